@@ -1,0 +1,140 @@
+/**
+ * One lazily-built AWS client per service, configured once from the resolved settings.
+ * SDK modules are imported on first use only: `stockpipe --help` never loads them, and a command
+ * pays only for the services it calls.
+ *
+ * Endpoints: the SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>; `endpoints`
+ * overrides them (the local target points each service at its emulator).
+ */
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface ServiceClients {
+  athena: AthenaClient;
+  cloudwatch: CloudWatchClient;
+  logs: CloudWatchLogsClient;
+  dynamodb: DynamoDBClient;
+  glue: GlueClient;
+  iam: IAMClient;
+  kinesis: KinesisClient;
+  lambda: LambdaClient;
+  s3: S3Client;
+  sns: SNSClient;
+  sts: STSClient;
+}
+export type ServiceName = keyof ServiceClients;
+
+export interface AwsClientOptions {
+  region?: string;
+  profile?: string;
+  /** Per-service endpoint overrides (the local target's emulators). */
+  endpoints?: Partial<Record<ServiceName, string>>;
+  /** Static credentials (the local target's emulators accept any). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** SDK retry attempts for throttling and 5xx on every call (standard mode, jittered backoff). */
+  maxAttempts?: number;
+  env?: Record<string, string | undefined>;
+  /** Called with each client as it is created: tests attach middleware here (e.g. to count calls). */
+  onClient?: (service: ServiceName, client: ServiceClients[ServiceName]) => void;
+}
+
+type Constructor<T> = new (config: Record<string, unknown>) => T;
+
+const LOADERS: { [S in ServiceName]: () => Promise<Constructor<ServiceClients[S]>> } = {
+  athena: async () => (await import('@aws-sdk/client-athena')).AthenaClient,
+  cloudwatch: async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient,
+  logs: async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient,
+  dynamodb: async () => (await import('@aws-sdk/client-dynamodb')).DynamoDBClient,
+  glue: async () => (await import('@aws-sdk/client-glue')).GlueClient,
+  iam: async () => (await import('@aws-sdk/client-iam')).IAMClient,
+  kinesis: async () => (await import('@aws-sdk/client-kinesis')).KinesisClient,
+  lambda: async () => (await import('@aws-sdk/client-lambda')).LambdaClient,
+  s3: async () => (await import('@aws-sdk/client-s3')).S3Client,
+  sns: async () => (await import('@aws-sdk/client-sns')).SNSClient,
+  sts: async () => (await import('@aws-sdk/client-sts')).STSClient,
+};
+
+export class AwsClients {
+  private readonly cache = new Map<ServiceName, Promise<unknown>>();
+  private documentClientPromise: Promise<DynamoDBDocumentClient> | undefined;
+
+  readonly options: AwsClientOptions;
+
+  constructor(options: AwsClientOptions = {}) {
+    this.options = options;
+  }
+
+  /** The client for a service, created on first use. */
+  get<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
+    let pending = this.cache.get(service) as Promise<ServiceClients[S]> | undefined;
+    if (!pending) {
+      pending = this.create(service);
+      this.cache.set(service, pending);
+    }
+    return pending;
+  }
+
+  /** DynamoDB with native JS values (lib-dynamodb marshalling); undefined attributes are dropped. */
+  documentClient(): Promise<DynamoDBDocumentClient> {
+    this.documentClientPromise ??= (async () => {
+      const [{ DynamoDBDocumentClient }, base] = await Promise.all([
+        import('@aws-sdk/lib-dynamodb'),
+        this.get('dynamodb'),
+      ]);
+      return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    })();
+    return this.documentClientPromise;
+  }
+
+  /** Close every socket the clients hold, so the process can exit promptly. */
+  async destroy(): Promise<void> {
+    const clients = await Promise.allSettled(this.cache.values());
+    for (const result of clients) {
+      if (result.status === 'fulfilled') (result.value as { destroy(): void }).destroy();
+    }
+    this.cache.clear();
+    this.documentClientPromise = undefined;
+  }
+
+  private async create<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
+    const { region, profile, endpoints, credentials, maxAttempts, onClient } = this.options;
+    const env = this.options.env ?? process.env;
+    const endpoint = endpoints?.[service];
+    const config: Record<string, unknown> = {
+      maxAttempts: maxAttempts ?? 5,
+      retryMode: 'standard',
+      ...(region ? { region } : {}),
+      ...(profile ? { profile } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
+    if (service === 's3' && (endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3)) {
+      // Emulators serve buckets by path, not by virtual host.
+      config.forcePathStyle = true;
+    }
+    if (service === 'kinesis') {
+      // The SDK defaults Kinesis to HTTP/2, which emulators do not speak; PutRecords needs only HTTP/1.1.
+      const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+      const { Agent } = await import('node:https');
+      const { Agent: HttpAgent } = await import('node:http');
+      config.requestHandler = new NodeHttpHandler({
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+        httpsAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
+      });
+    }
+    const Client = (await LOADERS[service]()) as Constructor<ServiceClients[S]>;
+    const client = new Client(config);
+    onClient?.(service, client);
+    return client;
+  }
+}

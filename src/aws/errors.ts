@@ -1,0 +1,53 @@
+/**
+ * Turns AWS SDK failures into one line that says what to do. Matches on error names and codes
+ * only, so importing this module loads no SDK code.
+ */
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'CredentialsError',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+]);
+
+const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);
+
+const FIX_CREDENTIALS =
+  'configure credentials with `aws configure` or `aws sso login`, set AWS_PROFILE or pass --profile — or try stockpipe offline with --target local';
+
+/** A one-line explanation for a known AWS failure, or undefined when the error is not one. */
+export function describeAwsError(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as AwsLikeError;
+  const name = e.name ?? '';
+  const message = e.message ?? '';
+  if (CREDENTIAL_ERRORS.has(name) || /Could not load credentials/i.test(message)) {
+    return `No usable AWS credentials (${firstLine(message) || name}): ${FIX_CREDENTIALS}.`;
+  }
+  if (EXPIRED_ERRORS.has(name)) {
+    return `Your AWS session has expired: run \`aws sso login\` (or refresh your credentials) and try again.`;
+  }
+  if (/Region is missing/i.test(message)) {
+    return 'No AWS region configured: pass --region, set AWS_REGION, or set a region in your AWS profile.';
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) {
+    return `AWS denied the request: ${firstLine(message) || name}. Check that your identity's IAM policy allows it.`;
+  }
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || name === 'TimeoutError') {
+    return `Cannot reach the AWS endpoint (${e.code ?? name}): check your network, or AWS_ENDPOINT_URL if you set one.`;
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? '';
+}

@@ -1,0 +1,43 @@
+/**
+ * Builds what every command receives: resolved settings and the IO, from the merged global flags.
+ * Validation happens here, before any command does any work, so bad input never reaches AWS.
+ */
+import type { Command } from 'commander';
+import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
+import { createIO, type IO } from '../ui/io.ts';
+import { collectGlobalFlags } from './global-options.ts';
+import type { ProcessHandles } from './process-handles.ts';
+
+export interface CommandContext {
+  io: IO;
+  settings: Settings;
+  resolved: ResolvedSettings;
+  configFile?: string;
+  cwd: string;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop and flush when it fires. */
+  signal: AbortSignal;
+}
+
+export function createContext(command: Command, handles: ProcessHandles): CommandContext {
+  const flags = collectGlobalFlags(command);
+  const io = createIO(handles, {
+    json: flags.json === true,
+    verbose: flags.verbose === true,
+    yes: flags.yes === true,
+    color: flags.color !== false,
+  });
+  const { settings: resolved, configFile } = resolveSettings({
+    flags: { name: flags.name, region: flags.region, profile: flags.profile, target: flags.target },
+    env: handles.env,
+    cwd: handles.cwd,
+    ...(flags.config !== undefined ? { configPath: flags.config } : {}),
+  });
+  return {
+    io,
+    settings: settingValues(resolved),
+    resolved,
+    ...(configFile ? { configFile } : {}),
+    cwd: handles.cwd,
+    signal: handles.signal,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Data contract v1: one stock observation as it travels through Kinesis, S3 and DynamoDB.
+ * The validator returns a reason instead of throwing, so the ingest handler can quarantine a bad
+ * record and keep going. Pure: no I/O, safe to bundle into the Lambdas.
+ */
+
+export const EVENT_SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
+export type EventSource = (typeof EVENT_SOURCES)[number];
+
+export interface StockEvent {
+  event_id: string;
+  symbol: string;
+  /** ISO-8601 UTC with milliseconds: 2026-11-22T14:30:00.123Z */
+  timestamp: string;
+  price: number;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  previous_close: number | null;
+  change: number | null;
+  change_percent: number | null;
+  volume: number | null;
+  currency: string | null;
+  market_state: string | null;
+  source: EventSource;
+}
+
+/** Upper case, 1–12 characters of A–Z 0–9 . - ^ = (BRK-B, ^GSPC, EURUSD=X). */
+export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]{1,12}$/;
+const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** A real event is ~400 bytes; anything this large is not an observation. */
+export const MAX_EVENT_BYTES = 8 * 1024;
+const MAX_EVENT_ID_LENGTH = 64;
+
+export type RejectReason =
+  | 'oversize'
+  | 'not_json'
+  | 'not_object'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'not_finite'
+  | 'non_positive_price'
+  | 'negative_number'
+  | 'bad_symbol'
+  | 'bad_timestamp'
+  | 'bad_source'
+  | 'bad_event_id';
+
+export type Validation = { ok: true; event: StockEvent } | { ok: false; reason: RejectReason; detail: string };
+
+const NULLABLE_NUMBERS = ['open', 'high', 'low', 'previous_close', 'change', 'change_percent'] as const;
+const NULLABLE_STRINGS = ['currency', 'market_state'] as const;
+
+/** Validate raw bytes as they arrive from Kinesis: size, UTF-8 JSON, then the schema. */
+export function parseEvent(payload: string | Uint8Array): Validation {
+  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+  if (bytes > MAX_EVENT_BYTES) return reject('oversize', `record is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`);
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return reject('not_json', `not valid JSON: ${(error as Error).message}`);
+  }
+  return validateEvent(value);
+}
+
+/** Validate a parsed value against the schema; unknown fields are dropped, absent nullable fields become null. */
+export function validateEvent(value: unknown): Validation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('not_object', `expected a JSON object, got ${describeType(value)}`);
+  }
+  const input = value as Record<string, unknown>;
+  for (const field of ['event_id', 'symbol', 'timestamp', 'price', 'source'] as const) {
+    if (input[field] === undefined || input[field] === null) return reject('missing_field', `missing field '${field}'`);
+  }
+
+  const { event_id, symbol, timestamp, price, source } = input;
+  if (typeof event_id !== 'string') return wrongType('event_id', 'a string', event_id);
+  if (event_id.length === 0 || event_id.length > MAX_EVENT_ID_LENGTH) {
+    return reject('bad_event_id', `event_id must be 1–${MAX_EVENT_ID_LENGTH} characters`);
+  }
+  if (typeof symbol !== 'string') return wrongType('symbol', 'a string', symbol);
+  if (!SYMBOL_PATTERN.test(symbol)) {
+    return reject('bad_symbol', `symbol '${truncate(symbol)}' is not 1–12 upper-case characters of A–Z 0–9 . - ^ =`);
+  }
+  if (typeof timestamp !== 'string') return wrongType('timestamp', 'a string', timestamp);
+  if (!isIsoUtcMillis(timestamp)) {
+    return reject('bad_timestamp', `timestamp '${truncate(timestamp)}' is not ISO-8601 UTC with milliseconds`);
+  }
+  const priceProblem = checkNumber('price', price);
+  if (priceProblem) return priceProblem;
+  if ((price as number) <= 0) return reject('non_positive_price', `price must be > 0, got ${price}`);
+  if (typeof source !== 'string') return wrongType('source', 'a string', source);
+  if (!(EVENT_SOURCES as readonly string[]).includes(source)) {
+    return reject('bad_source', `source '${truncate(source)}' is not one of ${EVENT_SOURCES.join(', ')}`);
+  }
+
+  const numbers: Partial<Record<(typeof NULLABLE_NUMBERS)[number], number | null>> = {};
+  for (const field of NULLABLE_NUMBERS) {
+    const fieldValue = input[field];
+    if (fieldValue === undefined || fieldValue === null) {
+      numbers[field] = null;
+      continue;
+    }
+    const problem = checkNumber(field, fieldValue);
+    if (problem) return problem;
+    numbers[field] = fieldValue as number;
+  }
+
+  let volume: number | null = null;
+  if (input.volume !== undefined && input.volume !== null) {
+    const problem = checkNumber('volume', input.volume);
+    if (problem) return problem;
+    if (!Number.isInteger(input.volume)) return wrongType('volume', 'an integer', input.volume);
+    if ((input.volume as number) < 0) return reject('negative_number', `volume must be ≥ 0, got ${input.volume}`);
+    volume = input.volume as number;
+  }
+
+  const strings: Partial<Record<(typeof NULLABLE_STRINGS)[number], string | null>> = {};
+  for (const field of NULLABLE_STRINGS) {
+    const fieldValue = input[field];
+    if (fieldValue === undefined || fieldValue === null) strings[field] = null;
+    else if (typeof fieldValue !== 'string') return wrongType(field, 'a string or null', fieldValue);
+    else strings[field] = fieldValue;
+  }
+
+  return {
+    ok: true,
+    event: {
+      event_id,
+      symbol,
+      timestamp,
+      price: price as number,
+      open: numbers.open ?? null,
+      high: numbers.high ?? null,
+      low: numbers.low ?? null,
+      previous_close: numbers.previous_close ?? null,
+      change: numbers.change ?? null,
+      change_percent: numbers.change_percent ?? null,
+      volume,
+      currency: strings.currency ?? null,
+      market_state: strings.market_state ?? null,
+      source: source as EventSource,
+    },
+  };
+}
+
+/** True for `YYYY-MM-DDTHH:mm:ss.sssZ` naming a real instant (no 30 February). */
+export function isIsoUtcMillis(text: string): boolean {
+  if (!TIMESTAMP_PATTERN.test(text)) return false;
+  const time = Date.parse(text);
+  return Number.isFinite(time) && new Date(time).toISOString() === text;
+}
+
+/** The `dt=` partition value of an event: the UTC date of its timestamp. */
+export function partitionDate(timestamp: string): string {
+  return timestamp.slice(0, 10);
+}
+
+function checkNumber(field: string, value: unknown): Validation | undefined {
+  if (typeof value !== 'number') return wrongType(field, 'a number', value);
+  if (!Number.isFinite(value)) return reject('not_finite', `${field} must be a finite number, got ${value}`);
+  return undefined;
+}
+
+function wrongType(field: string, expected: string, value: unknown): Validation {
+  return reject('wrong_type', `${field} must be ${expected}, got ${describeType(value)}`);
+}
+
+function reject(reason: RejectReason, detail: string): Validation {
+  return { ok: false, reason, detail };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}

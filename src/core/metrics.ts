@@ -1,0 +1,29 @@
+/** Metrics derived from a price and the previous close, as the data contract defines them. */
+
+export interface DerivedChange {
+  change: number | null;
+  change_percent: number | null;
+}
+
+/** change = price − previous_close; change_percent = change ÷ previous_close × 100, to 2 decimals. */
+export function deriveChange(price: number, previousClose: number | null | undefined): DerivedChange {
+  if (previousClose === null || previousClose === undefined || !(previousClose > 0)) {
+    return { change: null, change_percent: null };
+  }
+  const change = price - previousClose;
+  // Six decimals for change drops float noise (187.3 − 185.1 = 2.200000000000017) but keeps real precision.
+  return { change: roundTo(change, 6), change_percent: roundTo((change / previousClose) * 100, 2) };
+}
+
+export function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  // Number.EPSILON nudges halves like 1.005 the way people expect (1.01, not 1.00).
+  const rounded = Math.round((value + Math.sign(value) * Number.EPSILON) * factor) / factor;
+  // A tiny negative change rounds to -0, which renders as "-0.00": report it as 0.
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** Whether a move is large enough to be flagged as an anomaly (default threshold 5 %). */
+export function isAnomaly(changePercent: number | null, thresholdPercent: number): boolean {
+  return changePercent !== null && Math.abs(changePercent) >= thresholdPercent;
+}

@@ -1,0 +1,114 @@
+/**
+ * Where a command's output goes, and what kind of terminal is on the other end.
+ * Results go to stdout, progress and logs to stderr. Commands receive an IO and never touch
+ * `process` directly, so tests run them with the capture double from `createCaptureIO`.
+ */
+import { PassThrough, type Readable, Writable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+  yes: boolean;
+  /** False when --no-color was given. NO_COLOR and a non-TTY also turn colour off. */
+  color: boolean;
+}
+
+export interface IO {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdin: Readable;
+  readonly env: Record<string, string | undefined>;
+  /** A person is watching stderr: live spinners and status lines are fine. */
+  readonly isInteractive: boolean;
+  /** A person can answer a question: a TTY on both ends, not CI, no --yes, no --json. */
+  readonly canPrompt: boolean;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly yes: boolean;
+  /** Colours for stdout and stderr (level 0 when colour is off). */
+  readonly style: ChalkInstance;
+  /** Print a result line on stdout. */
+  out(line: string): void;
+  /** Print a progress or log line on stderr. */
+  err(line: string): void;
+  /** Print exactly one JSON document on stdout. */
+  outJson(value: unknown): void;
+  /** Print one NDJSON line on stdout (for commands that stream). */
+  outJsonLine(value: unknown): void;
+  /** A verbose-only line on stderr. */
+  debug(line: string): void;
+}
+
+interface Terminal {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+}
+
+export function isCI(env: Record<string, string | undefined>): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+export function createIO(terminal: Terminal, options: OutputOptions): IO {
+  const { env } = terminal;
+  const stderrTTY = terminal.stderr.isTTY === true;
+  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
+  const color = options.color && !noColorEnv && (forceColor || (stderrTTY && env.TERM !== 'dumb'));
+  const isInteractive = stderrTTY && !options.json && !isCI(env) && env.TERM !== 'dumb';
+  const canPrompt = isInteractive && terminal.stdin.isTTY === true && !options.yes;
+  const style = new Chalk({ level: color ? 2 : 0 });
+  const write = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
+
+  return {
+    stdout: terminal.stdout,
+    stderr: terminal.stderr,
+    stdin: terminal.stdin,
+    env,
+    isInteractive,
+    canPrompt,
+    json: options.json,
+    verbose: options.verbose,
+    yes: options.yes,
+    style,
+    out: (line) => write(terminal.stdout, line),
+    err: (line) => write(terminal.stderr, line),
+    outJson: (value) => write(terminal.stdout, JSON.stringify(value, null, 2)),
+    outJsonLine: (value) => write(terminal.stdout, JSON.stringify(value)),
+    debug: (line) => {
+      if (options.verbose) write(terminal.stderr, style.dim(line));
+    },
+  };
+}
+
+export interface CaptureIO {
+  io: IO;
+  stdout(): string;
+  stderr(): string;
+}
+
+/** An IO that records everything, for tests. `tty: true` pretends a person is at a terminal. */
+export function createCaptureIO(
+  options: Partial<OutputOptions> & { tty?: boolean; env?: Record<string, string | undefined> } = {},
+): CaptureIO {
+  const chunks = { stdout: [] as string[], stderr: [] as string[] };
+  const capture = (into: string[]) => {
+    // _write runs synchronously, so a test reads exactly what was written so far.
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        into.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    return Object.assign(stream, { isTTY: options.tty === true, columns: 100 });
+  };
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty === true });
+  const io = createIO(
+    { stdout: capture(chunks.stdout), stderr: capture(chunks.stderr), stdin, env: options.env ?? {} },
+    { json: false, verbose: false, yes: false, color: false, ...options },
+  );
+  return { io, stdout: () => chunks.stdout.join(''), stderr: () => chunks.stderr.join('') };
+}

@@ -1,0 +1,40 @@
+/** Runs the CLI in-process with captured output: the end-to-end path minus the process itself. */
+import { PassThrough, Writable } from 'node:stream';
+import { main } from '../../src/cli/main.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  tty?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function runCli(argv: string[], options: CliOptions = {}): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink = (into: string[]) =>
+    Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          into.push(chunk.toString('utf8'));
+          done();
+        },
+      }),
+      { isTTY: options.tty === true },
+    );
+  const code = await main(argv, {
+    stdout: sink(out),
+    stderr: sink(err),
+    stdin: Object.assign(new PassThrough(), { isTTY: options.tty === true }),
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    signal: options.signal ?? new AbortController().signal,
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
