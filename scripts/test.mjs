@@ -2,13 +2,15 @@
 // Runs the whole suite with Node's own test runner; TypeScript test files run through Node's
 // type stripping, so no transpiler is involved. Usage: npm test [-- <path or glob> …]
 import { spawnSync } from 'node:child_process';
-import { globSync } from 'node:fs';
+import { existsSync, globSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   console.error(`error: the tests need Node.js ≥ 22.18 (type stripping); this is ${process.version}`);
   process.exit(1);
 }
+
+ensureMoto();
 
 const patterns = process.argv.slice(2);
 const files = globSync(patterns.length > 0 ? patterns : ['test/**/*.test.ts']).sort();
@@ -23,3 +25,21 @@ const result = spawnSync(
   { stdio: 'inherit', env: { ...process.env, STOCKPIPE_TEST: '1' } },
 );
 process.exit(result.status ?? 1);
+
+/**
+ * The conformance suite needs moto. When neither STOCKPIPE_MOTO_SERVER nor .venv has it and
+ * python3 exists, install it into .venv once (about a minute), so `npm ci && npm test` works on a
+ * fresh machine. Without python3 the conformance tests skip and say why.
+ */
+function ensureMoto() {
+  if (process.env.STOCKPIPE_MOTO_SERVER || existsSync('.venv/bin/moto_server')) return;
+  const python = spawnSync('python3', ['--version'], { stdio: 'ignore' });
+  if (python.status !== 0) return;
+  console.error('test: installing moto[server] into .venv for the conformance suite (once)…');
+  const venv = spawnSync('python3', ['-m', 'venv', '.venv'], { stdio: 'inherit' });
+  const pip =
+    venv.status === 0
+      ? spawnSync('.venv/bin/pip', ['install', '--quiet', 'moto[server]'], { stdio: 'inherit' })
+      : undefined;
+  if (pip?.status !== 0) console.error('test: could not install moto; the conformance tests will be skipped');
+}

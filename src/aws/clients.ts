@@ -50,6 +50,21 @@ export interface AwsClientOptions {
 
 type Constructor<T> = new (config: Record<string, unknown>) => T;
 
+/** The service ids of AWS_ENDPOINT_URL_<ID>, as the SDK names them. */
+const ENDPOINT_ENV_IDS: Record<ServiceName, string> = {
+  athena: 'ATHENA',
+  cloudwatch: 'CLOUDWATCH',
+  logs: 'CLOUDWATCH_LOGS',
+  dynamodb: 'DYNAMODB',
+  glue: 'GLUE',
+  iam: 'IAM',
+  kinesis: 'KINESIS',
+  lambda: 'LAMBDA',
+  s3: 'S3',
+  sns: 'SNS',
+  sts: 'STS',
+};
+
 const LOADERS: { [S in ServiceName]: () => Promise<Constructor<ServiceClients[S]>> } = {
   athena: async () => (await import('@aws-sdk/client-athena')).AthenaClient,
   cloudwatch: async () => (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient,
@@ -107,9 +122,13 @@ export class AwsClients {
   }
 
   private async create<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
-    const { region, profile, endpoints, credentials, maxAttempts, onClient } = this.options;
+    const { region, profile, endpoints, maxAttempts, onClient } = this.options;
     const env = this.options.env ?? process.env;
-    const endpoint = endpoints?.[service];
+    // Read from the env we were given (not only process.env), so in-process runs with a test env
+    // reach the same endpoints a spawned CLI would.
+    const endpoint =
+      endpoints?.[service] ?? env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_IDS[service]}`] ?? env.AWS_ENDPOINT_URL;
+    const credentials = this.options.credentials ?? staticCredentials(env);
     const config: Record<string, unknown> = {
       maxAttempts: maxAttempts ?? 5,
       retryMode: 'standard',
@@ -118,7 +137,7 @@ export class AwsClients {
       ...(endpoint ? { endpoint } : {}),
       ...(credentials ? { credentials } : {}),
     };
-    if (service === 's3' && (endpoint || env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3)) {
+    if (service === 's3' && endpoint) {
       // Emulators serve buckets by path, not by virtual host.
       config.forcePathStyle = true;
     }
@@ -137,4 +156,14 @@ export class AwsClients {
     onClient?.(service, client);
     return client;
   }
+}
+
+/** Keys given in the environment we were handed; undefined leaves the SDK's own chain in charge. */
+function staticCredentials(env: Record<string, string | undefined>) {
+  if (env === process.env || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * Validation happens here, before any command does any work, so bad input never reaches AWS.
  */
 import type { Command } from 'commander';
+import { AwsClients } from '../aws/clients.ts';
 import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
 import { createIO, type IO } from '../ui/io.ts';
 import { collectGlobalFlags } from './global-options.ts';
@@ -16,6 +17,8 @@ export interface CommandContext {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop and flush when it fires. */
   signal: AbortSignal;
+  /** AWS clients for the resolved region and profile, created on first use (target aws). */
+  aws: AwsClients;
 }
 
 export function createContext(command: Command, handles: ProcessHandles): CommandContext {
@@ -32,9 +35,15 @@ export function createContext(command: Command, handles: ProcessHandles): Comman
     cwd: handles.cwd,
     ...(flags.config !== undefined ? { configPath: flags.config } : {}),
   });
+  const settings = settingValues(resolved);
   return {
     io,
-    settings: settingValues(resolved),
+    settings,
+    aws: new AwsClients({
+      ...(settings.region ? { region: settings.region } : {}),
+      ...(settings.profile ? { profile: settings.profile } : {}),
+      env: handles.env,
+    }),
     resolved,
     ...(configFile ? { configFile } : {}),
     cwd: handles.cwd,

@@ -1,0 +1,13 @@
+/**
+ * Fixed identities of the local target, so names derived for it are as deterministic as on AWS.
+ * Buckets use bucketNames(name, LOCAL_ACCOUNT, LOCAL_REGION).
+ */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+/**
+ * s3rver accepts only its own key pair; kinesalite and dynalite accept any. Static credentials
+ * also keep the SDK from searching for real ones.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** Everything the local target keeps lives under this folder of the working directory. */
+export const LOCAL_STATE_DIR = '.stockpipe/local';

@@ -1,0 +1,121 @@
+/**
+ * moto in server mode on a free loopback port, for the conformance suite. moto keeps real state
+ * and real error codes, but runs no Lambda code and executes no Athena SQL.
+ *
+ * Binary lookup: STOCKPIPE_MOTO_SERVER, then ./.venv/bin/moto_server (scripts/test.mjs creates
+ * it when python3 is available), then moto_server on PATH. Without any, `motoAvailable()` is
+ * false and the suite skips with the reason.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { AwsClients } from '../../src/aws/clients.ts';
+
+export function motoServerPath(): string | undefined {
+  const candidates = [process.env.STOCKPIPE_MOTO_SERVER, join(process.cwd(), '.venv/bin/moto_server')];
+  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'moto_server');
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** For `describe(..., { skip: motoSkipReason() })`. */
+export function motoSkipReason(): string | false {
+  return motoServerPath() ? false : "moto is not installed: pip install 'moto[server]' (npm test does this in .venv)";
+}
+
+export interface Moto {
+  endpoint: string;
+  /** Environment for the SDK and spawned CLIs: endpoint, region, dummy credentials. */
+  env: Record<string, string>;
+  clients(options?: ConstructorParameters<typeof AwsClients>[0]): AwsClients;
+  /** Wipe all state (POST /moto-api/reset) between tests. */
+  reset(): Promise<void>;
+  /** Queue canned Athena results (moto executes no SQL): rows of the first entry include the header row. */
+  queueAthenaResults(body: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const MOTO_REGION = 'us-east-1';
+/** moto's fixed account id. */
+export const MOTO_ACCOUNT = '123456789012';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startMoto(): Promise<Moto> {
+  const binary = motoServerPath();
+  if (!binary) throw new Error(motoSkipReason() as string);
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+  });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`moto_server did not start on ${endpoint}: ${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  const env = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: MOTO_REGION,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+  };
+  return {
+    endpoint,
+    env,
+    clients: (options = {}) =>
+      new AwsClients({
+        region: MOTO_REGION,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        env,
+        ...options,
+      }),
+    async reset() {
+      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    },
+    async queueAthenaResults(body) {
+      const response = await fetch(`${endpoint}/moto-api/static/athena/query-results`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`moto refused the Athena results: ${response.status}`);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        if (child.exitCode !== null) resolve(undefined);
+        else child.once('exit', resolve);
+      });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { type Emulators, startEmulators } from '../helpers/emulators.ts';
+
+// Guards the harness every integration test stands on: each emulator answers the real SDK.
+describe('in-process emulators', () => {
+  let emulators: Emulators;
+  before(async () => {
+    emulators = await startEmulators();
+  });
+  after(async () => {
+    await emulators.stop();
+  });
+
+  it('kinesalite, dynalite and s3rver answer the AWS SDK through the client factory', async () => {
+    const clients = emulators.clients();
+    const kinesis = await clients.get('kinesis');
+    await kinesis.send(new CreateStreamCommand({ StreamName: 'probe', ShardCount: 1 }));
+    assert.deepEqual((await kinesis.send(new ListStreamsCommand({}))).StreamNames, ['probe']);
+
+    const dynamodb = await clients.get('dynamodb');
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: 'probe',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }],
+      }),
+    );
+    assert.deepEqual((await dynamodb.send(new ListTablesCommand({}))).TableNames, ['probe']);
+
+    const s3 = await clients.get('s3');
+    await s3.send(new CreateBucketCommand({ Bucket: 'probe-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'probe-bucket', Key: 'raw/dt=2026-11-22/a.json', Body: '{"a":1}' }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'probe-bucket', Key: 'raw/dt=2026-11-22/a.json' }));
+    assert.equal(await object.Body?.transformToString(), '{"a":1}');
+    await clients.destroy();
+  });
+});
