@@ -6,11 +6,12 @@
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerTail } from './commands/tail.ts';
 import { addGlobalOptions } from './global-options.ts';
 import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
-const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig, registerQuery];
+const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig, registerQuery, registerTail];
 
 export function buildProgram(runner: Runner, version: string): Command {
   const { stdout, stderr } = runner.handles;

@@ -54,22 +54,26 @@ Examples:
           import('../../core/names.ts'),
         ]);
         const [name = '', sql] = args;
-        return runQuery(
-          { name, ...(sql !== undefined ? { sql } : {}), ...flags },
-          {
-            io: context.io,
-            cwd: context.cwd,
-            signal: context.signal,
-            createRunner: async () => {
-              const { AthenaQueryRunner } = await import('../../query/athena.ts');
-              const names = pipelineNames(context.settings.name);
-              return new AthenaQueryRunner(await context.aws.get('athena'), {
-                workgroup: names.workgroup,
-                database: names.glueDatabase,
-              });
+        try {
+          return await runQuery(
+            { name, ...(sql !== undefined ? { sql } : {}), ...flags },
+            {
+              io: context.io,
+              cwd: context.cwd,
+              signal: context.signal,
+              createRunner: async () => {
+                const { AthenaQueryRunner } = await import('../../query/athena.ts');
+                const names = pipelineNames(context.settings.name);
+                return new AthenaQueryRunner(await context.aws.get('athena'), {
+                  workgroup: names.workgroup,
+                  database: names.glueDatabase,
+                });
+              },
             },
-          },
-        );
+          );
+        } finally {
+          await context.aws.destroy();
+        }
       }),
     );
 }

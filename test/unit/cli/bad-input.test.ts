@@ -24,3 +24,19 @@ describe('bad input exits 2 with one line, before any network call', () => {
     });
   }
 });
+
+describe('tail bad input exits 2 with one line', () => {
+  for (const [argv, pattern] of [
+    [['tail', 'ingset'], /^error: unknown function 'ingset': use ingest, trends or all\n$/],
+    [['tail', '--since', '-1h'], /^error: invalid --since '-1h': it cannot be negative\n$/],
+    [['tail', '--since', 'later'], /^error: invalid --since 'later'/],
+  ] as const) {
+    it(argv.join(' '), async () => {
+      const { code, stdout, stderr } = await runCli([...argv], { env });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
+    });
+  }
+});
