@@ -3,7 +3,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDuration } from '../../core/duration.ts';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
 import {
@@ -17,6 +16,7 @@ import {
   utcDate,
 } from '../../query/named.ts';
 import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
+import { parseNonNegativeDuration } from '../shared/since.ts';
 
 export interface QueryOptions {
   /** A named query, or `sql`. */
@@ -126,12 +126,7 @@ function parseRange(options: QueryOptions, now: Date): DateRange {
 }
 
 export function parseSince(text: string): number {
-  if (text.trim().startsWith('-')) throw new UsageError(`invalid --since '${text}': it cannot be negative`);
-  try {
-    return parseDuration(text, '--since');
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseNonNegativeDuration(text, '--since');
 }
 
 function parseWhole(text: string, flag: string): number {

@@ -1,4 +1,3 @@
-import { parseDuration } from '../../core/duration.ts';
 import { UsageError } from '../../errors.ts';
 import {
   LOG_FORMATS,
@@ -11,6 +10,7 @@ import {
 import { LOG_FUNCTIONS, type LogEventSource, type LogFunction } from '../../logs/source.ts';
 import { tailLogs } from '../../logs/tail.ts';
 import type { IO } from '../../ui/io.ts';
+import { parseNonNegativeDuration, parseSinceTime } from '../shared/since.ts';
 
 export interface TailOptions {
   /** ingest | trends | all (default all). */
@@ -76,28 +76,6 @@ export function planTail(options: TailOptions, context: { now: number; json: boo
     format,
     ...(idleExitMs !== undefined ? { idleExitMs } : {}),
   };
-}
-
-/** `10m` (that long ago) or an ISO time (`2026-11-22T14:00:00Z`, `2026-11-22`). */
-export function parseSinceTime(text: string, now: number): number {
-  const trimmed = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
-    const time = Date.parse(trimmed);
-    if (!Number.isFinite(time)) throw new UsageError(`invalid --since '${text}': not a valid ISO time`);
-    return time;
-  }
-  return now - parseNonNegativeDuration(text, '--since');
-}
-
-function parseNonNegativeDuration(text: string, flag: string): number {
-  if (text.trim().startsWith('-')) throw new UsageError(`invalid ${flag} '${text}': it cannot be negative`);
-  try {
-    return parseDuration(text, flag);
-  } catch (error) {
-    throw new UsageError(
-      `${(error as Error).message}${flag === '--since' ? ', or an ISO time such as 2026-11-22T14:00:00Z' : ''}`,
-    );
-  }
 }
 
 export async function runTail(options: TailOptions, deps: TailDeps): Promise<number> {
