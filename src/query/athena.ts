@@ -6,7 +6,13 @@
 import type { AthenaClient, ColumnInfo, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
 import { StockpipeError } from '../errors.ts';
 import { columnKind, typedValue } from './athena-types.ts';
-import { QueryCancelledError, type QueryResult, type QueryRunner, type ResultColumn } from './runner.ts';
+import {
+  QueryCancelledError,
+  type QueryResult,
+  type QueryRunner,
+  type QueryRunOptions,
+  type ResultColumn,
+} from './runner.ts';
 
 export interface AthenaRunnerOptions {
   workgroup: string;
@@ -31,7 +37,7 @@ export class AthenaQueryRunner implements QueryRunner {
     this.options = options;
   }
 
-  async run(sql: string, { signal }: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+  async run(sql: string, { signal, onProgress }: QueryRunOptions = {}): Promise<QueryResult> {
     const sdk = await import('@aws-sdk/client-athena');
     const now = this.options.now ?? Date.now;
     const started = now();
@@ -46,7 +52,7 @@ export class AthenaQueryRunner implements QueryRunner {
     if (!queryId) throw new StockpipeError('Athena did not return a query id: try again');
 
     try {
-      const execution = await this.waitForCompletion(sdk, queryId, signal);
+      const execution = await this.waitForCompletion(sdk, queryId, signal, onProgress);
       const status = execution.QueryExecution?.Status;
       if (status?.State !== 'SUCCEEDED') {
         const reason = oneLine(status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given');
@@ -76,6 +82,7 @@ export class AthenaQueryRunner implements QueryRunner {
     sdk: typeof import('@aws-sdk/client-athena'),
     queryId: string,
     signal: AbortSignal | undefined,
+    onProgress: ((state: string) => void) | undefined,
   ): Promise<GetQueryExecutionCommandOutput> {
     let delay = this.options.pollMs ?? 250;
     const maxDelay = this.options.maxPollMs ?? 2000;
@@ -85,6 +92,7 @@ export class AthenaQueryRunner implements QueryRunner {
       });
       const state = execution.QueryExecution?.Status?.State ?? 'QUEUED';
       if (!RUNNING_STATES.has(state)) return execution;
+      onProgress?.(state);
       await sleep(delay, signal);
       delay = Math.min(delay * 2, maxDelay);
     }

@@ -14,6 +14,7 @@ import {
   QueryCancelledError,
   type QueryResult,
   type QueryRunner,
+  type QueryRunOptions,
   type ResultValue,
 } from './runner.ts';
 
@@ -73,7 +74,7 @@ export class DuckDbQueryRunner implements QueryRunner {
     this.options = options;
   }
 
-  async run(sql: string, { signal }: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+  async run(sql: string, { signal }: QueryRunOptions = {}): Promise<QueryResult> {
     const now = this.options.now ?? Date.now;
     const started = now();
     if (signal?.aborted) throw new QueryCancelledError(undefined);

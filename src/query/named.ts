@@ -29,7 +29,7 @@ export const NAMED_QUERY_HELP: Record<NamedQueryName, string> = {
   'avg-volume': 'average volume and observation count per symbol',
   anomalies: 'moves with |change_percent| above --threshold percent (default 5)',
   latest: 'the most recent observation of every symbol',
-  history: 'every observation of --symbol, oldest first (at most --limit, default 100)',
+  history: 'the newest --limit observations of --symbol (default 100), oldest first',
 };
 
 export function isNamedQuery(name: string): name is NamedQueryName {
@@ -86,12 +86,17 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
       const symbol = params.symbol;
       // Symbols are validated against SYMBOL_PATTERN (no quotes), so a literal is safe here.
       if (!symbol || !/^[A-Z0-9.\-^=]{1,12}$/.test(symbol)) throw new Error('history needs a valid --symbol');
+      // The newest --limit points of the range, shown oldest first.
       return [
         'SELECT symbol, timestamp, price, change, change_percent, volume',
-        `FROM ${GLUE_TABLE}`,
-        `WHERE ${where} AND symbol = '${symbol}'`,
+        'FROM (',
+        '  SELECT symbol, timestamp, price, change, change_percent, volume',
+        `  FROM ${GLUE_TABLE}`,
+        `  WHERE ${where} AND symbol = '${symbol}'`,
+        '  ORDER BY timestamp DESC',
+        `  LIMIT ${positiveInteger(params.limit ?? 100, 'limit')}`,
+        ') AS recent',
         'ORDER BY timestamp',
-        `LIMIT ${positiveInteger(params.limit ?? 100, 'limit')}`,
       ].join('\n');
     }
   }

@@ -31,9 +31,15 @@ export interface QueryResult {
   stats: QueryStats;
 }
 
+export interface QueryRunOptions {
+  signal?: AbortSignal;
+  /** Told the engine's state while the query runs (Athena: QUEUED, RUNNING), for a spinner. */
+  onProgress?: (state: string) => void;
+}
+
 export interface QueryRunner {
   /** Runs one statement to completion. An aborted signal cancels it (QueryCancelledError). */
-  run(sql: string, options: { signal?: AbortSignal }): Promise<QueryResult>;
+  run(sql: string, options: QueryRunOptions): Promise<QueryResult>;
 }
 
 /** The query was cancelled on request (Ctrl+C); the engine was told to stop it. */

@@ -202,6 +202,25 @@ describe('alerts and watch against dynalite', () => {
     assert.match(stdout, /┤/);
   });
 
+  it('watch on a terminal redraws the chart until Ctrl+C, then exits 0', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort('SIGINT'), 1500);
+    const { code, stdout, stderr } = await runCli(['watch', '--symbol', 'AAPL', '--interval', '1s'], {
+      env: emulators.env,
+      tty: true,
+      signal: controller.signal,
+    });
+    assert.equal(code, 0, stderr);
+    const frames = stdout.split('\u001b[H\u001b[2J').filter(Boolean);
+    assert.ok(frames.length >= 1, 'at least one full-screen frame');
+    for (const coloured of frames) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+      const frame = coloured.replace(/\u001b\[[0-9;]*m/g, '');
+      assert.match(frame, /^AAPL {2}204\.00/);
+      assert.match(frame, /refreshed \d\d:\d\d:\d\dZ every 1s — Ctrl\+C to stop\n$/);
+    }
+  });
+
   it('watch --json prints the snapshot data', async () => {
     const { code, stdout, stderr } = await runCli(['watch', '--symbol', 'AAPL', '--points', '10', '--json'], {
       env: emulators.env,

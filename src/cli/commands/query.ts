@@ -21,7 +21,7 @@ export function registerQuery(program: Command, runner: Runner): void {
     .option('--since <duration>', 'named queries: partitions (days) covering this long ago until today (default 1d)')
     .option('--from <date>', 'named queries: first dt partition, YYYY-MM-DD')
     .option('--to <date>', 'named queries: last dt partition, YYYY-MM-DD (default today, UTC)')
-    .option('--limit <n>', 'top-movers: rows (default 5); history: at most this many points (default 100)')
+    .option('--limit <n>', 'top-movers: rows (default 5); history: the newest n points (default 100)')
     .option('--threshold <pct>', 'anomalies: |change_percent| above this (default 5)')
     .option('--symbol <symbol>', 'history: the symbol')
     .option('--file <path>', 'query sql: read the statement from a file')
@@ -34,7 +34,7 @@ Named queries (each reads only the dt partitions of the asked range):
   avg-volume    average volume and observation count per symbol
   anomalies     moves with |change_percent| above --threshold (default 5)
   latest        the most recent observation of every symbol
-  history       every observation of --symbol, oldest first
+  history       the newest --limit points of --symbol (default 100), oldest first
 
 A footer on stderr shows the data scanned, its cost at $5/TB and the run time.
 Ctrl+C stops the running query (StopQueryExecution).

@@ -30,15 +30,22 @@ export async function runQuery(options: QueryOptions, deps: QueryDeps): Promise<
   io.debug(plan.sql);
   if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const runner = await deps.createRunner();
+  const spinner = io.isInteractive ? await startSpinner(io) : undefined;
   let result: QueryResult;
   try {
-    result = await runner.run(plan.sql, { signal: deps.signal });
+    const started = Date.now();
+    result = await runner.run(plan.sql, {
+      signal: deps.signal,
+      onProgress: (state) => spinner?.update(`${state.toLowerCase()} · ${formatDuration(Date.now() - started)}`),
+    });
   } catch (error) {
     if (error instanceof QueryCancelledError) {
       io.err(`${error.message}${error.queryId ? ' (StopQueryExecution sent)' : ''}`);
       return EXIT_CANCELLED;
     }
     throw error;
+  } finally {
+    spinner?.stop();
   }
 
   const columns: TableColumn[] = result.columns.map((column) => ({
@@ -80,4 +87,16 @@ export function formatUsd(usd: number): string {
   if (usd === 0) return '0.00';
   if (usd >= 0.01) return usd.toFixed(2);
   return usd.toPrecision(2);
+}
+
+/** A spinner on stderr while the query runs (terminals only; ora loads only then). */
+async function startSpinner(io: IO): Promise<{ update(text: string): void; stop(): void }> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'running query', stream: io.stderr, color: 'cyan' }).start();
+  return {
+    update: (text) => {
+      spinner.text = `running query · ${text}`;
+    },
+    stop: () => spinner.stop(),
+  };
 }
