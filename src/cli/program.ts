@@ -4,12 +4,22 @@
  * so `stockpipe --help` never pays for the AWS SDK.
  */
 import { Command } from 'commander';
+import { registerAlerts } from './commands/alerts.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerTail } from './commands/tail.ts';
+import { registerWatch } from './commands/watch.ts';
 import { addGlobalOptions } from './global-options.ts';
 import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
-const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig];
+const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
+  registerConfig,
+  registerQuery,
+  registerTail,
+  registerAlerts,
+  registerWatch,
+];
 
 export function buildProgram(runner: Runner, version: string): Command {
   const { stdout, stderr } = runner.handles;

@@ -1,0 +1,137 @@
+/**
+ * `stockpipe alerts`: the alert records the trends function wrote, newest first. `--since` is
+ * measured against published_at (when the alert went out), not the point's own timestamp.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SYMBOL_PATTERN } from '../../core/event.ts';
+import type { AlertRecord } from '../../core/tables.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
+import type { IO } from '../../ui/io.ts';
+import { parseSinceTime } from '../shared/since.ts';
+
+export interface AlertsOptions {
+  since?: string;
+  symbol?: string;
+  limit?: string;
+}
+
+export interface AlertsPlan {
+  since: number;
+  symbol?: string;
+  limit?: number;
+}
+
+export interface AlertsDeps {
+  io: IO;
+  alertsTable: string;
+  /** Pipeline name, for the "run setup" hint. */
+  pipeline: string;
+  documentClient: () => Promise<DynamoDBDocumentClient>;
+  now?: () => number;
+}
+
+export const DEFAULT_ALERTS_SINCE = '1d';
+
+export function planAlerts(options: AlertsOptions, now: number): AlertsPlan {
+  const symbol = options.symbol?.toUpperCase();
+  if (symbol !== undefined && !SYMBOL_PATTERN.test(symbol)) {
+    throw new UsageError(`invalid --symbol '${options.symbol}': 1–12 characters of A–Z 0–9 . - ^ =`);
+  }
+  let limit: number | undefined;
+  if (options.limit !== undefined) {
+    limit = Number(options.limit);
+    if (!/^\d+$/.test(options.limit.trim()) || limit < 1) {
+      throw new UsageError(`invalid --limit '${options.limit}': use a whole number ≥ 1`);
+    }
+  }
+  return {
+    since: parseSinceTime(options.since ?? DEFAULT_ALERTS_SINCE, now),
+    ...(symbol ? { symbol } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  };
+}
+
+/** Every alert published at or after `since` (one symbol's partition, or a scan of the table). */
+export async function readAlerts(
+  client: DynamoDBDocumentClient,
+  table: string,
+  plan: Pick<AlertsPlan, 'since' | 'symbol'>,
+): Promise<AlertRecord[]> {
+  const { paginateQuery, paginateScan } = await import('@aws-sdk/lib-dynamodb');
+  const since = new Date(plan.since).toISOString();
+  const filter = {
+    FilterExpression: '#published >= :since',
+    ExpressionAttributeNames: { '#published': 'published_at' } as Record<string, string>,
+    ExpressionAttributeValues: { ':since': since } as Record<string, unknown>,
+  };
+  const pages = plan.symbol
+    ? paginateQuery(
+        { client },
+        {
+          TableName: table,
+          KeyConditionExpression: '#symbol = :symbol',
+          ...filter,
+          ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#symbol': 'symbol' },
+          ExpressionAttributeValues: { ...filter.ExpressionAttributeValues, ':symbol': plan.symbol },
+        },
+      )
+    : paginateScan({ client }, { TableName: table, ...filter });
+  const records: AlertRecord[] = [];
+  for await (const page of pages) records.push(...((page.Items ?? []) as AlertRecord[]));
+  return records.sort((a, b) => b.published_at.localeCompare(a.published_at) || b.timestamp.localeCompare(a.timestamp));
+}
+
+export async function runAlerts(options: AlertsOptions, deps: AlertsDeps): Promise<number> {
+  const { io } = deps;
+  const plan = planAlerts(options, (deps.now ?? Date.now)());
+  let records: AlertRecord[];
+  try {
+    records = await readAlerts(await deps.documentClient(), deps.alertsTable, plan);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+      throw new StockpipeError(
+        `the alerts table ${deps.alertsTable} does not exist: run stockpipe setup${deps.pipeline === 'stockpipe' ? '' : ` --name ${deps.pipeline}`} first`,
+      );
+    }
+    throw error;
+  }
+  if (plan.limit !== undefined) records = records.slice(0, plan.limit);
+
+  if (io.json) {
+    io.outJson(records);
+    return 0;
+  }
+  const since = new Date(plan.since).toISOString();
+  if (records.length === 0) {
+    io.err(`no alerts published since ${since}${plan.symbol ? ` for ${plan.symbol}` : ''}`);
+    return 0;
+  }
+  const { renderTable } = await import('../../ui/table.ts');
+  const signal = (kind: string) =>
+    kind === 'BUY' ? io.style.green(kind) : kind === 'SELL' ? io.style.red(kind) : io.style.yellow(kind);
+  io.out(
+    renderTable(
+      [
+        { name: 'published', numeric: false },
+        { name: 'symbol', numeric: false },
+        { name: 'signal', numeric: false },
+        { name: 'strategy', numeric: false },
+        { name: 'price', numeric: true },
+        { name: 'point time', numeric: false },
+        { name: 'subject', numeric: false },
+      ],
+      records.map((record) => [
+        record.published_at,
+        record.symbol,
+        signal(record.signal),
+        record.strategy,
+        record.price,
+        record.timestamp,
+        record.subject ?? '',
+      ]),
+      io.style,
+    ),
+  );
+  io.err(io.style.dim(`${records.length} ${records.length === 1 ? 'alert' : 'alerts'} published since ${since}`));
+  return 0;
+}

@@ -1,0 +1,146 @@
+/**
+ * Turns `stockpipe query` flags into one SQL statement, or a UsageError before any network call.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SYMBOL_PATTERN } from '../../core/event.ts';
+import { UsageError } from '../../errors.ts';
+import {
+  buildNamedQuery,
+  type DateRange,
+  isNamedQuery,
+  NAMED_QUERY_NAMES,
+  type NamedQueryName,
+  parseDate,
+  rangeSince,
+  utcDate,
+} from '../../query/named.ts';
+import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
+import { parseNonNegativeDuration } from '../shared/since.ts';
+
+export interface QueryOptions {
+  /** A named query, or `sql`. */
+  name: string;
+  /** The statement, for `query sql "<SQL>"`. */
+  sql?: string;
+  file?: string;
+  limit?: string;
+  threshold?: string;
+  symbol?: string;
+  since?: string;
+  from?: string;
+  to?: string;
+  format?: string;
+}
+
+export interface QueryPlan {
+  sql: string;
+  /** The named query, or undefined for `query sql`. */
+  named?: NamedQueryName;
+  range?: DateRange;
+  format: TableFormat;
+}
+
+export const DEFAULT_SINCE = '1d';
+
+export function planQuery(options: QueryOptions, context: { cwd: string; now: Date; json: boolean }): QueryPlan {
+  const format = parseFormat(options.format, context.json);
+  if (options.name === 'sql') {
+    for (const flag of ['limit', 'threshold', 'symbol', 'since', 'from', 'to'] as const) {
+      if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to the named queries, not to query sql`);
+    }
+    return { sql: readSql(options, context.cwd), format };
+  }
+  if (!isNamedQuery(options.name)) {
+    throw new UsageError(`unknown query '${options.name}': use one of ${NAMED_QUERY_NAMES.join(', ')}, or sql "<SQL>"`);
+  }
+  const named = options.name;
+  if (options.sql !== undefined || options.file !== undefined) {
+    throw new UsageError(`query ${named} takes no SQL: use query sql "<SQL>" or --file for your own`);
+  }
+  if (options.limit !== undefined && named !== 'top-movers' && named !== 'history') {
+    throw new UsageError('--limit applies to top-movers and history');
+  }
+  if (options.threshold !== undefined && named !== 'anomalies')
+    throw new UsageError('--threshold applies to anomalies');
+  if (options.symbol !== undefined && named !== 'history') throw new UsageError('--symbol applies to history');
+  const symbol = options.symbol?.toUpperCase();
+  if (named === 'history') {
+    if (!symbol) throw new UsageError('query history needs --symbol, e.g. --symbol AAPL');
+    if (!SYMBOL_PATTERN.test(symbol)) {
+      throw new UsageError(`invalid --symbol '${options.symbol}': 1–12 characters of A–Z 0–9 . - ^ =`);
+    }
+  }
+  const range = parseRange(options, context.now);
+  const sql = buildNamedQuery(named, {
+    range,
+    ...(options.limit !== undefined ? { limit: parseWhole(options.limit, '--limit') } : {}),
+    ...(options.threshold !== undefined ? { threshold: parseThreshold(options.threshold) } : {}),
+    ...(symbol ? { symbol } : {}),
+  });
+  return { sql, named, range, format };
+}
+
+function parseFormat(format: string | undefined, json: boolean): TableFormat {
+  if (format === undefined) return json ? 'json' : 'table';
+  if (!(TABLE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`invalid --format '${format}': use ${TABLE_FORMATS.join(', ')}`);
+  }
+  if (json && format !== 'json') throw new UsageError(`--json prints JSON: drop --json to get --format ${format}`);
+  return format as TableFormat;
+}
+
+function readSql(options: QueryOptions, cwd: string): string {
+  if (options.sql !== undefined && options.file !== undefined) {
+    throw new UsageError('give the SQL either as an argument or with --file, not both');
+  }
+  let sql: string;
+  if (options.file !== undefined) {
+    try {
+      sql = readFileSync(resolve(cwd, options.file), 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --file ${options.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  } else if (options.sql !== undefined) {
+    sql = options.sql;
+  } else {
+    throw new UsageError('query sql needs a statement: query sql "SELECT …" or query sql --file q.sql');
+  }
+  const trimmed = sql.trim();
+  if (trimmed === '' || /^;*$/.test(trimmed)) throw new UsageError('the SQL statement is empty');
+  return trimmed;
+}
+
+function parseRange(options: QueryOptions, now: Date): DateRange {
+  if (options.from === undefined && options.to === undefined) {
+    return rangeSince(parseSince(options.since ?? DEFAULT_SINCE), now);
+  }
+  if (options.since !== undefined) throw new UsageError('use either --since or --from/--to, not both');
+  const from = options.from === undefined ? undefined : parseDate(options.from);
+  if (options.from !== undefined && !from) throw new UsageError(`invalid --from '${options.from}': use YYYY-MM-DD`);
+  const to = options.to === undefined ? utcDate(now) : parseDate(options.to);
+  if (!to) throw new UsageError(`invalid --to '${options.to}': use YYYY-MM-DD`);
+  const start = from ?? to;
+  if (start > to) throw new UsageError(`--from ${start} is after --to ${to}`);
+  return { from: start, to };
+}
+
+export function parseSince(text: string): number {
+  return parseNonNegativeDuration(text, '--since');
+}
+
+function parseWhole(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`invalid ${flag} '${text}': use a whole number ≥ 1`);
+  }
+  return value;
+}
+
+function parseThreshold(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`invalid --threshold '${text}': use a percentage ≥ 0, e.g. 5`);
+  }
+  return value;
+}

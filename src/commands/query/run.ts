@@ -1,0 +1,102 @@
+import { formatDuration } from '../../core/duration.ts';
+import {
+  QueryCancelledError,
+  type QueryResult,
+  type QueryRunner,
+  queryCostUsd,
+  rowsAsObjects,
+} from '../../query/runner.ts';
+import type { IO } from '../../ui/io.ts';
+import { renderCsv, renderTable, type TableColumn } from '../../ui/table.ts';
+import { planQuery, type QueryOptions } from './plan.ts';
+
+export type { QueryOptions } from './plan.ts';
+
+export interface QueryDeps {
+  io: IO;
+  cwd: string;
+  signal: AbortSignal;
+  /** The engine for the resolved target; created only after the flags are valid. */
+  createRunner: () => Promise<QueryRunner>;
+  now?: () => Date;
+}
+
+/** Exit code when the person cancelled with Ctrl+C (128 + SIGINT). */
+export const EXIT_CANCELLED = 130;
+
+export async function runQuery(options: QueryOptions, deps: QueryDeps): Promise<number> {
+  const { io } = deps;
+  const plan = planQuery(options, { cwd: deps.cwd, now: deps.now?.() ?? new Date(), json: io.json });
+  io.debug(plan.sql);
+  if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
+  const runner = await deps.createRunner();
+  const spinner = io.isInteractive ? await startSpinner(io) : undefined;
+  let result: QueryResult;
+  try {
+    const started = Date.now();
+    result = await runner.run(plan.sql, {
+      signal: deps.signal,
+      onProgress: (state) => spinner?.update(`${state.toLowerCase()} · ${formatDuration(Date.now() - started)}`),
+    });
+  } catch (error) {
+    if (error instanceof QueryCancelledError) {
+      io.err(`${error.message}${error.queryId ? ' (StopQueryExecution sent)' : ''}`);
+      return EXIT_CANCELLED;
+    }
+    throw error;
+  } finally {
+    spinner?.stop();
+  }
+
+  const columns: TableColumn[] = result.columns.map((column) => ({
+    name: column.name,
+    numeric: column.kind === 'number',
+  }));
+  if (plan.format === 'json') io.outJson(rowsAsObjects(result));
+  else if (plan.format === 'csv') io.stdout.write(renderCsv(columns, result.rows));
+  else io.out(renderTable(columns, result.rows, io.style));
+  if (!io.json) io.err(io.style.dim(footer(result)));
+  return 0;
+}
+
+/** "3 rows · 1.2 MB scanned · $0.000006 · 1.4s · query 1234…" */
+export function footer(result: QueryResult): string {
+  const { stats } = result;
+  const parts = [`${result.rows.length} ${result.rows.length === 1 ? 'row' : 'rows'}`];
+  if (stats.bytesScanned !== undefined) {
+    parts.push(`${formatBytes(stats.bytesScanned)} scanned`, `$${formatUsd(queryCostUsd(stats.bytesScanned))}`);
+  }
+  parts.push(formatDuration(stats.runTimeMs));
+  if (stats.queryId) parts.push(`query ${stats.queryId}`);
+  return parts.join(' · ');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** Cents are too coarse for one query: show enough digits to see the cost. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '0.00';
+  if (usd >= 0.01) return usd.toFixed(2);
+  return usd.toPrecision(2);
+}
+
+/** A spinner on stderr while the query runs (terminals only; ora loads only then). */
+async function startSpinner(io: IO): Promise<{ update(text: string): void; stop(): void }> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text: 'running query', stream: io.stderr, color: 'cyan' }).start();
+  return {
+    update: (text) => {
+      spinner.text = `running query · ${text}`;
+    },
+    stop: () => spinner.stop(),
+  };
+}

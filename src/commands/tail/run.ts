@@ -1,0 +1,108 @@
+import { UsageError } from '../../errors.ts';
+import {
+  LOG_FORMATS,
+  type LogFormat,
+  parseLogMessage,
+  renderDetailed,
+  renderShort,
+  toJsonRecord,
+} from '../../logs/render.ts';
+import { LOG_FUNCTIONS, type LogEventSource, type LogFunction } from '../../logs/source.ts';
+import { tailLogs } from '../../logs/tail.ts';
+import type { IO } from '../../ui/io.ts';
+import { parseNonNegativeDuration, parseSinceTime } from '../shared/since.ts';
+
+export interface TailOptions {
+  /** ingest | trends | all (default all). */
+  target?: string;
+  follow?: boolean;
+  since?: string;
+  filter?: string;
+  format?: string;
+  idleExit?: string;
+}
+
+export interface TailPlan {
+  functions: LogFunction[];
+  since: number;
+  follow: boolean;
+  filterPattern?: string;
+  format: LogFormat;
+  idleExitMs?: number;
+}
+
+export interface TailDeps {
+  io: IO;
+  signal: AbortSignal;
+  /** The log source for these functions; created only after the flags are valid. */
+  createSource: (functions: LogFunction[]) => Promise<LogEventSource>;
+  now?: () => number;
+  /** Poll timing, for tests (default 1–2 s). */
+  pollMs?: { min: number; max: number };
+}
+
+export const DEFAULT_TAIL_SINCE = '10m';
+
+export function planTail(options: TailOptions, context: { now: number; json: boolean }): TailPlan {
+  const target = options.target ?? 'all';
+  let functions: LogFunction[];
+  if (target === 'all') functions = [...LOG_FUNCTIONS];
+  else if ((LOG_FUNCTIONS as readonly string[]).includes(target)) functions = [target as LogFunction];
+  else throw new UsageError(`unknown function '${target}': use ingest, trends or all`);
+
+  let format: LogFormat = context.json ? 'json' : 'short';
+  if (options.format !== undefined) {
+    if (!(LOG_FORMATS as readonly string[]).includes(options.format)) {
+      throw new UsageError(`invalid --format '${options.format}': use ${LOG_FORMATS.join(', ')}`);
+    }
+    if (context.json && options.format !== 'json') {
+      throw new UsageError(`--json prints JSON: drop --json to get --format ${options.format}`);
+    }
+    format = options.format as LogFormat;
+  }
+
+  let idleExitMs: number | undefined;
+  if (options.idleExit !== undefined) {
+    if (!options.follow) throw new UsageError('--idle-exit applies to --follow');
+    idleExitMs = parseNonNegativeDuration(options.idleExit, '--idle-exit');
+  }
+  if (options.filter !== undefined && options.filter.trim() === '') throw new UsageError('--filter is empty');
+
+  return {
+    functions,
+    since: parseSinceTime(options.since ?? DEFAULT_TAIL_SINCE, context.now),
+    follow: options.follow === true,
+    ...(options.filter !== undefined ? { filterPattern: options.filter } : {}),
+    format,
+    ...(idleExitMs !== undefined ? { idleExitMs } : {}),
+  };
+}
+
+export async function runTail(options: TailOptions, deps: TailDeps): Promise<number> {
+  const { io } = deps;
+  const now = deps.now ?? Date.now;
+  const plan = planTail(options, { now: now(), json: io.json });
+  const source = await deps.createSource(plan.functions);
+  if (plan.follow && io.isInteractive) {
+    io.err(io.style.dim(`following ${plan.functions.join(' + ')} logs — Ctrl+C to stop`));
+  }
+  const end = await tailLogs(
+    source,
+    {
+      since: plan.since,
+      follow: plan.follow,
+      ...(plan.filterPattern ? { filterPattern: plan.filterPattern } : {}),
+      ...(plan.idleExitMs !== undefined ? { idleExitMs: plan.idleExitMs } : {}),
+      ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+    },
+    (event) => {
+      const parsed = parseLogMessage(event.message);
+      if (plan.format === 'json') io.outJsonLine(toJsonRecord(event, parsed));
+      else if (plan.format === 'detailed') io.out(renderDetailed(event, parsed, io.style));
+      else io.out(renderShort(event, parsed, io.style));
+    },
+    { signal: deps.signal, now, onNotice: (message) => io.err(io.style.yellow(message)) },
+  );
+  if (end === 'idle') io.debug('no new events for the --idle-exit duration: stopping');
+  return 0;
+}

@@ -1,0 +1,108 @@
+/**
+ * The tail loop: read once, or keep polling every 1–2 s until stopped. Each poll re-reads a short
+ * look-back window, because CloudWatch can ingest an event after later ones; ids already printed
+ * are skipped, so nothing is shown twice. Throttling doubles the delay (up to 30 s) instead of failing.
+ */
+import { isThrottling, type LogEvent, type LogEventSource } from './source.ts';
+
+export interface TailOptions {
+  /** Epoch ms: the first event time to show. */
+  since: number;
+  follow: boolean;
+  filterPattern?: string;
+  /** --follow only: return after this long without a new event. */
+  idleExitMs?: number;
+  /** Poll delay drawn from [min, max] ms (default 1000–2000). */
+  pollMs?: { min: number; max: number };
+  /** How far before the previous poll each poll looks again (default 30 s). */
+  lookbackMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface TailDeps {
+  signal: AbortSignal;
+  now?: () => number;
+  random?: () => number;
+  /** Resolves after ms, or rejects when the signal aborts. Injectable so tests never wait. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Told about throttling and back-off (stderr). */
+  onNotice?: (message: string) => void;
+}
+
+export type TailEnd = 'done' | 'stopped' | 'idle';
+
+export async function tailLogs(
+  source: LogEventSource,
+  options: TailOptions,
+  onEvent: (event: LogEvent) => void,
+  deps: TailDeps,
+): Promise<TailEnd> {
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const sleep = deps.sleep ?? abortableSleep;
+  const poll = options.pollMs ?? { min: 1000, max: 2000 };
+  const lookback = options.lookbackMs ?? 30_000;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const filter = options.filterPattern ? { filterPattern: options.filterPattern } : {};
+
+  if (!options.follow) {
+    for (const event of await source.read({ startTime: options.since, endTime: now(), ...filter })) onEvent(event);
+    return 'done';
+  }
+
+  /** id → timestamp of every event shown that is still inside the look-back window. */
+  const seen = new Map<string, number>();
+  let startTime = options.since;
+  let lastNewEventAt = now();
+  let backoff = 0;
+  while (!deps.signal.aborted) {
+    const pollStartedAt = now();
+    let delay: number;
+    try {
+      const events = await source.read({ startTime, ...filter, signal: deps.signal });
+      for (const event of events) {
+        if (seen.has(event.id)) continue;
+        seen.set(event.id, event.timestamp);
+        lastNewEventAt = now();
+        onEvent(event);
+      }
+      startTime = Math.max(options.since, pollStartedAt - lookback);
+      for (const [id, timestamp] of seen) if (timestamp < startTime) seen.delete(id);
+      backoff = 0;
+      delay = poll.min + random() * (poll.max - poll.min);
+    } catch (error) {
+      if (deps.signal.aborted) break;
+      if (!isThrottling(error)) throw error;
+      backoff = Math.min(backoff ? backoff * 2 : Math.max(poll.max, 2000), maxBackoff);
+      deps.onNotice?.(`CloudWatch Logs is throttling: next poll in ${Math.round(backoff / 1000)}s`);
+      delay = backoff;
+    }
+    if (options.idleExitMs !== undefined && now() - lastNewEventAt >= options.idleExitMs) return 'idle';
+    if (options.idleExitMs !== undefined)
+      delay = Math.min(delay, Math.max(0, lastNewEventAt + options.idleExitMs - now()));
+    try {
+      await sleep(delay, deps.signal);
+    } catch {
+      break;
+    }
+  }
+  return 'stopped';
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * The Athena runner: StartQueryExecution in the pipeline's workgroup and database, poll
+ * GetQueryExecution with backoff until the query settles, then GetQueryResults across every page.
+ * An aborted signal sends StopQueryExecution, so Ctrl+C never leaves a query scanning (and billing).
+ */
+import type { AthenaClient, ColumnInfo, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
+import { StockpipeError } from '../errors.ts';
+import { columnKind, typedValue } from './athena-types.ts';
+import {
+  QueryCancelledError,
+  type QueryResult,
+  type QueryRunner,
+  type QueryRunOptions,
+  type ResultColumn,
+} from './runner.ts';
+
+export interface AthenaRunnerOptions {
+  workgroup: string;
+  database: string;
+  /** First poll delay; doubles up to maxPollMs (defaults 250 ms → 2 s). */
+  pollMs?: number;
+  maxPollMs?: number;
+  /** Rows per GetQueryResults page (Athena's maximum is 1000). */
+  pageSize?: number;
+  /** Wall clock, injectable for tests. */
+  now?: () => number;
+}
+
+const RUNNING_STATES = new Set(['QUEUED', 'RUNNING']);
+
+export class AthenaQueryRunner implements QueryRunner {
+  private readonly client: AthenaClient;
+  private readonly options: AthenaRunnerOptions;
+
+  constructor(client: AthenaClient, options: AthenaRunnerOptions) {
+    this.client = client;
+    this.options = options;
+  }
+
+  async run(sql: string, { signal, onProgress }: QueryRunOptions = {}): Promise<QueryResult> {
+    const sdk = await import('@aws-sdk/client-athena');
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    if (signal?.aborted) throw new QueryCancelledError(undefined);
+    const { QueryExecutionId: queryId } = await this.client.send(
+      new sdk.StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: this.options.workgroup,
+        QueryExecutionContext: { Database: this.options.database },
+      }),
+    );
+    if (!queryId) throw new StockpipeError('Athena did not return a query id: try again');
+
+    try {
+      const execution = await this.waitForCompletion(sdk, queryId, signal, onProgress);
+      const status = execution.QueryExecution?.Status;
+      if (status?.State !== 'SUCCEEDED') {
+        const reason = oneLine(status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given');
+        throw new StockpipeError(`query ${status?.State?.toLowerCase() ?? 'failed'}: ${reason}`);
+      }
+      const { columns, rows } = await this.readResults(sdk, queryId, execution, signal);
+      return {
+        columns,
+        rows,
+        stats: {
+          engine: 'athena',
+          queryId,
+          bytesScanned: execution.QueryExecution?.Statistics?.DataScannedInBytes ?? 0,
+          runTimeMs: now() - started,
+        },
+      };
+    } catch (error) {
+      if (signal?.aborted) {
+        await this.stop(sdk, queryId);
+        throw new QueryCancelledError(queryId);
+      }
+      throw error;
+    }
+  }
+
+  private async waitForCompletion(
+    sdk: typeof import('@aws-sdk/client-athena'),
+    queryId: string,
+    signal: AbortSignal | undefined,
+    onProgress: ((state: string) => void) | undefined,
+  ): Promise<GetQueryExecutionCommandOutput> {
+    let delay = this.options.pollMs ?? 250;
+    const maxDelay = this.options.maxPollMs ?? 2000;
+    for (;;) {
+      const execution = await this.client.send(new sdk.GetQueryExecutionCommand({ QueryExecutionId: queryId }), {
+        abortSignal: signal,
+      });
+      const state = execution.QueryExecution?.Status?.State ?? 'QUEUED';
+      if (!RUNNING_STATES.has(state)) return execution;
+      onProgress?.(state);
+      await sleep(delay, signal);
+      delay = Math.min(delay * 2, maxDelay);
+    }
+  }
+
+  private async readResults(
+    sdk: typeof import('@aws-sdk/client-athena'),
+    queryId: string,
+    execution: GetQueryExecutionCommandOutput,
+    signal: AbortSignal | undefined,
+  ): Promise<Pick<QueryResult, 'columns' | 'rows'>> {
+    let columnInfo: ColumnInfo[] | undefined;
+    const rawRows: Row[] = [];
+    const pages = sdk.paginateGetQueryResults(
+      { client: this.client, pageSize: this.options.pageSize ?? 1000 },
+      { QueryExecutionId: queryId },
+    );
+    for await (const page of pages) {
+      if (signal?.aborted) throw new QueryCancelledError(queryId);
+      columnInfo ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo;
+      rawRows.push(...(page.ResultSet?.Rows ?? []));
+    }
+    const columns: ResultColumn[] = (columnInfo ?? []).map((info, index) => ({
+      name: info.Label ?? info.Name ?? `_col${index}`,
+      type: info.Type ?? 'varchar',
+      kind: columnKind(info.Type),
+    }));
+    // A SELECT's first row repeats the column labels; DDL and SHOW results have no such row.
+    const first = rawRows[0];
+    const isDml = (execution.QueryExecution?.StatementType ?? 'DML') === 'DML';
+    if (first && isDml && columns.length > 0 && columns.every((c, i) => first.Data?.[i]?.VarCharValue === c.name)) {
+      rawRows.shift();
+    }
+    const rows = rawRows.map((row) =>
+      columns.map((column, index) => typedValue(row.Data?.[index]?.VarCharValue, column.kind)),
+    );
+    return { columns, rows };
+  }
+
+  private async stop(sdk: typeof import('@aws-sdk/client-athena'), queryId: string): Promise<void> {
+    try {
+      await this.client.send(new sdk.StopQueryExecutionCommand({ QueryExecutionId: queryId }));
+    } catch {
+      // Best effort: the query may have finished in the meantime.
+    }
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

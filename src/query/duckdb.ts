@@ -1,0 +1,131 @@
+/**
+ * The offline runner: DuckDB over the local lake exactly as s3rver stores it,
+ * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` (gzip NDJSON of contract
+ * events). `stock_data_table` is a view with the Glue table's columns and a string `dt` taken from
+ * the object's path, so the named queries and the tutorial's SQL run unchanged. DuckDB is imported
+ * only when a query runs.
+ */
+import { globSync } from 'node:fs';
+import { join } from 'node:path';
+import { GLUE_TABLE } from '../core/names.ts';
+import { StockpipeError } from '../errors.ts';
+import {
+  type ColumnKind,
+  QueryCancelledError,
+  type QueryResult,
+  type QueryRunner,
+  type QueryRunOptions,
+  type ResultValue,
+} from './runner.ts';
+
+export interface DuckDbRunnerOptions {
+  /** s3rver's storage folder (one sub-folder per bucket). */
+  s3Directory: string;
+  /** The raw bucket's name. */
+  bucket: string;
+  now?: () => number;
+}
+
+/** The Glue table's columns (data contract v1), in its order, with DuckDB types. */
+const LAKE_COLUMNS: [name: string, type: string][] = [
+  ['event_id', 'VARCHAR'],
+  ['symbol', 'VARCHAR'],
+  ['timestamp', 'VARCHAR'],
+  ['price', 'DOUBLE'],
+  ['open', 'DOUBLE'],
+  ['high', 'DOUBLE'],
+  ['low', 'DOUBLE'],
+  ['previous_close', 'DOUBLE'],
+  ['change', 'DOUBLE'],
+  ['change_percent', 'DOUBLE'],
+  ['volume', 'BIGINT'],
+  ['currency', 'VARCHAR'],
+  ['market_state', 'VARCHAR'],
+  ['source', 'VARCHAR'],
+];
+
+const NUMBER_TYPES =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+
+/** The SQL that defines `stock_data_table` over the objects under `rawPrefix` (a folder path). */
+export function lakeViewSql(rawPrefix: string, hasObjects: boolean): string {
+  const quotedColumns = LAKE_COLUMNS.map(([name]) => `"${name}"`).join(', ');
+  if (!hasObjects) {
+    // read_json fails on an empty glob: an empty lake is an empty table, not an error.
+    const nulls = LAKE_COLUMNS.map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`).join(', ');
+    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls}, CAST(NULL AS VARCHAR) AS dt WHERE false`;
+  }
+  const pattern = sqlString(join(rawPrefix, 'dt=*', '*._S3rver_object'));
+  const columns = LAKE_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
+  return [
+    `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
+    `SELECT ${quotedColumns}, regexp_extract(filename, 'dt=(\\d{4}-\\d{2}-\\d{2})', 1) AS dt`,
+    `FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
+    `  hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
+    // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
+    'WHERE symbol IS NOT NULL',
+  ].join('\n');
+}
+
+export class DuckDbQueryRunner implements QueryRunner {
+  private readonly options: DuckDbRunnerOptions;
+
+  constructor(options: DuckDbRunnerOptions) {
+    this.options = options;
+  }
+
+  async run(sql: string, { signal }: QueryRunOptions = {}): Promise<QueryResult> {
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    if (signal?.aborted) throw new QueryCancelledError(undefined);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const rawPrefix = join(this.options.s3Directory, this.options.bucket, 'raw');
+    const hasObjects = globSync(join(rawPrefix, 'dt=*', '*._S3rver_object')).length > 0;
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      await connection.run(lakeViewSql(rawPrefix, hasObjects));
+      const reader = await connection.runAndReadAll(sql);
+      const kinds = reader.columnTypes().map((type) => duckKind(type.toString()));
+      const columns = reader.columnNames().map((name, index) => ({
+        name,
+        type: reader.columnTypes()[index]?.toString() ?? 'VARCHAR',
+        kind: kinds[index] ?? 'string',
+      }));
+      const rows = reader.getRowsJS().map((row) => row.map((value) => plainValue(value)));
+      return { columns, rows, stats: { engine: 'duckdb', runTimeMs: now() - started } };
+    } catch (error) {
+      if (signal?.aborted) throw new QueryCancelledError(undefined);
+      throw new StockpipeError(
+        `query failed: ${String((error as Error).message ?? error)
+          .replace(/\s+/g, ' ')
+          .trim()}`,
+      );
+    } finally {
+      signal?.removeEventListener('abort', interrupt);
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+}
+
+function duckKind(type: string): ColumnKind {
+  if (NUMBER_TYPES.test(type)) return 'number';
+  if (type === 'BOOLEAN') return 'boolean';
+  return 'string';
+}
+
+/** DuckDB's JS values as the runner contract wants them: bigint → number (or string beyond 2^53), dates → ISO. */
+function plainValue(value: unknown): ResultValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value.toISOString();
+  return JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner));
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

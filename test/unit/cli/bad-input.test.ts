@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../../helpers/cli.ts';
+
+// No endpoint, no credentials: any network call would fail with exit 1, never 2.
+const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+
+describe('bad input exits 2 with one line, before any network call', () => {
+  for (const [argv, pattern] of [
+    [
+      ['query', 'nope'],
+      /^error: unknown query 'nope': use one of top-movers, avg-volume, anomalies, latest, history, or sql "<SQL>"\n$/,
+    ],
+    [['query', 'sql', ''], /^error: the SQL statement is empty\n$/],
+    [['query', 'latest', '--since', '-5m'], /^error: invalid --since '-5m': it cannot be negative\n$/],
+    [['query', 'latest', '--since', 'soon'], /^error: invalid --since 'soon'/],
+  ] as const) {
+    it(argv.join(' '), async () => {
+      const { code, stdout, stderr } = await runCli([...argv], { env });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
+    });
+  }
+});
+
+describe('tail bad input exits 2 with one line', () => {
+  for (const [argv, pattern] of [
+    [['tail', 'ingset'], /^error: unknown function 'ingset': use ingest, trends or all\n$/],
+    [['tail', '--since', '-1h'], /^error: invalid --since '-1h': it cannot be negative\n$/],
+    [['tail', '--since', 'later'], /^error: invalid --since 'later'/],
+  ] as const) {
+    it(argv.join(' '), async () => {
+      const { code, stdout, stderr } = await runCli([...argv], { env });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
+    });
+  }
+});

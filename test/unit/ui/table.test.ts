@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Chalk } from 'chalk';
+import fc from 'fast-check';
+import { formatCell, renderCsv, renderTable } from '../../../src/ui/table.ts';
+
+describe('tables', () => {
+  it('colours changes: green up, red down, nothing else', () => {
+    const style = new Chalk({ level: 1 });
+    const out = renderTable(
+      [{ name: 'symbol' }, { name: 'price' }, { name: 'change_percent' }],
+      [
+        ['AAPL', 190.5, 1.25],
+        ['TSLA', 230, -4.36],
+      ],
+      style,
+    );
+    assert.ok(out.includes(style.green('1.25')));
+    assert.ok(out.includes(style.red('-4.36')));
+    assert.ok(!out.includes(style.green('190.5')) && !out.includes(style.red('230')), 'prices are not coloured');
+  });
+
+  it('formats numbers with at most 4 decimals and NULL as a dash', () => {
+    assert.equal(formatCell(0.1 + 0.2), '0.3');
+    assert.equal(formatCell(1234567), '1234567');
+    assert.equal(formatCell(null), '—');
+  });
+
+  it('property: CSV fields round-trip through an RFC 4180 parser', () => {
+    const parse = (text: string): string[][] => {
+      const rows: string[][] = [];
+      let row: string[] = [];
+      let field = '';
+      let quoted = false;
+      for (let i = 0; i < text.length; i++) {
+        const ch = text[i] as string;
+        if (quoted) {
+          if (ch === '"' && text[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else if (ch === '"') quoted = false;
+          else field += ch;
+        } else if (ch === '"') quoted = true;
+        else if (ch === ',') {
+          row.push(field);
+          field = '';
+        } else if (ch === '\r' && text[i + 1] === '\n') {
+          row.push(field);
+          rows.push(row);
+          row = [];
+          field = '';
+          i++;
+        } else field += ch;
+      }
+      return rows;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.string(), fc.string()), { maxLength: 5 }), (rows) => {
+        const csv = renderCsv([{ name: 'a' }, { name: 'b' }], rows);
+        assert.deepEqual(parse(csv), [['a', 'b'], ...rows]);
+      }),
+    );
+  });
+});
