@@ -65,6 +65,13 @@ export async function runFromProcess(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that stops early (`stockpipe tail --follow | head`) is not a failure: end quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const code = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -139,3 +139,19 @@ describe('stockpipe CLI shell', () => {
     assert.ok(!stdout.includes('\u001b['), 'no ANSI escape codes');
   });
 });
+
+describe('stockpipe as a process', () => {
+  it('ends quietly with exit 0 when the reader closes the pipe early', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = new URL('../../../bin/stockpipe.js', import.meta.url).pathname;
+    const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|at /);
+  });
+});
