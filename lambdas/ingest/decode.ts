@@ -27,7 +27,7 @@ export interface DecodedBatch {
   duplicates: number;
 }
 
-export function decodeRecords(records: readonly KinesisStreamRecord[]): DecodedBatch {
+export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date): DecodedBatch {
   const valid: ValidRecord[] = [];
   const invalid: InvalidRecord[] = [];
   const seen = new Set<string>();
@@ -52,7 +52,10 @@ export function decodeRecords(records: readonly KinesisStreamRecord[]): DecodedB
         reason: result.reason,
         detail: result.detail,
         partitionKey,
-        arrivedAt: new Date(approximateArrivalTimestamp * 1000).toISOString(),
+        // A hand-made event may lack the arrival time: date the quarantine by the clock then.
+        arrivedAt: Number.isFinite(approximateArrivalTimestamp)
+          ? new Date(approximateArrivalTimestamp * 1000).toISOString()
+          : now.toISOString(),
         payload,
       });
     }

@@ -48,7 +48,7 @@ export async function ingestBatch(
   const now = (deps.now ?? (() => new Date()))();
   const first = records[0];
   const shardId = first ? shardIdOf(first) : 'shard';
-  const decoded = decodeRecords(records);
+  const decoded = decodeRecords(records, now);
   let limit = records.length; // every record at or after `limit` is left for Lambda's retry
   let s3Puts = 0;
 
@@ -117,7 +117,6 @@ async function putObject(deps: IngestDeps, object: LakeObject): Promise<boolean>
         Key: object.key,
         Body: object.body,
         ContentType: object.contentType,
-        ...(object.contentEncoding ? { ContentEncoding: object.contentEncoding } : {}),
       }),
     );
     return true;

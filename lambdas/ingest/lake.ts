@@ -11,7 +11,6 @@ export interface LakeObject {
   key: string;
   body: Uint8Array;
   contentType: string;
-  contentEncoding?: string;
   /** Batch index of the first record held: a failed write makes the batch fail from here. */
   firstIndex: number;
   records: number;
@@ -32,8 +31,9 @@ export function rawObjects(shardId: string, records: readonly ValidRecord[]): La
     objects.push({
       key: `raw/dt=${partitionDate(first.event.timestamp)}/${shardId}-${first.sequenceNumber}.json.gz`,
       body: gzipSync(lines),
-      contentType: 'application/x-ndjson',
-      contentEncoding: 'gzip',
+      // No Content-Encoding: readers (Athena, DuckDB) go by the .gz extension, and an HTTP client
+      // that honoured the header would hand them already-inflated bytes.
+      contentType: 'application/gzip',
       firstIndex: first.index,
       records: run.length,
     });

@@ -114,7 +114,8 @@ describe('ingest handler (mocked AWS)', () => {
     assert.equal(ddbMock.commandCalls(BatchWriteCommand).length, 4, '25 + 25 + 25 + 15');
     assert.equal(raw.length, 1, 'one object for the one date');
     assert.equal(raw[0]?.Key, `raw/dt=2026-11-22/${SHARD_ID}-${sequenceNumber(0)}.json.gz`);
-    assert.equal(raw[0]?.ContentEncoding, 'gzip');
+    assert.equal(raw[0]?.ContentType, 'application/gzip');
+    assert.equal(raw[0]?.ContentEncoding, undefined, 'readers go by the .gz extension');
     assert.equal(rawLines.length, 90);
     assert.deepEqual(
       rawLines.map((line) => line.event_id),
@@ -277,6 +278,14 @@ describe('ingest handler (mocked AWS)', () => {
     assert.equal(result.batchItemFailures[0]?.itemIdentifier, sequenceNumber(1));
     assert.equal(written().items.length, 1);
     assert.equal(written().rawLines.length, 1);
+  });
+
+  it('dates the quarantine by the clock when a hand-made record has no arrival time', async () => {
+    const event = kinesisEvent(['garbage']);
+    delete (event.Records[0]?.kinesis as { approximateArrivalTimestamp?: number }).approximateArrivalTimestamp;
+    const result = await ingestBatch(event.Records, deps());
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.match(written().quarantine[0]?.key ?? '', /^quarantine\/dt=2026-11-22\//);
   });
 
   it('property: whatever fails, the lake holds exactly the valid records before the first failed one', async () => {
