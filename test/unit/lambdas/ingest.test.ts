@@ -282,7 +282,9 @@ describe('ingest handler (mocked AWS)', () => {
 
   it('dates the quarantine by the clock when a hand-made record has no arrival time', async () => {
     const event = kinesisEvent(['garbage']);
-    delete (event.Records[0]?.kinesis as { approximateArrivalTimestamp?: number }).approximateArrivalTimestamp;
+    const [record] = event.Records;
+    assert.ok(record);
+    delete (record.kinesis as { approximateArrivalTimestamp?: number }).approximateArrivalTimestamp;
     const result = await ingestBatch(event.Records, deps());
     assert.deepEqual(result.batchItemFailures, []);
     assert.match(written().quarantine[0]?.key ?? '', /^quarantine\/dt=2026-11-22\//);
