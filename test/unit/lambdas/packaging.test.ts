@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -21,6 +21,18 @@ import { unzip } from '../../../src/packaging/unzip.ts';
 const RUNTIME_PROVIDED = /^@aws-sdk\//;
 
 describe('Lambda packaging', () => {
+  it('handlers import only src/core, each other, the AWS SDK, Powertools and Node', () => {
+    const allowed =
+      /^(\.\.\/\.\.\/src\/core\/|\.\.\/shared\/|\.\/|@aws-sdk\/|@aws-lambda-powertools\/|node:|aws-lambda$)/;
+    const files = globSync('lambdas/**/*.ts');
+    assert.ok(files.length >= 8);
+    for (const file of files) {
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)) {
+        assert.match(specifier as string, allowed, `${file} imports ${specifier}`);
+      }
+    }
+  });
+
   it('the same entries give the same zip bytes, whatever the order they are given in', async () => {
     const entries = [
       { name: 'index.mjs', content: 'export const handler = async () => 1;' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DynamoDBRecord } from 'aws-lambda';
+import fc from 'fast-check';
 import type { HandlerLog } from '../../../lambdas/shared/log.ts';
 import { trendsBatch } from '../../../lambdas/trends/trends.ts';
 import type { StockEvent } from '../../../src/core/event.ts';
@@ -79,6 +80,40 @@ describe('trends handler (mocked AWS)', () => {
       );
     });
   }
+
+  it('property: however the points are split into batches, the alerts are those of one single batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -300, max: 300 }), { minLength: 20, maxLength: 80 }),
+        fc.integer({ min: 1, max: 25 }),
+        fc.constantFrom('crossover', 'threshold'),
+        async (moves, batchSize, strategy) => {
+          const prices: number[] = [];
+          let price = 100;
+          for (const move of moves) {
+            price = Math.max(1, price * (1 + move / 10_000));
+            prices.push(price);
+          }
+          const env = {
+            STRATEGY: strategy,
+            COOLDOWN_MINUTES: '5',
+            SMA_SHORT: '3',
+            SMA_LONG: '8',
+            MIN_POINTS: '8',
+            LOOKBACK: '5',
+            SMA_WINDOW: '8',
+          };
+          const whole = fakeTables();
+          await deliver(whole, series('PROP', prices), prices.length, config(env));
+          const split = fakeTables();
+          await deliver(split, series('PROP', prices), batchSize, config(env));
+          assert.deepEqual(alertList(split), alertList(whole));
+          assert.equal(split.published.length, split.alerts.size);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 
   for (const [language, buy, sell] of [
     ['en', 'BUY', 'SELL'],
