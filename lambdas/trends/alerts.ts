@@ -1,5 +1,6 @@
 /**
- * From signals to alerts. Cooldown and staleness are judged in the data's own time. An alert is
+ * From signals to alerts. Cooldown (per symbol and signal, on either side of a recorded alert)
+ * and staleness are judged in the data's own time. An alert is
  * published first and recorded after (a conditional put keyed by timestamp#signal): a failed
  * publish leaves no record, so the retry publishes it; a redelivered batch finds the record and
  * sends nothing. The only window for a second e-mail is a crash between publish and put.
@@ -55,9 +56,9 @@ export class AlertPublisher {
         outcomes.push({ ...base, outcome: 'stale' });
         continue;
       }
+      // Either side: a batch delivered out of order still never alerts twice within a cooldown.
       const at = Date.parse(signal.timestamp);
-      const previous = (alertTimes.get(signal.signal) ?? []).filter((time) => time < at);
-      if (previous.some((time) => at - time < cooldownMs)) {
+      if ((alertTimes.get(signal.signal) ?? []).some((time) => Math.abs(at - time) < cooldownMs)) {
         outcomes.push({ ...base, outcome: 'cooldown' });
         continue;
       }

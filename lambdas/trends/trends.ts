@@ -84,37 +84,68 @@ export async function trendsBatch(
 async function evaluateSymbol(group: SymbolBatch, deps: TrendsDeps, publisher: AlertPublisher) {
   const { config } = deps;
   const first = group.points[0] as NewPoint;
-  const history = await historyBefore(deps, group.symbol, first.timestamp, historyNeeded(config.strategy));
-  const series: PricePoint[] = [...history, ...group.points];
-  const fromIndex = history.length;
-  const signals: Signal[] = evaluateStrategy(config.strategy, series, fromIndex);
-  if (config.anomalyAlerts) signals.push(...anomalySignals(series, config.anomalyThresholdPct, fromIndex));
+  const stored = await storedSeries(deps, group, historyNeeded(config.strategy));
+  // The stream image and the table agree; the batch's own points win if a read raced a write.
+  const byTimestamp = new Map<string, PricePoint>(stored.map((point) => [point.timestamp, point]));
+  for (const point of group.points) byTimestamp.set(point.timestamp, point);
+  const series = [...byTimestamp.values()].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+  const fromIndex = series.findIndex((point) => point.timestamp === first.timestamp);
+  const isNew = (signal: Signal) => group.points.some((point) => point.timestamp === signal.timestamp);
+  const signals: Signal[] = evaluateStrategy(config.strategy, series, fromIndex).filter(isNew);
+  if (config.anomalyAlerts) {
+    signals.push(...anomalySignals(series, config.anomalyThresholdPct, fromIndex).filter(isNew));
+  }
   signals.sort((a, b) => a.index - b.index);
   if (signals.length === 0) return [];
   const pointsByTimestamp = new Map(group.points.map((point) => [point.timestamp, point]));
   return publisher.handle(group.symbol, signals, pointsByTimestamp, first.timestamp);
 }
 
-/** The `count` points just before `before`, oldest first (one Query, newest first, Limit count). */
-async function historyBefore(deps: TrendsDeps, symbol: string, before: string, count: number): Promise<PricePoint[]> {
-  if (count === 0) return [];
-  const output = await deps.documents.send(
-    new QueryCommand({
-      TableName: deps.config.quotesTable,
-      KeyConditionExpression: '#symbol = :symbol AND #timestamp < :before',
-      ExpressionAttributeNames: { '#symbol': 'symbol', '#timestamp': 'timestamp' },
-      ExpressionAttributeValues: { ':symbol': symbol, ':before': before },
-      ProjectionExpression: '#timestamp, price, change_percent',
-      ScanIndexForward: false,
-      Limit: count,
-      ConsistentRead: true,
-    }),
-  );
-  return (output.Items ?? [])
-    .map((item) => ({
-      timestamp: String(item.timestamp),
-      price: Number(item.price),
-      change_percent: typeof item.change_percent === 'number' ? item.change_percent : null,
-    }))
-    .reverse();
+/**
+ * The stored points up to the batch's last new point, plus the `needed` points before its first
+ * one, oldest first: one Query (newest first, Limit = needed + the batch's points) in the usual
+ * case. Stored points *between* the batch's points (a stream batch that split one ingest write)
+ * make it page on, so every new point is evaluated against the full series before it.
+ */
+async function storedSeries(deps: TrendsDeps, group: SymbolBatch, needed: number): Promise<PricePoint[]> {
+  const first = (group.points[0] as NewPoint).timestamp;
+  const last = (group.points[group.points.length - 1] as NewPoint).timestamp;
+  const points: PricePoint[] = [];
+  let older = 0;
+  let done = false;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await deps.documents.send(
+      new QueryCommand({
+        TableName: deps.config.quotesTable,
+        KeyConditionExpression: '#symbol = :symbol AND #timestamp <= :last',
+        ExpressionAttributeNames: { '#symbol': 'symbol', '#timestamp': 'timestamp' },
+        ExpressionAttributeValues: { ':symbol': group.symbol, ':last': last },
+        ProjectionExpression: '#timestamp, price, change_percent',
+        ScanIndexForward: false,
+        Limit: needed + group.points.length,
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of output.Items ?? []) {
+      const timestamp = String(item.timestamp);
+      const isOlder = timestamp < first;
+      if (isOlder && older === needed) {
+        done = true;
+        break;
+      }
+      points.push({
+        timestamp,
+        price: Number(item.price),
+        change_percent: typeof item.change_percent === 'number' ? item.change_percent : null,
+      });
+      if (isOlder && ++older === needed) {
+        done = true;
+        break;
+      }
+    }
+    startKey = output.LastEvaluatedKey;
+  } while (startKey && !done);
+  return points.reverse();
 }

@@ -22,15 +22,27 @@ export function fakeTables() {
   const alerts = new Map<string, AlertRecord>();
   const published: { Subject: string; Message: string; symbol: string; signal: string }[] = [];
   let publishFailures = 0;
+  let queries = 0;
 
   ddb.on(QueryCommand).callsFake((input) => {
     const values = input.ExpressionAttributeValues;
     if (input.TableName === QUOTES) {
+      queries++;
       const rows = quotes
-        .filter((q) => q.symbol === values[':symbol'] && String(q.timestamp) < values[':before'])
+        .filter((q) => q.symbol === values[':symbol'] && String(q.timestamp) <= values[':last'])
         .sort((a, b) => (String(a.timestamp) < String(b.timestamp) ? -1 : 1));
       if (input.ScanIndexForward === false) rows.reverse();
-      return { Items: rows.slice(0, input.Limit ?? rows.length) };
+      const from = input.ExclusiveStartKey
+        ? rows.findIndex((row) => row.timestamp === input.ExclusiveStartKey.timestamp) + 1
+        : 0;
+      const limit = input.Limit ?? rows.length;
+      const page = rows.slice(from, from + limit);
+      const more = from + limit < rows.length;
+      const lastRow = page[page.length - 1];
+      return {
+        Items: page,
+        ...(more && lastRow ? { LastEvaluatedKey: { symbol: lastRow.symbol, timestamp: lastRow.timestamp } } : {}),
+      };
     }
     const rows = [...alerts.values()].filter((a) => a.symbol === values[':symbol'] && a.alert_key >= values[':since']);
     return { Items: rows };
@@ -65,6 +77,8 @@ export function fakeTables() {
     quotes,
     alerts,
     published,
+    /** Queries of the quotes table so far. */
+    quoteQueries: () => queries,
     failNextPublishes(n: number) {
       publishFailures = n;
     },

@@ -115,6 +115,55 @@ describe('trends handler (mocked AWS)', () => {
     );
   });
 
+  it('makes one history Query per symbol and batch in the usual case', async () => {
+    const tables = fakeTables();
+    const responses = await deliver(tables, series('AAPL', CROSSING_PRICES), 7, config());
+    assert.equal(tables.quoteQueries(), responses.length);
+  });
+
+  it('property: stream batches that cut through an ingest write, out of order, raise the same alerts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -300, max: 300 }), { minLength: 30, maxLength: 90 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer(),
+        async (moves, batchSize, seed) => {
+          const prices: number[] = [];
+          let price = 100;
+          for (const move of moves) {
+            price = Math.max(1, price * (1 + move / 10_000));
+            prices.push(price);
+          }
+          const env = { COOLDOWN_MINUTES: '0', SMA_SHORT: '3', SMA_LONG: '8' };
+          const events = series('PROP', prices);
+          const whole = fakeTables();
+          await deliver(whole, events, events.length, config(env));
+          // Ingest stored everything (25 items per write, in no particular order within a write);
+          // the stream hands them over in that order, cut into batches anywhere.
+          const split = fakeTables();
+          const items = events.map((event) => quoteOf(event));
+          split.quotes.push(...items);
+          const order = items.map((_, i) => i);
+          let state = seed;
+          for (let start = 0; start < order.length; start += 25) {
+            for (let i = Math.min(order.length, start + 25) - 1; i > start; i--) {
+              state = (state * 1103515245 + 12345) & 0x7fffffff;
+              const j = start + (state % (i - start + 1));
+              [order[i], order[j]] = [order[j] as number, order[i] as number];
+            }
+          }
+          const records = order.map((i, n) => streamInsert(items[i] as Record<string, unknown>, n));
+          for (let start = 0; start < records.length; start += batchSize) {
+            const response = await deliverRecords(split, records.slice(start, start + batchSize), config(env));
+            assert.deepEqual(response.batchItemFailures, []);
+          }
+          assert.deepEqual(alertList(split), alertList(whole));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   for (const [language, buy, sell] of [
     ['en', 'BUY', 'SELL'],
     ['es', 'COMPRA', 'VENTA'],
