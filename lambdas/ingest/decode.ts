@@ -65,6 +65,6 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
 
 /** The shard id from a Kinesis eventID (`shardId-000000000000:4959…`). */
 export function shardIdOf(record: KinesisStreamRecord): string {
-  const [shard] = record.eventID.split(':');
+  const [shard] = (record.eventID ?? '').split(':');
   return shard && shard.length > 0 ? shard : 'shard';
 }

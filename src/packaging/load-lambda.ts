@@ -69,13 +69,20 @@ export async function unpackLambda(bytes: Uint8Array, cacheDirectory?: string): 
     return await extractInto(bytes, primary);
   } catch (error) {
     if (cacheDirectory || !isPermissionProblem(error)) throw error;
-    // A read-only install (global, system-wide): unpack under the temp folder and link its
-    // node_modules to the one the SDK resolves from, so the external imports still resolve.
-    const fallback = join(tmpdir(), 'stockpipe-lambdas', hash);
-    const entry = await extractInto(bytes, fallback);
-    await linkNodeModules(fallback);
-    return entry;
+    // A read-only install (global, system-wide): unpack under the temp folder instead.
+    return unpackLambdaLinked(bytes, join(tmpdir(), 'stockpipe-lambdas'));
   }
+}
+
+/**
+ * Unpacks outside the package (under `directory`/<sha>/) and links a node_modules folder there
+ * to the one stockpipe's AWS SDK resolves from, so the bundle's external imports still resolve.
+ */
+export async function unpackLambdaLinked(bytes: Uint8Array, directory: string): Promise<string> {
+  const target = join(directory, createHash('sha256').update(bytes).digest('hex'));
+  const entry = await extractInto(bytes, target);
+  await linkNodeModules(target);
+  return entry;
 }
 
 async function extractInto(bytes: Uint8Array, directory: string): Promise<string> {

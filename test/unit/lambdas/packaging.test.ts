@@ -14,7 +14,7 @@ import {
   lambdaZipPath,
   readLambdaZip,
 } from '../../../src/packaging/lambda-zip.ts';
-import { unpackLambda } from '../../../src/packaging/load-lambda.ts';
+import { unpackLambda, unpackLambdaLinked } from '../../../src/packaging/load-lambda.ts';
 import { unzip } from '../../../src/packaging/unzip.ts';
 
 /** Modules the nodejs22.x runtime provides: anything else external would fail on AWS. */
@@ -105,6 +105,24 @@ describe('Lambda packaging', () => {
       assert.match(logged[0]?.message, /QUOTES_TABLE is not set/);
     });
   }
+
+  it('unpacked outside the package (read-only install), the bundle still resolves the AWS SDK', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'stockpipe-linked-'));
+    try {
+      const entry = await unpackLambdaLinked(readFileSync(lambdaZipPath('trends')), outside);
+      assert.ok(entry.startsWith(outside));
+      const script = `const m = await import(${JSON.stringify(entry)}); console.log(typeof m.handler);`;
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: outside,
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'function');
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 
   it('unpacks once per content hash into the given cache folder', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'stockpipe-unpack-'));
