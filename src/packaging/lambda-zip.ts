@@ -11,6 +11,13 @@ import { StockpipeError } from '../errors.ts';
 export const LAMBDA_FUNCTIONS = ['ingest', 'trends'] as const;
 export type LambdaFunction = (typeof LAMBDA_FUNCTIONS)[number];
 
+/** The entry file at the root of every zip; it exports `handler`. */
+export const LAMBDA_ENTRY_FILE = 'index.mjs';
+/** What setup passes as the function's Handler. */
+export const LAMBDA_HANDLER = 'index.handler';
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_ARCHITECTURE = 'arm64';
+
 /** The package root: two levels above both src/packaging and dist/packaging. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

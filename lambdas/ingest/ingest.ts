@@ -1,0 +1,127 @@
+/**
+ * One Kinesis batch, in shard order:
+ *   1. decode and validate every record;
+ *   2. quarantine the invalid ones (one idempotent object each);
+ *   3. store the valid ones in DynamoDB (BatchWriteItem, 25 per call);
+ *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run.
+ * Each step only handles records before the first failure of the steps before it, so when
+ * record k fails the batch reports k onwards: Lambda retries from k, and nothing before k is
+ * written twice. DynamoDB writes past k are harmless (the same key overwrites itself).
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import type { IngestConfig } from '../../src/core/handler-env.ts';
+import { failuresFrom, type PartialBatchResponse } from '../shared/batch-response.ts';
+import { errorFields, type HandlerLog } from '../shared/log.ts';
+import type { RetryPolicy } from '../shared/retry.ts';
+import { decodeRecords, shardIdOf } from './decode.ts';
+import { type LakeObject, quarantineObject, rawObjects } from './lake.ts';
+import { quoteItem, writeQuotes } from './quotes.ts';
+
+export interface IngestDeps {
+  config: IngestConfig;
+  documents: DynamoDBDocumentClient;
+  s3: S3Client;
+  log: HandlerLog;
+  now?: () => Date;
+  remainingMs?: () => number;
+  retry?: RetryPolicy;
+}
+
+export interface IngestCounts {
+  received: number;
+  stored: number;
+  quarantined: number;
+  duplicates: number;
+  failed: number;
+  s3_puts: number;
+  ddb_write_requests: number;
+}
+
+export async function ingestBatch(
+  records: readonly KinesisStreamRecord[],
+  deps: IngestDeps,
+): Promise<PartialBatchResponse & { counts: IngestCounts }> {
+  const { config, log } = deps;
+  const now = (deps.now ?? (() => new Date()))();
+  const first = records[0];
+  const shardId = first ? shardIdOf(first) : 'shard';
+  const decoded = decodeRecords(records, now);
+  let limit = records.length; // every record at or after `limit` is left for Lambda's retry
+  let s3Puts = 0;
+
+  // 2. Quarantine: independent keys, so in parallel.
+  const quarantine = decoded.invalid.map((record) => quarantineObject(shardId, record));
+  const quarantineResults = await Promise.all(quarantine.map((object) => putObject(deps, object)));
+  s3Puts += quarantine.length;
+  quarantine.forEach((object, i) => {
+    if (!quarantineResults[i]) limit = Math.min(limit, object.firstIndex);
+  });
+
+  // 3. DynamoDB.
+  const toStore = decoded.valid.filter((record) => record.index < limit);
+  const items = toStore.map((record) => quoteItem(record, config, now));
+  const quotes = await writeQuotes(deps.documents, config.quotesTable, toStore, items, log, {
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
+  });
+  if (quotes.firstFailedIndex !== undefined) limit = Math.min(limit, quotes.firstFailedIndex);
+
+  // 4. Raw lake, one run after the other: stop at the first failure so no later record is in S3.
+  for (const object of rawObjects(
+    shardId,
+    toStore.filter((record) => record.index < limit),
+  )) {
+    s3Puts++;
+    if (!(await putObject(deps, object))) {
+      limit = Math.min(limit, object.firstIndex);
+      break;
+    }
+  }
+
+  const counts: IngestCounts = {
+    received: records.length,
+    stored: decoded.valid.filter((record) => record.index < limit).length,
+    quarantined: decoded.invalid.filter((record) => record.index < limit).length,
+    duplicates: decoded.duplicates,
+    failed: records.length - limit,
+    s3_puts: s3Puts,
+    ddb_write_requests: quotes.requests,
+  };
+  const reasons: Record<string, number> = {};
+  for (const record of decoded.invalid) {
+    if (record.index < limit) reasons[record.reason] = (reasons[record.reason] ?? 0) + 1;
+  }
+  const response = failuresFrom(
+    records.map((record) => record.kinesis.sequenceNumber),
+    limit,
+  );
+  const summary = {
+    shard_id: shardId,
+    ...counts,
+    ...(Object.keys(reasons).length > 0 ? { quarantine_reasons: reasons } : {}),
+    ...(limit < records.length ? { first_failed_sequence_number: records[limit]?.kinesis.sequenceNumber } : {}),
+  };
+  if (limit < records.length) log.warn('batch partially stored; Lambda retries from the first failed record', summary);
+  else log.info('batch stored', summary);
+  return { ...response, counts };
+}
+
+async function putObject(deps: IngestDeps, object: LakeObject): Promise<boolean> {
+  try {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.config.rawBucket,
+        Key: object.key,
+        Body: object.body,
+        ContentType: object.contentType,
+      }),
+    );
+    return true;
+  } catch (error) {
+    deps.log.warn('PutObject failed', { key: object.key, records: object.records, ...errorFields(error) });
+    return false;
+  }
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { StockEvent } from '../../../src/core/event.ts';
+import { kinesisEvent, sequenceNumber, stockEvent } from '../../helpers/lambda-events.ts';
+import { type LambdaStack, startLambdaStack } from './harness.ts';
+
+const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'BRK-B', '^GSPC', 'EURUSD=X', 'TSLA', 'AMZN'];
+
+/** `count` valid events, unique by (symbol, timestamp), one second apart. */
+function events(count: number, prefix: string, start = Date.UTC(2026, 10, 22, 14)): StockEvent[] {
+  return Array.from({ length: count }, (_, i) =>
+    stockEvent({
+      event_id: `${prefix}-${i}`,
+      symbol: SYMBOLS[i % SYMBOLS.length] as string,
+      timestamp: new Date(start + i * 1000).toISOString(),
+      price: 100 + (i % 17),
+    }),
+  );
+}
+
+function batches(all: readonly StockEvent[], size: number, firstSequence = 0) {
+  const out = [];
+  for (let i = 0; i < all.length; i += size) out.push(kinesisEvent(all.slice(i, i + size), firstSequence + i));
+  return out;
+}
+
+describe('ingest from the built zip, against dynalite and s3rver', () => {
+  let stack: LambdaStack;
+  before(async () => {
+    stack = await startLambdaStack();
+  });
+  after(async () => {
+    await stack.stop();
+  });
+
+  it('1,000 records: exact counts; the same batches delivered twice leave the same items and keys', async () => {
+    process.env.QUOTES_TABLE = 'exact-quotes';
+    process.env.RAW_BUCKET = 'exact-raw';
+    await stack.createQuotesTable('exact-quotes');
+    await stack.createBucket('exact-raw');
+    const all = events(1000, 'exact');
+    for (const batch of batches(all, 100)) assert.deepEqual(await stack.ingest(batch), { batchItemFailures: [] });
+
+    assert.equal(await stack.countItems('exact-quotes'), 1000);
+    const firstRaw = await stack.objects('exact-raw', 'raw/');
+    const lines = [...firstRaw.values()].flat().map((line) => JSON.parse(line) as StockEvent);
+    assert.equal(firstRaw.size, 10, 'one object per batch of 100');
+    assert.equal(lines.length, 1000);
+    assert.deepEqual(new Set(lines.map((line) => line.event_id)), new Set(all.map((event) => event.event_id)));
+    assert.deepEqual(lines[0], all[0], 'the lake holds the validated events as sent');
+    const item = (await stack.scanItems('exact-quotes')).find((i) => i.event_id === 'exact-0');
+    assert.equal(item?.anomaly, false);
+    assert.equal(typeof item?.ingested_at, 'string');
+    assert.equal(typeof item?.expires_at, 'number');
+
+    for (const batch of batches(all, 100)) assert.deepEqual(await stack.ingest(batch), { batchItemFailures: [] });
+    assert.equal(await stack.countItems('exact-quotes'), 1000);
+    const secondRaw = await stack.objects('exact-raw', 'raw/');
+    assert.deepEqual([...secondRaw.keys()].sort(), [...firstRaw.keys()].sort());
+    assert.equal([...secondRaw.values()].flat().length, 1000);
+  });
+
+  it('throttled writes: failures from the first failed sequence number; the retry stores everything exactly once', async () => {
+    process.env.QUOTES_TABLE = 'fault-quotes';
+    process.env.RAW_BUCKET = 'fault-raw';
+    await stack.createQuotesTable('fault-quotes');
+    await stack.createBucket('fault-raw');
+    const all = events(100, 'fault', Date.UTC(2026, 10, 22, 16));
+    const throttled = new Set([all[42], all[77]].map((event) => `${event?.symbol}#${event?.timestamp}`));
+    stack.ddbProxy.throttle = (item) => throttled.has(`${item.symbol?.S}#${item.timestamp?.S}`);
+    const [batch] = batches(all, 100, 5000);
+    assert.ok(batch);
+    const first = await stack.ingest(batch);
+    assert.equal(first.batchItemFailures[0]?.itemIdentifier, sequenceNumber(5042));
+    assert.equal(first.batchItemFailures.length, 58);
+    const partial = [...(await stack.objects('fault-raw', 'raw/')).values()].flat();
+    assert.equal(partial.length, 42, 'only the records before the first failure reach the lake');
+
+    // The throttling passes; Lambda redelivers from the first failed record.
+    stack.ddbProxy.throttle = undefined;
+    const retry = await stack.ingest({ Records: batch.Records.slice(42) });
+    assert.deepEqual(retry, { batchItemFailures: [] });
+    assert.equal(await stack.countItems('fault-quotes'), 100);
+    const lake = [...(await stack.objects('fault-raw', 'raw/')).values()].flat().map((line) => JSON.parse(line));
+    assert.equal(lake.length, 100);
+    assert.deepEqual(lake.map((line) => line.event_id).sort(), all.map((event) => event.event_id).sort());
+  });
+
+  it('invalid records go to quarantine/ and never fail the batch', async () => {
+    process.env.QUOTES_TABLE = 'mixed-quotes';
+    process.env.RAW_BUCKET = 'mixed-raw';
+    await stack.createQuotesTable('mixed-quotes');
+    await stack.createBucket('mixed-raw');
+    const payloads: unknown[] = events(20, 'mixed', Date.UTC(2026, 10, 22, 18));
+    payloads.splice(3, 0, 'nonsense', { ...stockEvent(), price: 0 });
+    const result = await stack.ingest(kinesisEvent(payloads, 9000));
+    assert.deepEqual(result, { batchItemFailures: [] });
+    const quarantine = await stack.objects('mixed-raw', 'quarantine/');
+    assert.deepEqual([...quarantine.values()].map(([line]) => JSON.parse(line as string).reason).sort(), [
+      'non_positive_price',
+      'not_json',
+    ]);
+    assert.equal(await stack.countItems('mixed-quotes'), 20);
+  });
+});
