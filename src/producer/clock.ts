@@ -1,0 +1,36 @@
+/** Timestamps that never repeat per symbol: (symbol, timestamp) is the quotes table's key. */
+
+export class MonotonicClock {
+  private last = 0;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** The current time in ms, at least 1 ms after the previous call's result. */
+  tick(): number {
+    this.last = Math.max(this.now(), this.last + 1);
+    return this.last;
+  }
+}
+
+/** Resolves after `ms`, or at once when the signal aborts (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Exponential backoff with full jitter: a random wait in [base, min(cap, base·2^attempt)]. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
+}
