@@ -78,7 +78,8 @@ export class Producer {
         }
         if (count !== undefined && this.produced >= count) this.stop('count');
         else if (poll.done) this.stop('end-of-source');
-        else await sleep(poll.delayMs ?? this.options.intervalMs, this.stopper.signal);
+        // A source may ask for a longer wait (a backoff, a replay's pace), never a shorter one.
+        else await sleep(Math.max(this.options.intervalMs, poll.delayMs ?? 0), this.stopper.signal);
       }
       await sink.flush();
     } finally {

@@ -7,8 +7,8 @@ export interface Poll {
   /** The source is exhausted (end of a replay file): the loop stops after these events. */
   done?: boolean;
   /**
-   * Wait this long before the next poll instead of the interval: a replay's own pace, or a
-   * backoff after Yahoo refused a request.
+   * Wait at least this long before the next poll (the interval still applies when longer): a
+   * replay's own pace, or a backoff after Yahoo refused a request.
    */
   delayMs?: number;
 }

@@ -35,6 +35,8 @@ export interface YahooOptions {
   report: Reporter;
   /** Injected in tests; the real library otherwise. */
   quote?: QuoteFunction;
+  /** The real library with this fetch (tests replay recorded HTTP responses through it). */
+  fetch?: typeof fetch;
   /** First backoff after a failure (doubles up to maxBackoffMs). */
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -43,7 +45,7 @@ export interface YahooOptions {
 }
 
 export function createYahooSource(options: YahooOptions): EventSource {
-  const quote = options.quote ?? libraryQuote(options.report);
+  const quote = options.quote ?? libraryQuote(options.report, options.fetch);
   const newId = options.newId ?? randomUUID;
   const baseBackoff = options.baseBackoffMs ?? 2000;
   const maxBackoff = options.maxBackoffMs ?? 5 * 60_000;
@@ -174,7 +176,7 @@ export function describeYahooError(error: unknown): string {
 }
 
 /** The real library, imported on first use (it is heavy and only the yahoo source needs it). */
-function libraryQuote(report: Reporter): QuoteFunction {
+function libraryQuote(report: Reporter, fetchImpl?: typeof fetch): QuoteFunction {
   let client: Promise<{ quote: (symbols: string[], query: object, module: object) => Promise<unknown> }> | undefined;
   const debug = (...args: unknown[]) => void args;
   return async (symbols) => {
@@ -192,6 +194,7 @@ function libraryQuote(report: Reporter): QuoteFunction {
             error: debug,
           },
           validation: { logErrors: false },
+          ...(fetchImpl ? { fetch: fetchImpl } : {}),
         }) as never,
     );
     const yahoo = await client;

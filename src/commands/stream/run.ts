@@ -88,7 +88,13 @@ function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
     const replay = options.replay as NonNullable<StreamOptions['replay']>;
     return createReplaySource({ ...replay, symbols: options.symbols, report });
   }
-  return createYahooSource({ symbols: options.symbols, report, ...(deps.quote ? { quote: deps.quote } : {}) });
+  // Back off from at least one interval: a 429 must never make us poll faster than usual.
+  return createYahooSource({
+    symbols: options.symbols,
+    report,
+    baseBackoffMs: Math.max(2000, options.intervalMs),
+    ...(deps.quote ? { quote: deps.quote } : {}),
+  });
 }
 
 /** The batcher on the pipeline's stream, after checking the stream is there to take events. */
