@@ -15,9 +15,13 @@ export class MonotonicClock {
   }
 }
 
-/** Resolves after `ms`, or at once when the signal aborts (never rejects). */
+/**
+ * Resolves after `ms`, or at once when the signal aborts (never rejects). Even 0 waits for the
+ * next turn of the event loop, so `--interval 0` never starves signals, timers and output.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  if (signal?.aborted) return Promise.resolve();
+  if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -22,7 +22,7 @@ export interface ProducerOptions {
   now?: () => number;
 }
 
-export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal';
+export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed';
 
 export interface ProducerSummary extends SinkStats {
   /** Events fetched from the source and handed to the sink. */

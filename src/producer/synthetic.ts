@@ -1,6 +1,6 @@
 /**
  * A synthetic market: per symbol, a seeded random walk plus a slow cycle, with an optional drift
- * and periodic one-tick spikes. The cycle (24–48 ticks) is what makes SMA-5/SMA-20 crossovers
+ * and periodic one-tick spikes. The cycle (20–40 ticks) is what makes SMA-5/SMA-20 crossovers
  * of both kinds appear within the first couple of minutes at the default 1 s interval, so a demo
  * raises BUY and SELL alerts without waiting for luck.
  */
@@ -36,6 +36,8 @@ export const SYNTHETIC_DEFAULTS = { seed: 42, drift: 'flat', volatilityPct: 0.3,
 const DRIFT_PER_TICK: Record<Drift, number> = { up: 0.0005, down: -0.0005, flat: 0 };
 /** Amplitude of the cycle in log-price: ±1.5 %. */
 const CYCLE_AMPLITUDE = 0.015;
+/** Share of the accumulated noise given back each tick. */
+const NOISE_REVERSION = 0.02;
 
 interface Walker {
   symbol: string;
@@ -43,7 +45,7 @@ interface Walker {
   previousClose: number;
   period: number;
   phase: number;
-  /** Sum of the random moves so far (log-price). */
+  /** The accumulated random moves (log-price). */
   walk: number;
   tick: number;
   open: number | null;
@@ -62,7 +64,7 @@ export function createSyntheticSource(options: SyntheticOptions): EventSource {
       symbol,
       random,
       previousClose,
-      period: 24 + random.next() * 24,
+      period: 20 + random.next() * 20,
       // Start the cycle near its low or high so the first crossing comes early.
       phase: random.next() < 0.5 ? -Math.PI / 2 : Math.PI / 2,
       walk: 0,
@@ -76,7 +78,9 @@ export function createSyntheticSource(options: SyntheticOptions): EventSource {
 
   const step = (walker: Walker, timestamp: string): StockEvent => {
     const t = walker.tick++;
-    walker.walk += (options.volatilityPct / 100) * walker.random.normal();
+    // Mean-reverting noise (Ornstein–Uhlenbeck): wanders like a market over minutes but never
+    // drifts so far from the cycle that the averages stop crossing.
+    walker.walk = walker.walk * (1 - NOISE_REVERSION) + (options.volatilityPct / 100) * walker.random.normal();
     const cycle = CYCLE_AMPLITUDE * Math.sin((2 * Math.PI * t) / walker.period + walker.phase);
     let price = walker.previousClose * Math.exp(DRIFT_PER_TICK[options.drift] * t + cycle + walker.walk);
     if (options.spikeEvery > 0 && (t + 1) % options.spikeEvery === 0) {

@@ -33,7 +33,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
   const source = createSource(options, deps);
   let sink: EventSink;
   if (options.dryRun) {
-    sink = createPrintSink((event) => io.outJsonLine(event));
+    sink = createPrintSink(io.stdout);
   } else {
     try {
       sink = await kinesisSink(deps);
@@ -56,6 +56,12 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
     ...(options.count !== undefined ? { count: options.count } : {}),
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
   });
+  // `stream --dry-run | head` closes stdout: stop like Ctrl+C instead of dying on EPIPE.
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') producer.stop('output-closed');
+    else throw error;
+  };
+  io.stdout.on('error', onOutputError);
   let summary: ProducerSummary;
   try {
     summary = await producer.run();
@@ -156,6 +162,7 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     duration: `--duration ${formatDuration(options.durationMs ?? 0)} elapsed`,
     'end-of-source': 'end of the replay file',
     signal: 'interrupted',
+    'output-closed': 'stdout closed',
   };
   const verb = options.dryRun ? 'printed' : 'sent';
   const line = `${verb} ${summary.sent} · failed ${summary.failed} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;

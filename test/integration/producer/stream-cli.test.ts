@@ -141,6 +141,33 @@ describe('stockpipe stream --dry-run', () => {
   });
 });
 
+describe('stockpipe stream --dry-run | head', () => {
+  it('stops cleanly when stdout closes, even with --interval 0 and no end', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/stockpipe.js', 'stream', '--source', 'synthetic', '--symbol', 'AAPL', '--interval', '0', '--dry-run'],
+      { cwd: repo, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let stdout = '';
+    await new Promise<void>((done) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.split('\n').length > 3) {
+          child.stdout.destroy();
+          done();
+        }
+      }),
+    );
+    const code = await new Promise<number | null>((done) => child.on('close', (exit) => done(exit)));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^printed \d+ .*\(stdout closed\)\n$/);
+  });
+});
+
 describe('stockpipe stream into kinesalite', () => {
   let emulators: Emulators;
   let clients: AwsClients;

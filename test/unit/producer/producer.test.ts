@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { StockEvent } from '../../../src/core/event.ts';
 import { createPrintSink } from '../../../src/producer/print-sink.ts';
@@ -87,7 +88,7 @@ describe('Producer', () => {
         closed = true;
       },
     };
-    await new Producer({ source, sink: createPrintSink(() => {}), intervalMs: 0 }).run();
+    await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).run();
     assert.ok(closed);
   });
 });
