@@ -5,7 +5,9 @@
  *
  * The headline figures run kinesalite in its own process, as Kinesis would be: kinesalite spends
  * ~0.05 ms of CPU per record (BigNumber hash-key and sequence arithmetic), which in-process would
- * be charged to the producer's thread. The inprocess_* figures run it in-process for comparison.
+ * be charged to the producer's thread. The inprocess_* figures run it in-process for comparison;
+ * producer_cpu_events_per_s is events per CPU-second the producer itself spent on batched sends
+ * (kinesalite saturates its own core long before the producer does).
  * Both sides share a 2-core machine with whatever else runs, so figures are noisy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -34,13 +36,21 @@ async function syntheticEvents(total: number): Promise<StockEvent[]> {
   return events.slice(0, total);
 }
 
+/** CPU the producer process spent on batched sends, to tell its own cost from the emulator's. */
+let batchedCpuMicros = 0;
+let batchedCpuEvents = 0;
+
 async function batchedRate(kinesis: KinesisClient, stream: string): Promise<number> {
   const events = await syntheticEvents(BATCHED_EVENTS);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const batcher = new KinesisBatcher({ client: kinesis, streamName: stream });
   for (const event of events) await batcher.add(event);
   await batcher.flush();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  batchedCpuMicros += cpu.user + cpu.system;
+  batchedCpuEvents += BATCHED_EVENTS;
   if (batcher.stats().sent !== BATCHED_EVENTS) throw new Error(`the batcher sent ${batcher.stats().sent}`);
   return BATCHED_EVENTS / seconds;
 }
@@ -99,8 +109,9 @@ const clients = new AwsClients({
 const outOfProcess = await measure(await clients.get('kinesis'));
 await clients.destroy();
 separate.child.kill();
-// The producer's own memory: the emulator's lives in the other process.
+// The producer's own memory and CPU: the emulator's live in the other process.
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
+const producerCpuEventsPerSecond = batchedCpuEvents / (batchedCpuMicros / 1e6);
 
 const emulators = await startEmulators({ kinesis: true });
 const inProcessClients = emulators.clients();
@@ -112,6 +123,7 @@ report('producer', 'events_per_s', outOfProcess.batched, 'events/s');
 report('producer', 'putrecord_events_per_s', outOfProcess.putRecord, 'events/s');
 report('producer', 'ratio_vs_putrecord', outOfProcess.batched / outOfProcess.putRecord, 'ratio');
 report('producer', 'peak_rss_mb', peakRssMb, 'MB');
+report('producer', 'producer_cpu_events_per_s', producerCpuEventsPerSecond, 'events/cpu-s');
 report('producer', 'inprocess_events_per_s', inProcess.batched, 'events/s');
 report('producer', 'inprocess_putrecord_events_per_s', inProcess.putRecord, 'events/s');
 report('producer', 'inprocess_ratio_vs_putrecord', inProcess.batched / inProcess.putRecord, 'ratio');

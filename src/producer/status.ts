@@ -9,6 +9,8 @@ import type { SinkStats } from './types.ts';
 export interface StatusOptions {
   io: IO;
   stats: () => SinkStats;
+  /** What happened to the events: "sent" to Kinesis, or "printed" by a dry run. */
+  verb?: string;
   /** How often a non-terminal gets a line. */
   plainEveryMs?: number;
   now?: () => number;
@@ -51,7 +53,7 @@ export class StatusLine {
     const stats = this.options.stats();
     const seconds = Math.max(0.001, ((this.options.now ?? Date.now)() - this.started) / 1000);
     const parts = [
-      `sent ${stats.sent.toLocaleString('en-US')}`,
+      `${this.options.verb ?? 'sent'} ${stats.sent.toLocaleString('en-US')}`,
       stats.failed > 0 ? style.red(`failed ${stats.failed}`) : 'failed 0',
       ...(stats.retried > 0 ? [`retried ${stats.retried}`] : []),
       `${formatRate(stats.sent / seconds)}/s`,
@@ -69,7 +71,8 @@ export class StatusLine {
   private draw(): void {
     const { io } = this.options;
     if (io.isInteractive) {
-      const columns = (io.stderr as { columns?: number }).columns ?? 100;
+      // A pseudo-terminal may report 0 columns: assume a common width then.
+      const columns = (io.stderr as { columns?: number }).columns || 100;
       io.stderr.write(`\r\u001b[2K${truncateVisible(this.render(), columns - 1)}`);
       this.drawn = true;
     } else {

@@ -44,7 +44,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
     }
   }
 
-  const status = new StatusLine({ io, stats: () => sink.stats() });
+  const status = new StatusLine({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
   // --json keeps stdout and stderr machine-clean; a dry run's stdout is the events themselves.
   if (!io.json) status.start();
   const producer = new Producer({
