@@ -1,7 +1,7 @@
 /**
  * The producer loop as an object: poll the source, hand events to the sink, wait, repeat. Polls
  * never overlap (the next is scheduled after the previous finished); `stop()` or the signal ends
- * fetching at once, and `run()` resolves only after the sink has flushed everything fetched.
+ * fetching at once, and `start()` resolves only after the sink has flushed everything fetched.
  */
 import type { StockEvent } from '../core/event.ts';
 import { sleep } from './clock.ts';
@@ -48,7 +48,7 @@ export class Producer {
     );
   }
 
-  /** Stop fetching; `run()` still flushes before it resolves. */
+  /** Stop fetching; `start()` still flushes before it resolves. */
   stop(reason: StopReason = 'signal'): void {
     this.reason ??= reason;
     this.stopper.abort();
@@ -58,7 +58,8 @@ export class Producer {
     return this.stopper.signal.aborted;
   }
 
-  async run(): Promise<ProducerSummary> {
+  /** Run the loop until a stop; resolves with the summary once everything fetched is flushed. */
+  async start(): Promise<ProducerSummary> {
     const { source, sink, signal, count, durationMs } = this.options;
     const now = this.options.now ?? Date.now;
     const started = now();

@@ -64,7 +64,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
   io.stdout.on('error', onOutputError);
   let summary: ProducerSummary;
   try {
-    summary = await producer.run();
+    summary = await producer.start();
   } catch (error) {
     if (error instanceof ReplayFileError) throw new StockpipeError(`cannot replay the file: ${error.message}`);
     throw error;

@@ -28,7 +28,7 @@ function holdingSink() {
 describe('Producer', () => {
   it('stops at --count exactly, even mid-poll, and flushes', async () => {
     const { sink, delivered, held } = holdingSink();
-    const summary = await new Producer({ source: synthetic(['A', 'B', 'C']), sink, intervalMs: 0, count: 40 }).run();
+    const summary = await new Producer({ source: synthetic(['A', 'B', 'C']), sink, intervalMs: 0, count: 40 }).start();
     assert.equal(delivered.length, 40);
     assert.equal(held.length, 0);
     assert.equal(summary.produced, 40);
@@ -47,7 +47,7 @@ describe('Producer', () => {
       },
     };
     const { sink, delivered } = holdingSink();
-    const summary = await new Producer({ source, sink, intervalMs: 0 }).run();
+    const summary = await new Producer({ source, sink, intervalMs: 0 }).start();
     assert.equal(delivered.length, 3);
     assert.equal(summary.reason, 'end-of-source');
   });
@@ -66,15 +66,32 @@ describe('Producer', () => {
       },
     };
     const { sink, delivered } = holdingSink();
-    const summary = await new Producer({ source, sink, intervalMs: 0, signal: controller.signal }).run();
+    const summary = await new Producer({ source, sink, intervalMs: 0, signal: controller.signal }).start();
     assert.equal(polls, 2);
     assert.equal(delivered.length, 1);
     assert.equal(summary.reason, 'signal');
   });
 
+  it('stop() ends fetching and start() still resolves after the flush', async () => {
+    const { sink, delivered } = holdingSink();
+    let seen = 0;
+    const producer = new Producer({
+      source: synthetic(['A']),
+      sink,
+      intervalMs: 0,
+      onEvent: () => {
+        if (delivered.length === 0 && ++seen === 5) producer.stop();
+      },
+    });
+    const summary = await producer.start();
+    assert.equal(summary.produced, 5);
+    assert.equal(delivered.length, 5);
+    assert.equal(summary.reason, 'signal');
+  });
+
   it('stops after --duration while waiting between polls', async () => {
     const { sink, delivered } = holdingSink();
-    const summary = await new Producer({ source: synthetic(['A']), sink, intervalMs: 60_000, durationMs: 20 }).run();
+    const summary = await new Producer({ source: synthetic(['A']), sink, intervalMs: 60_000, durationMs: 20 }).start();
     assert.equal(delivered.length, 1);
     assert.equal(summary.reason, 'duration');
   });
@@ -88,7 +105,7 @@ describe('Producer', () => {
         closed = true;
       },
     };
-    await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).run();
+    await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).start();
     assert.ok(closed);
   });
 });
