@@ -68,8 +68,9 @@ export async function runFromProcess(): Promise<void> {
   // A reader that stops early (`stockpipe tail --follow | head`) is not a failure: end quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
-      throw error;
+      if (error.code !== 'EPIPE') throw error;
+      // A command that listens itself (stream) stops gracefully and prints its summary.
+      if (stream.listenerCount('error') === 1) process.exit(0);
     });
   }
   const code = await main(process.argv.slice(2), {

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerStream } from './commands/stream.ts';
 import { registerTail } from './commands/tail.ts';
 import { registerWatch } from './commands/watch.ts';
 import { addGlobalOptions } from './global-options.ts';
@@ -14,11 +15,12 @@ import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
 const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
-  registerConfig,
+  registerStream,
   registerQuery,
   registerTail,
   registerAlerts,
   registerWatch,
+  registerConfig,
 ];
 
 export function buildProgram(runner: Runner, version: string): Command {

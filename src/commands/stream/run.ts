@@ -1,0 +1,172 @@
+/**
+ * `stockpipe stream`: fetch quotes (Yahoo, a synthetic market, or a replayed file) and put them
+ * on the pipeline's Kinesis stream until --count, --duration, the end of the file, or Ctrl+C.
+ */
+import type { AwsClients } from '../../aws/clients.ts';
+import { formatDuration } from '../../core/duration.ts';
+import { pipelineNames } from '../../core/names.ts';
+import { StockpipeError } from '../../errors.ts';
+import { createPrintSink } from '../../producer/print-sink.ts';
+import { Producer, type ProducerSummary } from '../../producer/producer.ts';
+import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
+import { StatusLine } from '../../producer/status.ts';
+import { createSyntheticSource } from '../../producer/synthetic.ts';
+import type { EventSink, EventSource } from '../../producer/types.ts';
+import type { QuoteFunction } from '../../producer/yahoo.ts';
+import { createYahooSource } from '../../producer/yahoo.ts';
+import type { IO } from '../../ui/io.ts';
+import { parseStreamOptions, type StreamFlags, type StreamOptions } from './options.ts';
+
+export interface StreamDeps {
+  io: IO;
+  settings: { name: string };
+  aws: AwsClients;
+  signal: AbortSignal;
+  cwd: string;
+  /** Tests inject recorded Yahoo responses here. */
+  quote?: QuoteFunction;
+}
+
+export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<number> {
+  const options = parseStreamOptions(flags, deps.cwd);
+  const { io } = deps;
+  const source = createSource(options, deps);
+  let sink: EventSink;
+  if (options.dryRun) {
+    sink = createPrintSink(io.stdout);
+  } else {
+    try {
+      sink = await kinesisSink(deps);
+    } catch (error) {
+      await source.close?.();
+      await deps.aws.destroy();
+      throw error;
+    }
+  }
+
+  const status = new StatusLine({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
+  // --json keeps stdout and stderr machine-clean; a dry run's stdout is the events themselves.
+  if (!io.json) status.start();
+  const producer = new Producer({
+    source,
+    sink,
+    intervalMs: options.intervalMs,
+    signal: deps.signal,
+    onEvent: (event) => status.onEvent(event),
+    ...(options.count !== undefined ? { count: options.count } : {}),
+    ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+  });
+  // `stream --dry-run | head` closes stdout: stop like Ctrl+C instead of dying on EPIPE.
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') producer.stop('output-closed');
+    else throw error;
+  };
+  io.stdout.on('error', onOutputError);
+  let summary: ProducerSummary;
+  try {
+    summary = await producer.start();
+  } catch (error) {
+    if (error instanceof ReplayFileError) throw new StockpipeError(`cannot replay the file: ${error.message}`);
+    throw error;
+  } finally {
+    status.stop();
+    if (!options.dryRun) await deps.aws.destroy();
+  }
+  printSummary(io, summary, options);
+  if (summary.failed > 0) {
+    io.err(
+      `error: ${summary.failed} event${summary.failed === 1 ? '' : 's'} could not be put on the stream after retries (see the failed entries above)`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
+  const report = (line: string) => deps.io.err(line);
+  if (options.source === 'synthetic') {
+    return createSyntheticSource({
+      symbols: options.symbols,
+      ...(options.synthetic as NonNullable<StreamOptions['synthetic']>),
+    });
+  }
+  if (options.source === 'replay') {
+    const replay = options.replay as NonNullable<StreamOptions['replay']>;
+    return createReplaySource({ ...replay, symbols: options.symbols, report });
+  }
+  // Back off from at least one interval: a 429 must never make us poll faster than usual.
+  return createYahooSource({
+    symbols: options.symbols,
+    report,
+    baseBackoffMs: Math.max(2000, options.intervalMs),
+    ...(deps.quote ? { quote: deps.quote } : {}),
+  });
+}
+
+/** The batcher on the pipeline's stream, after checking the stream is there to take events. */
+async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
+  const streamName = pipelineNames(deps.settings.name).stream;
+  const [{ DescribeStreamSummaryCommand }, { KinesisBatcher }, client] = await Promise.all([
+    import('@aws-sdk/client-kinesis'),
+    import('../../producer/batcher.ts'),
+    deps.aws.get('kinesis'),
+  ]);
+  try {
+    const { StreamDescriptionSummary } = await client.send(
+      new DescribeStreamSummaryCommand({ StreamName: streamName }),
+    );
+    const state = StreamDescriptionSummary?.StreamStatus;
+    if (state === 'CREATING' || state === 'DELETING') {
+      throw new StockpipeError(
+        `Kinesis stream ${streamName} is ${state}: wait for it (stockpipe status) and try again.`,
+      );
+    }
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+      throw new StockpipeError(`Kinesis stream ${streamName} does not exist: run \`stockpipe setup\` first.`);
+    }
+    throw error;
+  }
+  const { io } = deps;
+  return new KinesisBatcher({
+    client,
+    streamName,
+    onBatch: (result) => {
+      if (io.json) io.outJsonLine({ type: 'batch', stream: streamName, ...result });
+      for (const failure of result.failed) {
+        io.err(`failed: ${failure.symbol} ${failure.event_id} (${failure.error_code}) after retries`);
+      }
+    },
+  });
+}
+
+function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions): void {
+  const record = {
+    type: 'summary',
+    sent: summary.sent,
+    failed: summary.failed,
+    retried: summary.retried,
+    produced: summary.produced,
+    elapsed_ms: summary.elapsedMs,
+    events_per_s: Number(summary.rate.toFixed(2)),
+    stopped: summary.reason,
+    dry_run: options.dryRun,
+  };
+  if (io.json) {
+    // A dry run's stdout is the events only.
+    if (!options.dryRun) io.outJsonLine(record);
+    return;
+  }
+  const why: Record<ProducerSummary['reason'], string> = {
+    count: `--count ${options.count} reached`,
+    duration: `--duration ${formatDuration(options.durationMs ?? 0)} elapsed`,
+    'end-of-source': 'end of the replay file',
+    signal: 'interrupted',
+    'output-closed': 'stdout closed',
+  };
+  const verb = options.dryRun ? 'printed' : 'sent';
+  const line = `${verb} ${summary.sent} · failed ${summary.failed} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;
+  // The events own a dry run's stdout; otherwise the summary is the command's result.
+  if (options.dryRun) io.err(line);
+  else io.out(line);
+}

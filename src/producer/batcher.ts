@@ -1,0 +1,205 @@
+/**
+ * The Kinesis batcher: events in, PutRecords calls out. A call carries at most 500 records and
+ * 5 MiB; a few calls run at once; a partial failure resends only the failed entries, with
+ * exponential backoff and jitter, up to a bound, and then reports them as failed. The SDK's own
+ * retry strategy already covers whole-call throttling and 5xx; this covers per-entry failures,
+ * which the SDK treats as success.
+ */
+import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import type { StockEvent } from '../core/event.ts';
+import { StockpipeError } from '../errors.ts';
+import { backoffMs, sleep } from './clock.ts';
+import type { EventSink, SinkStats } from './types.ts';
+
+export const MAX_RECORDS_PER_CALL = 500;
+export const MAX_BYTES_PER_CALL = 5 * 1024 * 1024;
+
+export interface KinesisLike {
+  send(command: PutRecordsCommand): Promise<PutRecordsCommandOutput>;
+}
+
+/** What happened to one batch, once every entry was accepted or given up on. */
+export interface BatchResult {
+  records: number;
+  sent: number;
+  /** Entries given up on after the retry bound, with the last error code. */
+  failed: { event_id: string; symbol: string; error_code: string }[];
+  /** Entry resends this batch needed. */
+  retried: number;
+  /** PutRecords calls this batch needed. */
+  calls: number;
+}
+
+export interface BatcherOptions {
+  client: KinesisLike;
+  streamName: string;
+  maxRecords?: number;
+  maxBytes?: number;
+  /** PutRecords calls in flight at once. */
+  concurrency?: number;
+  /** Resends of a failed entry before it is reported as failed. */
+  maxRetries?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long a partly filled batch waits for company before it is sent. */
+  lingerMs?: number;
+  onBatch?: (result: BatchResult) => void;
+  random?: () => number;
+}
+
+interface Entry {
+  event: StockEvent;
+  data: Uint8Array;
+}
+
+/** Whole-call failures worth resending: throttling, server faults, the network. */
+const TRANSIENT_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'KMSThrottlingException',
+  'TimeoutError',
+]);
+
+export class KinesisBatcher implements EventSink {
+  private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'random'>> &
+    Pick<BatcherOptions, 'onBatch' | 'random'>;
+  private buffer: Entry[] = [];
+  private bufferBytes = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private linger: NodeJS.Timeout | undefined;
+  private fatal: unknown;
+  private readonly counts: SinkStats = { sent: 0, failed: 0, retried: 0 };
+
+  constructor(options: BatcherOptions) {
+    this.options = {
+      maxRecords: MAX_RECORDS_PER_CALL,
+      maxBytes: MAX_BYTES_PER_CALL,
+      concurrency: 4,
+      maxRetries: 8,
+      baseBackoffMs: 100,
+      maxBackoffMs: 5000,
+      lingerMs: 50,
+      ...options,
+    };
+  }
+
+  async add(event: StockEvent): Promise<void> {
+    this.throwIfFatal();
+    const data = Buffer.from(JSON.stringify(event), 'utf8');
+    // The 5 MiB limit counts partition keys too.
+    const size = data.byteLength + Buffer.byteLength(event.symbol, 'utf8');
+    if (this.buffer.length > 0 && this.bufferBytes + size > this.options.maxBytes) await this.dispatch();
+    this.buffer.push({ event, data });
+    this.bufferBytes += size;
+    if (this.buffer.length >= this.options.maxRecords) await this.dispatch();
+    else if (!this.linger) {
+      this.linger = setTimeout(() => {
+        this.linger = undefined;
+        void this.dispatch();
+      }, this.options.lingerMs);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.dispatch();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    this.throwIfFatal();
+  }
+
+  stats(): SinkStats {
+    return { ...this.counts };
+  }
+
+  /** Send the buffer as one call once a slot is free. */
+  private async dispatch(): Promise<void> {
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.bufferBytes = 0;
+    while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+    const sending: Promise<void> = this.send(batch)
+      .catch((error: unknown) => {
+        this.fatal ??= error;
+      })
+      .finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+  }
+
+  private async send(batch: Entry[]): Promise<void> {
+    const result: BatchResult = { records: batch.length, sent: 0, failed: [], retried: 0, calls: 0 };
+    let pending = batch;
+    let lastCodes: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      if (this.fatal) {
+        // Another call hit a fatal error: nothing more will be accepted, count these as failed.
+        lastCodes = pending.map(() => 'Aborted');
+        break;
+      }
+      result.calls++;
+      let failed: Entry[];
+      try {
+        const response = await this.options.client.send(
+          new PutRecordsCommand({
+            StreamName: this.options.streamName,
+            Records: pending.map((entry) => ({ Data: entry.data, PartitionKey: entry.event.symbol })),
+          }),
+        );
+        const records = response.Records ?? [];
+        failed = [];
+        lastCodes = [];
+        pending.forEach((entry, index) => {
+          const code = records[index]?.ErrorCode;
+          if (code) {
+            failed.push(entry);
+            lastCodes.push(code);
+          }
+        });
+      } catch (error) {
+        if (!isTransient(error)) throw explain(error, this.options.streamName);
+        failed = pending;
+        lastCodes = pending.map(() => (error as Error).name || 'Error');
+      }
+      const accepted = pending.length - failed.length;
+      result.sent += accepted;
+      this.counts.sent += accepted;
+      pending = failed;
+      if (pending.length === 0 || attempt >= this.options.maxRetries) break;
+      result.retried += pending.length;
+      this.counts.retried += pending.length;
+      await sleep(backoffMs(attempt, this.options.baseBackoffMs, this.options.maxBackoffMs, this.options.random));
+    }
+    result.failed = pending.map((entry, index) => ({
+      event_id: entry.event.event_id,
+      symbol: entry.event.symbol,
+      error_code: lastCodes[index] ?? 'Error',
+    }));
+    this.counts.failed += pending.length;
+    this.options.onBatch?.(result);
+  }
+
+  private throwIfFatal(): void {
+    if (this.fatal) throw this.fatal;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; code?: string };
+  if (TRANSIENT_ERRORS.has(e?.name ?? '')) return true;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429;
+  // No HTTP status: the request never got an answer (connection reset, DNS, timeout).
+  return e?.code !== undefined || e?.name === 'Error' || e?.name === 'TypeError';
+}
+
+function explain(error: unknown, streamName: string): unknown {
+  if ((error as { name?: string })?.name === 'ResourceNotFoundException') {
+    return new StockpipeError(`Kinesis stream ${streamName} does not exist: run \`stockpipe setup\` first.`);
+  }
+  return error;
+}

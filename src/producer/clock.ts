@@ -1,0 +1,40 @@
+/** Timestamps that never repeat per symbol: (symbol, timestamp) is the quotes table's key. */
+
+export class MonotonicClock {
+  private last = 0;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  /** The current time in ms, at least 1 ms after the previous call's result. */
+  tick(): number {
+    this.last = Math.max(this.now(), this.last + 1);
+    return this.last;
+  }
+}
+
+/**
+ * Resolves after `ms`, or at once when the signal aborts (never rejects). Even 0 waits for the
+ * next turn of the event loop, so `--interval 0` never starves signals, timers and output.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Exponential backoff with full jitter: a random wait in [base, min(cap, base·2^attempt)]. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
+}

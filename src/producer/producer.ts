@@ -1,0 +1,106 @@
+/**
+ * The producer loop as an object: poll the source, hand events to the sink, wait, repeat. Polls
+ * never overlap (the next is scheduled after the previous finished); `stop()` or the signal ends
+ * fetching at once, and `start()` resolves only after the sink has flushed everything fetched.
+ */
+import type { StockEvent } from '../core/event.ts';
+import { sleep } from './clock.ts';
+import type { EventSink, EventSource, SinkStats } from './types.ts';
+
+export interface ProducerOptions {
+  source: EventSource;
+  sink: EventSink;
+  intervalMs: number;
+  /** Stop after this many events. */
+  count?: number;
+  /** Stop after this long. */
+  durationMs?: number;
+  /** SIGINT/SIGTERM: stop fetching, flush, return. */
+  signal?: AbortSignal;
+  /** Called with each event as it is handed to the sink (the status line). */
+  onEvent?: (event: StockEvent) => void;
+  now?: () => number;
+}
+
+export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed';
+
+export interface ProducerSummary extends SinkStats {
+  /** Events fetched from the source and handed to the sink. */
+  produced: number;
+  elapsedMs: number;
+  /** Sent events per second of the whole run. */
+  rate: number;
+  reason: StopReason;
+}
+
+export class Producer {
+  private readonly options: ProducerOptions;
+  private readonly stopper = new AbortController();
+  private reason: StopReason | undefined;
+  private produced = 0;
+  /** Settles when the producer is stopped; raced against every poll. */
+  private readonly stopped: Promise<undefined>;
+
+  constructor(options: ProducerOptions) {
+    this.options = options;
+    this.stopped = new Promise((resolve) =>
+      this.stopper.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+    );
+  }
+
+  /** Stop fetching; `start()` still flushes before it resolves. */
+  stop(reason: StopReason = 'signal'): void {
+    this.reason ??= reason;
+    this.stopper.abort();
+  }
+
+  get stopping(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  /** Run the loop until a stop; resolves with the summary once everything fetched is flushed. */
+  async start(): Promise<ProducerSummary> {
+    const { source, sink, signal, count, durationMs } = this.options;
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    const onSignal = () => this.stop('signal');
+    if (signal?.aborted) onSignal();
+    signal?.addEventListener('abort', onSignal, { once: true });
+    const deadline = durationMs !== undefined ? setTimeout(() => this.stop('duration'), durationMs) : undefined;
+    try {
+      while (!this.stopping) {
+        const poll = await this.pollUnlessStopped();
+        if (!poll) break;
+        for (const event of poll.events) {
+          if (count !== undefined && this.produced >= count) break;
+          this.produced++;
+          this.options.onEvent?.(event);
+          await sink.add(event);
+        }
+        if (count !== undefined && this.produced >= count) this.stop('count');
+        else if (poll.done) this.stop('end-of-source');
+        // A source may ask for a longer wait (a backoff, a replay's pace), never a shorter one.
+        else await sleep(Math.max(this.options.intervalMs, poll.delayMs ?? 0), this.stopper.signal);
+      }
+      await sink.flush();
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onSignal);
+      await source.close?.();
+    }
+    const elapsedMs = Math.max(1, now() - started);
+    const stats = sink.stats();
+    return {
+      ...stats,
+      produced: this.produced,
+      elapsedMs,
+      rate: (stats.sent * 1000) / elapsedMs,
+      reason: this.reason ?? 'signal',
+    };
+  }
+
+  /** A poll in flight when the stop comes is abandoned: fetching stops at once. */
+  private pollUnlessStopped() {
+    return Promise.race([this.options.source.poll(this.stopper.signal), this.stopped]);
+  }
+}

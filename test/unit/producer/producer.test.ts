@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import type { StockEvent } from '../../../src/core/event.ts';
+import { createPrintSink } from '../../../src/producer/print-sink.ts';
+import { Producer } from '../../../src/producer/producer.ts';
+import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../../src/producer/synthetic.ts';
+import type { EventSink, EventSource, Poll } from '../../../src/producer/types.ts';
+
+const synthetic = (symbols = ['AAPL', 'MSFT']) => createSyntheticSource({ ...SYNTHETIC_DEFAULTS, symbols });
+
+/** A sink that holds events until flush, like a batcher with a long linger. */
+function holdingSink() {
+  const held: StockEvent[] = [];
+  const delivered: StockEvent[] = [];
+  const sink: EventSink = {
+    async add(event) {
+      held.push(event);
+    },
+    async flush() {
+      delivered.push(...held.splice(0));
+    },
+    stats: () => ({ sent: delivered.length, failed: 0, retried: 0 }),
+  };
+  return { sink, held, delivered };
+}
+
+describe('Producer', () => {
+  it('stops at --count exactly, even mid-poll, and flushes', async () => {
+    const { sink, delivered, held } = holdingSink();
+    const summary = await new Producer({ source: synthetic(['A', 'B', 'C']), sink, intervalMs: 0, count: 40 }).start();
+    assert.equal(delivered.length, 40);
+    assert.equal(held.length, 0);
+    assert.equal(summary.produced, 40);
+    assert.equal(summary.sent, 40);
+    assert.equal(summary.reason, 'count');
+  });
+
+  it('stops at the end of the source', async () => {
+    let polls = 0;
+    const source: EventSource = {
+      name: 'finite',
+      async poll(): Promise<Poll> {
+        polls++;
+        const events = (await synthetic(['A']).poll(new AbortController().signal)).events;
+        return { events, done: polls === 3 };
+      },
+    };
+    const { sink, delivered } = holdingSink();
+    const summary = await new Producer({ source, sink, intervalMs: 0 }).start();
+    assert.equal(delivered.length, 3);
+    assert.equal(summary.reason, 'end-of-source');
+  });
+
+  it('on abort stops fetching at once — even inside a slow poll — and flushes what it had', async () => {
+    const controller = new AbortController();
+    let polls = 0;
+    const source: EventSource = {
+      name: 'slow',
+      async poll(signal): Promise<Poll> {
+        polls++;
+        if (polls === 1) return { events: (await synthetic(['A']).poll(signal)).events };
+        // The second request hangs like a stuck HTTP call.
+        controller.abort();
+        return new Promise(() => {});
+      },
+    };
+    const { sink, delivered } = holdingSink();
+    const summary = await new Producer({ source, sink, intervalMs: 0, signal: controller.signal }).start();
+    assert.equal(polls, 2);
+    assert.equal(delivered.length, 1);
+    assert.equal(summary.reason, 'signal');
+  });
+
+  it('stop() ends fetching and start() still resolves after the flush', async () => {
+    const { sink, delivered } = holdingSink();
+    let seen = 0;
+    const producer = new Producer({
+      source: synthetic(['A']),
+      sink,
+      intervalMs: 0,
+      onEvent: () => {
+        if (delivered.length === 0 && ++seen === 5) producer.stop();
+      },
+    });
+    const summary = await producer.start();
+    assert.equal(summary.produced, 5);
+    assert.equal(delivered.length, 5);
+    assert.equal(summary.reason, 'signal');
+  });
+
+  it('stops after --duration while waiting between polls', async () => {
+    const { sink, delivered } = holdingSink();
+    const summary = await new Producer({ source: synthetic(['A']), sink, intervalMs: 60_000, durationMs: 20 }).start();
+    assert.equal(delivered.length, 1);
+    assert.equal(summary.reason, 'duration');
+  });
+
+  it('closes the source when it ends', async () => {
+    let closed = false;
+    const source: EventSource = {
+      name: 'x',
+      poll: async () => ({ events: [], done: true }),
+      close: async () => {
+        closed = true;
+      },
+    };
+    await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).start();
+    assert.ok(closed);
+  });
+});

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type StockEvent, validateEvent } from '../../../src/core/event.ts';
+import { deriveChange } from '../../../src/core/metrics.ts';
+import { createReplaySource, replayFormat, splitCsvLine, toTimestamp } from '../../../src/producer/replay.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'stockpipe-replay-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function replayAll(path: string, options: { symbols?: string[]; speed?: number | 'max' } = {}) {
+  const reports: string[] = [];
+  const source = createReplaySource({
+    file: path,
+    format: replayFormat(path),
+    symbols: options.symbols ?? ['AAPL'],
+    speed: options.speed ?? 'max',
+    report: (line) => reports.push(line),
+  });
+  const events: StockEvent[] = [];
+  const delays: (number | undefined)[] = [];
+  for (;;) {
+    const poll = await source.poll(new AbortController().signal);
+    events.push(...poll.events);
+    delays.push(poll.delayMs);
+    if (poll.done) break;
+  }
+  await source.close?.();
+  return { events, reports, delays };
+}
+
+describe('replay source', () => {
+  it('turns a daily CSV into one event per row with close-of-day timestamps and previous_close', async () => {
+    const path = file(
+      'daily.csv',
+      'Date,Open,High,Low,Close,Adj Close,Volume\n' +
+        '2016-01-04,102.61,105.37,102.00,105.35,99.5,67649400\n' +
+        '2016-01-05,105.75,105.85,102.41,102.71,97.0,55791000\n' +
+        '2016-01-06,100.56,102.37,99.87,100.70,95.1,68457400\n',
+    );
+    const { events, reports } = await replayAll(path);
+    assert.deepEqual(reports, []);
+    assert.equal(events.length, 3);
+    const [first, second, third] = events as [StockEvent, StockEvent, StockEvent];
+    assert.deepEqual(
+      { ...second, event_id: 'x' },
+      {
+        event_id: 'x',
+        symbol: 'AAPL',
+        timestamp: '2016-01-05T20:00:00.000Z',
+        price: 102.71,
+        open: 105.75,
+        high: 105.85,
+        low: 102.41,
+        previous_close: 105.35,
+        change: -2.64,
+        change_percent: -2.51,
+        volume: 55_791_000,
+        currency: null,
+        market_state: null,
+        source: 'replay',
+      },
+    );
+    assert.equal(first.previous_close, null);
+    assert.equal(first.change, null);
+    assert.equal(third.previous_close, 102.71);
+    for (const event of events) assert.ok(validateEvent(event).ok);
+    assert.equal(new Set(events.map((event) => event.event_id)).size, 3);
+  });
+
+  it('reads timestamp/price columns in any case and order, ignoring other columns', async () => {
+    const path = file(
+      'intraday.csv',
+      'VOLUME,notes,PRICE,TimeStamp\n100,"a, b",10.5,2026-11-20T14:30:00Z\n200,,11,2026-11-20 14:31:00\n',
+    );
+    const { events } = await replayAll(path, { symbols: ['MSFT'] });
+    assert.deepEqual(
+      events.map((event) => [event.symbol, event.timestamp, event.price, event.volume, event.previous_close]),
+      [
+        ['MSFT', '2026-11-20T14:30:00.000Z', 10.5, 100, null],
+        ['MSFT', '2026-11-20T14:31:00.000Z', 11, 200, 10.5],
+      ],
+    );
+    assert.deepEqual({ change: events[1]?.change, change_percent: events[1]?.change_percent }, deriveChange(11, 10.5));
+  });
+
+  it('skips malformed rows with their line number and goes on', async () => {
+    const path = file(
+      'broken.csv',
+      'date,close,volume\n2016-01-04,10,5\n2016-13-40,11,5\n2016-01-06,abc,5\n2016-01-07,-3,5\n2016-01-08,12,x\n\n2016-01-11,13,7\n',
+    );
+    const { events, reports } = await replayAll(path);
+    assert.deepEqual(
+      events.map((event) => [event.timestamp.slice(0, 10), event.previous_close]),
+      [
+        ['2016-01-04', null],
+        ['2016-01-11', 10],
+      ],
+    );
+    assert.equal(reports.length, 4);
+    for (const [i, line] of [3, 4, 5, 6].entries())
+      assert.match(reports[i] ?? '', new RegExp(`broken\\.csv:${line}: skipped`));
+  });
+
+  it('replays NDJSON events with a fresh event_id, source replay, and derived change', async () => {
+    const path = file(
+      'events.ndjson',
+      `${JSON.stringify({ event_id: 'old', symbol: 'AAPL', timestamp: '2026-11-20T14:30:00.000Z', price: 10, source: 'yahoo' })}\n` +
+        `${JSON.stringify({ symbol: 'MSFT', timestamp: '2026-11-20T14:30:00.000Z', price: 20 })}\n` +
+        'not json\n' +
+        `${JSON.stringify({ symbol: 'AAPL', timestamp: '2026-11-20T14:31:00.000Z', price: 11 })}\n` +
+        `${JSON.stringify({ symbol: 'AAPL', timestamp: 'yesterday', price: 11 })}\n`,
+    );
+    const { events, reports } = await replayAll(path, { symbols: [] });
+    assert.deepEqual(
+      events.map((event) => [event.symbol, event.price, event.previous_close, event.change, event.source]),
+      [
+        ['AAPL', 10, null, null, 'replay'],
+        ['MSFT', 20, null, null, 'replay'],
+        ['AAPL', 11, 10, 1, 'replay'],
+      ],
+    );
+    assert.notEqual(events[0]?.event_id, 'old');
+    assert.deepEqual(
+      reports.map((line) => line.replace(/^.*events\.ndjson:/, '')),
+      ['3: skipped: not valid JSON', "5: skipped: timestamp 'yesterday' is not ISO-8601 UTC with milliseconds"],
+    );
+    const onlyMsft = await replayAll(path, { symbols: ['MSFT'] });
+    assert.deepEqual(
+      onlyMsft.events.map((event) => event.symbol),
+      ['MSFT'],
+    );
+  });
+
+  it('paces by the file’s own gaps divided by --speed', async () => {
+    const path = file(
+      'paced.csv',
+      'timestamp,price\n2026-11-20T14:30:00Z,1\n2026-11-20T14:30:10Z,2\n2026-11-20T14:30:40Z,3\n',
+    );
+    const { events, delays } = await replayAll(path, { speed: 10 });
+    assert.equal(events.length, 3);
+    assert.deepEqual(delays, [1000, 3000, undefined]);
+  });
+
+  it('parses dates, epochs and zone-less times as UTC', () => {
+    assert.equal(toTimestamp('2015-02-17'), '2015-02-17T20:00:00.000Z');
+    assert.equal(toTimestamp('2015-02-30'), undefined);
+    assert.equal(toTimestamp('1763735400'), '2025-11-21T14:30:00.000Z');
+    assert.equal(toTimestamp('2026-11-20 09:30:00-05:00'), '2026-11-20T14:30:00.000Z');
+    assert.equal(toTimestamp('soon'), undefined);
+    assert.deepEqual(splitCsvLine('a,"b, ""c""",d'), ['a', 'b, "c"', 'd']);
+  });
+
+  const realFile = resolve(import.meta.dirname, '../../../../shared/data/aapl-daily-2015-2017.csv');
+  const sharedFile = existsSync(realFile) ? realFile : '/work/shared/data/aapl-daily-2015-2017.csv';
+  it('replays the real AAPL daily file: one valid event per row, chained previous_close', {
+    skip: existsSync(sharedFile) ? false : `no ${realFile} on this machine`,
+  }, async () => {
+    const { events, reports } = await replayAll(sharedFile);
+    assert.deepEqual(reports, []);
+    assert.ok(events.length > 500);
+    for (const [i, event] of events.entries()) {
+      assert.ok(validateEvent(event).ok);
+      assert.match(event.timestamp, /T20:00:00\.000Z$/);
+      if (i > 0) assert.equal(event.previous_close, events[i - 1]?.price);
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AwsClients } from '../../../src/aws/clients.ts';
+import { runStream } from '../../../src/commands/stream/run.ts';
+import type { StockEvent } from '../../../src/core/event.ts';
+import { StatusLine } from '../../../src/producer/status.ts';
+import { createCaptureIO } from '../../../src/ui/io.ts';
+import { validatedQuote } from './fixtures/yahoo.ts';
+
+/** Any use of AWS fails the test. */
+const noAws = {
+  get: () => {
+    throw new Error('a dry run must not create AWS clients');
+  },
+  documentClient: () => {
+    throw new Error('a dry run must not create AWS clients');
+  },
+  destroy: async () => {},
+} as unknown as AwsClients;
+
+describe('runStream', () => {
+  it('--dry-run with the yahoo source prints mapped events and creates no AWS client', async () => {
+    const capture = createCaptureIO();
+    let calls = 0;
+    const code = await runStream(
+      { symbol: ['aapl', 'MSFT'], count: '2', interval: '0', dryRun: true },
+      {
+        io: capture.io,
+        settings: { name: 'stockpipe' },
+        aws: noAws,
+        signal: new AbortController().signal,
+        cwd: process.cwd(),
+        quote: async (symbols) => {
+          calls++;
+          assert.deepEqual(symbols, ['AAPL', 'MSFT']);
+          return [validatedQuote('AAPL'), validatedQuote('MSFT')];
+        },
+      },
+    );
+    assert.equal(code, 0);
+    assert.equal(calls, 1);
+    const events = capture
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StockEvent);
+    assert.deepEqual(
+      events.map((event) => [event.symbol, event.source, event.price]),
+      [
+        ['AAPL', 'yahoo', 187.3],
+        ['MSFT', 'yahoo', 187.3],
+      ],
+    );
+  });
+});
+
+describe('StatusLine', () => {
+  const event = (symbol: string, price: number, change_percent: number | null) =>
+    ({ symbol, price, change_percent }) as StockEvent;
+
+  it('shows sent, failed, rate and the last price per symbol with its change', () => {
+    let now = 0;
+    const capture = createCaptureIO({ tty: true });
+    const status = new StatusLine({
+      io: capture.io,
+      stats: () => ({ sent: 1500, failed: 2, retried: 7 }),
+      now: () => now,
+    });
+    status.onEvent(event('AAPL', 187, 0.5));
+    status.onEvent(event('AAPL', 187.3, 1.19));
+    status.onEvent(event('MSFT', 401.5, -0.25));
+    status.onEvent(event('IBM', 150, null));
+    now = 3000;
+    assert.equal(
+      status.render(),
+      'sent 1,500 · failed 2 · retried 7 · 500 ev/s · AAPL 187.30 +1.19% · MSFT 401.50 -0.25% · IBM 150.00',
+    );
+  });
+
+  it('colours a rise green and a fall red when colour is on', () => {
+    const capture = createCaptureIO({ tty: true, env: { FORCE_COLOR: '1' }, color: true });
+    const status = new StatusLine({ io: capture.io, stats: () => ({ sent: 0, failed: 0, retried: 0 }), now: () => 1 });
+    status.onEvent(event('AAPL', 1, 2));
+    status.onEvent(event('MSFT', 1, -2));
+    const line = status.render();
+    assert.ok(line.includes(capture.io.style.green(' +2.00%')));
+    assert.ok(line.includes(capture.io.style.red(' -2.00%')));
+  });
+});
