@@ -4,12 +4,20 @@
  * so `stockpipe --help` never pays for the AWS SDK.
  */
 import { Command } from 'commander';
+import { registerCleanup } from './commands/cleanup.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerSetup } from './commands/setup.ts';
+import { registerStatus } from './commands/status.ts';
 import { addGlobalOptions } from './global-options.ts';
 import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
-const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig];
+const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
+  registerSetup,
+  registerStatus,
+  registerCleanup,
+  registerConfig,
+];
 
 export function buildProgram(runner: Runner, version: string): Command {
   const { stdout, stderr } = runner.handles;
