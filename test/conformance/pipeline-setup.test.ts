@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { GetWorkGroupCommand } from '@aws-sdk/client-athena';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetTableCommand } from '@aws-sdk/client-glue';
@@ -276,7 +276,9 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const alarms = await (await clients.get('cloudwatch')).send(
       new DescribeAlarmsCommand({ AlarmNamePrefix: 'alpha-' }),
     );
-    const byName = Object.fromEntries((alarms.MetricAlarms ?? []).map((alarm) => [alarm.AlarmName, alarm]));
+    const byName = Object.fromEntries(
+      (alarms.MetricAlarms ?? []).map((alarm): [string, MetricAlarm] => [alarm.AlarmName ?? '', alarm]),
+    );
     assert.deepEqual(Object.keys(byName).sort(), Object.values(names.alarms).sort());
     for (const alarm of Object.values(byName)) {
       assert.deepEqual(alarm.AlarmActions, [arn('sns', names.alertsTopic)]);
