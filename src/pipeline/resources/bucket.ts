@@ -11,6 +11,7 @@ import {
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   ListObjectVersionsCommand,
@@ -98,6 +99,9 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
       const arn = arns.bucket(ctx, name);
       if (!ctx.spec) return { presence: 'present', arn, changes: [], notes: [] };
       const changes: string[] = [];
+      const tagging = await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket })), ['NoSuchTagSet']);
+      const have = new Map((tagging?.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
+      if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
       const block = await readOrUndefined(
         () => s3.send(new GetPublicAccessBlockCommand({ Bucket })),
         ['NoSuchPublicAccessBlockConfiguration'],
@@ -152,9 +156,23 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         } catch (error) {
           if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
         }
-        await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList(ctx.tags) } }));
       }
       const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
+      if (needs('tags')) {
+        // Replaces the tag set: keep tags someone else added, set ours.
+        const current = creating
+          ? []
+          : ((await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket })), ['NoSuchTagSet']))
+              ?.TagSet ?? []);
+        const merged = new Map(current.map((tag) => [tag.Key, tag.Value]));
+        for (const [key, value] of Object.entries(ctx.tags)) merged.set(key, value);
+        await s3.send(
+          new PutBucketTaggingCommand({
+            Bucket,
+            Tagging: { TagSet: tagList(Object.fromEntries(merged) as Record<string, string>) },
+          }),
+        );
+      }
       if (needs('block public access')) {
         await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }));
       }

@@ -4,6 +4,7 @@ import {
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
+  ListTagsForStreamCommand,
   StartStreamEncryptionCommand,
   UpdateStreamModeCommand,
   waitUntilStreamExists,
@@ -33,6 +34,11 @@ export function streamNode(name: string): ResourceNode {
       if (summary.EncryptionType !== 'KMS' || summary.KeyId !== STREAM_KMS_KEY) {
         changes.push(`encryption → KMS ${STREAM_KMS_KEY}`);
       }
+      if (ctx.spec) {
+        const tags = await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }));
+        const have = new Map((tags.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+        if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
+      }
       const active = summary.StreamStatus === 'ACTIVE';
       return {
         presence: active ? 'present' : 'degraded',
@@ -60,6 +66,9 @@ export function streamNode(name: string): ResourceNode {
         return { action: 'created', ...(arn ? { arn } : {}) };
       }
       await wait();
+      if (observed.changes.includes('tags')) {
+        await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: ctx.tags }));
+      }
       if (observed.changes.some((change) => change.startsWith('capacity'))) {
         await kinesis.send(
           new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }),
