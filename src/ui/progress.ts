@@ -73,7 +73,9 @@ export const silentRenderer: ProgressRenderer = { emit() {}, stop() {} };
 
 export async function createProgressRenderer(io: IO): Promise<ProgressRenderer> {
   if (io.json) return silentRenderer;
-  if (!io.isInteractive) return createPlainRenderer(io);
+  // A live list needs a stream that can move the cursor (a real terminal).
+  const canRedraw = typeof (io.stderr as { cursorTo?: unknown }).cursorTo === 'function';
+  if (!io.isInteractive || !canRedraw) return createPlainRenderer(io);
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: io.stderr, isEnabled: true, discardStdin: false });
   const running = new Map<string, { resource: ResourceRef; since: number }>();

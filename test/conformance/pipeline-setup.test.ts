@@ -37,6 +37,7 @@ import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler
 import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
+import { createCaptureIO } from '../../src/ui/io.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import { countingClients, FAST_TIMING, fixtureCode, leftovers, quietIO } from './pipeline-fixtures.ts';
@@ -432,6 +433,44 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
     }
     assert.deepEqual(await leftovers(reader(), 'stockpipe'), []);
+  });
+
+  it('on a terminal, setup asks for an e-mail and cleanup asks for the pipeline name', async () => {
+    const asked: string[] = [];
+    const answers = ['me@example.com', 'wrong-name', 'alpha'];
+    const prompter = {
+      input: async (message: string, validate?: (value: string) => true | string) => {
+        asked.push(message);
+        if (validate) assert.notEqual(validate('not an address'), true);
+        return answers.shift() ?? '';
+      },
+    };
+    const clients = reader();
+    const terminal = () => createCaptureIO({ tty: true });
+    assert.equal(terminal().io.canPrompt, true);
+    const exit = await runSetup(parseSetupFlags({}), {
+      io: terminal().io,
+      name: 'alpha',
+      clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+      prompter,
+    });
+    assert.equal(exit, 0);
+    assert.match(asked[0] ?? '', /E-mail address/);
+    const subscriptions = await (await clients.get('sns')).send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: arn('sns', 'alpha-alerts') }),
+    );
+    assert.equal(subscriptions.Subscriptions?.[0]?.Endpoint, 'me@example.com');
+
+    const cleanupDeps = { io: terminal().io, name: 'alpha', clients, cwd, timing: FAST_TIMING, prompter };
+    await assert.rejects(runCleanup({ dryRun: false }, cleanupDeps), /cleanup cancelled/);
+    assert.ok((await leftovers(clients, 'alpha')).length > 20, 'a wrong name deletes nothing');
+    assert.equal(await runCleanup({ dryRun: false }, { ...cleanupDeps, io: terminal().io }), 0);
+    assert.deepEqual(await leftovers(clients, 'alpha'), []);
+    assert.equal(asked.length, 3);
+    assert.match(asked[2] ?? '', /Type the pipeline name \(alpha\)/);
   });
 
   it('the CLI runs status and cleanup against the endpoint by name alone', async () => {
