@@ -44,7 +44,6 @@ export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
           'kinesis:GetRecords',
           'kinesis:GetShardIterator',
           'kinesis:ListShards',
-          'kinesis:SubscribeToShard',
         ],
         Resource: [arns.stream(ctx, names.stream)],
       },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 
@@ -20,6 +21,8 @@ Examples:
     )
     .action(
       bindAction(runner, async (context, flags: { dryRun?: boolean }) => {
+        if (context.settings.target !== 'aws')
+          throw new UsageError(`cleanup --target ${context.settings.target} is not available yet: use --target aws`);
         const { runCleanup } = await import('../../commands/cleanup/run.ts');
         try {
           return await runCleanup(

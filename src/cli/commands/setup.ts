@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 
@@ -33,6 +34,8 @@ Examples:
     )
     .action(
       bindAction(runner, async (context, flags: Record<string, unknown>) => {
+        if (context.settings.target !== 'aws')
+          throw new UsageError(`setup --target ${context.settings.target} is not available yet: use --target aws`);
         const { parseSetupFlags } = await import('../../commands/setup/options.ts');
         const options = parseSetupFlags(flags);
         const { runSetup } = await import('../../commands/setup/run.ts');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 
@@ -16,6 +17,8 @@ Examples:
     )
     .action(
       bindAction(runner, async (context) => {
+        if (context.settings.target !== 'aws')
+          throw new UsageError(`status --target ${context.settings.target} is not available yet: use --target aws`);
         const { runStatus } = await import('../../commands/status/run.ts');
         try {
           return await runStatus({

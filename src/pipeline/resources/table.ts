@@ -121,8 +121,14 @@ export function tableNode(options: TableOptions): ResourceNode {
           break;
         } catch (error) {
           if (isNotFound(error)) return 'absent';
-          // Still being created or updated: wait until it settles, then delete.
           if (errorName(error) !== 'ResourceInUseException') throw error;
+          // Already being deleted: wait for it to go. Being created or updated: wait, then delete.
+          const current = await unlessNotFound(
+            () => dynamodb.send(new DescribeTableCommand({ TableName: name })),
+            undefined,
+          );
+          if (!current?.Table) return 'deleted';
+          if (current.Table.TableStatus === 'DELETING') break;
           await waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
         }
       }

@@ -59,6 +59,21 @@ describe('the AWS resource graph', () => {
     before('results-bucket', 'workgroup');
   });
 
+  it('cleanup (the reverse order) stops the writers before their sources and stores go', () => {
+    const reverse = [...order].reverse();
+    const first = (a: string, b: string) =>
+      assert.ok(reverse.indexOf(a) < reverse.indexOf(b), `${a} deleted before ${b}`);
+    first('ingest-mapping', 'ingest-function');
+    first('trends-mapping', 'trends-function');
+    first('ingest-mapping', 'stream');
+    first('ingest-function', 'ingest-log-group'); // Lambda would recreate the group otherwise
+    first('ingest-function', 'raw-bucket');
+    first('ingest-function', 'ingest-role');
+    first('workgroup', 'results-bucket');
+    first('glue-table', 'glue-database');
+    first('alarm-ingest-errors', 'alerts-topic');
+  });
+
   it('policies name every action and scope every resource to this pipeline', () => {
     for (const policy of [ingestPolicy(ctx), trendsPolicy(ctx)]) {
       for (const statement of policy.Statement) {
