@@ -15,6 +15,17 @@ import { missing, type Observation, type ResourceNode } from '../types.ts';
 
 export const STREAM_KMS_KEY = 'alias/aws/kinesis';
 
+/**
+ * KMS with the AWS-managed key, whether AWS reports it as the alias, the alias ARN or the key it
+ * resolves to (a bare key id or key ARN is accepted, so setup never re-encrypts on every run).
+ */
+export function usesStreamKey(encryptionType: string | undefined, keyId: string | undefined): boolean {
+  if (encryptionType !== 'KMS') return false;
+  return (
+    keyId === undefined || keyId === STREAM_KMS_KEY || keyId.endsWith(`:${STREAM_KMS_KEY}`) || !keyId.includes('alias/')
+  );
+}
+
 export function streamNode(name: string): ResourceNode {
   return {
     id: 'stream',
@@ -31,7 +42,7 @@ export function streamNode(name: string): ResourceNode {
       if (!summary || summary.StreamStatus === 'DELETING') return missing();
       const changes: string[] = [];
       if (summary.StreamModeDetails?.StreamMode !== 'ON_DEMAND') changes.push('capacity mode → on-demand');
-      if (summary.EncryptionType !== 'KMS' || summary.KeyId !== STREAM_KMS_KEY) {
+      if (!usesStreamKey(summary.EncryptionType, summary.KeyId)) {
         changes.push(`encryption → KMS ${STREAM_KMS_KEY}`);
       }
       if (ctx.spec) {

@@ -89,3 +89,13 @@ describe('the AWS resource graph', () => {
     assert.ok(ingestLogs?.Resource.every((r) => r.includes('log-group:/aws/lambda/demo-ingest')));
   });
 });
+
+describe('stream encryption check', () => {
+  it('accepts the AWS-managed key however AWS names it, and nothing unencrypted or another alias', async () => {
+    const { usesStreamKey } = await import('../../../src/pipeline/resources/stream.ts');
+    assert.equal(usesStreamKey('KMS', 'alias/aws/kinesis'), true);
+    assert.equal(usesStreamKey('KMS', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/kinesis'), true);
+    assert.equal(usesStreamKey('NONE', undefined), false);
+    assert.equal(usesStreamKey('KMS', 'alias/someone-else'), false);
+  });
+});
