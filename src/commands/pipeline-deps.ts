@@ -14,6 +14,8 @@ export interface PipelineDeps {
   /** Waiter and backoff delays (tests shrink them). */
   timing?: Partial<Timing>;
   prompter?: Prompter;
+  /** Ctrl+C: nothing new starts, what runs finishes, and the command says how to resume. */
+  signal?: AbortSignal;
   /** The resource graph for this target (default: the AWS graph). */
   graph?: (ctx: PipelineContext) => ResourceNode[];
 }

@@ -23,6 +23,9 @@ export interface WalkHooks<N, R> {
   onSkip?(node: N, blockedBy: string): void;
 }
 
+/** Once aborted, nothing new starts: what is running finishes, the rest is skipped as 'interrupted'. */
+export const INTERRUPTED = 'interrupted';
+
 /** Throws on an unknown dependency or a cycle: a graph bug, never a runtime condition. */
 export function checkGraph(nodes: readonly GraphNode[]): void {
   const ids = new Set(nodes.map((node) => node.id));
@@ -59,6 +62,7 @@ export async function walkGraph<N extends GraphNode, R>(
   direction: Direction,
   visit: (node: N) => Promise<R>,
   hooks: WalkHooks<N, R> = {},
+  signal?: AbortSignal,
   now: () => number = () => performance.now(),
 ): Promise<Map<string, NodeResult<R>>> {
   checkGraph(nodes);
@@ -93,7 +97,14 @@ export async function walkGraph<N extends GraphNode, R>(
             changed = true;
             continue;
           }
-          if (before.every((id) => results.get(id)?.state === 'done')) start(node);
+          if (!before.every((id) => results.get(id)?.state === 'done')) continue;
+          if (signal?.aborted) {
+            results.set(node.id, { state: 'skipped', blockedBy: INTERRUPTED });
+            hooks.onSkip?.(node, INTERRUPTED);
+            changed = true;
+          } else {
+            start(node);
+          }
         }
       }
       if (running.size === 0 && results.size === nodes.length) resolve(results);

@@ -9,7 +9,7 @@ import { errorMessage, StockpipeError } from '../errors.ts';
 import { partitionOf } from './arns.ts';
 import { DEFAULT_TIMING } from './aws-helpers.ts';
 import type { EmitProgress, ResourceRef, ResourceState } from './events.ts';
-import { walkGraph } from './graph.ts';
+import { INTERRUPTED, walkGraph } from './graph.ts';
 import type {
   ClientSource,
   CodeSource,
@@ -110,6 +110,7 @@ export async function applyPipeline(
   nodes: readonly ResourceNode[],
   ctx: PipelineContext,
   emit: EmitProgress,
+  signal?: AbortSignal,
 ): Promise<WalkSummary> {
   const outcomes = new Map<string, ResourceOutcome>();
   emit({ type: 'begin', operation: 'setup', resources: nodes.map(refOf) });
@@ -142,11 +143,12 @@ export async function applyPipeline(
         emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
       },
       onSkip: (node, blockedBy) => {
-        const detail = `waits for ${blockedBy}`;
+        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `waits for ${blockedBy}`;
         outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
         emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
       },
     },
+    signal,
   );
   emit({ type: 'end', operation: 'setup' });
   return summarize(nodes, outcomes);
@@ -157,26 +159,33 @@ export async function destroyPipeline(
   nodes: readonly ResourceNode[],
   ctx: PipelineContext,
   emit: EmitProgress,
+  signal?: AbortSignal,
 ): Promise<WalkSummary> {
   const outcomes = new Map<string, ResourceOutcome>();
   emit({ type: 'begin', operation: 'cleanup', resources: nodes.map(refOf) });
-  await walkGraph(nodes, 'backward', (node) => node.destroy(ctx), {
-    onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
-    onDone: (node, state, elapsedMs) => {
-      outcomes.set(node.id, { ...refOf(node), state });
-      emit({ type: 'resource', resource: refOf(node), state, elapsedMs });
+  await walkGraph(
+    nodes,
+    'backward',
+    (node) => node.destroy(ctx),
+    {
+      onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
+      onDone: (node, state, elapsedMs) => {
+        outcomes.set(node.id, { ...refOf(node), state });
+        emit({ type: 'resource', resource: refOf(node), state, elapsedMs });
+      },
+      onFail: (node, error, elapsedMs) => {
+        const detail = describeAwsError(error) ?? errorMessage(error);
+        outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
+      },
+      onSkip: (node, blockedBy) => {
+        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `${blockedBy} must go first`;
+        outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
+      },
     },
-    onFail: (node, error, elapsedMs) => {
-      const detail = describeAwsError(error) ?? errorMessage(error);
-      outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
-      emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
-    },
-    onSkip: (node, blockedBy) => {
-      const detail = `${blockedBy} must go first`;
-      outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
-      emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
-    },
-  });
+    signal,
+  );
   emit({ type: 'end', operation: 'cleanup' });
   return summarize(nodes, outcomes);
 }

@@ -27,7 +27,13 @@ Examples:
         try {
           return await runCleanup(
             { dryRun: flags.dryRun === true },
-            { io: context.io, name: context.settings.name, clients: context.aws, cwd: context.cwd },
+            {
+              io: context.io,
+              name: context.settings.name,
+              clients: context.aws,
+              cwd: context.cwd,
+              signal: context.signal,
+            },
           );
         } finally {
           await context.aws.destroy();

@@ -45,6 +45,7 @@ Examples:
             name: context.settings.name,
             clients: context.aws,
             cwd: context.cwd,
+            signal: context.signal,
           });
         } finally {
           await context.aws.destroy();

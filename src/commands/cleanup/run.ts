@@ -87,11 +87,14 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
   const renderer = await createProgressRenderer(io);
   let summary: Awaited<ReturnType<typeof destroyPipeline>>;
   try {
-    summary = await destroyPipeline(nodes, ctx, (event) => renderer.emit(event));
+    summary = await destroyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
   } finally {
     renderer.stop();
   }
 
+  if (deps.signal?.aborted) {
+    throw new StockpipeError(`cleanup interrupted: run \`stockpipe cleanup --name ${name}\` again to finish.`);
+  }
   // The promise is "every trace": check by describing each resource again.
   const remaining = (await describePipeline(nodes, ctx)).filter(present);
   const deleted = summary.outcomes.filter((outcome) => outcome.state === 'deleted');

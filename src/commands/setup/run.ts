@@ -52,7 +52,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
   const renderer = await createProgressRenderer(io);
   let summary: Awaited<ReturnType<typeof applyPipeline>>;
   try {
-    summary = await applyPipeline(nodes, ctx, (event) => renderer.emit(event));
+    summary = await applyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
   } finally {
     renderer.stop();
   }
@@ -88,6 +88,11 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
       resources,
       stateFile: statePath,
     });
+  }
+  if (deps.signal?.aborted) {
+    throw new StockpipeError(
+      'setup interrupted: what was started has finished; run `stockpipe setup` again to complete the pipeline, or `stockpipe cleanup` to remove it.',
+    );
   }
   if (!ok) {
     const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`).join('; ');

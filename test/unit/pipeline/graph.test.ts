@@ -108,3 +108,24 @@ describe('walkGraph', () => {
     assert.throws(() => checkGraph([node('a'), node('a')]), /duplicate/);
   });
 });
+
+describe('walkGraph interrupted', () => {
+  it('after the signal, running nodes finish and nothing new starts', async () => {
+    const controller = new AbortController();
+    const visited: string[] = [];
+    const results = await walkGraph(
+      [node('a'), node('b', 'a'), node('c', 'b')],
+      'forward',
+      async (n) => {
+        visited.push(n.id);
+        if (n.id === 'a') controller.abort();
+      },
+      {},
+      controller.signal,
+    );
+    assert.deepEqual(visited, ['a']);
+    assert.equal(results.get('a')?.state, 'done');
+    assert.deepEqual(results.get('b'), { state: 'skipped', blockedBy: 'interrupted' });
+    assert.equal(results.get('c')?.state, 'skipped');
+  });
+});
