@@ -303,6 +303,31 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.match(second.stdout, /up to date/);
   });
 
+  it('--json prints one document listing every resource and its ARN', async () => {
+    const counting = countingClients(moto);
+    opened.push(counting.clients);
+    const capture = quietIO({ json: true });
+    const exit = await runSetup(parseSetupFlags({}), {
+      io: capture.io,
+      name: 'alpha',
+      clients: counting.clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+    });
+    assert.equal(exit, 0);
+    assert.equal(capture.stderr(), '', 'no decoration');
+    const document = JSON.parse(capture.stdout());
+    assert.equal(document.ok, true);
+    assert.equal(document.account, MOTO_ACCOUNT);
+    assert.equal(document.resources.length, 23);
+    for (const resource of document.resources) {
+      if (resource.id === 'alert-subscriptions') continue;
+      assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
+      assert.ok(['created', 'updated'].includes(resource.state), `${resource.id}: ${resource.state}`);
+    }
+  });
+
   it('a changed option updates only what changed', async () => {
     await setup('alpha');
     const language = await setup('alpha', { alertLang: 'pl' });
