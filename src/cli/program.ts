@@ -5,8 +5,11 @@
  */
 import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts.ts';
+import { registerCleanup } from './commands/cleanup.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerSetup } from './commands/setup.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerStream } from './commands/stream.ts';
 import { registerTail } from './commands/tail.ts';
 import { registerWatch } from './commands/watch.ts';
@@ -15,11 +18,14 @@ import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
 const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
+  registerSetup,
   registerStream,
   registerQuery,
   registerTail,
+  registerStatus,
   registerAlerts,
   registerWatch,
+  registerCleanup,
   registerConfig,
 ];
 

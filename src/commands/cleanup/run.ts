@@ -1,0 +1,123 @@
+/** stockpipe cleanup: delete every resource of the pipeline in reverse order, then prove nothing is left. */
+import { StockpipeError, UsageError } from '../../errors.ts';
+import {
+  callerIdentity,
+  createPipelineContext,
+  type Described,
+  describePipeline,
+  destroyPipeline,
+} from '../../pipeline/run.ts';
+import { removeStateFile } from '../../pipeline/state-file.ts';
+import { createProgressRenderer } from '../../ui/progress.ts';
+import { inquirerPrompter } from '../../ui/prompt.ts';
+import { graphOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+
+export interface CleanupOptions {
+  dryRun: boolean;
+}
+
+/** Checked before any AWS call: without a person to ask, deleting needs --yes. */
+export function checkCleanupConfirmation(options: CleanupOptions, io: PipelineDeps['io']): void {
+  if (!options.dryRun && !io.yes && !io.canPrompt) {
+    throw new UsageError(
+      'cleanup deletes every resource of the pipeline: pass --yes to confirm (or --dry-run to list them)',
+    );
+  }
+}
+
+const present = (entry: Described) => entry.error !== undefined || entry.observation?.presence !== 'missing';
+
+export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): Promise<number> {
+  const { io, name } = deps;
+  checkCleanupConfirmation(options, io);
+  const identity = await callerIdentity(deps.clients);
+  const ctx = createPipelineContext({
+    clients: deps.clients,
+    name,
+    identity,
+    ...(deps.timing ? { timing: deps.timing } : {}),
+  });
+  const nodes = graphOf(deps, ctx);
+  const found = (await describePipeline(nodes, ctx)).filter(present);
+  const where = `account ${identity.account}, region ${identity.region}`;
+
+  if (found.length === 0) {
+    await removeStateFile(deps.cwd, name);
+    if (io.json)
+      io.outJson({
+        pipeline: name,
+        account: identity.account,
+        region: identity.region,
+        nothingToDo: true,
+        deleted: [],
+      });
+    else io.out(`Nothing to clean up: no resource of pipeline ${name} exists in ${where}.`);
+    return 0;
+  }
+
+  if (options.dryRun) {
+    const list = found.map((entry) => ({ id: entry.id, kind: entry.kind, name: entry.name }));
+    if (io.json)
+      io.outJson({
+        pipeline: name,
+        account: identity.account,
+        region: identity.region,
+        dryRun: true,
+        wouldDelete: list,
+      });
+    else {
+      for (const entry of list) io.out(`delete    ${entry.kind.padEnd(26)} ${entry.name}`);
+      io.out(`${list.length} resources would be deleted from ${where}. Nothing was changed (dry run).`);
+    }
+    return 0;
+  }
+
+  if (!io.yes) {
+    io.err(
+      `This deletes ${found.length} resources of pipeline ${name} from ${where}, including the data in its buckets and tables:`,
+    );
+    for (const entry of found) io.err(`  ${entry.kind} ${entry.name}`);
+    const prompter = deps.prompter ?? inquirerPrompter(io);
+    const answer = await prompter.input(`Type the pipeline name (${name}) to confirm:`);
+    if (answer.trim() !== name)
+      throw new StockpipeError(`cleanup cancelled: '${answer.trim()}' is not ${name}; nothing was deleted`);
+  }
+
+  note(io, `Deleting pipeline ${name} from ${where}…`);
+  const renderer = await createProgressRenderer(io);
+  let summary: Awaited<ReturnType<typeof destroyPipeline>>;
+  try {
+    summary = await destroyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
+  } finally {
+    renderer.stop();
+  }
+
+  if (deps.signal?.aborted) {
+    throw new StockpipeError(`cleanup interrupted: run \`stockpipe cleanup --name ${name}\` again to finish.`);
+  }
+  // The promise is "every trace": check by describing each resource again.
+  const remaining = (await describePipeline(nodes, ctx)).filter(present);
+  const deleted = summary.outcomes.filter((outcome) => outcome.state === 'deleted');
+  if (summary.failed.length === 0 && remaining.length === 0) await removeStateFile(deps.cwd, name);
+  if (io.json) {
+    io.outJson({
+      pipeline: name,
+      account: identity.account,
+      region: identity.region,
+      ok: summary.failed.length === 0 && remaining.length === 0,
+      deleted: deleted.map((outcome) => ({ id: outcome.id, kind: outcome.kind, name: outcome.name })),
+      failed: summary.failed.map((outcome) => ({ id: outcome.id, name: outcome.name, error: outcome.detail })),
+      remaining: remaining.map((entry) => ({ id: entry.id, kind: entry.kind, name: entry.name })),
+    });
+  }
+  if (summary.failed.length > 0 || remaining.length > 0) {
+    const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`);
+    const left = remaining.map((entry) => `${entry.kind} ${entry.name}`);
+    throw new StockpipeError(
+      `cleanup incomplete — ${[...failed, ...(left.length ? [`still present: ${left.join(', ')}`] : [])].join('; ')}. Run \`stockpipe cleanup --name ${name}\` again: it resumes where it stopped.`,
+    );
+  }
+  if (!io.json)
+    io.out(`Pipeline ${name} removed: ${deleted.length} resources deleted, nothing with its name remains in ${where}.`);
+  return 0;
+}

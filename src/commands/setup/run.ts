@@ -1,0 +1,148 @@
+/** stockpipe setup: converge the pipeline on AWS to the spec, creating or updating only what differs. */
+import { StockpipeError } from '../../errors.ts';
+import { arns } from '../../pipeline/arns.ts';
+import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
+import {
+  applyPipeline,
+  callerIdentity,
+  createPipelineContext,
+  describePipeline,
+  type PlanEntry,
+  planFrom,
+} from '../../pipeline/run.ts';
+import { writeStateFile } from '../../pipeline/state-file.ts';
+import type { PipelineContext } from '../../pipeline/types.ts';
+import { createProgressRenderer } from '../../ui/progress.ts';
+import { inquirerPrompter } from '../../ui/prompt.ts';
+import { graphOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { isEmail, type SetupOptions } from './options.ts';
+
+export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
+  const { io, name } = deps;
+  const identity = await callerIdentity(deps.clients);
+  note(
+    io,
+    `${options.dryRun ? 'Planning changes to' : 'About to change'} AWS account ${io.style.bold(identity.account)} in region ${io.style.bold(identity.region)} (pipeline ${io.style.bold(name)}).`,
+  );
+  const spec = { ...options.spec };
+  const ctx = createPipelineContext({
+    clients: deps.clients,
+    name,
+    identity,
+    spec,
+    ...(deps.code ? { code: deps.code } : {}),
+    ...(deps.timing ? { timing: deps.timing } : {}),
+  });
+  if (!options.emailsGiven && !options.dryRun && io.canPrompt && !(await hasSubscriptions(ctx))) {
+    const prompter = deps.prompter ?? inquirerPrompter(io);
+    const answer = await prompter.input('E-mail address for BUY/SELL alerts (empty for none):', (value) =>
+      value.trim() === '' || isEmail(value.trim()) ? true : 'enter an e-mail address such as you@example.com',
+    );
+    if (answer.trim()) spec.emails = [answer.trim()];
+  }
+  const nodes = graphOf(deps, ctx);
+
+  if (options.dryRun) {
+    const plan = planFrom(await describePipeline(nodes, ctx));
+    printPlan(deps, identity, plan);
+    return 0;
+  }
+
+  const started = performance.now();
+  const renderer = await createProgressRenderer(io);
+  let summary: Awaited<ReturnType<typeof applyPipeline>>;
+  try {
+    summary = await applyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
+  } finally {
+    renderer.stop();
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const resources = summary.outcomes.map((outcome) => ({
+    id: outcome.id,
+    kind: outcome.kind,
+    name: outcome.name,
+    state: outcome.state,
+    arn: outcome.arn ?? null,
+    ...(outcome.detail ? { detail: outcome.detail } : {}),
+  }));
+  const upToDate = summary.outcomes.every((outcome) => outcome.state === 'unchanged');
+  const ok = summary.failed.length === 0;
+
+  const statePath = await writeStateFile(deps.cwd, name, {
+    name,
+    account: identity.account,
+    region: identity.region,
+    updatedAt: new Date().toISOString(),
+    complete: ok,
+    settings: spec,
+    resources: Object.fromEntries(summary.outcomes.map((outcome) => [outcome.id, outcome.arn ?? null])),
+  });
+
+  if (io.json) {
+    io.outJson({
+      pipeline: name,
+      account: identity.account,
+      region: identity.region,
+      ok,
+      upToDate,
+      resources,
+      stateFile: statePath,
+    });
+  }
+  if (deps.signal?.aborted) {
+    throw new StockpipeError(
+      'setup interrupted: what was started has finished; run `stockpipe setup` again to complete the pipeline, or `stockpipe cleanup` to remove it.',
+    );
+  }
+  if (!ok) {
+    const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`).join('; ');
+    const skipped = summary.outcomes.filter((outcome) => outcome.state === 'skipped').length;
+    throw new StockpipeError(
+      `setup failed — ${failed}${skipped ? ` (${skipped} dependent resources not attempted)` : ''}. Fix the cause and run \`stockpipe setup\` again to resume, or \`stockpipe cleanup\` to remove what was created.`,
+    );
+  }
+  if (!io.json) {
+    if (upToDate) {
+      io.out(`Pipeline ${name} is up to date: ${resources.length} resources, nothing to change.`);
+    } else {
+      const count = (state: string) => summary.outcomes.filter((outcome) => outcome.state === state).length;
+      io.out(
+        `Pipeline ${name} is ready in ${seconds}s: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged.`,
+      );
+    }
+    if (spec.emails.length > 0 && !upToDate) {
+      io.out(`Confirm the subscription e-mail sent to ${spec.emails.join(', ')} to receive alerts.`);
+    }
+    io.out(`Next: \`stockpipe stream --name ${name}\` to feed it, \`stockpipe status --name ${name}\` to check it.`);
+  }
+  return 0;
+}
+
+async function hasSubscriptions(ctx: PipelineContext): Promise<boolean> {
+  const { ListSubscriptionsByTopicCommand } = await import('@aws-sdk/client-sns');
+  const sns = await ctx.clients.get('sns');
+  const page = await unlessNotFound(
+    () => sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arns.topic(ctx, ctx.names.alertsTopic) })),
+    undefined,
+  );
+  return (page?.Subscriptions ?? []).length > 0;
+}
+
+function printPlan(deps: PipelineDeps, identity: { account: string; region: string }, plan: PlanEntry[]): void {
+  const { io, name } = deps;
+  const count = (action: string) => plan.filter((entry) => entry.action === action).length;
+  if (io.json) {
+    io.outJson({ pipeline: name, account: identity.account, region: identity.region, dryRun: true, plan });
+    return;
+  }
+  for (const entry of plan) {
+    const colour =
+      entry.action === 'create' ? io.style.green : entry.action === 'update' ? io.style.yellow : io.style.dim;
+    const detail =
+      entry.changes.length > 0 && entry.action === 'update' ? io.style.dim(` (${entry.changes.join(', ')})`) : '';
+    io.out(`${colour(entry.action.padEnd(9))} ${entry.kind.padEnd(26)} ${entry.name}${detail}`);
+  }
+  io.out(
+    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged. Nothing was changed (dry run).`,
+  );
+}

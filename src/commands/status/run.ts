@@ -1,0 +1,184 @@
+/** stockpipe status: every resource present, missing or degraded; mappings; subscriptions; recent activity; what next. */
+import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsClients } from '../../aws/clients.ts';
+import { errorMessage } from '../../errors.ts';
+import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
+import { callerIdentity, createPipelineContext, describePipeline } from '../../pipeline/run.ts';
+import type { PipelineContext } from '../../pipeline/types.ts';
+import { graphOf, type PipelineDeps } from '../pipeline-deps.ts';
+
+export interface Activity {
+  /** IncomingRecords on the stream over the last hour; null when unknown. */
+  recordsLastHour: number | null;
+  lastAlert: { symbol: string; signal: string; publishedAt: string; subject?: string } | null;
+  problems: string[];
+}
+
+export interface StatusDeps extends PipelineDeps {
+  /** For lib-dynamodb: AwsClients has documentClient(); without it the last alert is not looked up. */
+  documentClient?: AwsClients['documentClient'];
+  now?: () => Date;
+}
+
+export async function runStatus(deps: StatusDeps): Promise<number> {
+  const { io, name } = deps;
+  const identity = await callerIdentity(deps.clients);
+  const ctx = createPipelineContext({ clients: deps.clients, name, identity });
+  const nodes = graphOf(deps, ctx);
+  const described = await describePipeline(nodes, ctx);
+  const resources = described.map((entry) => ({
+    id: entry.id,
+    kind: entry.kind,
+    name: entry.name,
+    presence: entry.error ? ('degraded' as const) : (entry.observation?.presence ?? 'missing'),
+    arn: entry.observation?.arn ?? null,
+    notes: entry.error ? [entry.error] : (entry.observation?.notes ?? []),
+  }));
+  const byId = new Map(resources.map((resource) => [resource.id, resource]));
+  const allMissing = resources.every((resource) => resource.presence === 'missing');
+  const healthy = resources.every((resource) => resource.presence === 'present');
+
+  const mappings = resources
+    .filter((resource) => resource.id.endsWith('-mapping'))
+    .map((resource) => ({
+      id: resource.id,
+      state:
+        resource.presence === 'missing'
+          ? 'missing'
+          : (resource.notes.find((n) => n.startsWith('state '))?.slice(6) ?? 'unknown'),
+    }));
+  const subscriptions = (byId.get('alert-subscriptions')?.notes ?? []).map((line) => {
+    const [email, state] = line.split(': ');
+    return { email: email ?? line, confirmed: state === 'confirmed' };
+  });
+  const activity = allMissing
+    ? { recordsLastHour: null, lastAlert: null, problems: [] }
+    : await recentActivity(ctx, deps);
+
+  const next = nextStep({ name, allMissing, healthy, resources, subscriptions, activity });
+
+  if (io.json) {
+    io.outJson({
+      pipeline: name,
+      account: identity.account,
+      region: identity.region,
+      healthy,
+      resources,
+      mappings,
+      subscriptions,
+      activity,
+      next,
+    });
+    return healthy ? 0 : 1;
+  }
+
+  const { style } = io;
+  io.out(`Pipeline ${style.bold(name)} — account ${identity.account}, region ${identity.region}`);
+  for (const resource of resources) {
+    const mark =
+      resource.presence === 'present'
+        ? style.green('✓ present ')
+        : resource.presence === 'missing'
+          ? style.red('✗ missing ')
+          : style.yellow('! degraded');
+    const notes = resource.notes.length ? style.dim(` (${resource.notes.join('; ')})`) : '';
+    io.out(`${mark} ${resource.kind.padEnd(26)} ${resource.name}${notes}`);
+  }
+  if (!allMissing) {
+    const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
+    io.out(`Records in the last hour: ${records}`);
+    io.out(
+      `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
+    );
+    for (const problem of activity.problems) io.err(style.dim(problem));
+  }
+  io.out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
+  return healthy ? 0 : 1;
+}
+
+function nextStep(input: {
+  name: string;
+  allMissing: boolean;
+  healthy: boolean;
+  resources: { presence: string; kind: string; name: string; notes: string[] }[];
+  subscriptions: { email: string; confirmed: boolean }[];
+  activity: Activity;
+}): string {
+  const flag = input.name === 'stockpipe' ? '' : ` --name ${input.name}`;
+  if (input.allMissing) return `create it with \`stockpipe setup${flag}\`.`;
+  const missing = input.resources.filter((resource) => resource.presence === 'missing');
+  if (missing.length > 0)
+    return `${missing.length} resources are missing: run \`stockpipe setup${flag}\` to complete it.`;
+  const degraded = input.resources.find((resource) => resource.presence === 'degraded');
+  if (degraded) {
+    return `${degraded.kind} ${degraded.name} is degraded (${degraded.notes.join('; ')}): run \`stockpipe setup${flag}\`, or check it in the AWS console.`;
+  }
+  const pending = input.subscriptions.filter((subscription) => !subscription.confirmed);
+  if (pending.length > 0) {
+    return `confirm the subscription e-mail sent to ${pending.map((p) => p.email).join(', ')} to receive alerts.`;
+  }
+  if (!input.activity.recordsLastHour) return `feed it with \`stockpipe stream${flag}\`.`;
+  return `query it with \`stockpipe query${flag}\`, or follow it with \`stockpipe tail${flag}\`.`;
+}
+
+async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<Activity> {
+  const now = deps.now?.() ?? new Date();
+  const problems: string[] = [];
+  let recordsLastHour: number | null = null;
+  try {
+    const cloudwatch = await ctx.clients.get('cloudwatch');
+    const metric = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'IncomingRecords',
+        Dimensions: [{ Name: 'StreamName', Value: ctx.names.stream }],
+        StartTime: new Date(now.getTime() - 3_600_000),
+        EndTime: now,
+        Period: 3600,
+        Statistics: ['Sum'],
+      }),
+    );
+    recordsLastHour = (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
+  } catch (error) {
+    problems.push(`could not read the stream's metrics: ${errorMessage(error)}`);
+  }
+  let lastAlert: Activity['lastAlert'] = null;
+  if (deps.documentClient) {
+    try {
+      const documents = await deps.documentClient();
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      // The alerts table is small (TTL); a few pages cover it.
+      for (let page = 0; page < 10; page++) {
+        const result = await unlessNotFound(
+          () =>
+            documents.send(
+              new ScanCommand({
+                TableName: ctx.names.alertsTable,
+                ProjectionExpression: 'symbol, #signal, published_at, subject',
+                ExpressionAttributeNames: { '#signal': 'signal' },
+                ExclusiveStartKey,
+              }),
+            ),
+          undefined,
+        );
+        for (const item of result?.Items ?? []) {
+          const publishedAt = String(item.published_at ?? '');
+          if (!lastAlert || publishedAt > lastAlert.publishedAt) {
+            lastAlert = {
+              symbol: String(item.symbol),
+              signal: String(item.signal),
+              publishedAt,
+              ...(item.subject ? { subject: String(item.subject) } : {}),
+            };
+          }
+        }
+        ExclusiveStartKey = result?.LastEvaluatedKey;
+        if (!ExclusiveStartKey) break;
+      }
+    } catch (error) {
+      problems.push(`could not read the alerts table: ${errorMessage(error)}`);
+    }
+  }
+  return { recordsLastHour, lastAlert, problems };
+}

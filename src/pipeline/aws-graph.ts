@@ -1,0 +1,208 @@
+/**
+ * The AWS pipeline as a resource graph (ARCHITECTURE.md §1 and §4). Node ids are the contract:
+ * another target (local) can provide its own implementation of the same ids.
+ */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { HANDLER_DEFAULTS, ingestEnv, trendsEnv } from '../core/handler-env.ts';
+import { DEFAULT_CROSSOVER } from '../core/strategies/index.ts';
+import { ALERTS_KEY, ALERTS_TTL_ATTRIBUTE, QUOTES_KEY, QUOTES_TTL_ATTRIBUTE } from '../core/tables.ts';
+import { arns } from './arns.ts';
+import { unlessNotFound } from './aws-helpers.ts';
+import { ingestPolicy, trendsPolicy } from './policies.ts';
+import { alarmNode } from './resources/alarm.ts';
+import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
+import { functionNode } from './resources/function.ts';
+import { glueDatabaseNode, glueTableNode } from './resources/glue.ts';
+import { DEFAULT_LOG_RETENTION_DAYS, logGroupNode } from './resources/log-group.ts';
+import { INSERT_ONLY_FILTER, mappingNode } from './resources/mapping.ts';
+import { roleNode } from './resources/role.ts';
+import { streamNode } from './resources/stream.ts';
+import { tableNode } from './resources/table.ts';
+import { emailSubscriptionsNode, topicNode } from './resources/topic.ts';
+import { workgroupNode } from './resources/workgroup.ts';
+import type { PipelineContext, PipelineSpec, ResourceNode } from './types.ts';
+
+export const DEFAULT_SPEC: PipelineSpec = {
+  emails: [],
+  strategy: { name: 'crossover', ...DEFAULT_CROSSOVER },
+  language: HANDLER_DEFAULTS.language,
+  logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
+  anomalyThresholdPct: HANDLER_DEFAULTS.anomalyThresholdPct,
+  anomalyAlerts: HANDLER_DEFAULTS.anomalyAlerts,
+  ttlDays: HANDLER_DEFAULTS.ttlDays,
+  cooldownMinutes: HANDLER_DEFAULTS.cooldownMinutes,
+  staleMinutes: HANDLER_DEFAULTS.staleMinutes,
+};
+
+/** The spec, or the defaults when a command (status, cleanup) has none: environments are still computable. */
+const specOf = (ctx: PipelineContext) => ctx.spec ?? DEFAULT_SPEC;
+
+async function quotesStreamArn(ctx: PipelineContext): Promise<string | undefined> {
+  const dynamodb = await ctx.clients.get('dynamodb');
+  const table = await unlessNotFound(
+    () => dynamodb.send(new DescribeTableCommand({ TableName: ctx.names.quotesTable })),
+    undefined,
+  );
+  return table?.Table?.LatestStreamArn;
+}
+
+export function awsPipelineGraph(ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] {
+  const { names, buckets } = ctx;
+  return [
+    streamNode(names.stream),
+    bucketNode({ id: 'raw-bucket', kind: 'S3 bucket (raw lake)', name: buckets.raw }),
+    bucketNode({
+      id: 'results-bucket',
+      kind: 'S3 bucket (query results)',
+      name: buckets.results,
+      expireAfterDays: RESULTS_EXPIRY_DAYS,
+    }),
+    tableNode({
+      id: 'quotes-table',
+      kind: 'DynamoDB table',
+      name: names.quotesTable,
+      key: QUOTES_KEY,
+      ttlAttribute: QUOTES_TTL_ATTRIBUTE,
+      stream: 'NEW_IMAGE',
+    }),
+    tableNode({
+      id: 'alerts-table',
+      kind: 'DynamoDB table',
+      name: names.alertsTable,
+      key: ALERTS_KEY,
+      ttlAttribute: ALERTS_TTL_ATTRIBUTE,
+    }),
+    topicNode('alerts-topic', 'SNS topic (alerts)', names.alertsTopic),
+    topicNode('failures-topic', 'SNS topic (failed records)', names.failuresTopic),
+    emailSubscriptionsNode('alerts-topic', names.alertsTopic),
+    logGroupNode('ingest-log-group', names.ingestLogGroup),
+    logGroupNode('trends-log-group', names.trendsLogGroup),
+    roleNode('ingest-role', names.ingestRole, ingestPolicy),
+    roleNode('trends-role', names.trendsRole, trendsPolicy),
+    functionNode({
+      id: 'ingest-function',
+      fn: 'ingest',
+      name: names.ingestFunction,
+      roleName: names.ingestRole,
+      // Writers depend on what they write to, so cleanup removes them before emptying buckets.
+      dependsOn: ['ingest-role', 'ingest-log-group', 'raw-bucket', 'quotes-table'],
+      timeoutSeconds: 60,
+      memoryMb: 512,
+      environment: (c) => {
+        const spec = specOf(c);
+        return ingestEnv({
+          quotesTable: c.names.quotesTable,
+          rawBucket: c.buckets.raw,
+          anomalyThresholdPct: spec.anomalyThresholdPct,
+          ttlDays: spec.ttlDays,
+        });
+      },
+    }),
+    functionNode({
+      id: 'trends-function',
+      fn: 'trends',
+      name: names.trendsFunction,
+      roleName: names.trendsRole,
+      dependsOn: ['trends-role', 'trends-log-group', 'quotes-table', 'alerts-table', 'alerts-topic'],
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      environment: (c) => {
+        const spec = specOf(c);
+        return trendsEnv({
+          quotesTable: c.names.quotesTable,
+          alertsTable: c.names.alertsTable,
+          alertsTopicArn: arns.topic(c, c.names.alertsTopic),
+          strategy: spec.strategy,
+          cooldownMinutes: spec.cooldownMinutes,
+          staleMinutes: spec.staleMinutes,
+          language: spec.language,
+          anomalyAlerts: spec.anomalyAlerts,
+          anomalyThresholdPct: spec.anomalyThresholdPct,
+        });
+      },
+    }),
+    mappingNode({
+      id: 'ingest-mapping',
+      kind: 'Kinesis mapping',
+      functionName: names.ingestFunction,
+      dependsOn: ['ingest-function', 'stream', 'failures-topic'],
+      sourceArn: async (c) => arns.stream(c, c.names.stream),
+      onFailureArn: (c) => arns.topic(c, c.names.failuresTopic),
+    }),
+    mappingNode({
+      id: 'trends-mapping',
+      kind: 'DynamoDB stream mapping',
+      functionName: names.trendsFunction,
+      dependsOn: ['trends-function', 'quotes-table', 'failures-topic'],
+      sourceArn: quotesStreamArn,
+      onFailureArn: (c) => arns.topic(c, c.names.failuresTopic),
+      filter: INSERT_ONLY_FILTER,
+    }),
+    glueDatabaseNode(names.glueDatabase),
+    glueTableNode(names.glueDatabase, names.glueTable),
+    // The workgroup is called like the pipeline.
+    workgroupNode(names.workgroup),
+    alarmNode(
+      {
+        id: 'alarm-no-incoming-data',
+        name: names.alarms.noIncomingData,
+        // Off until `stockpipe stream` runs: no data is only a problem while streaming is expected.
+        actionsManagedElsewhere: true,
+        definition: {
+          AlarmDescription: `stockpipe ${names.stream}: no records arrived for 15 minutes while streaming`,
+          Namespace: 'AWS/Kinesis',
+          MetricName: 'IncomingRecords',
+          Dimensions: [{ Name: 'StreamName', Value: names.stream }],
+          Statistic: 'Sum',
+          Period: 300,
+          EvaluationPeriods: 3,
+          Threshold: 1,
+          ComparisonOperator: 'LessThanThreshold',
+          TreatMissingData: 'breaching',
+          ActionsEnabled: false,
+        },
+      },
+      names.alertsTopic,
+    ),
+    alarmNode(errorsAlarm('alarm-ingest-errors', names.alarms.ingestErrors, names.ingestFunction), names.alertsTopic),
+    alarmNode(errorsAlarm('alarm-trends-errors', names.alarms.trendsErrors, names.trendsFunction), names.alertsTopic),
+    alarmNode(
+      {
+        id: 'alarm-iterator-age',
+        name: names.alarms.iteratorAge,
+        definition: {
+          AlarmDescription: `stockpipe ${names.ingestFunction}: falling behind the stream by more than 5 minutes`,
+          Namespace: 'AWS/Lambda',
+          MetricName: 'IteratorAge',
+          Dimensions: [{ Name: 'FunctionName', Value: names.ingestFunction }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 300_000,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        },
+      },
+      names.alertsTopic,
+    ),
+  ];
+}
+
+function errorsAlarm(id: string, name: string, functionName: string) {
+  return {
+    id,
+    name,
+    definition: {
+      AlarmDescription: `stockpipe ${functionName}: the function reported errors`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+      Statistic: 'Sum' as const,
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold' as const,
+      TreatMissingData: 'notBreaching',
+    },
+  };
+}

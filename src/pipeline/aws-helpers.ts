@@ -1,0 +1,128 @@
+/** Small pieces every resource module shares: NotFound detection, IAM-propagation retries, waiter settings. */
+import type { PipelineContext, Timing } from './types.ts';
+
+interface AwsErrorShape {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function errorName(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return '';
+  const e = error as AwsErrorShape;
+  return e.name ?? e.Code ?? '';
+}
+
+const NOT_FOUND_NAMES = new Set([
+  'ResourceNotFoundException',
+  'ResourceNotFound',
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'NotFound',
+  'NotFoundException',
+  'NoSuchBucket',
+  'EntityNotFoundException',
+]);
+
+/** True when the error means "that resource does not exist". */
+export function isNotFound(error: unknown): boolean {
+  const name = errorName(error);
+  if (NOT_FOUND_NAMES.has(name)) return true;
+  const message = (error as AwsErrorShape | undefined)?.message ?? '';
+  // Athena answers a missing workgroup with InvalidRequestException.
+  return name === 'InvalidRequestException' && /not found|does not exist/i.test(message);
+}
+
+/** Run `call`; NotFound becomes `fallback`, anything else propagates. */
+export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F): Promise<T | F> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) return fallback;
+    throw error;
+  }
+}
+
+/**
+ * The messages AWS returns while a fresh role or policy has not propagated yet (PLAYBOOK.md).
+ * Only these are retried: any other error is a real one.
+ */
+export const IAM_PROPAGATION_MESSAGES = [
+  /cannot be assumed by Lambda/i,
+  /Cannot access stream/i,
+  /execution role does not have permissions to call/i,
+];
+
+export function isIamPropagationError(error: unknown): boolean {
+  if (errorName(error) !== 'InvalidParameterValueException') return false;
+  const message = (error as AwsErrorShape).message ?? '';
+  return IAM_PROPAGATION_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+/** Retries `call` while IAM propagates, with doubling delays, for up to timing.propagationBudgetMs. */
+export async function retryIamPropagation<T>(timing: Timing, call: () => Promise<T>): Promise<T> {
+  let delay = timing.propagationDelayMs;
+  let waited = 0;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isIamPropagationError(error) || waited + delay > timing.propagationBudgetMs) throw error;
+      await timing.sleep(delay);
+      waited += delay;
+      delay = Math.min(delay * 2, timing.propagationDelayMs * 10);
+    }
+  }
+}
+
+/** Polls `check` until it returns a value, for up to timing.pollBudgetMs; then throws `timeoutMessage`. */
+export async function pollUntil<T>(
+  timing: Timing,
+  check: () => Promise<T | undefined>,
+  timeoutMessage: string,
+): Promise<T> {
+  let waited = 0;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (waited >= timing.pollBudgetMs) throw new Error(timeoutMessage);
+    await timing.sleep(timing.pollMs);
+    waited += timing.pollMs;
+  }
+}
+
+/** Parameters for an SDK waiter: `waitUntilX(waiterParams(ctx, client), input)`. */
+export function waiterParams<C>(ctx: PipelineContext, client: C) {
+  return { client, ...ctx.timing.waiter };
+}
+
+export const DEFAULT_TIMING: Timing = {
+  waiter: { minDelay: 2, maxDelay: 15, maxWaitTime: 600 },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  propagationDelayMs: 2000,
+  propagationBudgetMs: 120_000,
+  pollMs: 2000,
+  pollBudgetMs: 300_000,
+};
+
+/** JSON with sorted keys, for comparing policy documents regardless of key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+export function tagList(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}

@@ -1,0 +1,105 @@
+/**
+ * The two functions' IAM policies: every action named, every resource an exact ARN of this
+ * pipeline (the DynamoDB stream id is only known after the table exists, hence `stream/*` under
+ * the table). Logs only for the function's own log group.
+ */
+import { arns } from './arns.ts';
+import type { PipelineContext } from './types.ts';
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: { Sid: string; Effect: 'Allow' | 'Deny'; Action: string[]; Resource: string[] }[];
+}
+
+export const LAMBDA_TRUST_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+export const INLINE_POLICY_NAME = 'stockpipe';
+
+function logStatement(ctx: PipelineContext, logGroup: string) {
+  const group = arns.logGroup(ctx, logGroup);
+  return {
+    Sid: 'OwnLogGroup',
+    Effect: 'Allow' as const,
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: [group, `${group}:*`],
+  };
+}
+
+export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
+  const { names, buckets } = ctx;
+  const raw = arns.bucket(ctx, buckets.raw);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      logStatement(ctx, names.ingestLogGroup),
+      {
+        Sid: 'ReadStream',
+        Effect: 'Allow',
+        Action: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+        ],
+        Resource: [arns.stream(ctx, names.stream)],
+      },
+      {
+        Sid: 'WriteLake',
+        Effect: 'Allow',
+        Action: ['s3:PutObject'],
+        Resource: [`${raw}/raw/*`, `${raw}/quarantine/*`],
+      },
+      {
+        Sid: 'WriteQuotes',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+        Resource: [arns.table(ctx, names.quotesTable)],
+      },
+      {
+        Sid: 'OnFailureDestination',
+        Effect: 'Allow',
+        Action: ['sns:Publish'],
+        Resource: [arns.topic(ctx, names.failuresTopic)],
+      },
+    ],
+  };
+}
+
+export function trendsPolicy(ctx: PipelineContext): PolicyDocument {
+  const { names } = ctx;
+  const quotes = arns.table(ctx, names.quotesTable);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      logStatement(ctx, names.trendsLogGroup),
+      {
+        Sid: 'ReadQuotesStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        Resource: [`${quotes}/stream/*`],
+      },
+      {
+        Sid: 'ReadQuoteHistory',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:GetItem'],
+        Resource: [quotes],
+      },
+      {
+        Sid: 'RecordAlerts',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Resource: [arns.table(ctx, names.alertsTable)],
+      },
+      {
+        Sid: 'PublishAlerts',
+        Effect: 'Allow',
+        Action: ['sns:Publish'],
+        Resource: [arns.topic(ctx, names.alertsTopic), arns.topic(ctx, names.failuresTopic)],
+      },
+    ],
+  };
+}

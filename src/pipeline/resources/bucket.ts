@@ -1,0 +1,257 @@
+/**
+ * S3 buckets: public access blocked, SSE-S3 by default, TLS-only bucket policy, tags, and for the
+ * Athena results bucket a lifecycle rule expiring query results. Deleting empties every object
+ * version and delete marker first.
+ */
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { StockpipeError } from '../../errors.ts';
+import { arns } from '../arns.ts';
+import { canonicalJson, errorName, isNotFound, tagList } from '../aws-helpers.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+
+export const RESULTS_EXPIRY_DAYS = 7;
+const LIFECYCLE_RULE_ID = 'expire-query-results';
+
+export interface BucketOptions {
+  id: string;
+  kind: string;
+  name: string;
+  /** Days after which every object expires (the results bucket); undefined keeps objects. */
+  expireAfterDays?: number;
+}
+
+export function tlsOnlyPolicy(ctx: PipelineContext, bucket: string) {
+  const arn = arns.bucket(ctx, bucket);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
+const PUBLIC_ACCESS_BLOCK = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+
+async function readOrUndefined<T>(call: () => Promise<T>, absentNames: string[]): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (absentNames.includes(errorName(error))) return undefined;
+    throw error;
+  }
+}
+
+export function bucketNode(options: BucketOptions, dependsOn: string[] = []): ResourceNode {
+  const { id, kind, name, expireAfterDays } = options;
+  const Bucket = name;
+
+  return {
+    id,
+    kind,
+    name,
+    dependsOn,
+    async describe(ctx): Promise<Observation> {
+      const s3 = await ctx.clients.get('s3');
+      try {
+        await s3.send(new HeadBucketCommand({ Bucket }));
+      } catch (error) {
+        if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return missing();
+        if (
+          errorName(error) === 'Forbidden' ||
+          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
+        ) {
+          throw new StockpipeError(
+            `the bucket name ${name} belongs to another AWS account: choose another --name for this pipeline`,
+          );
+        }
+        throw error;
+      }
+      const arn = arns.bucket(ctx, name);
+      if (!ctx.spec) return { presence: 'present', arn, changes: [], notes: [] };
+      const changes: string[] = [];
+      const tagging = await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket })), ['NoSuchTagSet']);
+      const have = new Map((tagging?.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
+      if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
+      const block = await readOrUndefined(
+        () => s3.send(new GetPublicAccessBlockCommand({ Bucket })),
+        ['NoSuchPublicAccessBlockConfiguration'],
+      );
+      const config = block?.PublicAccessBlockConfiguration;
+      if (
+        !config ||
+        !Object.entries(PUBLIC_ACCESS_BLOCK).every(([key, value]) => config[key as keyof typeof config] === value)
+      ) {
+        changes.push('block public access');
+      }
+      const encryption = await readOrUndefined(
+        () => s3.send(new GetBucketEncryptionCommand({ Bucket })),
+        ['ServerSideEncryptionConfigurationNotFoundError'],
+      );
+      const algorithm =
+        encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+      if (algorithm !== 'AES256' && algorithm !== 'aws:kms') changes.push('default encryption');
+      const policy = await readOrUndefined(
+        () => s3.send(new GetBucketPolicyCommand({ Bucket })),
+        ['NoSuchBucketPolicy'],
+      );
+      if (!policy?.Policy || canonicalJson(JSON.parse(policy.Policy)) !== canonicalJson(tlsOnlyPolicy(ctx, name))) {
+        changes.push('TLS-only bucket policy');
+      }
+      if (expireAfterDays !== undefined) {
+        const lifecycle = await readOrUndefined(
+          () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket })),
+          ['NoSuchLifecycleConfiguration'],
+        );
+        const rule = lifecycle?.Rules?.find((candidate) => candidate.ID === LIFECYCLE_RULE_ID);
+        if (rule?.Status !== 'Enabled' || rule.Expiration?.Days !== expireAfterDays) {
+          changes.push(`expire objects after ${expireAfterDays} days`);
+        }
+      }
+      return { presence: 'present', arn, changes, notes: [] };
+    },
+    async ensure(ctx, observed) {
+      const s3 = await ctx.clients.get('s3');
+      const arn = arns.bucket(ctx, name);
+      const creating = observed.presence === 'missing';
+      if (creating) {
+        try {
+          await s3.send(
+            new CreateBucketCommand({
+              Bucket,
+              ...(ctx.region === 'us-east-1'
+                ? {}
+                : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }),
+            }),
+          );
+        } catch (error) {
+          if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
+        }
+      }
+      const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
+      if (needs('tags')) {
+        // Replaces the tag set: keep tags someone else added, set ours.
+        const current = creating
+          ? []
+          : ((await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket })), ['NoSuchTagSet']))
+              ?.TagSet ?? []);
+        const merged = new Map(current.map((tag) => [tag.Key, tag.Value]));
+        for (const [key, value] of Object.entries(ctx.tags)) merged.set(key, value);
+        await s3.send(
+          new PutBucketTaggingCommand({
+            Bucket,
+            Tagging: { TagSet: tagList(Object.fromEntries(merged) as Record<string, string>) },
+          }),
+        );
+      }
+      if (needs('block public access')) {
+        await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }));
+      }
+      if (needs('default encryption')) {
+        await s3.send(
+          new PutBucketEncryptionCommand({
+            Bucket,
+            ServerSideEncryptionConfiguration: {
+              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }],
+            },
+          }),
+        );
+      }
+      if (needs('TLS-only')) {
+        await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(tlsOnlyPolicy(ctx, name)) }));
+      }
+      if (expireAfterDays !== undefined && needs('expire')) {
+        await s3.send(
+          new PutBucketLifecycleConfigurationCommand({
+            Bucket,
+            LifecycleConfiguration: {
+              Rules: [
+                {
+                  ID: LIFECYCLE_RULE_ID,
+                  Status: 'Enabled',
+                  Filter: { Prefix: '' },
+                  Expiration: { Days: expireAfterDays },
+                  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+                },
+              ],
+            },
+          }),
+        );
+      }
+      return { action: creating ? 'created' : observed.changes.length > 0 ? 'updated' : 'unchanged', arn };
+    },
+    async destroy(ctx) {
+      const s3 = await ctx.clients.get('s3');
+      // The bucket is going: drop its policy first, so no statement (ours denies plain HTTP, which
+      // emulators speak) stands between us and emptying it.
+      try {
+        await s3.send(new DeleteBucketPolicyCommand({ Bucket }));
+      } catch (error) {
+        if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return 'absent';
+        throw error;
+      }
+      // A writer that was still running can add an object between emptying and deleting: empty again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await emptyBucket(s3, Bucket);
+          await s3.send(new DeleteBucketCommand({ Bucket }));
+          return 'deleted';
+        } catch (error) {
+          if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return 'deleted';
+          if (errorName(error) !== 'BucketNotEmpty' || attempt >= 5) throw error;
+        }
+      }
+    },
+  };
+}
+
+/** Deletes every object version and delete marker, 1000 at a time. */
+export async function emptyBucket(s3: S3Client, Bucket: string): Promise<number> {
+  let deleted = 0;
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket, KeyMarker, VersionIdMarker }));
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((entry) => entry.Key !== undefined)
+      .map((entry) => ({ Key: entry.Key as string, ...(entry.VersionId ? { VersionId: entry.VersionId } : {}) }));
+    if (objects.length > 0) {
+      const result = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: objects, Quiet: true } }));
+      const failure = result.Errors?.[0];
+      if (failure) throw new StockpipeError(`could not delete s3://${Bucket}/${failure.Key}: ${failure.Message}`);
+      deleted += objects.length;
+    }
+    if (!page.IsTruncated) return deleted;
+    KeyMarker = page.NextKeyMarker;
+    VersionIdMarker = page.NextVersionIdMarker;
+  }
+}

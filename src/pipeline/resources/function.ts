@@ -1,0 +1,159 @@
+/**
+ * Lambda functions from the packaged handlers: nodejs22.x on arm64. Code is compared by
+ * CodeSha256 and configuration field by field, so an unchanged function is never touched.
+ */
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  type FunctionConfiguration,
+  GetFunctionCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import type { LambdaFunction } from '../../packaging/lambda-zip.ts';
+import { arns } from '../arns.ts';
+import { isNotFound, retryIamPropagation, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+
+export const LAMBDA_RUNTIME = 'nodejs22.x' as const;
+export const LAMBDA_ARCHITECTURE = 'arm64';
+export const LAMBDA_HANDLER = 'index.handler';
+
+export interface FunctionOptions {
+  id: string;
+  fn: LambdaFunction;
+  name: string;
+  roleName: string;
+  dependsOn: string[];
+  timeoutSeconds: number;
+  memoryMb: number;
+  environment: (ctx: PipelineContext) => Record<string, string>;
+}
+
+interface DesiredConfig {
+  Runtime: typeof LAMBDA_RUNTIME;
+  Handler: string;
+  Role: string;
+  Timeout: number;
+  MemorySize: number;
+  Environment: { Variables: Record<string, string> };
+}
+
+function sameVariables(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const left = a ?? {};
+  const keys = new Set([...Object.keys(left), ...Object.keys(b)]);
+  return [...keys].every((key) => left[key] === b[key]);
+}
+
+function configChanges(current: FunctionConfiguration, desired: DesiredConfig): string[] {
+  const changes: string[] = [];
+  if (current.Runtime !== desired.Runtime) changes.push(`runtime ${current.Runtime} → ${desired.Runtime}`);
+  if (current.Handler !== desired.Handler) changes.push(`handler → ${desired.Handler}`);
+  if (current.Role !== desired.Role) changes.push('role');
+  if (current.Timeout !== desired.Timeout) changes.push(`timeout → ${desired.Timeout}s`);
+  if (current.MemorySize !== desired.MemorySize) changes.push(`memory → ${desired.MemorySize} MB`);
+  if (!sameVariables(current.Environment?.Variables, desired.Environment.Variables)) {
+    const before = current.Environment?.Variables ?? {};
+    const after = desired.Environment.Variables;
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+      (key) => before[key] !== after[key],
+    );
+    changes.push(`environment ${keys.join(', ')}`);
+  }
+  return changes;
+}
+
+export function functionNode(options: FunctionOptions): ResourceNode {
+  const { id, fn, name, roleName, dependsOn, timeoutSeconds, memoryMb, environment } = options;
+  const FunctionName = name;
+  const desired = (ctx: PipelineContext): DesiredConfig => ({
+    Runtime: LAMBDA_RUNTIME,
+    Handler: LAMBDA_HANDLER,
+    Role: arns.role(ctx, roleName),
+    Timeout: timeoutSeconds,
+    MemorySize: memoryMb,
+    Environment: { Variables: environment(ctx) },
+  });
+
+  return {
+    id,
+    kind: 'Lambda function',
+    name,
+    dependsOn,
+    async describe(ctx): Promise<Observation> {
+      const lambda = await ctx.clients.get('lambda');
+      const result = await unlessNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName })), undefined);
+      const config = result?.Configuration;
+      if (!config) return missing();
+      const notes: string[] = [];
+      if (config.State && config.State !== 'Active')
+        notes.push(`state ${config.State}${config.StateReason ? `: ${config.StateReason}` : ''}`);
+      if (config.LastUpdateStatus === 'Failed')
+        notes.push(`last update failed: ${config.LastUpdateStatusReason ?? 'unknown reason'}`);
+      const changes: string[] = [];
+      if (ctx.spec) {
+        const code = await ctx.code(fn);
+        if (config.CodeSha256 !== code.sha256) changes.push('code');
+        if (config.Architectures?.[0] !== LAMBDA_ARCHITECTURE) changes.push(`architecture → ${LAMBDA_ARCHITECTURE}`);
+        changes.push(...configChanges(config, desired(ctx)));
+      }
+      return {
+        presence: notes.length > 0 ? 'degraded' : 'present',
+        ...(config.FunctionArn ? { arn: config.FunctionArn } : {}),
+        changes,
+        notes,
+      };
+    },
+    async ensure(ctx, observed) {
+      const lambda = await ctx.clients.get('lambda');
+      const code = await ctx.code(fn);
+      const config = desired(ctx);
+      const waitUpdated = () => waitUntilFunctionUpdatedV2(waiterParams(ctx, lambda), { FunctionName });
+      if (observed.presence === 'missing') {
+        // A fresh role takes a few seconds before Lambda may assume it.
+        const created = await retryIamPropagation(ctx.timing, () =>
+          lambda.send(
+            new CreateFunctionCommand({
+              FunctionName,
+              ...config,
+              Architectures: [LAMBDA_ARCHITECTURE],
+              Code: { ZipFile: code.bytes },
+              Description: `stockpipe ${ctx.name}: ${fn}`,
+              Tags: ctx.tags,
+            }),
+          ),
+        );
+        await waitUntilFunctionActiveV2(waiterParams(ctx, lambda), { FunctionName });
+        return { action: 'created', arn: created.FunctionArn ?? arns.fn(ctx, name) };
+      }
+      // Updates are asynchronous: each one must finish before the next starts.
+      await waitUpdated();
+      const codeChanged = observed.changes.some((change) => change === 'code' || change.startsWith('architecture'));
+      if (codeChanged) {
+        await lambda.send(
+          new UpdateFunctionCodeCommand({ FunctionName, ZipFile: code.bytes, Architectures: [LAMBDA_ARCHITECTURE] }),
+        );
+        await waitUpdated();
+      }
+      if (observed.changes.some((change) => change !== 'code' && !change.startsWith('architecture'))) {
+        await retryIamPropagation(ctx.timing, () =>
+          lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName, ...config })),
+        );
+        await waitUpdated();
+      }
+      return { action: 'updated', arn: observed.arn ?? arns.fn(ctx, name) };
+    },
+    async destroy(ctx) {
+      const lambda = await ctx.clients.get('lambda');
+      try {
+        await lambda.send(new DeleteFunctionCommand({ FunctionName }));
+        return 'deleted';
+      } catch (error) {
+        if (isNotFound(error)) return 'absent';
+        throw error;
+      }
+    },
+  };
+}

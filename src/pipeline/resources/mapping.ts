@@ -1,0 +1,210 @@
+/**
+ * Event source mappings, with safe settings instead of Lambda's dangerous defaults: partial batch
+ * failures, bisect on error, bounded retries and record age, and an on-failure destination so
+ * nothing is dropped silently. Created only after the role's policy exists; deleting waits until
+ * the mapping is gone, so the function can go next.
+ */
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  type EventSourceMappingConfiguration,
+  GetEventSourceMappingCommand,
+  type LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
+import {
+  canonicalJson,
+  errorName,
+  isNotFound,
+  pollUntil,
+  retryIamPropagation,
+  unlessNotFound,
+} from '../aws-helpers.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+
+export const MAPPING_SETTINGS = {
+  BatchSize: 100,
+  MaximumBatchingWindowInSeconds: 1,
+  MaximumRetryAttempts: 3,
+  MaximumRecordAgeInSeconds: 3600,
+  BisectBatchOnFunctionError: true,
+  FunctionResponseTypes: ['ReportBatchItemFailures'],
+  StartingPosition: 'TRIM_HORIZON',
+} as const;
+
+export const INSERT_ONLY_FILTER = { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] };
+
+export interface MappingOptions {
+  id: string;
+  kind: string;
+  functionName: string;
+  dependsOn: string[];
+  /** The source ARN, or undefined when the source does not exist yet. */
+  sourceArn: (ctx: PipelineContext) => Promise<string | undefined>;
+  onFailureArn: (ctx: PipelineContext) => string;
+  filter?: typeof INSERT_ONLY_FILTER;
+}
+
+async function listMappings(lambda: LambdaClient, FunctionName: string): Promise<EventSourceMappingConfiguration[]> {
+  const all: EventSourceMappingConfiguration[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await unlessNotFound(
+      () => lambda.send(new ListEventSourceMappingsCommand({ FunctionName, Marker })),
+      undefined,
+    );
+    if (!page) return all;
+    all.push(...(page.EventSourceMappings ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return all;
+}
+
+function filterPatterns(filter: { Filters?: { Pattern?: string }[] } | undefined): string {
+  return canonicalJson((filter?.Filters ?? []).map((entry) => JSON.parse(entry.Pattern ?? 'null')));
+}
+
+export function mappingNode(options: MappingOptions): ResourceNode {
+  const { id, kind, functionName, dependsOn, sourceArn, onFailureArn, filter } = options;
+
+  const settings = (ctx: PipelineContext) => ({
+    BatchSize: MAPPING_SETTINGS.BatchSize,
+    MaximumBatchingWindowInSeconds: MAPPING_SETTINGS.MaximumBatchingWindowInSeconds,
+    MaximumRetryAttempts: MAPPING_SETTINGS.MaximumRetryAttempts,
+    MaximumRecordAgeInSeconds: MAPPING_SETTINGS.MaximumRecordAgeInSeconds,
+    BisectBatchOnFunctionError: MAPPING_SETTINGS.BisectBatchOnFunctionError,
+    FunctionResponseTypes: [...MAPPING_SETTINGS.FunctionResponseTypes],
+    DestinationConfig: { OnFailure: { Destination: onFailureArn(ctx) } },
+    ...(filter ? { FilterCriteria: filter } : {}),
+  });
+
+  const differences = (ctx: PipelineContext, current: EventSourceMappingConfiguration): string[] => {
+    const want = settings(ctx);
+    const changes: string[] = [];
+    for (const key of [
+      'BatchSize',
+      'MaximumBatchingWindowInSeconds',
+      'MaximumRetryAttempts',
+      'MaximumRecordAgeInSeconds',
+      'BisectBatchOnFunctionError',
+    ] as const) {
+      if (current[key] !== want[key]) changes.push(`${key} → ${want[key]}`);
+    }
+    if (canonicalJson(current.FunctionResponseTypes ?? []) !== canonicalJson(want.FunctionResponseTypes)) {
+      changes.push('FunctionResponseTypes → ReportBatchItemFailures');
+    }
+    if (current.DestinationConfig?.OnFailure?.Destination !== want.DestinationConfig.OnFailure.Destination) {
+      changes.push('on-failure destination');
+    }
+    if (filterPatterns(current.FilterCriteria) !== filterPatterns(want.FilterCriteria)) changes.push('filter');
+    if (current.State === 'Disabled' || current.State === 'Disabling') changes.push('enable');
+    return changes;
+  };
+
+  /** Our mapping: the function's mapping from the current source. */
+  const find = async (ctx: PipelineContext) => {
+    const lambda = await ctx.clients.get('lambda');
+    const source = await sourceArn(ctx);
+    const mappings = await listMappings(lambda, functionName);
+    const current = mappings.find((mapping) => source !== undefined && mapping.EventSourceArn === source);
+    return { lambda, source, current };
+  };
+
+  const waitEnabled = (ctx: PipelineContext, lambda: LambdaClient, UUID: string) =>
+    pollUntil(
+      ctx.timing,
+      async () => {
+        const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID }));
+        if (mapping.State === 'Enabled') return mapping;
+        if (mapping.State === 'Disabled' || mapping.State === 'Disabling') {
+          throw new Error(`the mapping ${UUID} is ${mapping.State}: ${mapping.StateTransitionReason ?? ''}`);
+        }
+        return undefined;
+      },
+      `the event source mapping of ${functionName} did not become Enabled`,
+    );
+
+  return {
+    id,
+    kind,
+    name: `${functionName} ← ${kind.replace(/ mapping$/, '')}`,
+    dependsOn,
+    async describe(ctx): Promise<Observation> {
+      const { current } = await find(ctx);
+      if (!current) return missing();
+      const state = current.State ?? 'unknown';
+      const notes = [`state ${state}`];
+      if (current.LastProcessingResult && current.LastProcessingResult !== 'OK') {
+        notes.push(`last processing result ${current.LastProcessingResult}`);
+      }
+      return {
+        presence: state === 'Enabled' ? 'present' : 'degraded',
+        ...(current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {}),
+        changes: ctx.spec ? differences(ctx, current) : [],
+        notes,
+      };
+    },
+    async ensure(ctx) {
+      const { lambda, source, current } = await find(ctx);
+      if (!source) throw new Error(`the event source of ${functionName} does not exist`);
+      if (!current) {
+        // The role's policy was just written: Lambda may not see it for a few seconds.
+        const created = await retryIamPropagation(ctx.timing, () =>
+          lambda.send(
+            new CreateEventSourceMappingCommand({
+              FunctionName: functionName,
+              EventSourceArn: source,
+              StartingPosition: MAPPING_SETTINGS.StartingPosition,
+              Enabled: true,
+              ...settings(ctx),
+            }),
+          ),
+        );
+        if (created.UUID && created.State !== 'Enabled') await waitEnabled(ctx, lambda, created.UUID);
+        return { action: 'created', ...(created.EventSourceMappingArn ? { arn: created.EventSourceMappingArn } : {}) };
+      }
+      const UUID = current.UUID as string;
+      await retryIamPropagation(ctx.timing, () =>
+        lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: true, ...settings(ctx) })),
+      );
+      await waitEnabled(ctx, lambda, UUID);
+      return { action: 'updated', ...(current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {}) };
+    },
+    async destroy(ctx) {
+      const lambda = await ctx.clients.get('lambda');
+      // Every mapping of the function goes, including one left on an older source.
+      const mappings = await listMappings(lambda, functionName);
+      for (const mapping of mappings) {
+        const UUID = mapping.UUID as string;
+        await pollUntil(
+          ctx.timing,
+          async () => {
+            try {
+              await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
+              return true;
+            } catch (error) {
+              if (isNotFound(error)) return true;
+              // Still being created or updated: try again shortly.
+              if (errorName(error) === 'ResourceInUseException') return undefined;
+              throw error;
+            }
+          },
+          `could not delete the event source mapping ${UUID}`,
+        );
+        await pollUntil(
+          ctx.timing,
+          async () => {
+            const still = await unlessNotFound(
+              () => lambda.send(new GetEventSourceMappingCommand({ UUID })),
+              undefined,
+            );
+            return still ? undefined : true;
+          },
+          `the event source mapping ${UUID} is still being deleted`,
+        );
+      }
+      return mappings.length > 0 ? 'deleted' : 'absent';
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/** Kinesis stream: on-demand, KMS-encrypted with the AWS-managed key. */
+import {
+  AddTagsToStreamCommand,
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamSummaryCommand,
+  ListTagsForStreamCommand,
+  StartStreamEncryptionCommand,
+  UpdateStreamModeCommand,
+  waitUntilStreamExists,
+  waitUntilStreamNotExists,
+} from '@aws-sdk/client-kinesis';
+import { isNotFound, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { missing, type Observation, type ResourceNode } from '../types.ts';
+
+export const STREAM_KMS_KEY = 'alias/aws/kinesis';
+
+/**
+ * KMS with the AWS-managed key, whether AWS reports it as the alias, the alias ARN or the key it
+ * resolves to (a bare key id or key ARN is accepted, so setup never re-encrypts on every run).
+ */
+export function usesStreamKey(encryptionType: string | undefined, keyId: string | undefined): boolean {
+  if (encryptionType !== 'KMS') return false;
+  return (
+    keyId === undefined || keyId === STREAM_KMS_KEY || keyId.endsWith(`:${STREAM_KMS_KEY}`) || !keyId.includes('alias/')
+  );
+}
+
+export function streamNode(name: string): ResourceNode {
+  return {
+    id: 'stream',
+    kind: 'Kinesis stream',
+    name,
+    dependsOn: [],
+    async describe(ctx): Promise<Observation> {
+      const kinesis = await ctx.clients.get('kinesis');
+      const result = await unlessNotFound(
+        () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
+        undefined,
+      );
+      const summary = result?.StreamDescriptionSummary;
+      if (!summary || summary.StreamStatus === 'DELETING') return missing();
+      const changes: string[] = [];
+      if (summary.StreamModeDetails?.StreamMode !== 'ON_DEMAND') changes.push('capacity mode → on-demand');
+      if (!usesStreamKey(summary.EncryptionType, summary.KeyId)) {
+        changes.push(`encryption → KMS ${STREAM_KMS_KEY}`);
+      }
+      if (ctx.spec) {
+        const tags = await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }));
+        const have = new Map((tags.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+        if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
+      }
+      const active = summary.StreamStatus === 'ACTIVE';
+      return {
+        presence: active ? 'present' : 'degraded',
+        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
+        changes: ctx.spec ? changes : [],
+        notes: active ? [] : [`status ${summary.StreamStatus}`],
+      };
+    },
+    async ensure(ctx, observed) {
+      const kinesis = await ctx.clients.get('kinesis');
+      const wait = () => waitUntilStreamExists(waiterParams(ctx, kinesis), { StreamName: name });
+      let arn = observed.arn;
+      if (observed.presence === 'missing') {
+        await kinesis.send(
+          new CreateStreamCommand({ StreamName: name, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }),
+        );
+        await wait();
+        await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: ctx.tags }));
+        const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+        arn = summary.StreamDescriptionSummary?.StreamARN;
+        await kinesis.send(
+          new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: STREAM_KMS_KEY }),
+        );
+        await wait();
+        return { action: 'created', ...(arn ? { arn } : {}) };
+      }
+      await wait();
+      if (observed.changes.includes('tags')) {
+        await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: ctx.tags }));
+      }
+      if (observed.changes.some((change) => change.startsWith('capacity'))) {
+        await kinesis.send(
+          new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }),
+        );
+        await wait();
+      }
+      if (observed.changes.some((change) => change.startsWith('encryption'))) {
+        await kinesis.send(
+          new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: STREAM_KMS_KEY }),
+        );
+        await wait();
+      }
+      return { action: observed.changes.length > 0 ? 'updated' : 'unchanged', ...(arn ? { arn } : {}) };
+    },
+    async destroy(ctx) {
+      const kinesis = await ctx.clients.get('kinesis');
+      try {
+        await kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
+      } catch (error) {
+        if (isNotFound(error)) return 'absent';
+        throw error;
+      }
+      await waitUntilStreamNotExists(waiterParams(ctx, kinesis), { StreamName: name });
+      return 'deleted';
+    },
+  };
+}

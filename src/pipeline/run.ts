@@ -1,0 +1,238 @@
+/**
+ * The three ways to walk the graph: apply (setup), destroy (cleanup) and describe (status,
+ * --dry-run, and cleanup's final check). They take any list of nodes, so a target can bring its own.
+ */
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { describeAwsError } from '../aws/errors.ts';
+import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../core/names.ts';
+import { errorMessage, StockpipeError } from '../errors.ts';
+import { partitionOf } from './arns.ts';
+import { DEFAULT_TIMING } from './aws-helpers.ts';
+import type { EmitProgress, ResourceRef, ResourceState } from './events.ts';
+import { INTERRUPTED, walkGraph } from './graph.ts';
+import type {
+  ClientSource,
+  CodeSource,
+  Observation,
+  PipelineContext,
+  PipelineSpec,
+  ResourceNode,
+  Timing,
+} from './types.ts';
+
+export interface Identity {
+  account: string;
+  region: string;
+  partition: string;
+  arn: string;
+}
+
+/** STS GetCallerIdentity and the region the clients resolved; missing credentials become one line with the fix. */
+export async function callerIdentity(clients: ClientSource): Promise<Identity> {
+  try {
+    const sts = await clients.get('sts');
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    const region = await sts.config.region();
+    return {
+      account: identity.Account ?? '',
+      region,
+      partition: partitionOf(identity.Arn),
+      arn: identity.Arn ?? '',
+    };
+  } catch (error) {
+    const described = describeAwsError(error);
+    if (described) throw new StockpipeError(described);
+    throw error;
+  }
+}
+
+export interface ContextInput {
+  clients: ClientSource;
+  name: string;
+  identity: Identity;
+  spec?: PipelineSpec;
+  code?: CodeSource;
+  timing?: Partial<Timing>;
+}
+
+export function createPipelineContext(input: ContextInput): PipelineContext {
+  const { clients, name, identity, spec } = input;
+  const cache = new Map<string, ReturnType<CodeSource>>();
+  const source: CodeSource =
+    input.code ??
+    (async (fn) => {
+      const { readLambdaZip } = await import('../packaging/lambda-zip.ts');
+      return readLambdaZip(fn);
+    });
+  return {
+    clients,
+    name,
+    names: pipelineNames(name),
+    buckets: bucketNames(name, identity.account, identity.region),
+    account: identity.account,
+    region: identity.region,
+    partition: identity.partition,
+    spec,
+    // Each package is read (and hashed) once per run.
+    code: (fn) => {
+      let pending = cache.get(fn);
+      if (!pending) {
+        pending = source(fn);
+        cache.set(fn, pending);
+      }
+      return pending;
+    },
+    timing: { ...DEFAULT_TIMING, ...input.timing },
+    tags: { [PIPELINE_TAG_KEY]: name },
+  };
+}
+
+export const refOf = (node: ResourceNode): ResourceRef => ({ id: node.id, kind: node.kind, name: node.name });
+
+export interface ResourceOutcome extends ResourceRef {
+  state: ResourceState;
+  arn?: string;
+  detail?: string;
+}
+
+export interface WalkSummary {
+  outcomes: ResourceOutcome[];
+  failed: ResourceOutcome[];
+}
+
+function summarize(nodes: readonly ResourceNode[], outcomes: Map<string, ResourceOutcome>): WalkSummary {
+  const list = nodes.map((node) => outcomes.get(node.id) ?? { ...refOf(node), state: 'skipped' as const });
+  return { outcomes: list, failed: list.filter((outcome) => outcome.state === 'failed') };
+}
+
+/** setup: describe each node, then ensure it only when it is missing or differs. */
+export async function applyPipeline(
+  nodes: readonly ResourceNode[],
+  ctx: PipelineContext,
+  emit: EmitProgress,
+  signal?: AbortSignal,
+): Promise<WalkSummary> {
+  const outcomes = new Map<string, ResourceOutcome>();
+  emit({ type: 'begin', operation: 'setup', resources: nodes.map(refOf) });
+  await walkGraph(
+    nodes,
+    'forward',
+    async (node) => {
+      const observed = await node.describe(ctx);
+      if (observed.presence !== 'missing' && observed.changes.length === 0) {
+        return { action: 'unchanged' as const, ...(observed.arn ? { arn: observed.arn } : {}), detail: '' };
+      }
+      const result = await node.ensure(ctx, observed);
+      return { ...result, detail: observed.changes.join(', '), arn: result.arn ?? observed.arn };
+    },
+    {
+      onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
+      onDone: (node, result, elapsedMs) => {
+        const outcome: ResourceOutcome = {
+          ...refOf(node),
+          state: result.action,
+          ...(result.arn ? { arn: result.arn } : {}),
+          ...(result.detail ? { detail: result.detail } : {}),
+        };
+        outcomes.set(node.id, outcome);
+        emit({ type: 'resource', resource: refOf(node), state: result.action, elapsedMs, ...pick(outcome) });
+      },
+      onFail: (node, error, elapsedMs) => {
+        const detail = describeAwsError(error) ?? errorMessage(error);
+        outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
+      },
+      onSkip: (node, blockedBy) => {
+        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `waits for ${blockedBy}`;
+        outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
+      },
+    },
+    signal,
+  );
+  emit({ type: 'end', operation: 'setup' });
+  return summarize(nodes, outcomes);
+}
+
+/** cleanup: destroy in reverse dependency order; NotFound counts as done. */
+export async function destroyPipeline(
+  nodes: readonly ResourceNode[],
+  ctx: PipelineContext,
+  emit: EmitProgress,
+  signal?: AbortSignal,
+): Promise<WalkSummary> {
+  const outcomes = new Map<string, ResourceOutcome>();
+  emit({ type: 'begin', operation: 'cleanup', resources: nodes.map(refOf) });
+  await walkGraph(
+    nodes,
+    'backward',
+    (node) => node.destroy(ctx),
+    {
+      onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
+      onDone: (node, state, elapsedMs) => {
+        outcomes.set(node.id, { ...refOf(node), state });
+        emit({ type: 'resource', resource: refOf(node), state, elapsedMs });
+      },
+      onFail: (node, error, elapsedMs) => {
+        const detail = describeAwsError(error) ?? errorMessage(error);
+        outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
+      },
+      onSkip: (node, blockedBy) => {
+        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `${blockedBy} must go first`;
+        outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
+        emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
+      },
+    },
+    signal,
+  );
+  emit({ type: 'end', operation: 'cleanup' });
+  return summarize(nodes, outcomes);
+}
+
+export interface Described extends ResourceRef {
+  observation?: Observation;
+  error?: string;
+}
+
+/** Describe every node at once (read-only). A node that cannot be described carries its error. */
+export async function describePipeline(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<Described[]> {
+  return Promise.all(
+    nodes.map(async (node) => {
+      try {
+        return { ...refOf(node), observation: await node.describe(ctx) };
+      } catch (error) {
+        return { ...refOf(node), error: describeAwsError(error) ?? errorMessage(error) };
+      }
+    }),
+  );
+}
+
+export type PlanAction = 'create' | 'update' | 'unchanged';
+export interface PlanEntry extends ResourceRef {
+  action: PlanAction;
+  changes: string[];
+  arn?: string;
+}
+
+/** --dry-run: what setup would do, from describe alone. */
+export function planFrom(described: Described[]): PlanEntry[] {
+  return described.map((entry) => {
+    if (entry.error) throw new StockpipeError(`cannot read ${entry.kind} ${entry.name}: ${entry.error}`);
+    const observation = entry.observation as Observation;
+    const action: PlanAction =
+      observation.presence === 'missing' ? 'create' : observation.changes.length > 0 ? 'update' : 'unchanged';
+    return {
+      id: entry.id,
+      kind: entry.kind,
+      name: entry.name,
+      action,
+      changes: observation.changes,
+      ...(observation.arn ? { arn: observation.arn } : {}),
+    };
+  });
+}
+
+function pick(outcome: ResourceOutcome): { arn?: string; detail?: string } {
+  return { ...(outcome.arn ? { arn: outcome.arn } : {}), ...(outcome.detail ? { detail: outcome.detail } : {}) };
+}

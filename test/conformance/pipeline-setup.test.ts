@@ -1,0 +1,521 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { GetWorkGroupCommand } from '@aws-sdk/client-athena';
+import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetTableCommand } from '@aws-sdk/client-glue';
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { GetFunctionCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { runCleanup } from '../../src/commands/cleanup/run.ts';
+import { parseSetupFlags, type SetupFlags } from '../../src/commands/setup/options.ts';
+import { runSetup } from '../../src/commands/setup/run.ts';
+import { runStatus } from '../../src/commands/status/run.ts';
+import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler-env.ts';
+import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
+import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
+import type { CodeSource } from '../../src/pipeline/types.ts';
+import { createCaptureIO } from '../../src/ui/io.ts';
+import { runCli } from '../helpers/cli.ts';
+import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
+import { countingClients, FAST_TIMING, fixtureCode, leftovers, quietIO } from './pipeline-fixtures.ts';
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${MOTO_REGION}:${MOTO_ACCOUNT}:${resource}`;
+
+describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, () => {
+  let moto: Moto;
+  let code: CodeSource;
+  let cwd: string;
+  const opened: { destroy(): Promise<void> }[] = [];
+
+  before(async () => {
+    moto = await startMoto();
+    code = await fixtureCode('v1');
+  });
+  after(async () => {
+    await moto.stop();
+  });
+  beforeEach(async () => {
+    await moto.reset();
+    cwd = mkdtempSync(join(tmpdir(), 'stockpipe-conf-'));
+  });
+  afterEach(async () => {
+    for (const clients of opened.splice(0)) await clients.destroy();
+  });
+
+  const setup = async (name: string, flags: SetupFlags = {}, source: CodeSource = code) => {
+    const counting = countingClients(moto);
+    opened.push(counting.clients);
+    const capture = quietIO();
+    const exit = await runSetup(parseSetupFlags(flags), {
+      io: capture.io,
+      name,
+      clients: counting.clients,
+      cwd,
+      code: source,
+      timing: FAST_TIMING,
+    });
+    return { exit, mutations: counting.mutations, stdout: capture.stdout(), stderr: capture.stderr() };
+  };
+  const cleanup = async (name: string, json = false) => {
+    const counting = countingClients(moto);
+    opened.push(counting.clients);
+    const capture = quietIO({ json });
+    const exit = await runCleanup(
+      { dryRun: false },
+      { io: capture.io, name, clients: counting.clients, cwd, timing: FAST_TIMING },
+    );
+    return { exit, mutations: counting.mutations, stdout: capture.stdout() };
+  };
+  const reader = () => {
+    const clients = moto.clients();
+    opened.push(clients);
+    return clients;
+  };
+
+  it('creates every resource as specified, verified through the SDK', async () => {
+    const result = await setup('alpha', { email: ['ops@example.com'], alertLang: 'es', logRetention: '30' });
+    assert.equal(result.exit, 0, result.stderr);
+    const clients = reader();
+    const names = pipelineNames('alpha');
+    const buckets = bucketNames('alpha', MOTO_ACCOUNT, MOTO_REGION);
+
+    const stream = await (await clients.get('kinesis')).send(
+      new DescribeStreamSummaryCommand({ StreamName: names.stream }),
+    );
+    assert.equal(stream.StreamDescriptionSummary?.StreamModeDetails?.StreamMode, 'ON_DEMAND');
+    assert.equal(stream.StreamDescriptionSummary?.EncryptionType, 'KMS');
+    assert.equal(stream.StreamDescriptionSummary?.KeyId, 'alias/aws/kinesis');
+
+    const s3 = await clients.get('s3');
+    for (const bucket of [buckets.raw, buckets.results]) {
+      const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }));
+      assert.deepEqual(block.PublicAccessBlockConfiguration, {
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
+      assert.equal(
+        encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+        'AES256',
+      );
+      const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '{}');
+      const deny = policy.Statement.find((statement: { Effect: string }) => statement.Effect === 'Deny');
+      assert.deepEqual(deny.Condition, { Bool: { 'aws:SecureTransport': 'false' } });
+      const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+      assert.ok(tags.TagSet?.some((tag) => tag.Key === PIPELINE_TAG_KEY && tag.Value === 'alpha'));
+    }
+    const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: buckets.results }));
+    assert.equal(lifecycle.Rules?.[0]?.Status, 'Enabled');
+    assert.ok((lifecycle.Rules?.[0]?.Expiration?.Days ?? 0) > 0, 'query results expire');
+
+    const dynamodb = await clients.get('dynamodb');
+    const quotes = (await dynamodb.send(new DescribeTableCommand({ TableName: names.quotesTable }))).Table;
+    assert.equal(quotes?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+    assert.deepEqual(quotes?.StreamSpecification, { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' });
+    assert.deepEqual(
+      quotes?.KeySchema?.map((key) => `${key.AttributeName}:${key.KeyType}`),
+      ['symbol:HASH', 'timestamp:RANGE'],
+    );
+    const alertsTable = (await dynamodb.send(new DescribeTableCommand({ TableName: names.alertsTable }))).Table;
+    assert.deepEqual(
+      alertsTable?.KeySchema?.map((key) => `${key.AttributeName}:${key.KeyType}`),
+      ['symbol:HASH', 'alert_key:RANGE'],
+    );
+    for (const table of [names.quotesTable, names.alertsTable]) {
+      const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table }));
+      assert.equal(ttl.TimeToLiveDescription?.TimeToLiveStatus, 'ENABLED');
+      assert.equal(ttl.TimeToLiveDescription?.AttributeName, 'expires_at');
+    }
+
+    const iam = await clients.get('iam');
+    for (const [role, fn] of [
+      [names.ingestRole, names.ingestFunction],
+      [names.trendsRole, names.trendsFunction],
+    ] as const) {
+      const trust = JSON.parse(
+        decodeURIComponent(
+          (await iam.send(new GetRoleCommand({ RoleName: role }))).Role?.AssumeRolePolicyDocument ?? '',
+        ),
+      );
+      assert.equal(trust.Statement[0].Principal.Service, 'lambda.amazonaws.com');
+      const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
+      assert.deepEqual(attached.AttachedPolicies, [], 'no managed (FullAccess) policies');
+      const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: role }));
+      assert.equal(inline.PolicyNames?.length, 1);
+      for (const policyName of inline.PolicyNames ?? []) {
+        const raw = (await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policyName })))
+          .PolicyDocument;
+        const document = JSON.parse(decodeURIComponent(raw ?? ''));
+        assert.doesNotMatch(JSON.stringify(document), /FullAccess/);
+        for (const statement of document.Statement) {
+          const actions: string[] = [statement.Action].flat();
+          const resources: string[] = [statement.Resource].flat();
+          for (const action of actions) assert.doesNotMatch(action, /\*/, `${role}: action ${action} has no wildcard`);
+          for (const resource of resources) {
+            assert.notEqual(resource, '*', `${role}: resources are exact ARNs`);
+            assert.ok(resource.startsWith('arn:aws:'), resource);
+            if (actions.some((action) => action.startsWith('logs:'))) {
+              assert.ok(resource.includes(`log-group:/aws/lambda/${fn}`), `${role}: logs only for its own group`);
+            } else {
+              assert.match(resource, /alpha/, `${role}: ${resource} belongs to this pipeline`);
+            }
+          }
+        }
+      }
+    }
+
+    const lambda = await clients.get('lambda');
+    const fixture = await code('ingest');
+    const ingest = (await lambda.send(new GetFunctionCommand({ FunctionName: names.ingestFunction }))).Configuration;
+    const trends = (await lambda.send(new GetFunctionCommand({ FunctionName: names.trendsFunction }))).Configuration;
+    for (const config of [ingest, trends]) {
+      assert.equal(config?.Runtime, 'nodejs22.x');
+      assert.deepEqual(config?.Architectures, ['arm64']);
+      assert.equal(config?.Handler, 'index.handler');
+      assert.equal(config?.CodeSha256, fixture.sha256);
+    }
+    assert.equal(ingest?.Role, `arn:aws:iam::${MOTO_ACCOUNT}:role/${names.ingestRole}`);
+    const ingestConfig = ingestConfigFromEnv(ingest?.Environment?.Variables ?? {});
+    assert.equal(ingestConfig.rawBucket, buckets.raw);
+    assert.equal(ingestConfig.quotesTable, names.quotesTable);
+    const trendsConfig = trendsConfigFromEnv(trends?.Environment?.Variables ?? {});
+    assert.equal(trendsConfig.language, 'es');
+    assert.equal(trendsConfig.alertsTable, names.alertsTable);
+    assert.equal(trendsConfig.alertsTopicArn, arn('sns', names.alertsTopic));
+    assert.deepEqual(trendsConfig.strategy, { name: 'crossover', short: 5, long: 20 });
+
+    const ingestMapping = (
+      await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.ingestFunction }))
+    ).EventSourceMappings?.[0];
+    assert.equal(ingestMapping?.EventSourceArn, arn('kinesis', `stream/${names.stream}`));
+    assert.equal(ingestMapping?.BatchSize, 100);
+    assert.equal(ingestMapping?.MaximumBatchingWindowInSeconds, 1);
+    assert.equal(ingestMapping?.StartingPosition, 'TRIM_HORIZON');
+    assert.equal(ingestMapping?.BisectBatchOnFunctionError, true);
+    const failuresArn = arn('sns', names.failuresTopic);
+    const trendsMapping = (
+      await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.trendsFunction }))
+    ).EventSourceMappings?.[0];
+    assert.equal(trendsMapping?.EventSourceArn, quotes?.LatestStreamArn);
+    assert.deepEqual(
+      trendsMapping?.FilterCriteria?.Filters?.map((filter) => JSON.parse(filter.Pattern ?? '')),
+      [{ eventName: ['INSERT'] }],
+    );
+    for (const mapping of [ingestMapping, trendsMapping]) {
+      assert.deepEqual(mapping?.FunctionResponseTypes, ['ReportBatchItemFailures']);
+      assert.ok(
+        (mapping?.MaximumRetryAttempts ?? -1) >= 0 && (mapping?.MaximumRetryAttempts ?? 99) <= 10,
+        'bounded retries',
+      );
+      assert.ok((mapping?.MaximumRecordAgeInSeconds ?? -1) > 0, 'bounded record age');
+      assert.equal(mapping?.DestinationConfig?.OnFailure?.Destination, failuresArn);
+      assert.equal(mapping?.State, 'Enabled');
+    }
+
+    const subscriptions = await (await clients.get('sns')).send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: arn('sns', names.alertsTopic) }),
+    );
+    assert.deepEqual(
+      subscriptions.Subscriptions?.map((subscription) => `${subscription.Protocol}:${subscription.Endpoint}`),
+      ['email:ops@example.com'],
+    );
+
+    const table = (
+      await (await clients.get('glue')).send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))
+    ).Table;
+    const columns = Object.fromEntries((table?.StorageDescriptor?.Columns ?? []).map((c) => [c.Name, c.Type]));
+    assert.equal(columns.volume, 'bigint');
+    assert.equal(columns.price, 'double');
+    assert.equal(columns.symbol, 'string');
+    assert.deepEqual(table?.PartitionKeys, [{ Name: 'dt', Type: 'string' }]);
+    assert.equal(table?.StorageDescriptor?.SerdeInfo?.SerializationLibrary, 'org.openx.data.jsonserde.JsonSerDe');
+    assert.equal(table?.StorageDescriptor?.SerdeInfo?.Parameters?.['ignore.malformed.json'], 'true');
+    assert.equal(table?.Parameters?.['projection.enabled'], 'true');
+    assert.equal(table?.Parameters?.['projection.dt.type'], 'date');
+    assert.equal(table?.Parameters?.['projection.dt.format'], 'yyyy-MM-dd');
+    assert.match(table?.Parameters?.['projection.dt.range'] ?? '', /^\d{4}-\d{2}-\d{2},NOW$/);
+    assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
+
+    const workgroup = (await (await clients.get('athena')).send(new GetWorkGroupCommand({ WorkGroup: 'alpha' })))
+      .WorkGroup;
+    assert.equal(workgroup?.Configuration?.BytesScannedCutoffPerQuery, BYTES_SCANNED_CUTOFF);
+    assert.equal(workgroup?.Configuration?.ResultConfiguration?.OutputLocation, `s3://${buckets.results}/results/`);
+
+    const groups = await (await clients.get('logs')).send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/alpha-' }),
+    );
+    assert.deepEqual(groups.logGroups?.map((group) => `${group.logGroupName}:${group.retentionInDays}`).sort(), [
+      `${names.ingestLogGroup}:30`,
+      `${names.trendsLogGroup}:30`,
+    ]);
+
+    const alarms = await (await clients.get('cloudwatch')).send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'alpha-' }),
+    );
+    const byName = Object.fromEntries(
+      (alarms.MetricAlarms ?? []).map((alarm): [string, MetricAlarm] => [alarm.AlarmName ?? '', alarm]),
+    );
+    assert.deepEqual(Object.keys(byName).sort(), Object.values(names.alarms).sort());
+    for (const alarm of Object.values(byName)) {
+      assert.deepEqual(alarm.AlarmActions, [arn('sns', names.alertsTopic)]);
+    }
+    assert.equal(byName[names.alarms.noIncomingData]?.MetricName, 'IncomingRecords');
+    assert.equal(byName[names.alarms.ingestErrors]?.MetricName, 'Errors');
+    assert.equal(byName[names.alarms.iteratorAge]?.MetricName, 'IteratorAge');
+
+    // .stockpipe/<name>.json records settings and ARNs.
+    const state = JSON.parse(readFileSync(join(cwd, '.stockpipe', 'alpha.json'), 'utf8'));
+    assert.equal(state.resources['ingest-function'], ingest?.FunctionArn);
+  });
+
+  it('a second setup makes zero mutating calls and says it is up to date', async () => {
+    const first = await setup('alpha', { email: ['ops@example.com'] });
+    assert.equal(first.exit, 0);
+    assert.ok(first.mutations.length > 20);
+    const second = await setup('alpha', { email: ['ops@example.com'] });
+    assert.equal(second.exit, 0);
+    assert.deepEqual(second.mutations, []);
+    assert.match(second.stdout, /up to date/);
+  });
+
+  it('--json prints one document listing every resource and its ARN', async () => {
+    const counting = countingClients(moto);
+    opened.push(counting.clients);
+    const capture = quietIO({ json: true });
+    const exit = await runSetup(parseSetupFlags({}), {
+      io: capture.io,
+      name: 'alpha',
+      clients: counting.clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+    });
+    assert.equal(exit, 0);
+    assert.equal(capture.stderr(), '', 'no decoration');
+    const document = JSON.parse(capture.stdout());
+    assert.equal(document.ok, true);
+    assert.equal(document.account, MOTO_ACCOUNT);
+    assert.equal(document.resources.length, 23);
+    for (const resource of document.resources) {
+      if (resource.id === 'alert-subscriptions') continue;
+      assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
+      assert.ok(['created', 'updated'].includes(resource.state), `${resource.id}: ${resource.state}`);
+    }
+  });
+
+  it('a changed option updates only what changed', async () => {
+    await setup('alpha');
+    const language = await setup('alpha', { alertLang: 'pl' });
+    assert.deepEqual(language.mutations, ['UpdateFunctionConfigurationCommand']);
+    const retention = await setup('alpha', { alertLang: 'pl', logRetention: '7' });
+    assert.deepEqual(retention.mutations, ['PutRetentionPolicyCommand', 'PutRetentionPolicyCommand']);
+    const newCode = await setup('alpha', { alertLang: 'pl', logRetention: '7' }, await fixtureCode('v2'));
+    assert.deepEqual(newCode.mutations, ['UpdateFunctionCodeCommand', 'UpdateFunctionCodeCommand']);
+    const email = await setup(
+      'alpha',
+      { alertLang: 'pl', logRetention: '7', email: ['new@example.com'] },
+      await fixtureCode('v2'),
+    );
+    assert.deepEqual(email.mutations, ['SubscribeCommand']);
+  });
+
+  it('--dry-run plans without a single mutating call', async () => {
+    const counting = countingClients(moto);
+    opened.push(counting.clients);
+    const capture = quietIO({ json: true });
+    const exit = await runSetup(parseSetupFlags({ dryRun: true }), {
+      io: capture.io,
+      name: 'alpha',
+      clients: counting.clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+    });
+    assert.equal(exit, 0);
+    assert.deepEqual(counting.mutations, []);
+    const plan = JSON.parse(capture.stdout()).plan as { id: string; action: string }[];
+    assert.ok(plan.length >= 20);
+    assert.ok(plan.every((entry) => entry.action === 'create'));
+    await setup('alpha');
+    const again = quietIO();
+    await runSetup(parseSetupFlags({ dryRun: true, alertLang: 'es' }), {
+      io: again.io,
+      name: 'alpha',
+      clients: counting.clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+    });
+    assert.match(again.stdout(), /update\s+Lambda function\s+alpha-trends \(environment ALERT_LANG\)/);
+    assert.match(again.stdout(), /0 to create, 1 to update/);
+  });
+
+  it('status reports a healthy pipeline, then a degraded one, as JSON and exit codes', async () => {
+    await setup('alpha', { email: ['ops@example.com'] });
+    const clients = reader();
+    const healthy = quietIO({ json: true });
+    assert.equal(
+      await runStatus({ io: healthy.io, name: 'alpha', clients, cwd, documentClient: () => clients.documentClient() }),
+      0,
+    );
+    const report = JSON.parse(healthy.stdout());
+    assert.equal(report.healthy, true);
+    assert.equal(report.resources.length, 23);
+    assert.deepEqual(
+      report.mappings.map((m: { state: string }) => m.state),
+      ['Enabled', 'Enabled'],
+    );
+    assert.equal(report.subscriptions[0].email, 'ops@example.com');
+    assert.equal(typeof report.subscriptions[0].confirmed, 'boolean');
+    assert.equal(report.activity.recordsLastHour, 0);
+    assert.equal(report.activity.lastAlert, null);
+
+    // Remove one piece: status says which and exits 1.
+    const { DeleteFunctionCommand } = await import('@aws-sdk/client-lambda');
+    await (await clients.get('lambda')).send(new DeleteFunctionCommand({ FunctionName: 'alpha-trends' }));
+    const broken = quietIO();
+    assert.equal(await runStatus({ io: broken.io, name: 'alpha', clients, cwd }), 1);
+    assert.match(broken.stdout(), /missing\s+Lambda function\s+alpha-trends/);
+    assert.match(broken.stdout(), /stockpipe setup --name alpha/);
+  });
+
+  it('cleanup leaves nothing with the name; a second cleanup has nothing to do', async () => {
+    await setup('alpha', { email: ['ops@example.com'] });
+    const buckets = bucketNames('alpha', MOTO_ACCOUNT, MOTO_REGION);
+    const s3 = await reader().get('s3');
+    // moto enforces the TLS-only policy on its plain-HTTP endpoint: lift it to write test objects.
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: buckets.raw }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: buckets.raw, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
+    const Key = 'raw/dt=2026-11-22/a.json.gz';
+    await s3.send(new PutObjectCommand({ Bucket: buckets.raw, Key, Body: 'x' }));
+    await s3.send(new PutObjectCommand({ Bucket: buckets.raw, Key, Body: 'y' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: buckets.raw, Key }));
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: buckets.raw }));
+    assert.equal((versions.Versions?.length ?? 0) + (versions.DeleteMarkers?.length ?? 0), 3);
+    const first = await cleanup('alpha');
+    assert.equal(first.exit, 0);
+    assert.deepEqual(await leftovers(reader(), 'alpha'), []);
+    assert.equal(existsSync(join(cwd, '.stockpipe', 'alpha.json')), false);
+    const second = await cleanup('alpha', true);
+    assert.equal(second.exit, 0);
+    assert.deepEqual(second.mutations, []);
+    assert.equal(JSON.parse(second.stdout).nothingToDo, true);
+  });
+
+  it('two pipelines live side by side and are cleaned up independently', async () => {
+    assert.equal((await setup('alpha')).exit, 0);
+    assert.equal((await setup('alpha-two', { strategy: 'threshold' })).exit, 0);
+    assert.equal((await cleanup('alpha')).exit, 0);
+    assert.deepEqual(await leftovers(reader(), 'alpha', 'alpha-two'), []);
+    assert.ok((await leftovers(reader(), 'alpha-two')).length > 20);
+    const other = await setup('alpha-two', { strategy: 'threshold' });
+    assert.deepEqual(other.mutations, [], 'the other pipeline is untouched and complete');
+    assert.equal((await cleanup('alpha-two')).exit, 0);
+    assert.deepEqual(await leftovers(reader(), 'alpha-two'), []);
+  });
+
+  it('bad input exits 2 and creates nothing; cleanup without a terminal needs --yes', async () => {
+    const env = { ...moto.env };
+    for (const argv of [
+      ['setup', '--name', 'Bad_Name'],
+      ['setup', '--email', 'not-an-address'],
+      ['setup', '--region', 'moon-1'],
+      ['setup', '--strategy', 'magic'],
+      ['setup', '--alert-lang', 'fr'],
+      ['setup', '--log-retention', '8'],
+      ['setup', '--strategy', 'crossover', '--sma-short', '30'],
+      ['cleanup'],
+      ['setup', '--target', 'local'],
+    ]) {
+      const result = await runCli(argv, { env, cwd });
+      assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
+    }
+    assert.deepEqual(await leftovers(reader(), 'stockpipe'), []);
+  });
+
+  it('on a terminal, setup asks for an e-mail and cleanup asks for the pipeline name', async () => {
+    const asked: string[] = [];
+    const answers = ['me@example.com', 'wrong-name', 'alpha'];
+    const prompter = {
+      input: async (message: string, validate?: (value: string) => true | string) => {
+        asked.push(message);
+        if (validate) assert.notEqual(validate('not an address'), true);
+        return answers.shift() ?? '';
+      },
+    };
+    const clients = reader();
+    const terminal = () => createCaptureIO({ tty: true });
+    assert.equal(terminal().io.canPrompt, true);
+    const exit = await runSetup(parseSetupFlags({}), {
+      io: terminal().io,
+      name: 'alpha',
+      clients,
+      cwd,
+      code,
+      timing: FAST_TIMING,
+      prompter,
+    });
+    assert.equal(exit, 0);
+    assert.match(asked[0] ?? '', /E-mail address/);
+    const subscriptions = await (await clients.get('sns')).send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: arn('sns', 'alpha-alerts') }),
+    );
+    assert.equal(subscriptions.Subscriptions?.[0]?.Endpoint, 'me@example.com');
+
+    const cleanupDeps = { io: terminal().io, name: 'alpha', clients, cwd, timing: FAST_TIMING, prompter };
+    await assert.rejects(runCleanup({ dryRun: false }, cleanupDeps), /cleanup cancelled/);
+    assert.ok((await leftovers(clients, 'alpha')).length > 20, 'a wrong name deletes nothing');
+    assert.equal(await runCleanup({ dryRun: false }, { ...cleanupDeps, io: terminal().io }), 0);
+    assert.deepEqual(await leftovers(clients, 'alpha'), []);
+    assert.equal(asked.length, 3);
+    assert.match(asked[2] ?? '', /Type the pipeline name \(alpha\)/);
+  });
+
+  it('the CLI runs status and cleanup against the endpoint by name alone', async () => {
+    await setup('alpha');
+    const env = { ...moto.env };
+    const status = await runCli(['status', '--name', 'alpha', '--json'], {
+      env,
+      cwd: mkdtempSync(join(tmpdir(), 'sp-')),
+    });
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(JSON.parse(status.stdout).healthy, true);
+    const dry = await runCli(['cleanup', '--name', 'alpha', '--dry-run'], { env, cwd });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /23 resources would be deleted/);
+    const removed = await runCli(['cleanup', '--name', 'alpha', '--yes', '--json'], { env, cwd });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(JSON.parse(removed.stdout).ok, true);
+    const gone = await runCli(['status', '--name', 'alpha'], { env, cwd });
+    assert.equal(gone.code, 1);
+    assert.match(gone.stdout, /stockpipe setup --name alpha/);
+  });
+});
