@@ -5,11 +5,12 @@
  */
 import { Command } from 'commander';
 import { registerConfig } from './commands/config.ts';
+import { registerLocal } from './commands/local.ts';
 import { addGlobalOptions } from './global-options.ts';
 import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
-const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig];
+const COMMANDS: ((program: Command, runner: Runner) => void)[] = [registerConfig, registerLocal];
 
 export function buildProgram(runner: Runner, version: string): Command {
   const { stdout, stderr } = runner.handles;

@@ -17,6 +17,11 @@ export interface LocalPipeline {
   ingestEnv: Record<string, string>;
   /** Environment of the trends function (trendsEnv, ALERTS_TOPIC_ARN empty locally). */
   trendsEnv: Record<string, string>;
+  /**
+   * Module (file URL or absolute path) exporting `loadLambdaHandler(fn: 'ingest' | 'trends')`;
+   * when absent the daemon's default (`--handler-loader`) applies.
+   */
+  handlerLoader?: string;
 }
 
 function pipelineFile(cwd: string, name: string): string {

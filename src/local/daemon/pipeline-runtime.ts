@@ -154,8 +154,13 @@ export class PipelineRuntime {
     };
   }
 
+  private get handlerLoader(): string | null {
+    return this.pipeline.handlerLoader ?? this.context.handlerLoader;
+  }
+
   private host(functionName: string, kind: HandlerKind, env: Record<string, string>, mapping?: Partial<MappingConfig>) {
-    const { endpoints, paths, handlerLoader } = this.context;
+    const { endpoints, paths } = this.context;
+    const handlerLoader = this.handlerLoader;
     const host = new LambdaHost({
       functionName,
       kind,
@@ -182,7 +187,7 @@ export class PipelineRuntime {
     if (!host) return;
     const { signal } = this.controller;
     while (!signal.aborted) {
-      if (!this.context.handlerLoader) {
+      if (!this.handlerLoader) {
         runner.counters.waitingFor = 'no handler loader configured';
         return;
       }
