@@ -6,6 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile, writeJsonAtomic } from './files.ts';
 import { localPaths, safeFileName } from './paths.ts';
+import type { MappingConfig } from './runner/mapping.ts';
 
 export interface LocalPipeline {
   name: string;
@@ -22,6 +23,9 @@ export interface LocalPipeline {
    * when absent the daemon's default (`--handler-loader`) applies.
    */
   handlerLoader?: string;
+  /** Overrides of the event source mapping settings (runner/mapping.ts); tests use short windows. */
+  ingestMapping?: Partial<MappingConfig>;
+  trendsMapping?: Partial<MappingConfig>;
 }
 
 function pipelineFile(cwd: string, name: string): string {

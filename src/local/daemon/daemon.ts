@@ -12,7 +12,7 @@ import { type LocalPipeline, listLocalPipelines } from '../pipelines.ts';
 import { type LocalStackState, removeStackState, writeStackState } from '../state.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
-import { type PipelineMappings, PipelineRuntime } from './pipeline-runtime.ts';
+import { PipelineRuntime } from './pipeline-runtime.ts';
 
 export interface DaemonOptions {
   cwd: string;
@@ -72,9 +72,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   let scanning = Promise.resolve();
   const scan = async () => {
-    const wanted = new Map(
-      listLocalPipelines(options.cwd).map((pipeline) => [pipeline.name, pipeline as LocalPipeline & PipelineMappings]),
-    );
+    const wanted = new Map(listLocalPipelines(options.cwd).map((pipeline) => [pipeline.name, pipeline]));
     for (const [name, { runtime, fingerprint }] of runtimes) {
       const next = wanted.get(name);
       if (next && JSON.stringify(next) === fingerprint) continue;

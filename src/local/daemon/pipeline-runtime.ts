@@ -34,14 +34,8 @@ export interface FunctionStatus extends RunnerCounters {
   pendingStreamRecords?: number;
 }
 
-/** Optional per-pipeline overrides of the mapping settings (tests use short windows). */
-export interface PipelineMappings {
-  ingestMapping?: Partial<MappingConfig>;
-  trendsMapping?: Partial<MappingConfig>;
-}
-
 export class PipelineRuntime {
-  readonly pipeline: LocalPipeline & PipelineMappings;
+  readonly pipeline: LocalPipeline;
   readonly quotesLog: TableStreamLog;
   private readonly context: RuntimeContext;
   private readonly hosts: LambdaHost[] = [];
@@ -50,7 +44,7 @@ export class PipelineRuntime {
   private readonly controller = new AbortController();
   private readonly starting: Promise<void>[] = [];
 
-  constructor(pipeline: LocalPipeline & PipelineMappings, context: RuntimeContext) {
+  constructor(pipeline: LocalPipeline, context: RuntimeContext) {
     this.pipeline = pipeline;
     this.context = context;
     const { paths } = context;

@@ -38,7 +38,10 @@ try {
   if (typeof handler !== 'function') throw new Error(`loadLambdaHandler('${data.kind}') did not return a function`);
   port.postMessage({ type: 'ready' });
 } catch (error) {
-  port.postMessage({ type: 'load-error', error: { ...describe(error), errorType: 'Runtime.ImportModuleError' } });
+  port.postMessage({
+    type: 'load-error',
+    error: { errorType: 'Runtime.ImportModuleError', errorMessage: describe(error).errorMessage },
+  });
   process.exit(1);
 }
 
@@ -77,6 +80,11 @@ port.on('message', async (message: { type: 'invoke'; id: number; event: unknown;
         ...described,
       }),
     );
-    port.postMessage({ type: 'result', id: message.id, ok: false, error: described });
+    port.postMessage({
+      type: 'result',
+      id: message.id,
+      ok: false,
+      error: { errorType: described.errorType, errorMessage: described.errorMessage },
+    });
   }
 });
