@@ -25,6 +25,11 @@ export interface EnsureOptions {
   handlerLoader?: string | null;
   /** How long to wait for the stack to come up (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Run Kinesis in memory even where leveldown loads: the fallback for platforms without its
+   * binary (drained on stop, streams recreated on start). For tests.
+   */
+  kinesisInMemory?: boolean;
 }
 
 export interface EnsuredStack {
@@ -63,6 +68,7 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   delete env.NODE_TEST_CONTEXT; // a daemon spawned by a test is not itself a test
   const args = [DAEMON_MAIN.pathname, '--cwd', cwd];
   if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
+  if (options.kinesisInMemory) args.push('--kinesis-in-memory');
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
     cwd,
     detached: true,

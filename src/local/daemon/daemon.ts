@@ -17,6 +17,8 @@ import { PipelineRuntime } from './pipeline-runtime.ts';
 export interface DaemonOptions {
   cwd: string;
   handlerLoader: string | null;
+  /** Keep Kinesis in memory even where leveldown loads (the fallback's own behaviour, for tests). */
+  kinesisInMemory?: boolean;
   /** How often the pipeline registry is rescanned. */
   scanIntervalMs?: number;
 }
@@ -36,7 +38,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     mkdirSync(dir, { recursive: true });
   }
   const startedAt = new Date();
-  const emulators = await startLocalEmulators(paths);
+  const emulators = await startLocalEmulators(paths, { kinesisInMemory: options.kinesisInMemory === true });
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
   const proxy = new DynamoDbProxy({
     upstreamPort: emulators.ports.dynalite,
@@ -56,7 +58,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   };
   const clients = localAwsClients(endpoints);
   const kinesis = await clients.get('kinesis');
-  const context = { paths, endpoints, kinesis, handlerLoader: options.handlerLoader };
+  const context = {
+    paths,
+    endpoints,
+    kinesis,
+    handlerLoader: options.handlerLoader,
+    ...(emulators.kinesisPersistent ? {} : { kinesisIncarnation: startedAt.toISOString() }),
+  };
 
   const status = (): DaemonStatus => ({
     pid: process.pid,
@@ -117,6 +125,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   console.log(`${new Date().toISOString()} stopping`);
   clearInterval(timer);
   await scanning;
+  // Pipelines registered since the last scan get their runners too, so a drain covers them.
+  await scan().catch((error) => console.error(`registry scan failed: ${String(error)}`));
   // In-memory Kinesis loses what it holds: deliver it before going.
   const drain = !emulators.kinesisPersistent;
   await Promise.all([...runtimes.values()].map(({ runtime }) => runtime.stop({ drain })));

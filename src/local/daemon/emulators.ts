@@ -39,13 +39,16 @@ export function leveldownLoads(): boolean {
   }
 }
 
-export async function startLocalEmulators(paths: LocalPaths): Promise<RunningEmulators> {
+export async function startLocalEmulators(
+  paths: LocalPaths,
+  options: { kinesisInMemory?: boolean } = {},
+): Promise<RunningEmulators> {
   const [{ default: kinesalite }, { default: dynalite }, { default: S3rver }] = await Promise.all([
     import('kinesalite'),
     import('dynalite'),
     import('s3rver'),
   ]);
-  const kinesisPersistent = leveldownLoads();
+  const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = kinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

@@ -11,8 +11,16 @@ function argument(name: string): string | undefined {
 }
 
 const cwd = argument('--cwd') ?? process.cwd();
+const stamp = () => new Date().toISOString();
+// A stray rejection in one runner must not take the whole stack down; a thrown error does (the
+// state file is then stale, and the next command starts a fresh stack).
+process.on('unhandledRejection', (reason) => console.error(`${stamp()} unhandled rejection: ${String(reason)}`));
 try {
-  await runDaemon({ cwd, handlerLoader: argument('--handler-loader') ?? null });
+  await runDaemon({
+    cwd,
+    handlerLoader: argument('--handler-loader') ?? null,
+    kinesisInMemory: process.argv.includes('--kinesis-in-memory'),
+  });
   process.exit(0);
 } catch (error) {
   console.error(

@@ -24,6 +24,8 @@ export interface RuntimeContext {
   endpoints: LocalEndpoints;
   kinesis: KinesisClient;
   handlerLoader: string | null;
+  /** Set when Kinesis lives in memory: this start's identity, so old positions are void. */
+  kinesisIncarnation?: string;
 }
 
 export interface FunctionStatus extends RunnerCounters {
@@ -60,6 +62,7 @@ export class PipelineRuntime {
       paths,
       failureFile: failureFile(paths, names.ingestFunction),
       roleName: names.ingestRole,
+      ...(context.kinesisIncarnation ? { incarnation: context.kinesisIncarnation } : {}),
     });
     this.trends = new TableStreamRunner({
       log: this.quotesLog,
@@ -76,6 +79,10 @@ export class PipelineRuntime {
   }
 
   async stop(options: { drain?: boolean } = {}): Promise<void> {
+    if (options.drain) {
+      // A drain needs running runners: give handlers that are still loading a moment to load.
+      await Promise.race([Promise.all(this.starting), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    }
     this.controller.abort();
     await Promise.all(this.starting);
     await Promise.all([this.ingest.stop(options)]);

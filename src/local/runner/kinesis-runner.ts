@@ -23,7 +23,11 @@ export interface KinesisRunnerOptions {
   failureFile: string;
   /** The role the mapping would invoke with (invokeIdentityArn of each record). */
   roleName?: string;
-  log?: (line: string) => void;
+  /**
+   * Appended to the stream's creation time to identify its incarnation: an in-memory Kinesis
+   * recreates streams on every start, possibly within the same second (the timestamp's precision).
+   */
+  incarnation?: string;
 }
 
 export function kinesisStreamArn(streamName: string): string {
@@ -38,6 +42,11 @@ export class KinesisRunner {
   private readonly controller = new AbortController();
   private discovery: Promise<void> | undefined;
   private epoch: string | undefined;
+  private discovered!: () => void;
+  /** Resolves once the shards have been listed (or the runner stops): a drain needs them. */
+  private readonly firstDiscovery = new Promise<void>((resolve) => {
+    this.discovered = resolve;
+  });
 
   constructor(options: KinesisRunnerOptions) {
     this.options = options;
@@ -53,7 +62,11 @@ export class KinesisRunner {
   }
 
   async stop(options: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
+    if (options.drain && this.discovery) {
+      await Promise.race([this.firstDiscovery, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    }
     this.controller.abort();
+    this.discovered();
     await this.discovery;
     await Promise.all([...this.pollers.values()].map((poller) => poller.stop(options)));
   }
@@ -73,7 +86,8 @@ export class KinesisRunner {
           abortSignal: signal,
         });
         const description = summary.StreamDescriptionSummary;
-        const epoch = description?.StreamCreationTimestamp?.toISOString() ?? 'unknown';
+        const created = description?.StreamCreationTimestamp?.toISOString() ?? 'unknown';
+        const epoch = this.options.incarnation ? `${created}#${this.options.incarnation}` : created;
         if (description?.StreamStatus === 'ACTIVE' || description?.StreamStatus === 'UPDATING') {
           if (this.epoch !== epoch) {
             // A new incarnation of the stream: positions in the old one mean nothing.
@@ -87,6 +101,7 @@ export class KinesisRunner {
             if (shard.ShardId && !this.pollers.has(shard.ShardId)) this.startShard(shard.ShardId);
           }
           this.counters.waitingFor = null;
+          this.discovered();
         }
       } catch (error) {
         if (signal.aborted) break;

@@ -1,52 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { localAwsClients } from '../../../src/local/clients.ts';
 import { localPaths } from '../../../src/local/paths.ts';
-import { removeLocalPipeline, writeLocalPipeline } from '../../../src/local/pipelines.ts';
-import { ensureLocalStack, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
+import { removeLocalPipeline } from '../../../src/local/pipelines.ts';
+import { localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
-
-// Fixture handlers, loaded by the daemon's runner the way the real bundles will be.
-const DYNAMODB_MODULE = import.meta.resolve('@aws-sdk/client-dynamodb');
-const LOADER = `
-import { appendFileSync } from 'node:fs';
-import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from ${JSON.stringify(DYNAMODB_MODULE)};
-const db = new DynamoDBClient({});
-export async function loadLambdaHandler(kind) {
-  if (kind === 'ingest') {
-    return async (event, context) => {
-      console.log(JSON.stringify({ level: 'INFO', message: 'ingest batch', size: event.Records.length, function_request_id: context.awsRequestId }));
-      const quotes = event.Records.map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')));
-      if (quotes.some((q) => q.symbol === 'POISON')) throw new Error('poison record');
-      for (const q of quotes) appendFileSync(process.env.SEEN_FILE, JSON.stringify(q) + '\\n');
-      for (let i = 0; i < quotes.length; i += 25) {
-        await db.send(new BatchWriteItemCommand({ RequestItems: { [process.env.QUOTES_TABLE]: quotes.slice(i, i + 25).map((q) => ({
-          PutRequest: { Item: { symbol: { S: q.symbol }, timestamp: { S: q.timestamp }, price: { N: String(q.price) } } },
-        })) } }));
-      }
-      return { batchItemFailures: [] };
-    };
-  }
-  return async (event) => {
-    console.log('trends saw ' + event.Records.length + ' ' + event.Records.map((r) => r.eventName).join(','));
-    for (const r of event.Records) {
-      const image = r.dynamodb.NewImage;
-      await db.send(new PutItemCommand({ TableName: process.env.ALERTS_TABLE, Item: {
-        symbol: image.symbol, alert_key: { S: image.timestamp.S + '#BUY' }, signal: { S: 'BUY' }, price: image.price,
-      } }));
-    }
-    return { batchItemFailures: [] };
-  };
-}
-`;
+import { createFixturePipeline, lines, putQuotes, type Quote, waitFor, writeFixtureLoader } from './fixtures.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-'));
 after(async () => {
@@ -62,86 +25,15 @@ after(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-function lines(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function waitFor(probe: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoDB INSERTs → trends → alerts', () => {
   const paths = localPaths(cwd);
   const seenFile = join(cwd, 'seen.ndjson');
-  const loader = join(cwd, 'loader.mjs');
-  writeFileSync(loader, LOADER);
+  const loader = writeFixtureLoader(cwd);
 
-  async function put(quotes: { symbol: string; timestamp: string; price: number }[]): Promise<void> {
-    const stack = await ensureLocalStack(cwd);
-    const clients = localAwsClients(stack.endpoints);
-    try {
-      const kinesis = await clients.get('kinesis');
-      const result = await kinesis.send(
-        new PutRecordsCommand({
-          StreamName: 'p-stream',
-          Records: quotes.map((q) => ({ PartitionKey: q.symbol, Data: Buffer.from(JSON.stringify(q)) })),
-        }),
-      );
-      assert.equal(result.FailedRecordCount ?? 0, 0);
-    } finally {
-      await clients.destroy();
-    }
-  }
+  const put = (quotes: Quote[]) => putQuotes(cwd, quotes);
 
   it('processes records end to end, writes logs, alerts and on-failure records', async () => {
-    const stack = await ensureLocalStack(cwd);
-    const clients = localAwsClients(stack.endpoints);
-    try {
-      const kinesis = await clients.get('kinesis');
-      await kinesis.send(new CreateStreamCommand({ StreamName: 'p-stream', ShardCount: 2 }));
-      const dynamodb = await clients.get('dynamodb');
-      for (const [table, sort] of [
-        ['p-quotes', 'timestamp'],
-        ['p-alerts', 'alert_key'],
-      ] as const) {
-        await dynamodb.send(
-          new CreateTableCommand({
-            TableName: table,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: 'symbol', AttributeType: 'S' },
-              { AttributeName: sort, AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: 'symbol', KeyType: 'HASH' },
-              { AttributeName: sort, KeyType: 'RANGE' },
-            ],
-          }),
-        );
-      }
-    } finally {
-      await clients.destroy();
-    }
-    writeLocalPipeline(cwd, {
-      name: 'p',
-      stream: 'p-stream',
-      quotesTable: 'p-quotes',
-      alertsTable: 'p-alerts',
-      rawBucket: 'p-raw-000000000000-us-east-1',
-      ingestEnv: { QUOTES_TABLE: 'p-quotes', SEEN_FILE: seenFile },
-      trendsEnv: { QUOTES_TABLE: 'p-quotes', ALERTS_TABLE: 'p-alerts', ALERTS_TOPIC_ARN: '' },
-      handlerLoader: pathToFileURL(loader).href,
-      ingestMapping: { batchingWindowMs: 100, retryBaseDelayMs: 10, maximumRetryAttempts: 1 },
-      trendsMapping: { batchingWindowMs: 100 },
-    });
+    await createFixturePipeline(cwd, { shards: 2, seenFile, loader });
     const quotes = Array.from({ length: 20 }, (_, i) => ({
       symbol: i % 2 ? 'AAPL' : 'MSFT',
       timestamp: `2026-11-22T14:30:${String(i).padStart(2, '0')}.000Z`,
