@@ -4,7 +4,7 @@
  * is serialised by an exclusive lock file, so two commands that start at once share one stack.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StockpipeError } from '../errors.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
@@ -108,6 +108,7 @@ export interface StopResult {
 /** Stops the stack (gracefully: runners finish their batch; SIGKILL after timeoutMs). */
 export async function stopLocalStack(cwd: string, options: { timeoutMs?: number } = {}): Promise<StopResult> {
   const paths = localPaths(cwd);
+  if (!existsSync(paths.stateFile) && !existsSync(paths.lockFile)) return { stopped: false };
   const lock = await acquireLock(paths.lockFile, { what: 'the local stack lock', timeoutMs: 60_000 });
   try {
     const { state, stale } = liveStackState(cwd);
