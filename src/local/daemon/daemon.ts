@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { localAwsClients } from '../clients.ts';
 import { localPaths } from '../paths.ts';
 import { type LocalPipeline, listLocalPipelines } from '../pipelines.ts';
-import { type LocalStackState, removeStackState, writeStackState } from '../state.ts';
+import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
 import { PipelineRuntime } from './pipeline-runtime.ts';
@@ -118,11 +118,21 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   writeStackState(options.cwd, state);
   console.log(`${new Date().toISOString()} local stack up: ${JSON.stringify(state)}`);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+  const reason = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    // The state file is how every command finds this process: without it (folder deleted, or
+    // another stack took over) nobody can reach or stop it, so it stops itself.
+    const watchdog = setInterval(() => {
+      if (readStackState(options.cwd)?.pid !== process.pid) {
+        clearInterval(watchdog);
+        resolve('state file gone');
+      }
+    }, 1000);
+    process.once('SIGTERM', () => clearInterval(watchdog));
+    process.once('SIGINT', () => clearInterval(watchdog));
   });
-  console.log(`${new Date().toISOString()} stopping`);
+  console.log(`${new Date().toISOString()} stopping (${reason})`);
   clearInterval(timer);
   await scanning;
   // Pipelines registered since the last scan get their runners too, so a drain covers them.

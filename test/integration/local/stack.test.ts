@@ -226,4 +226,11 @@ describe('local stack lifecycle', () => {
     assert.notEqual(started.state.pid, deadPid);
     assert.equal((await localStackStatus(cwd)).running, true);
   });
+
+  it('a stack whose state folder is deleted stops by itself instead of lingering unreachable', async () => {
+    const cwd = tempCwd();
+    const { state } = await ensureLocalStack(cwd);
+    rmSync(localPaths(cwd).root, { recursive: true, force: true });
+    await waitFor(() => !alive(state.pid), 'the orphaned stack to exit', 20_000);
+  });
 });
