@@ -4,6 +4,7 @@
  * function's log file. Receives invoke messages, answers with the handler's response or error.
  */
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
 interface WorkerData {
@@ -30,7 +31,11 @@ function describe(error: unknown): { errorType: string; errorMessage: string; st
 
 let handler: Handler;
 try {
-  const loader = (await import(data.loaderModule)) as { loadLambdaHandler?: (kind: string) => Promise<Handler> };
+  const specifier =
+    /^[a-z][a-z0-9+.-]*:/i.test(data.loaderModule) && !/^[a-z]:[\\/]/i.test(data.loaderModule)
+      ? data.loaderModule
+      : pathToFileURL(data.loaderModule).href;
+  const loader = (await import(specifier)) as { loadLambdaHandler?: (kind: string) => Promise<Handler> };
   if (typeof loader.loadLambdaHandler !== 'function') {
     throw new Error(`${data.loaderModule} does not export loadLambdaHandler(fn)`);
   }

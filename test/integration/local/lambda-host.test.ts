@@ -36,11 +36,11 @@ describe('local Lambda host (worker-thread sandbox)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function host(mode: string, timeoutMs = 10_000) {
+  function host(mode: string, timeoutMs = 10_000, asPath = false) {
     const created = new LambdaHost({
       functionName: `p-${mode}`,
       kind: 'ingest',
-      loaderModule: pathToFileURL(loader).href,
+      loaderModule: asPath ? loader : pathToFileURL(loader).href,
       env: { MODE: mode, QUOTES_TABLE: 'p-quotes' },
       logFile: join(dir, 'logs', `p-${mode}.log`),
       timeoutMs,
@@ -96,6 +96,10 @@ describe('local Lambda host (worker-thread sandbox)', () => {
     assert.equal(outcome.ok, false);
     assert.equal(outcome.ok ? '' : outcome.error.errorType, 'Sandbox.Timedout');
     assert.equal((await fn.invoke({ Records: [{}] })).ok, true);
+  });
+
+  it('accepts the loader as a plain file path too', async () => {
+    assert.equal((await host('path', 10_000, true).invoke({ Records: [] })).ok, true);
   });
 
   it('a handler that fails to load rejects load() with an import error', async () => {
