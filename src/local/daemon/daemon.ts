@@ -84,8 +84,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     for (const [name, { runtime, fingerprint }] of runtimes) {
       const next = wanted.get(name);
       if (next && JSON.stringify(next) === fingerprint) continue;
-      runtimes.delete(name);
+      // Stop before unregistering: writes of its batch in flight must still be observed.
       await runtime.stop();
+      runtimes.delete(name);
       if (!next) runtime.forgetState();
     }
     for (const [name, pipeline] of wanted) {
