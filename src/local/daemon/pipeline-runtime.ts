@@ -34,6 +34,8 @@ export interface FunctionStatus extends RunnerCounters {
   shards?: number;
   /** INSERT records waiting in the table stream (trends only). */
   pendingStreamRecords?: number;
+  /** Warm execution environments (worker threads) of the function. */
+  sandboxes: number;
 }
 
 export class PipelineRuntime {
@@ -143,12 +145,14 @@ export class PipelineRuntime {
           function: names.ingestFunction,
           source: `kinesis:${this.pipeline.stream}`,
           shards: this.ingest.shardCount,
+          sandboxes: this.hosts[0]?.sandboxes ?? 0,
           ...this.ingest.counters,
         },
         {
           function: names.trendsFunction,
           source: `dynamodb-stream:${this.pipeline.quotesTable}`,
           pendingStreamRecords: this.quotesLog.pending,
+          sandboxes: this.hosts[1]?.sandboxes ?? 0,
           ...this.trends.counters,
         },
       ],

@@ -1,57 +1,44 @@
 /**
- * Runs one function in a worker-thread sandbox (see lambda-worker.ts) and writes what it prints to
- * `logs/<fn>.log` as JSON lines: the handler's own JSON lines as they are (Powertools), other
- * lines wrapped as {timestamp, level, message}, plus platform.start / platform.report lines as
- * Lambda's JSON log format writes them. A timeout or crash counts as a function error and the
- * next invocation gets a fresh sandbox, as on Lambda.
+ * A local Lambda function: a pool of sandboxes (worker threads, see sandbox.ts), one per
+ * concurrent invocation as on Lambda — two shards invoking at once get two environments, so
+ * module-level state is never shared between concurrent invocations. What the sandboxes print
+ * goes to `logs/<fn>.log` as JSON lines: the handler's own JSON lines as they are (Powertools),
+ * other lines wrapped as {timestamp, level, message}, plus platform.start / platform.report
+ * lines as Lambda's JSON log format writes them. A timeout or crash is a function error and
+ * retires the sandbox.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../constants.ts';
 import type { InvokeOutcome } from './delivery.ts';
 import type { FunctionInvoker } from './invoker.ts';
+import { Sandbox } from './sandbox.ts';
 
 export type HandlerKind = 'ingest' | 'trends';
 
 export interface LambdaHostOptions {
   functionName: string;
   kind: HandlerKind;
-  /** URL or path of a module exporting loadLambdaHandler(kind) → handler. */
+  /** File URL or path of a module exporting loadLambdaHandler(kind) → handler. */
   loaderModule: string;
   env: Record<string, string>;
   logFile: string;
   timeoutMs: number;
   memoryMb?: number;
+  /** Most sandboxes at once (reserved concurrency); further invocations wait. */
+  maxConcurrency?: number;
 }
-
-interface WorkerMessage {
-  type: 'ready' | 'load-error' | 'result';
-  id?: number;
-  ok?: boolean;
-  response?: unknown;
-  error?: { errorType: string; errorMessage: string };
-}
-
-interface Pending {
-  resolve(outcome: InvokeOutcome): void;
-  timer: NodeJS.Timeout;
-}
-
-const WORKER_URL = new URL(`./lambda-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 export class LambdaHost implements FunctionInvoker {
   readonly functionName: string;
   readonly functionArn: string;
   private readonly options: LambdaHostOptions;
-  private worker: Worker | undefined;
-  private ready: Promise<void> | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly idle: Sandbox[] = [];
+  private readonly all = new Set<Sandbox>();
+  private readonly waiting: ((sandbox: Sandbox | undefined) => void)[] = [];
   private log: WriteStream | undefined;
+  private closed = false;
 
   constructor(options: LambdaHostOptions) {
     this.options = options;
@@ -59,18 +46,23 @@ export class LambdaHost implements FunctionInvoker {
     this.functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${options.functionName}`;
   }
 
-  /** Starts the sandbox and loads the handler; rejects with the load error. */
-  load(): Promise<void> {
-    this.ready ??= this.spawn().catch((error) => {
-      this.ready = undefined;
+  /** Starts one sandbox and loads the handler in it; rejects with the load error. */
+  async load(): Promise<void> {
+    if (this.idle.length > 0 || this.all.size > 0) return;
+    const sandbox = this.spawn();
+    try {
+      await sandbox.ready;
+      this.release(sandbox);
+    } catch (error) {
+      this.all.delete(sandbox);
       throw error;
-    });
-    return this.ready;
+    }
   }
 
   async invoke(event: unknown): Promise<InvokeOutcome> {
+    let sandbox: Sandbox | undefined;
     try {
-      await this.load();
+      sandbox = await this.acquire();
     } catch (error) {
       const { errorType, errorMessage } = error as { errorType?: string; errorMessage?: string };
       return {
@@ -78,45 +70,72 @@ export class LambdaHost implements FunctionInvoker {
         error: { errorType: errorType ?? 'Runtime.Error', errorMessage: errorMessage ?? String(error) },
       };
     }
-    const worker = this.worker;
-    if (!worker) return { ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'sandbox not running' } };
-    const id = this.nextId++;
+    if (!sandbox)
+      return { ok: false, error: { errorType: 'Runtime.Closed', errorMessage: 'the function is shutting down' } };
     const requestId = randomUUID();
     const started = Date.now();
     this.writePlatform('platform.start', { requestId, functionArn: this.functionArn, version: '$LATEST' });
-    const outcome = await new Promise<InvokeOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        const seconds = (this.options.timeoutMs / 1000).toFixed(2);
-        resolve({
-          ok: false,
-          error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds} seconds` },
-        });
-        this.reset();
-      }, this.options.timeoutMs);
-      this.pending.set(id, { resolve, timer });
-      worker.postMessage({ type: 'invoke', id, event, requestId });
-    });
+    const outcome = await sandbox.invoke(event, requestId, this.options.timeoutMs);
     this.writePlatform('platform.report', {
       requestId,
-      status: outcome.ok ? 'success' : 'error',
+      status: outcome.ok ? 'success' : outcome.error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
       metrics: { durationMs: Date.now() - started },
     });
+    this.release(sandbox);
     return outcome;
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
-    await worker?.terminate();
-    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
-    this.log = undefined;
+  /** Sandboxes currently alive (for status). */
+  get sandboxes(): number {
+    return this.all.size;
   }
 
-  private spawn(): Promise<void> {
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiting.splice(0)) wake(undefined);
+    await Promise.all([...this.all].map((sandbox) => sandbox.terminate()));
+    this.all.clear();
+    this.idle.length = 0;
+    const log = this.log;
+    this.log = undefined;
+    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+  }
+
+  private async acquire(): Promise<Sandbox | undefined> {
+    if (this.closed) return undefined;
+    for (let idle = this.idle.pop(); idle; idle = this.idle.pop()) {
+      if (idle.alive) return idle;
+      this.all.delete(idle); // died between invocations
+    }
+    if (this.all.size < (this.options.maxConcurrency ?? 10)) {
+      const sandbox = this.spawn();
+      try {
+        await sandbox.ready;
+      } catch (error) {
+        this.all.delete(sandbox);
+        throw error;
+      }
+      return sandbox;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(sandbox: Sandbox): void {
+    if (!sandbox.alive || this.closed) {
+      this.all.delete(sandbox);
+      // A retired sandbox frees a slot: a waiter gets a fresh one.
+      const wake = this.waiting.shift();
+      if (wake) this.acquire().then(wake, () => wake(undefined));
+      return;
+    }
+    const wake = this.waiting.shift();
+    if (wake) wake(sandbox);
+    else this.idle.push(sandbox);
+  }
+
+  private spawn(): Sandbox {
     const { functionName, kind, loaderModule, env, timeoutMs, memoryMb = 256 } = this.options;
-    const worker = new Worker(WORKER_URL, {
+    const sandbox = new Sandbox({
       env: {
         ...env,
         AWS_LAMBDA_FUNCTION_NAME: functionName,
@@ -129,67 +148,15 @@ export class LambdaHost implements FunctionInvoker {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       },
       workerData: { loaderModule, kind, functionName, functionArn: this.functionArn, memoryMb, timeoutMs },
-      stdout: true,
-      stderr: true,
+      onLine: (line, stream) => {
+        const level = stream === 'stderr' ? 'ERROR' : 'INFO';
+        this.writeLine(
+          isJsonObject(line) ? line : JSON.stringify({ timestamp: new Date().toISOString(), level, message: line }),
+        );
+      },
     });
-    this.worker = worker;
-    this.capture(worker.stdout, 'INFO');
-    this.capture(worker.stderr, 'ERROR');
-    return new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'load-error') reject(message.error);
-        else if (message.type === 'result' && message.id !== undefined) {
-          const pending = this.pending.get(message.id);
-          if (!pending) return;
-          clearTimeout(pending.timer);
-          this.pending.delete(message.id);
-          pending.resolve(
-            message.ok
-              ? { ok: true, response: message.response }
-              : { ok: false, error: message.error ?? { errorType: 'Error', errorMessage: 'unknown error' } },
-          );
-        }
-      });
-      worker.on('error', (error: Error) => {
-        reject({ errorType: 'Runtime.UnhandledError', errorMessage: error.message });
-        this.failPending('Runtime.UnhandledError', error.message);
-      });
-      worker.on('exit', (code) => {
-        reject({ errorType: 'Runtime.ExitError', errorMessage: `sandbox exited with code ${code}` });
-        if (this.worker === worker) {
-          this.worker = undefined;
-          this.ready = undefined;
-        }
-        this.failPending('Runtime.ExitError', `sandbox exited with code ${code} during the invocation`);
-      });
-    });
-  }
-
-  /** A fresh sandbox for the next invocation (after a timeout). */
-  private reset(): void {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
-    void worker?.terminate();
-  }
-
-  private failPending(errorType: string, errorMessage: string): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      this.pending.delete(id);
-      pending.resolve({ ok: false, error: { errorType, errorMessage } });
-    }
-  }
-
-  private capture(stream: Readable, level: string): void {
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    lines.on('line', (line) => {
-      if (!line.trim()) return;
-      this.writeLine(
-        isJsonObject(line) ? line : JSON.stringify({ timestamp: new Date().toISOString(), level, message: line }),
-      );
-    });
+    this.all.add(sandbox);
+    return sandbox;
   }
 
   private writePlatform(type: string, record: Record<string, unknown>): void {
@@ -197,6 +164,7 @@ export class LambdaHost implements FunctionInvoker {
   }
 
   private writeLine(line: string): void {
+    if (this.closed && !this.log) return;
     if (!this.log) {
       mkdirSync(dirname(this.options.logFile), { recursive: true });
       this.log = createWriteStream(this.options.logFile, { flags: 'a' });

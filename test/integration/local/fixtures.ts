@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
 import { localAwsClients } from '../../../src/local/clients.ts';
 import { writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { ensureLocalStack } from '../../../src/local/stack.ts';
@@ -66,7 +71,7 @@ export async function createFixturePipeline(
   const clients = localAwsClients(stack.endpoints);
   try {
     const kinesis = await clients.get('kinesis');
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'p-stream', ShardCount: options.shards }));
+    await createActiveStream(kinesis, 'p-stream', options.shards);
     const dynamodb = await clients.get('dynamodb');
     for (const [table, sort] of [
       ['p-quotes', 'timestamp'],
@@ -134,5 +139,17 @@ export async function waitFor(probe: () => boolean, what: string, timeoutMs = 60
   while (!probe()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
+  }
+}
+
+/** Creates a stream and waits until it is ACTIVE (kinesalite flips it asynchronously). */
+export async function createActiveStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`stream ${name} did not become ACTIVE`);
+    await sleep(20);
   }
 }

@@ -17,6 +17,13 @@ export async function loadLambdaHandler(kind) {
     console.log('plain text line');
     if (event.Records.some((r) => r.fail)) throw new TypeError('record says fail');
     if (event.Records.some((r) => r.hang)) await new Promise(() => setInterval(() => {}, 1000));
+    if (event.Records.some((r) => r.slow)) {
+      globalThis.active = (globalThis.active ?? 0) + 1;
+      const overlapped = globalThis.active > 1;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      globalThis.active -= 1;
+      return { overlapped, sandbox: globalThis.sandboxId ??= Math.random() };
+    }
     return { batchItemFailures: [], remaining: context.getRemainingTimeInMillis() > 0, fn: context.functionName };
   };
 }
@@ -96,6 +103,23 @@ describe('local Lambda host (worker-thread sandbox)', () => {
     assert.equal(outcome.ok, false);
     assert.equal(outcome.ok ? '' : outcome.error.errorType, 'Sandbox.Timedout');
     assert.equal((await fn.invoke({ Records: [{}] })).ok, true);
+  });
+
+  it('concurrent invocations run in separate sandboxes, never interleaved in one', async () => {
+    const fn = host('concurrent');
+    await fn.load();
+    const outcomes = await Promise.all([1, 2, 3].map(() => fn.invoke({ Records: [{ slow: true }] })));
+    const responses = outcomes.map((outcome) =>
+      outcome.ok ? (outcome.response as { overlapped: boolean; sandbox: number }) : undefined,
+    );
+    assert.ok(responses.every((response) => response && response.overlapped === false));
+    assert.equal(new Set(responses.map((response) => response?.sandbox)).size, 3);
+    assert.equal(fn.sandboxes, 3);
+    // Idle sandboxes are reused (warm starts).
+    const again = await fn.invoke({ Records: [{ slow: true }] });
+    assert.ok(
+      again.ok && responses.some((response) => response?.sandbox === (again.response as { sandbox: number }).sandbox),
+    );
   });
 
   it('accepts the loader as a plain file path too', async () => {

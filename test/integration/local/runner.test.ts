@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateStreamCommand, type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { failureFile, localPaths } from '../../../src/local/paths.ts';
 import type { InvokeOutcome } from '../../../src/local/runner/delivery.ts';
@@ -12,6 +12,7 @@ import type { FunctionInvoker } from '../../../src/local/runner/invoker.ts';
 import { KinesisRunner } from '../../../src/local/runner/kinesis-runner.ts';
 import { mappingConfig } from '../../../src/local/runner/mapping.ts';
 import { type Emulators, startEmulators } from '../../helpers/emulators.ts';
+import { createActiveStream } from './fixtures.ts';
 
 const FAST = { batchingWindowMs: 50, idlePollMs: 20, retryBaseDelayMs: 1, maximumRetryAttempts: 2 };
 
@@ -62,8 +63,7 @@ describe('local Lambda runner on Kinesis (kinesalite in-process)', () => {
 
   async function stream(shards: number, payloads: { key: string; data: string }[]): Promise<string> {
     const name = `s${++streamCount}`;
-    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-    await sleep(20);
+    await createActiveStream(kinesis, name, shards);
     for (let i = 0; i < payloads.length; i += 500) {
       const chunk = payloads.slice(i, i + 500);
       const result = await kinesis.send(

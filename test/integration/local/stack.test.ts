@@ -18,6 +18,7 @@ import { localAwsClients } from '../../../src/local/clients.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState, writeStackState } from '../../../src/local/state.ts';
+import { createActiveStream } from './fixtures.ts';
 
 const STACK_MODULE = new URL('../../../src/local/stack.ts', import.meta.url).href;
 const cwds: string[] = [];
@@ -125,9 +126,7 @@ describe('local stack lifecycle', () => {
       await s3.send(new CreateBucketCommand({ Bucket: 'keep-bucket' }));
       await s3.send(new PutObjectCommand({ Bucket: 'keep-bucket', Key: 'raw/dt=2026-11-22/x.json', Body: 'kept' }));
       const kinesis = await clients.get('kinesis');
-      await kinesis.send(new CreateStreamCommand({ StreamName: 'keep-stream', ShardCount: 1 }));
-      await waitFor(() => true, 'stream');
-      await sleep(50);
+      await createActiveStream(kinesis, 'keep-stream', 1);
       await kinesis.send(
         new PutRecordsCommand({
           StreamName: 'keep-stream',
