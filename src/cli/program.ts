@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerCleanup } from './commands/cleanup.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerLocal } from './commands/local.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerStatus } from './commands/status.ts';
@@ -27,6 +28,7 @@ const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
   registerWatch,
   registerCleanup,
   registerConfig,
+  registerLocal,
 ];
 
 export function buildProgram(runner: Runner, version: string): Command {

@@ -1,0 +1,182 @@
+/**
+ * The local stack's background process: the three emulators, the DynamoDB proxy, the Lambda
+ * runner for every registered pipeline (rescanned twice a second), and a control endpoint
+ * (GET /status). It writes the state file once everything listens and removes it on the way out.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { localAwsClients } from '../clients.ts';
+import { localPaths } from '../paths.ts';
+import { type LocalPipeline, listLocalPipelines } from '../pipelines.ts';
+import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
+import { DynamoDbProxy } from './dynamodb-proxy.ts';
+import { startLocalEmulators } from './emulators.ts';
+import { PipelineRuntime } from './pipeline-runtime.ts';
+
+export interface DaemonOptions {
+  cwd: string;
+  handlerLoader: string | null;
+  /** Keep Kinesis in memory even where leveldown loads (the fallback's own behaviour, for tests). */
+  kinesisInMemory?: boolean;
+  /** How often the pipeline registry is rescanned. */
+  scanIntervalMs?: number;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  startedAt: string;
+  uptimeMs: number;
+  kinesisPersistent: boolean;
+  handlerLoader: string | null;
+  pipelines: ReturnType<PipelineRuntime['status']>[];
+}
+
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const paths = localPaths(options.cwd);
+  for (const dir of [paths.root, paths.logsDir, paths.pipelinesDir, paths.s3Dir, paths.dynamodbDir, paths.kinesisDir]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  const startedAt = new Date();
+  const emulators = await startLocalEmulators(paths, { kinesisInMemory: options.kinesisInMemory === true });
+  const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
+  const proxy = new DynamoDbProxy({
+    upstreamPort: emulators.ports.dynalite,
+    observerOf: (table) => {
+      for (const { runtime } of runtimes.values()) {
+        const observer = runtime.observe(table);
+        if (observer) return observer;
+      }
+      return undefined;
+    },
+  });
+  const proxyPort = await proxy.listen();
+  const endpoints = {
+    kinesis: `http://127.0.0.1:${emulators.ports.kinesis}`,
+    dynamodb: `http://127.0.0.1:${proxyPort}`,
+    s3: `http://127.0.0.1:${emulators.ports.s3}`,
+  };
+  const clients = localAwsClients(endpoints);
+  const kinesis = await clients.get('kinesis');
+  const context = {
+    paths,
+    endpoints,
+    kinesis,
+    handlerLoader: options.handlerLoader,
+    ...(emulators.kinesisPersistent ? {} : { kinesisIncarnation: startedAt.toISOString() }),
+  };
+
+  const status = (): DaemonStatus => ({
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    uptimeMs: Date.now() - startedAt.getTime(),
+    kinesisPersistent: emulators.kinesisPersistent,
+    handlerLoader: options.handlerLoader,
+    pipelines: [...runtimes.values()].map(({ runtime }) => runtime.status()),
+  });
+  const control = await startControl(status);
+
+  if (!emulators.kinesisPersistent) await recreateStreams(kinesis, listLocalPipelines(options.cwd));
+
+  let scanning = Promise.resolve();
+  const scan = async () => {
+    const wanted = new Map(listLocalPipelines(options.cwd).map((pipeline) => [pipeline.name, pipeline]));
+    for (const [name, { runtime, fingerprint }] of runtimes) {
+      const next = wanted.get(name);
+      if (next && JSON.stringify(next) === fingerprint) continue;
+      // Stop before unregistering: writes of its batch in flight must still be observed.
+      await runtime.stop();
+      runtimes.delete(name);
+      if (!next) runtime.forgetState();
+    }
+    for (const [name, pipeline] of wanted) {
+      if (runtimes.has(name)) continue;
+      const runtime = new PipelineRuntime(pipeline, context);
+      runtimes.set(name, { runtime, fingerprint: JSON.stringify(pipeline) });
+      runtime.start();
+    }
+  };
+  await scan();
+  const timer = setInterval(() => {
+    scanning = scanning.then(scan).catch((error) => console.error(`registry scan failed: ${String(error)}`));
+  }, options.scanIntervalMs ?? 500);
+
+  const state: LocalStackState = {
+    pid: process.pid,
+    startedAt: startedAt.toISOString(),
+    ports: {
+      kinesis: emulators.ports.kinesis,
+      dynamodb: proxyPort,
+      dynalite: emulators.ports.dynalite,
+      s3: emulators.ports.s3,
+      control: (control.address() as AddressInfo).port,
+    },
+    endpoints,
+    control: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+    kinesisPersistent: emulators.kinesisPersistent,
+    handlerLoader: options.handlerLoader,
+  };
+  writeStackState(options.cwd, state);
+  console.log(`${new Date().toISOString()} local stack up: ${JSON.stringify(state)}`);
+
+  const reason = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    // The state file is how every command finds this process: without it (folder deleted, or
+    // another stack took over) nobody can reach or stop it, so it stops itself.
+    const watchdog = setInterval(() => {
+      if (readStackState(options.cwd)?.pid !== process.pid) {
+        clearInterval(watchdog);
+        resolve('state file gone');
+      }
+    }, 1000);
+    process.once('SIGTERM', () => clearInterval(watchdog));
+    process.once('SIGINT', () => clearInterval(watchdog));
+  });
+  console.log(`${new Date().toISOString()} stopping (${reason})`);
+  clearInterval(timer);
+  await scanning;
+  // Pipelines registered since the last scan get their runners too, so a drain covers them.
+  await scan().catch((error) => console.error(`registry scan failed: ${String(error)}`));
+  // In-memory Kinesis loses what it holds: deliver it before going.
+  const drain = !emulators.kinesisPersistent;
+  await Promise.all([...runtimes.values()].map(({ runtime }) => runtime.stop({ drain })));
+  await clients.destroy();
+  await proxy.close();
+  control.closeAllConnections();
+  await new Promise<void>((resolve) => control.close(() => resolve()));
+  await emulators.close();
+  removeStackState(options.cwd, process.pid);
+  console.log(`${new Date().toISOString()} stopped`);
+}
+
+function startControl(status: () => DaemonStatus): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/status') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status()));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** In-memory Kinesis starts empty: give every registered pipeline its stream back. */
+async function recreateStreams(
+  kinesis: import('@aws-sdk/client-kinesis').KinesisClient,
+  pipelines: LocalPipeline[],
+): Promise<void> {
+  const { CreateStreamCommand } = await import('@aws-sdk/client-kinesis');
+  for (const pipeline of pipelines) {
+    try {
+      await kinesis.send(new CreateStreamCommand({ StreamName: pipeline.stream, ShardCount: 1 }));
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceInUseException')
+        console.error(`recreate ${pipeline.stream}: ${String(error)}`);
+    }
+  }
+}

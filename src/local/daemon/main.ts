@@ -1,0 +1,30 @@
+/**
+ * Entry point of the detached local-stack process (spawned by ensureLocalStack):
+ *   node main.(ts|js) --cwd <dir> [--handler-loader <module URL>]
+ * Its stdout and stderr go to .stockpipe/local/logs/daemon.log.
+ */
+import { runDaemon } from './daemon.ts';
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const cwd = argument('--cwd') ?? process.cwd();
+const stamp = () => new Date().toISOString();
+// A stray rejection in one runner must not take the whole stack down; a thrown error does (the
+// state file is then stale, and the next command starts a fresh stack).
+process.on('unhandledRejection', (reason) => console.error(`${stamp()} unhandled rejection: ${String(reason)}`));
+try {
+  await runDaemon({
+    cwd,
+    handlerLoader: argument('--handler-loader') ?? null,
+    kinesisInMemory: process.argv.includes('--kinesis-in-memory'),
+  });
+  process.exit(0);
+} catch (error) {
+  console.error(
+    `${new Date().toISOString()} local stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exit(1);
+}

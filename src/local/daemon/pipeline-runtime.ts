@@ -1,0 +1,217 @@
+/**
+ * Everything the daemon runs for one registered pipeline: the ingest function on the Kinesis
+ * stream, the trends function on the quotes table's INSERT stream, and the alert log.
+ */
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { pipelineNames } from '../../core/names.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
+import { failureFile, functionLogFile, type LocalPaths, safeFileName } from '../paths.ts';
+import type { LocalPipeline } from '../pipelines.ts';
+import type { RunnerCounters } from '../runner/counters.ts';
+import { KinesisRunner } from '../runner/kinesis-runner.ts';
+import { type HandlerKind, LambdaHost } from '../runner/lambda-host.ts';
+import { type MappingConfig, mappingConfig } from '../runner/mapping.ts';
+import { TableStreamLog, tableStreamFile } from '../runner/table-stream.ts';
+import { TableStreamRunner } from '../runner/table-stream-runner.ts';
+import type { LocalEndpoints } from '../state.ts';
+import { plainItem } from './dynamodb-json.ts';
+import type { NewItemWrite } from './dynamodb-proxy.ts';
+
+export interface RuntimeContext {
+  paths: LocalPaths;
+  endpoints: LocalEndpoints;
+  kinesis: KinesisClient;
+  handlerLoader: string | null;
+  /** Set when Kinesis lives in memory: this start's identity, so old positions are void. */
+  kinesisIncarnation?: string;
+}
+
+export interface FunctionStatus extends RunnerCounters {
+  function: string;
+  source: string;
+  shards?: number;
+  /** INSERT records waiting in the table stream (trends only). */
+  pendingStreamRecords?: number;
+  /** Warm execution environments (worker threads) of the function. */
+  sandboxes: number;
+}
+
+export class PipelineRuntime {
+  readonly pipeline: LocalPipeline;
+  readonly quotesLog: TableStreamLog;
+  private readonly context: RuntimeContext;
+  private readonly hosts: LambdaHost[] = [];
+  private readonly ingest: KinesisRunner;
+  private readonly trends: TableStreamRunner;
+  private readonly controller = new AbortController();
+  private readonly starting: Promise<void>[] = [];
+
+  constructor(pipeline: LocalPipeline, context: RuntimeContext) {
+    this.pipeline = pipeline;
+    this.context = context;
+    const { paths } = context;
+    const names = pipelineNames(pipeline.name);
+    this.quotesLog = new TableStreamLog(paths, pipeline.quotesTable);
+    const ingestHost = this.host(names.ingestFunction, 'ingest', pipeline.ingestEnv, pipeline.ingestMapping);
+    const trendsHost = this.host(names.trendsFunction, 'trends', pipeline.trendsEnv, pipeline.trendsMapping);
+    this.ingest = new KinesisRunner({
+      kinesis: context.kinesis,
+      streamName: pipeline.stream,
+      invoker: ingestHost,
+      config: mappingConfig(pipeline.ingestMapping),
+      paths,
+      failureFile: failureFile(paths, names.ingestFunction),
+      roleName: names.ingestRole,
+      ...(context.kinesisIncarnation ? { incarnation: context.kinesisIncarnation } : {}),
+    });
+    this.trends = new TableStreamRunner({
+      log: this.quotesLog,
+      invoker: trendsHost,
+      config: mappingConfig(pipeline.trendsMapping),
+      paths,
+      failureFile: failureFile(paths, names.trendsFunction),
+    });
+  }
+
+  start(): void {
+    this.starting.push(this.startWhenLoaded(this.hosts[0], this.ingest));
+    this.starting.push(this.startWhenLoaded(this.hosts[1], this.trends));
+  }
+
+  async stop(options: { drain?: boolean } = {}): Promise<void> {
+    if (options.drain) {
+      // A drain needs running runners: give handlers that are still loading a moment to load.
+      await Promise.race([Promise.all(this.starting), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    }
+    this.controller.abort();
+    await Promise.all(this.starting);
+    await Promise.all([this.ingest.stop(options)]);
+    // New quotes may have arrived while ingest drained: let trends take them too.
+    await this.trends.stop(options);
+    await Promise.all(this.hosts.map((host) => host.close()));
+  }
+
+  /** Forget the derived stream and the positions: the pipeline's resources are gone. */
+  forgetState(): void {
+    const { paths } = this.context;
+    const names = pipelineNames(this.pipeline.name);
+    rmSync(tableStreamFile(paths, this.pipeline.quotesTable), { force: true });
+    for (const fn of [names.ingestFunction, names.trendsFunction]) {
+      rmSync(join(paths.checkpointsDir, `${safeFileName(fn)}.json`), { force: true });
+    }
+  }
+
+  /** Called by the DynamoDB proxy with new items of this pipeline's tables. */
+  observe(table: string): ((items: NewItemWrite[]) => void) | undefined {
+    if (table === this.pipeline.quotesTable) {
+      return (items) => {
+        this.quotesLog.appendInserts(
+          items.map((item) => ({ keys: item.keys as never, newImage: item.newImage as never })),
+        );
+      };
+    }
+    if (table === this.pipeline.alertsTable) {
+      return (items) => {
+        const { alertsLog } = this.context.paths;
+        mkdirSync(dirname(alertsLog), { recursive: true });
+        const lines = items.map((item) =>
+          JSON.stringify({ pipeline: this.pipeline.name, ...plainItem(item.newImage) }),
+        );
+        appendFileSync(alertsLog, lines.map((line) => `${line}\n`).join(''));
+      };
+    }
+    return undefined;
+  }
+
+  status(): {
+    name: string;
+    stream: string;
+    quotesTable: string;
+    alertsTable: string;
+    rawBucket: string;
+    functions: FunctionStatus[];
+  } {
+    const names = pipelineNames(this.pipeline.name);
+    return {
+      name: this.pipeline.name,
+      stream: this.pipeline.stream,
+      quotesTable: this.pipeline.quotesTable,
+      alertsTable: this.pipeline.alertsTable,
+      rawBucket: this.pipeline.rawBucket,
+      functions: [
+        {
+          function: names.ingestFunction,
+          source: `kinesis:${this.pipeline.stream}`,
+          shards: this.ingest.shardCount,
+          sandboxes: this.hosts[0]?.sandboxes ?? 0,
+          ...this.ingest.counters,
+        },
+        {
+          function: names.trendsFunction,
+          source: `dynamodb-stream:${this.pipeline.quotesTable}`,
+          pendingStreamRecords: this.quotesLog.pending,
+          sandboxes: this.hosts[1]?.sandboxes ?? 0,
+          ...this.trends.counters,
+        },
+      ],
+    };
+  }
+
+  private get handlerLoader(): string | null {
+    return this.pipeline.handlerLoader ?? this.context.handlerLoader;
+  }
+
+  private host(functionName: string, kind: HandlerKind, env: Record<string, string>, mapping?: Partial<MappingConfig>) {
+    const { endpoints, paths } = this.context;
+    const handlerLoader = this.handlerLoader;
+    const host = new LambdaHost({
+      functionName,
+      kind,
+      loaderModule: handlerLoader ?? '',
+      env: {
+        ...env,
+        AWS_REGION: LOCAL_REGION,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        AWS_ENDPOINT_URL_S3: endpoints.s3,
+        STOCKPIPE_TARGET: 'local',
+      },
+      logFile: functionLogFile(paths, functionName),
+      timeoutMs: mappingConfig(mapping).functionTimeoutMs,
+    });
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** The runner starts once its handler loads; until then records wait in their source. */
+  private async startWhenLoaded(host: LambdaHost | undefined, runner: { start(): void; counters: RunnerCounters }) {
+    if (!host) return;
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      if (!this.handlerLoader) {
+        runner.counters.waitingFor = 'no handler loader configured';
+        return;
+      }
+      try {
+        await host.load();
+        runner.counters.waitingFor = null;
+        if (!signal.aborted) runner.start();
+        return;
+      } catch (error) {
+        const { errorType, errorMessage } = error as { errorType?: string; errorMessage?: string };
+        runner.counters.waitingFor = `handler did not load (${errorType ?? 'Error'}: ${errorMessage ?? String(error)}); retrying`;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3000);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    }
+  }
+}

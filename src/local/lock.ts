@@ -1,0 +1,79 @@
+/**
+ * An exclusive lock file: created with O_EXCL, holding the owner's pid. Two processes that race to
+ * start the stack serialise here; a lock left by a dead process is broken, by renaming it away
+ * (atomic, so only one breaker wins).
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StockpipeError } from '../errors.ts';
+import { isProcessAlive } from './files.ts';
+
+export interface HeldLock {
+  release(): void;
+}
+
+export async function acquireLock(
+  path: string,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<HeldLock> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  mkdirSync(dirname(path), { recursive: true });
+  for (;;) {
+    if (tryCreate(path)) {
+      return { release: () => releaseIfOurs(path) };
+    }
+    const holder = readHolder(path);
+    if (holder !== undefined && !isProcessAlive(holder)) breakStaleLock(path, holder);
+    if (Date.now() > deadline) {
+      throw new StockpipeError(
+        `timed out waiting for ${options.what ?? 'a lock'} held by process ${holder ?? '?'} (${path}); if no stockpipe process is running, delete that file`,
+      );
+    }
+    await sleep(50);
+  }
+}
+
+function tryCreate(path: string): boolean {
+  try {
+    const fd = openSync(path, 'wx');
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+function readHolder(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function breakStaleLock(path: string, deadPid: number): void {
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  // Between our read and our rename another process may have broken it and taken it: give it back.
+  if (readHolder(aside) !== deadPid) {
+    try {
+      renameSync(aside, path);
+    } catch {
+      // best effort
+    }
+    return;
+  }
+  rmSync(aside, { force: true });
+}
+
+function releaseIfOurs(path: string): void {
+  if (readHolder(path) === process.pid) rmSync(path, { force: true });
+}

@@ -1,0 +1,62 @@
+/**
+ * Where the local target keeps each thing, all under `.stockpipe/local/` of the working directory.
+ * One function owns the layout so the daemon, the commands and the tests cannot disagree.
+ */
+import { join, resolve } from 'node:path';
+import { LOCAL_STATE_DIR } from './constants.ts';
+
+export interface LocalPaths {
+  root: string;
+  /** pid, ports, endpoints and start time of the running stack (absent when stopped). */
+  stateFile: string;
+  /** Held (created exclusively) while one process starts or stops the stack. */
+  lockFile: string;
+  /** One `<name>.json` per registered pipeline; the daemon serves every file here. */
+  pipelinesDir: string;
+  kinesisDir: string;
+  dynamodbDir: string;
+  s3Dir: string;
+  /** Handler logs (`<fn>.log`), `alerts.log` and the daemon's own `daemon.log`. */
+  logsDir: string;
+  daemonLog: string;
+  alertsLog: string;
+  /** On-failure destination: `<fn>.ndjson`, one record per batch the runner gave up on. */
+  failuresDir: string;
+  /** Runner positions: `<fn>.json`, so a restart resumes where it stopped. */
+  checkpointsDir: string;
+  /** The DynamoDB-stream substitute: `<table>.ndjson`, INSERT records in write order. */
+  streamsDir: string;
+}
+
+export function localPaths(cwd: string): LocalPaths {
+  const root = resolve(cwd, LOCAL_STATE_DIR);
+  const logsDir = join(root, 'logs');
+  return {
+    root,
+    stateFile: join(root, 'stack.json'),
+    lockFile: join(root, 'stack.lock'),
+    pipelinesDir: join(root, 'pipelines'),
+    kinesisDir: join(root, 'kinesis'),
+    dynamodbDir: join(root, 'dynamodb'),
+    s3Dir: join(root, 's3'),
+    logsDir,
+    daemonLog: join(logsDir, 'daemon.log'),
+    alertsLog: join(logsDir, 'alerts.log'),
+    failuresDir: join(root, 'failures'),
+    checkpointsDir: join(root, 'checkpoints'),
+    streamsDir: join(root, 'streams'),
+  };
+}
+
+/** A file name that cannot escape its folder, for resource names used as file names. */
+export function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function functionLogFile(paths: LocalPaths, functionName: string): string {
+  return join(paths.logsDir, `${safeFileName(functionName)}.log`);
+}
+
+export function failureFile(paths: LocalPaths, functionName: string): string {
+  return join(paths.failuresDir, `${safeFileName(functionName)}.ndjson`);
+}

@@ -1,0 +1,69 @@
+/**
+ * The registry of local pipelines: one JSON file per pipeline under `.stockpipe/local/pipelines/`.
+ * Local `setup` writes one, `cleanup` removes it; the daemon serves every file it finds there.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonFile, writeJsonAtomic } from './files.ts';
+import { localPaths, safeFileName } from './paths.ts';
+import type { MappingConfig } from './runner/mapping.ts';
+
+export interface LocalPipeline {
+  name: string;
+  stream: string;
+  quotesTable: string;
+  alertsTable: string;
+  rawBucket: string;
+  /** Environment of the ingest function (src/core/handler-env.ts ingestEnv). */
+  ingestEnv: Record<string, string>;
+  /** Environment of the trends function (trendsEnv, ALERTS_TOPIC_ARN empty locally). */
+  trendsEnv: Record<string, string>;
+  /**
+   * Module (file URL or absolute path) exporting `loadLambdaHandler(fn: 'ingest' | 'trends')`;
+   * when absent the daemon's default (`--handler-loader`) applies.
+   */
+  handlerLoader?: string;
+  /** Overrides of the event source mapping settings (runner/mapping.ts); tests use short windows. */
+  ingestMapping?: Partial<MappingConfig>;
+  trendsMapping?: Partial<MappingConfig>;
+}
+
+function pipelineFile(cwd: string, name: string): string {
+  return join(localPaths(cwd).pipelinesDir, `${safeFileName(name)}.json`);
+}
+
+export function writeLocalPipeline(cwd: string, pipeline: LocalPipeline): void {
+  writeJsonAtomic(pipelineFile(cwd, pipeline.name), pipeline);
+}
+
+export function readLocalPipeline(cwd: string, name: string): LocalPipeline | undefined {
+  return validPipeline(readJsonFile<LocalPipeline>(pipelineFile(cwd, name)));
+}
+
+export function removeLocalPipeline(cwd: string, name: string): boolean {
+  const file = pipelineFile(cwd, name);
+  const existed = readJsonFile(file) !== undefined;
+  rmSync(file, { force: true });
+  return existed;
+}
+
+/** Every registered pipeline, by name; unreadable files are skipped. */
+export function listLocalPipelines(cwd: string): LocalPipeline[] {
+  let files: string[];
+  try {
+    files = readdirSync(localPaths(cwd).pipelinesDir).filter((file) => file.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return files
+    .map((file) => validPipeline(readJsonFile<LocalPipeline>(join(localPaths(cwd).pipelinesDir, file))))
+    .filter((pipeline): pipeline is LocalPipeline => pipeline !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function validPipeline(value: LocalPipeline | undefined): LocalPipeline | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const fields = ['name', 'stream', 'quotesTable', 'alertsTable', 'rawBucket'] as const;
+  if (!fields.every((field) => typeof value[field] === 'string' && value[field] !== '')) return undefined;
+  return { ...value, ingestEnv: value.ingestEnv ?? {}, trendsEnv: value.trendsEnv ?? {} };
+}

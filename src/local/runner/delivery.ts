@@ -1,0 +1,103 @@
+/**
+ * Delivering one batch the way Lambda's event source mapping does for Kinesis and DynamoDB
+ * streams: ReportBatchItemFailures (retry from the first failed record), BisectBatchOnFunctionError
+ * (a thrown error splits the batch in two, which does not count as a retry), bounded retries, and
+ * an on-failure record for what is given up on. Records are never reordered.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunnerCounters } from './counters.ts';
+import type { MappingConfig } from './mapping.ts';
+
+export type InvokeOutcome =
+  | { ok: true; response: unknown }
+  | { ok: false; error: { errorType: string; errorMessage: string } };
+
+export interface FailureInfo {
+  condition: 'RetryAttemptsExhausted';
+  /** Invocations of these records, the first included. */
+  approximateInvokeCount: number;
+  /** The last error when the function threw; absent for a reported partial failure. */
+  functionError?: { errorType: string; errorMessage: string };
+}
+
+export interface DeliveryDeps<R> {
+  invoke(records: R[]): Promise<InvokeOutcome>;
+  sequenceOf(record: R): string;
+  onFailure(records: R[], info: FailureInfo): Promise<void>;
+  config: MappingConfig;
+  counters: RunnerCounters;
+  signal: AbortSignal;
+}
+
+/** Resolves true when every record was either processed or sent to the failure destination. */
+export async function deliverBatch<R>(records: R[], deps: DeliveryDeps<R>, attempts = 0): Promise<boolean> {
+  let pending = records;
+  let tries = attempts;
+  for (;;) {
+    if (deps.signal.aborted) return false;
+    deps.counters.invocations += 1;
+    deps.counters.lastInvocationAt = new Date().toISOString();
+    const outcome = await deps.invoke(pending);
+    if (outcome.ok) {
+      const firstFailed = firstFailedIndex(outcome.response, pending, deps.sequenceOf);
+      if (firstFailed === undefined) {
+        deps.counters.recordsSucceeded += pending.length;
+        return true;
+      }
+      deps.counters.partialFailures += 1;
+      deps.counters.recordsSucceeded += firstFailed;
+      pending = pending.slice(firstFailed);
+      tries += 1;
+      if (tries > deps.config.maximumRetryAttempts) {
+        await giveUp(pending, { condition: 'RetryAttemptsExhausted', approximateInvokeCount: tries }, deps);
+        return true;
+      }
+    } else {
+      deps.counters.functionErrors += 1;
+      deps.counters.lastError = `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
+      if (deps.config.bisectBatchOnFunctionError && pending.length > 1) {
+        deps.counters.bisections += 1;
+        const middle = Math.ceil(pending.length / 2);
+        if (!(await deliverBatch(pending.slice(0, middle), deps, tries))) return false;
+        return deliverBatch(pending.slice(middle), deps, tries);
+      }
+      tries += 1;
+      if (tries > deps.config.maximumRetryAttempts) {
+        const info = { condition: 'RetryAttemptsExhausted' as const, approximateInvokeCount: tries };
+        await giveUp(pending, { ...info, functionError: outcome.error }, deps);
+        return true;
+      }
+    }
+    deps.counters.retries += 1;
+    const delay = Math.min(2000, deps.config.retryBaseDelayMs * 2 ** (tries - 1));
+    try {
+      await sleep(delay, undefined, { signal: deps.signal });
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function giveUp<R>(records: R[], info: FailureInfo, deps: DeliveryDeps<R>): Promise<void> {
+  deps.counters.batchesToFailure += 1;
+  deps.counters.recordsToFailure += records.length;
+  await deps.onFailure(records, info);
+}
+
+/**
+ * Index of the first record to retry, or undefined when the batch succeeded. As on AWS: an empty
+ * or missing list is success; an identifier that is empty or not in the batch fails the whole batch.
+ */
+export function firstFailedIndex<R>(response: unknown, records: R[], sequenceOf: (record: R) => string) {
+  if (response === null || typeof response !== 'object') return undefined;
+  const failures = (response as { batchItemFailures?: unknown }).batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return undefined;
+  let first = records.length;
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    const index = typeof id === 'string' && id !== '' ? records.findIndex((record) => sequenceOf(record) === id) : -1;
+    if (index < 0) return 0;
+    first = Math.min(first, index);
+  }
+  return first;
+}

@@ -1,0 +1,118 @@
+/**
+ * One Lambda execution environment: a worker thread (see lambda-worker.ts) with the function's
+ * own process.env and module graph, running one invocation at a time. Its stdout and stderr
+ * lines go to `onLine`.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { InvokeOutcome } from './delivery.ts';
+
+interface WorkerMessage {
+  type: 'ready' | 'load-error' | 'result';
+  id?: number;
+  ok?: boolean;
+  response?: unknown;
+  error?: { errorType: string; errorMessage: string };
+}
+
+export interface SandboxOptions {
+  env: Record<string, string>;
+  workerData: Record<string, unknown>;
+  onLine(line: string, stream: 'stdout' | 'stderr'): void;
+}
+
+const WORKER_URL = new URL(`./lambda-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+export class Sandbox {
+  /** False once it crashed, timed out or was terminated: never reuse it. */
+  alive = true;
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private pending: { id: number; resolve(outcome: InvokeOutcome): void } | undefined;
+  private nextId = 1;
+
+  constructor(options: SandboxOptions) {
+    this.worker = new Worker(WORKER_URL, {
+      env: options.env,
+      workerData: options.workerData,
+      stdout: true,
+      stderr: true,
+    });
+    capture(this.worker.stdout, (line) => options.onLine(line, 'stdout'));
+    capture(this.worker.stderr, (line) => options.onLine(line, 'stderr'));
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'load-error') reject(message.error);
+        else if (message.type === 'result' && this.pending && message.id === this.pending.id) {
+          const { resolve: settle } = this.pending;
+          this.pending = undefined;
+          settle(
+            message.ok
+              ? { ok: true, response: message.response }
+              : { ok: false, error: message.error ?? { errorType: 'Error', errorMessage: 'unknown error' } },
+          );
+        }
+      });
+      this.worker.on('error', (error: Error) => {
+        reject({ errorType: 'Runtime.UnhandledError', errorMessage: error.message });
+        this.fail('Runtime.UnhandledError', error.message);
+      });
+      this.worker.on('exit', (code) => {
+        reject({ errorType: 'Runtime.ExitError', errorMessage: `sandbox exited with code ${code}` });
+        this.fail('Runtime.ExitError', `sandbox exited with code ${code} during the invocation`);
+      });
+    });
+    this.ready.catch(() => {
+      this.alive = false;
+    });
+  }
+
+  /** One invocation; a timeout ends the sandbox (as Lambda does) and is a function error. */
+  invoke(event: unknown, requestId: string, timeoutMs: number): Promise<InvokeOutcome> {
+    if (!this.alive) {
+      return Promise.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'sandbox is gone' } });
+    }
+    return new Promise<InvokeOutcome>((resolve) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        if (this.pending?.id !== id) return;
+        this.pending = undefined;
+        const seconds = (timeoutMs / 1000).toFixed(2);
+        resolve({
+          ok: false,
+          error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds} seconds` },
+        });
+        void this.terminate();
+      }, timeoutMs);
+      this.pending = {
+        id,
+        resolve: (outcome) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        },
+      };
+      this.worker.postMessage({ type: 'invoke', id, event, requestId });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.alive = false;
+    await this.worker.terminate();
+  }
+
+  private fail(errorType: string, errorMessage: string): void {
+    this.alive = false;
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.resolve({ ok: false, error: { errorType, errorMessage } });
+  }
+}
+
+function capture(stream: Readable, onLine: (line: string) => void): void {
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on('line', (line) => {
+    if (line.trim()) onLine(line);
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The trends function's event source: INSERT records from a table's stream log, delivered as
+ * DynamoDBStreamEvents with the same batching, partial-failure, bisect and retry behaviour as
+ * the Kinesis runner.
+ */
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { LocalPaths } from '../paths.ts';
+import { CheckpointStore } from './checkpoints.ts';
+import { newCounters, type RunnerCounters } from './counters.ts';
+import { appendFailureRecord } from './failures.ts';
+import type { FunctionInvoker } from './invoker.ts';
+import type { MappingConfig } from './mapping.ts';
+import { type ReadResult, type RecordSource, ShardPoller } from './poller.ts';
+import { TABLE_STREAM_SHARD, type TableStreamLog, tableStreamArn } from './table-stream.ts';
+
+export interface TableStreamRunnerOptions {
+  log: TableStreamLog;
+  invoker: FunctionInvoker;
+  config: MappingConfig;
+  paths: LocalPaths;
+  failureFile: string;
+}
+
+export class TableStreamRunner {
+  readonly counters: RunnerCounters = newCounters();
+  private readonly poller: ShardPoller<DynamoDBRecord>;
+
+  constructor(options: TableStreamRunnerOptions) {
+    const { log, invoker, config } = options;
+    const streamArn = tableStreamArn(log.table);
+    const checkpoints = new CheckpointStore(options.paths, invoker.functionName, streamArn);
+    checkpoints.open('log');
+    const after = checkpoints.get(TABLE_STREAM_SHARD);
+    if (after !== undefined) {
+      log.advancePast(after);
+      log.release(after);
+    }
+    const source = new LogSource(log, after, (sequence) => checkpoints.save(TABLE_STREAM_SHARD, sequence));
+    this.poller = new ShardPoller<DynamoDBRecord>({
+      source,
+      config,
+      counters: this.counters,
+      sequenceOf: (record) => record.dynamodb?.SequenceNumber ?? '',
+      invoke: (records) => invoker.invoke({ Records: records } satisfies DynamoDBStreamEvent),
+      onFailure: (records, info) => {
+        const first = records[0]?.dynamodb;
+        const last = records.at(-1)?.dynamodb;
+        if (!first || !last) return Promise.resolve();
+        const arrival = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000).toISOString();
+        return appendFailureRecord(
+          options.failureFile,
+          invoker.functionArn,
+          {
+            kind: 'dynamodb',
+            shardId: TABLE_STREAM_SHARD,
+            startSequenceNumber: first.SequenceNumber ?? '',
+            endSequenceNumber: last.SequenceNumber ?? '',
+            approximateArrivalOfFirstRecord: arrival(first.ApproximateCreationDateTime),
+            approximateArrivalOfLastRecord: arrival(last.ApproximateCreationDateTime),
+            batchSize: records.length,
+            sourceArn: streamArn,
+          },
+          info,
+        );
+      },
+    });
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(options: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
+    return this.poller.stop(options);
+  }
+}
+
+class LogSource implements RecordSource<DynamoDBRecord> {
+  private readonly log: TableStreamLog;
+  private cursor: string | undefined;
+  private readonly save: (sequence: string) => void;
+
+  constructor(log: TableStreamLog, after: string | undefined, save: (sequence: string) => void) {
+    this.log = log;
+    this.cursor = after;
+    this.save = save;
+  }
+
+  async read(limit: number): Promise<ReadResult<DynamoDBRecord>> {
+    const records = this.log.readAfter(this.cursor, limit);
+    const last = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (last !== undefined) this.cursor = last;
+    return { records, caughtUp: this.log.readAfter(this.cursor, 1).length === 0 };
+  }
+
+  async checkpoint(sequence: string): Promise<void> {
+    this.save(sequence);
+    this.log.release(sequence);
+  }
+
+  waitForRecords(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return this.log.waitForAppend(timeoutMs, signal);
+  }
+}

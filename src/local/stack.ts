@@ -1,0 +1,210 @@
+/**
+ * Starting, stopping and describing the local stack from any stockpipe process. The stack is one
+ * detached background process (daemon/main.ts); the state file says where it listens. Starting
+ * is serialised by an exclusive lock file, so two commands that start at once share one stack.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StockpipeError } from '../errors.ts';
+import type { DaemonStatus } from './daemon/daemon.ts';
+import { isProcessAlive } from './files.ts';
+import { acquireLock } from './lock.ts';
+import { localPaths } from './paths.ts';
+import { type LocalPipeline, listLocalPipelines } from './pipelines.ts';
+import { type LocalEndpoints, type LocalStackState, liveStackState, readStackState } from './state.ts';
+
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const DAEMON_MAIN = new URL(`./daemon/main${EXTENSION}`, import.meta.url);
+
+export interface EnsureOptions {
+  /**
+   * Module (URL or absolute path) exporting `loadLambdaHandler(fn: 'ingest' | 'trends')`, from
+   * which the runner loads the handlers. Only used when this call starts the stack.
+   */
+  handlerLoader?: string | null;
+  /** How long to wait for the stack to come up (default 30 s). */
+  timeoutMs?: number;
+  /**
+   * Run Kinesis in memory even where leveldown loads: the fallback for platforms without its
+   * binary (drained on stop, streams recreated on start). For tests.
+   */
+  kinesisInMemory?: boolean;
+}
+
+export interface EnsuredStack {
+  endpoints: LocalEndpoints;
+  state: LocalStackState;
+  /** True when this call started the stack, false when it was already running. */
+  started: boolean;
+}
+
+/** The running stack's endpoints, starting it first when it is not running. */
+export async function ensureLocalStack(cwd: string, options: EnsureOptions = {}): Promise<EnsuredStack> {
+  const running = liveStackState(cwd).state;
+  if (running) return { endpoints: running.endpoints, state: running, started: false };
+  const paths = localPaths(cwd);
+  const lock = await acquireLock(paths.lockFile, {
+    what: 'the local stack lock',
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+  try {
+    // Someone may have started it while we waited for the lock.
+    const { state, stale } = liveStackState(cwd);
+    if (state) return { endpoints: state.endpoints, state, started: false };
+    if (stale) rmSync(paths.stateFile, { force: true });
+    const started = await spawnDaemon(cwd, options);
+    return { endpoints: started.endpoints, state: started, started: true };
+  } finally {
+    lock.release();
+  }
+}
+
+async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalStackState> {
+  const paths = localPaths(cwd);
+  mkdirSync(paths.logsDir, { recursive: true });
+  const log = openSync(paths.daemonLog, 'a');
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // a daemon spawned by a test is not itself a test
+  const args = [DAEMON_MAIN.pathname, '--cwd', cwd];
+  if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
+  if (options.kinesisInMemory) args.push('--kinesis-in-memory');
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env,
+  });
+  closeSync(log);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+  const pid = child.pid;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    const state = readStackState(cwd);
+    if (state && state.pid === pid) return state;
+    if (exited !== undefined || (pid !== undefined && !isProcessAlive(pid))) {
+      throw new StockpipeError(`the local stack did not start: ${lastLines(paths.daemonLog)} (see ${paths.daemonLog})`);
+    }
+    await sleep(50);
+  }
+  if (pid !== undefined) killQuietly(pid, 'SIGKILL');
+  throw new StockpipeError(
+    `the local stack did not start within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s (see ${paths.daemonLog})`,
+  );
+}
+
+export interface StopResult {
+  /** A running stack was stopped. */
+  stopped: boolean;
+  pid?: number;
+  /** A state file was left by a stack that had died; it was removed. */
+  staleRemoved?: boolean;
+}
+
+/** Stops the stack (gracefully: runners finish their batch; SIGKILL after timeoutMs). */
+export async function stopLocalStack(cwd: string, options: { timeoutMs?: number } = {}): Promise<StopResult> {
+  const paths = localPaths(cwd);
+  if (!existsSync(paths.stateFile) && !existsSync(paths.lockFile)) return { stopped: false };
+  const lock = await acquireLock(paths.lockFile, { what: 'the local stack lock', timeoutMs: 60_000 });
+  try {
+    const { state, stale } = liveStackState(cwd);
+    if (stale) {
+      rmSync(paths.stateFile, { force: true });
+      return { stopped: false, pid: stale.pid, staleRemoved: true };
+    }
+    if (!state) return { stopped: false };
+    killQuietly(state.pid, 'SIGTERM');
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    while (isProcessAlive(state.pid) && Date.now() < deadline) await sleep(50);
+    if (isProcessAlive(state.pid)) {
+      killQuietly(state.pid, 'SIGKILL');
+      while (isProcessAlive(state.pid)) await sleep(50);
+    }
+    const left = readStackState(cwd);
+    if (left?.pid === state.pid) rmSync(paths.stateFile, { force: true });
+    return { stopped: true, pid: state.pid };
+  } finally {
+    lock.release();
+  }
+}
+
+export interface LocalStackStatus {
+  running: boolean;
+  /** The state file named a process that is gone. */
+  stale: boolean;
+  pid: number | null;
+  startedAt: string | null;
+  uptimeMs: number | null;
+  ports: LocalStackState['ports'] | null;
+  endpoints: LocalEndpoints | null;
+  kinesisPersistent: boolean | null;
+  /** Registered pipelines (from the registry, whether or not the stack runs). */
+  pipelines: LocalPipeline[];
+  /** What the daemon reports: per-pipeline, per-function runner counters. Null when it does not answer. */
+  daemon: DaemonStatus | null;
+  stateDir: string;
+}
+
+export async function localStackStatus(cwd: string): Promise<LocalStackStatus> {
+  const { state, stale } = liveStackState(cwd);
+  const base = {
+    pipelines: listLocalPipelines(cwd),
+    stateDir: localPaths(cwd).root,
+  };
+  if (!state) {
+    return {
+      running: false,
+      stale: stale !== undefined,
+      pid: stale?.pid ?? null,
+      startedAt: null,
+      uptimeMs: null,
+      ports: null,
+      endpoints: null,
+      kinesisPersistent: null,
+      daemon: null,
+      ...base,
+    };
+  }
+  return {
+    running: true,
+    stale: false,
+    pid: state.pid,
+    startedAt: state.startedAt,
+    uptimeMs: Date.now() - Date.parse(state.startedAt),
+    ports: state.ports,
+    endpoints: state.endpoints,
+    kinesisPersistent: state.kinesisPersistent,
+    daemon: await fetchDaemonStatus(state.control),
+    ...base,
+  };
+}
+
+async function fetchDaemonStatus(control: string): Promise<DaemonStatus | null> {
+  try {
+    const response = await fetch(`${control}/status`, { signal: AbortSignal.timeout(3000) });
+    return response.ok ? ((await response.json()) as DaemonStatus) : null;
+  } catch {
+    return null;
+  }
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function lastLines(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    return lines.slice(-3).join(' | ').slice(-400);
+  } catch {
+    return 'no log';
+  }
+}
