@@ -44,6 +44,17 @@ export interface AwsClientOptions {
   /** SDK retry attempts for throttling and 5xx on every call (standard mode, jittered backoff). */
   maxAttempts?: number;
   env?: Record<string, string | undefined>;
+  /**
+   * Settings known only once something has started (the local stack's endpoints): resolved once,
+   * on the first client requested, and merged over the options above.
+   */
+  resolve?: () => Promise<Pick<AwsClientOptions, 'endpoints' | 'credentials' | 'region'>>;
+  /**
+   * The only services this target has; asking for another fails with `unavailable(service)`
+   * instead of reaching real AWS (the local target has no IAM, Lambda, SNS, Glue or Athena).
+   */
+  services?: readonly ServiceName[];
+  unavailable?: (service: ServiceName) => Error;
   /** Called with each client as it is created: tests attach middleware here (e.g. to count calls). */
   onClient?: (service: ServiceName, client: ServiceClients[ServiceName]) => void;
 }
@@ -82,6 +93,7 @@ const LOADERS: { [S in ServiceName]: () => Promise<Constructor<ServiceClients[S]
 export class AwsClients {
   private readonly cache = new Map<ServiceName, Promise<unknown>>();
   private documentClientPromise: Promise<DynamoDBDocumentClient> | undefined;
+  private resolved: Promise<AwsClientOptions> | undefined;
 
   readonly options: AwsClientOptions;
 
@@ -91,6 +103,10 @@ export class AwsClients {
 
   /** The client for a service, created on first use. */
   get<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
+    const { services, unavailable } = this.options;
+    if (services && !services.includes(service)) {
+      return Promise.reject(unavailable?.(service) ?? new Error(`${service} is not available on this target`));
+    }
     let pending = this.cache.get(service) as Promise<ServiceClients[S]> | undefined;
     if (!pending) {
       pending = this.create(service);
@@ -122,13 +138,17 @@ export class AwsClients {
   }
 
   private async create<S extends ServiceName>(service: S): Promise<ServiceClients[S]> {
-    const { region, profile, endpoints, maxAttempts, onClient } = this.options;
+    const { resolve } = this.options;
+    this.resolved ??= resolve
+      ? resolve().then((extra) => ({ ...this.options, ...extra }))
+      : Promise.resolve(this.options);
+    const { region, profile, endpoints, maxAttempts, onClient } = await this.resolved;
     const env = this.options.env ?? process.env;
     // Read from the env we were given (not only process.env), so in-process runs with a test env
     // reach the same endpoints a spawned CLI would.
     const endpoint =
       endpoints?.[service] ?? env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_IDS[service]}`] ?? env.AWS_ENDPOINT_URL;
-    const credentials = this.options.credentials ?? staticCredentials(env);
+    const credentials = (await this.resolved).credentials ?? staticCredentials(env);
     const config: Record<string, unknown> = {
       maxAttempts: maxAttempts ?? 5,
       retryMode: 'standard',

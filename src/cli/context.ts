@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { AwsClients } from '../aws/clients.ts';
+import { localTargetClients } from '../local/target.ts';
 import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
 import { createIO, type IO } from '../ui/io.ts';
 import { collectGlobalFlags } from './global-options.ts';
@@ -17,7 +18,7 @@ export interface CommandContext {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM: long-running commands stop and flush when it fires. */
   signal: AbortSignal;
-  /** AWS clients for the resolved region and profile, created on first use (target aws). */
+  /** AWS clients, created on first use: the resolved region and profile, or the local stack. */
   aws: AwsClients;
 }
 
@@ -39,11 +40,14 @@ export function createContext(command: Command, handles: ProcessHandles): Comman
   return {
     io,
     settings,
-    aws: new AwsClients({
-      ...(settings.region ? { region: settings.region } : {}),
-      ...(settings.profile ? { profile: settings.profile } : {}),
-      env: handles.env,
-    }),
+    aws:
+      settings.target === 'local'
+        ? localTargetClients(handles.cwd)
+        : new AwsClients({
+            ...(settings.region ? { region: settings.region } : {}),
+            ...(settings.profile ? { profile: settings.profile } : {}),
+            env: handles.env,
+          }),
     resolved,
     ...(configFile ? { configFile } : {}),
     cwd: handles.cwd,

@@ -34,8 +34,35 @@ export const DEFAULT_SPEC: PipelineSpec = {
   staleMinutes: HANDLER_DEFAULTS.staleMinutes,
 };
 
-/** The spec, or the defaults when a command (status, cleanup) has none: environments are still computable. */
-const specOf = (ctx: PipelineContext) => ctx.spec ?? DEFAULT_SPEC;
+/** The ingest function's environment for the spec (shared with the local target). */
+export function ingestEnvironment(c: Pick<PipelineContext, 'names' | 'buckets' | 'spec'>): Record<string, string> {
+  const spec = c.spec ?? DEFAULT_SPEC;
+  return ingestEnv({
+    quotesTable: c.names.quotesTable,
+    rawBucket: c.buckets.raw,
+    anomalyThresholdPct: spec.anomalyThresholdPct,
+    ttlDays: spec.ttlDays,
+  });
+}
+
+/** The trends function's environment for the spec; an empty topic means "record alerts only". */
+export function trendsEnvironment(
+  c: Pick<PipelineContext, 'names' | 'spec'>,
+  alertsTopicArn: string,
+): Record<string, string> {
+  const spec = c.spec ?? DEFAULT_SPEC;
+  return trendsEnv({
+    quotesTable: c.names.quotesTable,
+    alertsTable: c.names.alertsTable,
+    alertsTopicArn,
+    strategy: spec.strategy,
+    cooldownMinutes: spec.cooldownMinutes,
+    staleMinutes: spec.staleMinutes,
+    language: spec.language,
+    anomalyAlerts: spec.anomalyAlerts,
+    anomalyThresholdPct: spec.anomalyThresholdPct,
+  });
+}
 
 async function quotesStreamArn(ctx: PipelineContext): Promise<string | undefined> {
   const dynamodb = await ctx.clients.get('dynamodb');
@@ -88,15 +115,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'names' | 'buckets'>
       dependsOn: ['ingest-role', 'ingest-log-group', 'raw-bucket', 'quotes-table'],
       timeoutSeconds: 60,
       memoryMb: 512,
-      environment: (c) => {
-        const spec = specOf(c);
-        return ingestEnv({
-          quotesTable: c.names.quotesTable,
-          rawBucket: c.buckets.raw,
-          anomalyThresholdPct: spec.anomalyThresholdPct,
-          ttlDays: spec.ttlDays,
-        });
-      },
+      environment: (c) => ingestEnvironment(c),
     }),
     functionNode({
       id: 'trends-function',
@@ -106,20 +125,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'names' | 'buckets'>
       dependsOn: ['trends-role', 'trends-log-group', 'quotes-table', 'alerts-table', 'alerts-topic'],
       timeoutSeconds: 60,
       memoryMb: 256,
-      environment: (c) => {
-        const spec = specOf(c);
-        return trendsEnv({
-          quotesTable: c.names.quotesTable,
-          alertsTable: c.names.alertsTable,
-          alertsTopicArn: arns.topic(c, c.names.alertsTopic),
-          strategy: spec.strategy,
-          cooldownMinutes: spec.cooldownMinutes,
-          staleMinutes: spec.staleMinutes,
-          language: spec.language,
-          anomalyAlerts: spec.anomalyAlerts,
-          anomalyThresholdPct: spec.anomalyThresholdPct,
-        });
-      },
+      environment: (c) => trendsEnvironment(c, arns.topic(c, c.names.alertsTopic)),
     }),
     mappingNode({
       id: 'ingest-mapping',

@@ -25,6 +25,13 @@ export interface Identity {
   region: string;
   partition: string;
   arn: string;
+  /** How messages name the place (default: "AWS account … in region …"); the local target sets it. */
+  label?: string;
+}
+
+/** "AWS account 123… in region eu-west-1", or the target's own label. */
+export function placeOf(identity: Identity, bold: (text: string) => string = (text) => text): string {
+  return identity.label ?? `AWS account ${bold(identity.account)} in region ${bold(identity.region)}`;
 }
 
 /** STS GetCallerIdentity and the region the clients resolved; missing credentials become one line with the fix. */

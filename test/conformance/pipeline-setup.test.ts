@@ -452,7 +452,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       ['setup', '--log-retention', '8'],
       ['setup', '--strategy', 'crossover', '--sma-short', '30'],
       ['cleanup'],
-      ['setup', '--target', 'local'],
+      ['setup', '--target', 'local', '--email', 'me@example.com'],
     ]) {
       const result = await runCli(argv, { env, cwd });
       assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`);

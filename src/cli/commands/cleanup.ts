@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
+import type { CommandContext } from '../context.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
+import { targetPipelineDeps } from './pipeline-target.ts';
 
 export function registerCleanup(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('cleanup'))
@@ -21,11 +22,9 @@ Examples:
     )
     .action(
       bindAction(runner, async (context, flags: { dryRun?: boolean }) => {
-        if (context.settings.target !== 'aws')
-          throw new UsageError(`cleanup --target ${context.settings.target} is not available yet: use --target aws`);
         const { runCleanup } = await import('../../commands/cleanup/run.ts');
         try {
-          return await runCleanup(
+          const code = await runCleanup(
             { dryRun: flags.dryRun === true },
             {
               io: context.io,
@@ -33,11 +32,26 @@ Examples:
               clients: context.aws,
               cwd: context.cwd,
               signal: context.signal,
+              ...(await targetPipelineDeps(context)),
             },
           );
+          await context.aws.destroy();
+          if (code === 0 && !flags.dryRun && context.settings.target === 'local') await stopIdleLocalStack(context);
+          return code;
         } finally {
           await context.aws.destroy();
         }
       }),
     );
+}
+
+/** The local stack runs while a pipeline exists: the last cleanup stops it. */
+async function stopIdleLocalStack(context: CommandContext): Promise<void> {
+  const [{ listLocalPipelines }, { stopLocalStack }] = await Promise.all([
+    import('../../local/pipelines.ts'),
+    import('../../local/stack.ts'),
+  ]);
+  if (listLocalPipelines(context.cwd).length > 0) return;
+  const { stopped } = await stopLocalStack(context.cwd);
+  if (stopped && !context.io.json) context.io.err('Local stack stopped: no pipeline left.');
 }

@@ -62,6 +62,20 @@ Examples:
               cwd: context.cwd,
               signal: context.signal,
               createRunner: async () => {
+                if (context.settings.target === 'local') {
+                  // Offline, DuckDB reads the lake straight from s3rver's folder.
+                  const [{ DuckDbQueryRunner }, { localPaths }, { LOCAL_ACCOUNT, LOCAL_REGION }, { bucketNames }] =
+                    await Promise.all([
+                      import('../../query/duckdb.ts'),
+                      import('../../local/paths.ts'),
+                      import('../../local/constants.ts'),
+                      import('../../core/names.ts'),
+                    ]);
+                  return new DuckDbQueryRunner({
+                    s3Directory: localPaths(context.cwd).s3Dir,
+                    bucket: bucketNames(context.settings.name, LOCAL_ACCOUNT, LOCAL_REGION).raw,
+                  });
+                }
                 const { AthenaQueryRunner } = await import('../../query/athena.ts');
                 const names = pipelineNames(context.settings.name);
                 return new AthenaQueryRunner(await context.aws.get('athena'), {

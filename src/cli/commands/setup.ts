@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
+import { targetPipelineDeps } from './pipeline-target.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -34,10 +35,11 @@ Examples:
     )
     .action(
       bindAction(runner, async (context, flags: Record<string, unknown>) => {
-        if (context.settings.target !== 'aws')
-          throw new UsageError(`setup --target ${context.settings.target} is not available yet: use --target aws`);
         const { parseSetupFlags } = await import('../../commands/setup/options.ts');
         const options = parseSetupFlags(flags);
+        if (context.settings.target === 'local' && options.emailsGiven) {
+          throw new UsageError('--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log');
+        }
         const { runSetup } = await import('../../commands/setup/run.ts');
         try {
           return await runSetup(options, {
@@ -46,6 +48,7 @@ Examples:
             clients: context.aws,
             cwd: context.cwd,
             signal: context.signal,
+            ...(await targetPipelineDeps(context)),
           });
         } finally {
           await context.aws.destroy();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
+import { targetPipelineDeps } from './pipeline-target.ts';
 
 export function registerStatus(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('status'))
@@ -17,8 +17,6 @@ Examples:
     )
     .action(
       bindAction(runner, async (context) => {
-        if (context.settings.target !== 'aws')
-          throw new UsageError(`status --target ${context.settings.target} is not available yet: use --target aws`);
         const { runStatus } = await import('../../commands/status/run.ts');
         try {
           return await runStatus({
@@ -27,6 +25,7 @@ Examples:
             clients: context.aws,
             cwd: context.cwd,
             documentClient: () => context.aws.documentClient(),
+            ...(await targetPipelineDeps(context)),
           });
         } finally {
           await context.aws.destroy();

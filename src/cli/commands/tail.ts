@@ -45,8 +45,22 @@ Examples:
               io: context.io,
               signal: context.signal,
               createSource: async (functions) => {
-                const { CloudWatchLogSource } = await import('../../logs/cloudwatch.ts');
                 const names = pipelineNames(context.settings.name);
+                if (context.settings.target === 'local') {
+                  // Offline, the local runner writes each function's output to a JSON-lines file.
+                  const [{ LocalFileLogSource }, { functionLogFile, localPaths }] = await Promise.all([
+                    import('../../logs/local-files.ts'),
+                    import('../../local/paths.ts'),
+                  ]);
+                  const paths = localPaths(context.cwd);
+                  return new LocalFileLogSource(
+                    functions.map((fn) => {
+                      const functionName = fn === 'ingest' ? names.ingestFunction : names.trendsFunction;
+                      return { fn, group: functionName, path: functionLogFile(paths, functionName) };
+                    }),
+                  );
+                }
+                const { CloudWatchLogSource } = await import('../../logs/cloudwatch.ts');
                 const groups = functions.map((fn) => ({
                   fn,
                   group: fn === 'ingest' ? names.ingestLogGroup : names.trendsLogGroup,

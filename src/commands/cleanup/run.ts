@@ -1,16 +1,16 @@
 /** stockpipe cleanup: delete every resource of the pipeline in reverse order, then prove nothing is left. */
 import { StockpipeError, UsageError } from '../../errors.ts';
 import {
-  callerIdentity,
   createPipelineContext,
   type Described,
   describePipeline,
   destroyPipeline,
+  placeOf,
 } from '../../pipeline/run.ts';
 import { removeStateFile } from '../../pipeline/state-file.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
-import { graphOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
 
 export interface CleanupOptions {
   dryRun: boolean;
@@ -30,7 +30,7 @@ const present = (entry: Described) => entry.error !== undefined || entry.observa
 export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): Promise<number> {
   const { io, name } = deps;
   checkCleanupConfirmation(options, io);
-  const identity = await callerIdentity(deps.clients);
+  const identity = await identityOf(deps);
   const ctx = createPipelineContext({
     clients: deps.clients,
     name,
@@ -39,7 +39,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
   });
   const nodes = graphOf(deps, ctx);
   const found = (await describePipeline(nodes, ctx)).filter(present);
-  const where = `account ${identity.account}, region ${identity.region}`;
+  const where = placeOf(identity);
 
   if (found.length === 0) {
     await removeStateFile(deps.cwd, name);

@@ -4,25 +4,25 @@ import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import {
   applyPipeline,
-  callerIdentity,
   createPipelineContext,
   describePipeline,
   type PlanEntry,
+  placeOf,
   planFrom,
 } from '../../pipeline/run.ts';
 import { writeStateFile } from '../../pipeline/state-file.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
-import { graphOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
 import { isEmail, type SetupOptions } from './options.ts';
 
 export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
   const { io, name } = deps;
-  const identity = await callerIdentity(deps.clients);
+  const identity = await identityOf(deps);
   note(
     io,
-    `${options.dryRun ? 'Planning changes to' : 'About to change'} AWS account ${io.style.bold(identity.account)} in region ${io.style.bold(identity.region)} (pipeline ${io.style.bold(name)}).`,
+    `${options.dryRun ? 'Planning changes to' : 'About to change'} ${placeOf(identity, io.style.bold)} (pipeline ${io.style.bold(name)}).`,
   );
   const spec = { ...options.spec };
   const ctx = createPipelineContext({
@@ -33,14 +33,16 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     ...(deps.code ? { code: deps.code } : {}),
     ...(deps.timing ? { timing: deps.timing } : {}),
   });
-  if (!options.emailsGiven && !options.dryRun && io.canPrompt && !(await hasSubscriptions(ctx))) {
+  const nodes = graphOf(deps, ctx);
+  // Only a target with e-mail subscriptions (AWS, not local) asks for an address.
+  const hasEmail = nodes.some((node) => node.id === 'alert-subscriptions');
+  if (hasEmail && !options.emailsGiven && !options.dryRun && io.canPrompt && !(await hasSubscriptions(ctx))) {
     const prompter = deps.prompter ?? inquirerPrompter(io);
     const answer = await prompter.input('E-mail address for BUY/SELL alerts (empty for none):', (value) =>
       value.trim() === '' || isEmail(value.trim()) ? true : 'enter an e-mail address such as you@example.com',
     );
     if (answer.trim()) spec.emails = [answer.trim()];
   }
-  const nodes = graphOf(deps, ctx);
 
   if (options.dryRun) {
     const plan = planFrom(await describePipeline(nodes, ctx));

@@ -4,9 +4,9 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { errorMessage } from '../../errors.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
-import { callerIdentity, createPipelineContext, describePipeline } from '../../pipeline/run.ts';
+import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
-import { graphOf, type PipelineDeps } from '../pipeline-deps.ts';
+import { graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
 
 export interface Activity {
   /** IncomingRecords on the stream over the last hour; null when unknown. */
@@ -18,12 +18,14 @@ export interface Activity {
 export interface StatusDeps extends PipelineDeps {
   /** For lib-dynamodb: AwsClients has documentClient(); without it the last alert is not looked up. */
   documentClient?: AwsClients['documentClient'];
+  /** Records in the last hour (default: the stream's IncomingRecords metric in CloudWatch). */
+  recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   now?: () => Date;
 }
 
 export async function runStatus(deps: StatusDeps): Promise<number> {
   const { io, name } = deps;
-  const identity = await callerIdentity(deps.clients);
+  const identity = await identityOf(deps);
   const ctx = createPipelineContext({ clients: deps.clients, name, identity });
   const nodes = graphOf(deps, ctx);
   const described = await describePipeline(nodes, ctx);
@@ -74,7 +76,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   }
 
   const { style } = io;
-  io.out(`Pipeline ${style.bold(name)} — account ${identity.account}, region ${identity.region}`);
+  io.out(`Pipeline ${style.bold(name)} — ${placeOf(identity)}`);
   for (const resource of resources) {
     const mark =
       resource.presence === 'present'
@@ -127,19 +129,9 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   const problems: string[] = [];
   let recordsLastHour: number | null = null;
   try {
-    const cloudwatch = await ctx.clients.get('cloudwatch');
-    const metric = await cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'AWS/Kinesis',
-        MetricName: 'IncomingRecords',
-        Dimensions: [{ Name: 'StreamName', Value: ctx.names.stream }],
-        StartTime: new Date(now.getTime() - 3_600_000),
-        EndTime: now,
-        Period: 3600,
-        Statistics: ['Sum'],
-      }),
-    );
-    recordsLastHour = (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
+    recordsLastHour = deps.recordsLastHour
+      ? await deps.recordsLastHour(ctx, now)
+      : await incomingRecordsLastHour(ctx, now);
   } catch (error) {
     problems.push(`could not read the stream's metrics: ${errorMessage(error)}`);
   }
@@ -181,4 +173,21 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
     }
   }
   return { recordsLastHour, lastAlert, problems };
+}
+
+/** The stream's IncomingRecords over the last hour, from CloudWatch. */
+async function incomingRecordsLastHour(ctx: PipelineContext, now: Date): Promise<number> {
+  const cloudwatch = await ctx.clients.get('cloudwatch');
+  const metric = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'IncomingRecords',
+      Dimensions: [{ Name: 'StreamName', Value: ctx.names.stream }],
+      StartTime: new Date(now.getTime() - 3_600_000),
+      EndTime: now,
+      Period: 3600,
+      Statistics: ['Sum'],
+    }),
+  );
+  return (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
 }

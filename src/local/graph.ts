@@ -1,0 +1,287 @@
+/**
+ * The local pipeline as a resource graph with the AWS graph's node ids, so setup, status and
+ * cleanup walk it unchanged: a stream in kinesalite, both tables in dynalite, the raw bucket in
+ * s3rver, and the local runner's registration standing in for the functions, mappings, topic,
+ * Glue, Athena and alarms that exist only on AWS.
+ */
+
+import { rmSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamSummaryCommand,
+  waitUntilStreamExists,
+  waitUntilStreamNotExists,
+} from '@aws-sdk/client-kinesis';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { ALERTS_KEY, QUOTES_KEY } from '../core/tables.ts';
+import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
+import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
+import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
+import { failureFile, functionLogFile, localPaths } from './paths.ts';
+import { type LocalPipeline, readLocalPipeline, removeLocalPipeline, writeLocalPipeline } from './pipelines.ts';
+
+/** Two shards: enough to show per-shard ordering, few enough for a laptop. */
+export const LOCAL_SHARD_COUNT = 2;
+
+/** What stands in for each AWS-only part of the pipeline; status shows it. */
+export const LOCAL_STAND_INS = [
+  'Lambda → same zips in the local runner',
+  'SNS → alerts.log',
+  'Glue/Athena → DuckDB',
+  'CloudWatch → log files',
+];
+
+/** Records stored in the last hour, counted from the quotes table (there are no metrics offline). */
+export async function localRecordsLastHour(
+  ctx: Pick<PipelineContext, 'clients' | 'names'>,
+  now: Date,
+): Promise<number> {
+  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
+  const dynamodb = await ctx.clients.get('dynamodb');
+  const since = new Date(now.getTime() - 3_600_000).toISOString();
+  let count = 0;
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: ctx.names.quotesTable,
+        Select: 'COUNT',
+        FilterExpression: 'ingested_at >= :since',
+        ExpressionAttributeValues: { ':since': { S: since } },
+        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
+      }),
+    );
+    count += page.Count ?? 0;
+    ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
+export interface LocalGraphOptions {
+  cwd: string;
+  /** Module the runner loads handlers from (default: the built zips). Tests pass fixtures. */
+  handlerLoader?: string;
+}
+
+export function localPipelineGraph(options: LocalGraphOptions) {
+  return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] => [
+    localStreamNode(ctx.names.stream),
+    localTableNode('quotes-table', ctx.names.quotesTable, QUOTES_KEY),
+    localTableNode('alerts-table', ctx.names.alertsTable, ALERTS_KEY),
+    localBucketNode(ctx.buckets.raw),
+    localRunnerNode(options),
+  ];
+}
+
+function localStreamNode(name: string): ResourceNode {
+  return {
+    id: 'stream',
+    kind: 'Kinesis stream (kinesalite)',
+    name,
+    dependsOn: [],
+    async describe(ctx): Promise<Observation> {
+      const kinesis = await ctx.clients.get('kinesis');
+      const result = await unlessNotFound(
+        () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
+        undefined,
+      );
+      const summary = result?.StreamDescriptionSummary;
+      if (!summary || summary.StreamStatus === 'DELETING') return missing();
+      const active = summary.StreamStatus === 'ACTIVE';
+      return {
+        presence: active ? 'present' : 'degraded',
+        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
+        changes: [],
+        notes: [`${summary.OpenShardCount ?? '?'} shards`, ...(active ? [] : [`status ${summary.StreamStatus}`])],
+      };
+    },
+    async ensure(ctx, observed) {
+      const kinesis = await ctx.clients.get('kinesis');
+      if (observed.presence === 'missing') {
+        await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: LOCAL_SHARD_COUNT }));
+      }
+      await waitUntilStreamExists(waiterParams(ctx, kinesis), { StreamName: name });
+      return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
+    },
+    async destroy(ctx) {
+      const kinesis = await ctx.clients.get('kinesis');
+      const deleted = await unlessNotFound(async () => {
+        await kinesis.send(new DeleteStreamCommand({ StreamName: name }));
+        return true;
+      }, false);
+      if (deleted) await waitUntilStreamNotExists(waiterParams(ctx, kinesis), { StreamName: name });
+      return deleted ? 'deleted' : 'absent';
+    },
+  };
+}
+
+function localTableNode(id: string, name: string, key: { partition: string; sort: string }): ResourceNode {
+  return {
+    id,
+    kind: 'DynamoDB table (dynalite)',
+    name,
+    dependsOn: [],
+    async describe(ctx): Promise<Observation> {
+      const dynamodb = await ctx.clients.get('dynamodb');
+      const result = await unlessNotFound(
+        () => dynamodb.send(new DescribeTableCommand({ TableName: name })),
+        undefined,
+      );
+      const table = result?.Table;
+      if (!table || table.TableStatus === 'DELETING') return missing();
+      return {
+        presence: table.TableStatus === 'ACTIVE' ? 'present' : 'degraded',
+        ...(table.TableArn ? { arn: table.TableArn } : {}),
+        changes: [],
+        notes: [],
+      };
+    },
+    async ensure(ctx, observed) {
+      const dynamodb = await ctx.clients.get('dynamodb');
+      if (observed.presence === 'missing') {
+        await dynamodb.send(
+          new CreateTableCommand({
+            TableName: name,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: key.partition, AttributeType: 'S' },
+              { AttributeName: key.sort, AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: key.partition, KeyType: 'HASH' },
+              { AttributeName: key.sort, KeyType: 'RANGE' },
+            ],
+          }),
+        );
+      }
+      await waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
+      return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
+    },
+    async destroy(ctx) {
+      const dynamodb = await ctx.clients.get('dynamodb');
+      const deleted = await unlessNotFound(async () => {
+        await dynamodb.send(new DeleteTableCommand({ TableName: name }));
+        return true;
+      }, false);
+      if (deleted) await waitUntilTableNotExists(waiterParams(ctx, dynamodb), { TableName: name });
+      return deleted ? 'deleted' : 'absent';
+    },
+  };
+}
+
+function localBucketNode(name: string): ResourceNode {
+  return {
+    id: 'raw-bucket',
+    kind: 'S3 bucket (s3rver, raw lake)',
+    name,
+    dependsOn: [],
+    async describe(ctx): Promise<Observation> {
+      const s3 = await ctx.clients.get('s3');
+      try {
+        await s3.send(new HeadBucketCommand({ Bucket: name }));
+      } catch (error) {
+        if (isNotFound(error) || errorName(error) === 'NotFound') return missing();
+        throw error;
+      }
+      return { presence: 'present', changes: [], notes: [] };
+    },
+    async ensure(ctx, observed) {
+      if (observed.presence !== 'missing') return { action: 'unchanged' };
+      const s3 = await ctx.clients.get('s3');
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+      return { action: 'created' };
+    },
+    async destroy(ctx) {
+      const s3 = await ctx.clients.get('s3');
+      try {
+        for (;;) {
+          const page = await s3.send(new ListObjectsV2Command({ Bucket: name }));
+          const objects = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+          if (objects.length === 0) break;
+          await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: objects, Quiet: true } }));
+        }
+        await s3.send(new DeleteBucketCommand({ Bucket: name }));
+        return 'deleted';
+      } catch (error) {
+        if (isNotFound(error) || errorName(error) === 'NotFound') return 'absent';
+        throw error;
+      }
+    },
+  };
+}
+
+/** The runner's registration: what makes the local stack run this pipeline's two functions. */
+function localRunnerNode(options: LocalGraphOptions): ResourceNode {
+  const desired = (ctx: PipelineContext): LocalPipeline => ({
+    name: ctx.name,
+    stream: ctx.names.stream,
+    quotesTable: ctx.names.quotesTable,
+    alertsTable: ctx.names.alertsTable,
+    rawBucket: ctx.buckets.raw,
+    ingestEnv: ingestEnvironment(ctx),
+    // No SNS offline: the trends function records alerts and the runner prints them.
+    trendsEnv: trendsEnvironment(ctx, ''),
+    handlerLoader: options.handlerLoader ?? BUNDLED_HANDLER_LOADER,
+  });
+  return {
+    id: 'local-runner',
+    kind: 'Local Lambda runner (ingest + trends)',
+    name: '.stockpipe/local/pipelines',
+    dependsOn: ['stream', 'quotes-table', 'alerts-table', 'raw-bucket'],
+    async describe(ctx): Promise<Observation> {
+      const registered = readLocalPipeline(options.cwd, ctx.name);
+      if (!registered) return missing();
+      const want = desired(ctx);
+      const changes: string[] = [];
+      // Only setup has a spec; status and cleanup describe what is there.
+      if (ctx.spec) {
+        if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) changes.push('ingest environment');
+        if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) changes.push('trends environment');
+        if (registered.handlerLoader !== want.handlerLoader) changes.push('handler loader');
+      }
+      return { presence: 'present', changes, notes: LOCAL_STAND_INS };
+    },
+    async ensure(ctx, observed) {
+      if (observed.presence === 'present' && observed.changes.length === 0) return { action: 'unchanged' };
+      writeLocalPipeline(options.cwd, desired(ctx));
+      return { action: observed.presence === 'missing' ? 'created' : 'updated' };
+    },
+    async destroy(ctx) {
+      const existed = removeLocalPipeline(options.cwd, ctx.name);
+      // Nothing left behind: the functions' logs and on-failure records go with the pipeline.
+      const paths = localPaths(options.cwd);
+      for (const fn of [ctx.names.ingestFunction, ctx.names.trendsFunction]) {
+        rmSync(functionLogFile(paths, fn), { force: true });
+        rmSync(failureFile(paths, fn), { force: true });
+      }
+      return existed ? 'deleted' : 'absent';
+    },
+  };
+}
+
+/** The local target's fixed identity: no STS offline. */
+export function localIdentity() {
+  return {
+    account: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+    partition: 'aws',
+    arn: `arn:aws:iam::${LOCAL_ACCOUNT}:root`,
+    label: 'the local stack (.stockpipe/local)',
+  };
+}

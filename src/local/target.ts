@@ -1,0 +1,37 @@
+/**
+ * AWS clients for `--target local`: the three emulated services of the local stack, which is
+ * started on the first call that needs it. Any other service fails with a line saying what
+ * stands in for it offline — a command can never reach real AWS by accident.
+ */
+import { AwsClients, type ServiceName } from '../aws/clients.ts';
+import { StockpipeError } from '../errors.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
+
+export const LOCAL_SERVICES: readonly ServiceName[] = ['kinesis', 'dynamodb', 's3'];
+
+const STAND_INS: Partial<Record<ServiceName, string>> = {
+  lambda: 'the local Lambda runner',
+  iam: 'nothing (no permissions offline)',
+  sns: 'alerts printed to .stockpipe/local/logs/alerts.log',
+  glue: 'DuckDB over the local lake',
+  athena: 'DuckDB over the local lake',
+  logs: 'log files under .stockpipe/local/logs',
+  cloudwatch: 'the local runner’s counters (stockpipe local status)',
+  sts: 'the fixed local account',
+};
+
+export function localTargetClients(cwd: string): AwsClients {
+  return new AwsClients({
+    env: {},
+    services: LOCAL_SERVICES,
+    unavailable: (service) =>
+      new StockpipeError(
+        `${service} does not exist in the local target; it is replaced by ${STAND_INS[service] ?? 'nothing'}`,
+      ),
+    resolve: async () => {
+      const { ensureLocalStack } = await import('./stack.ts');
+      const { endpoints } = await ensureLocalStack(cwd);
+      return { endpoints: { ...endpoints }, credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION };
+    },
+  });
+}
