@@ -4,6 +4,10 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { HANDLER_DEFAULTS, type IngestConfig, ingestEnv, type TrendsConfig, trendsEnv } from '../core/handler-env.ts';
+import { bucketNames, pipelineNames } from '../core/names.ts';
+import { DEFAULT_CROSSOVER } from '../core/strategies/index.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
 import { readJsonFile, writeJsonAtomic } from './files.ts';
 import { localPaths, safeFileName } from './paths.ts';
 import type { MappingConfig } from './runner/mapping.ts';
@@ -66,4 +70,53 @@ function validPipeline(value: LocalPipeline | undefined): LocalPipeline | undefi
   const fields = ['name', 'stream', 'quotesTable', 'alertsTable', 'rawBucket'] as const;
   if (!fields.every((field) => typeof value[field] === 'string' && value[field] !== '')) return undefined;
   return { ...value, ingestEnv: value.ingestEnv ?? {}, trendsEnv: value.trendsEnv ?? {} };
+}
+
+export interface LocalPipelineSettings {
+  /** Handler settings other than the resource names, which are derived from the pipeline name. */
+  ingest?: Partial<Omit<IngestConfig, 'quotesTable' | 'rawBucket'>>;
+  trends?: Partial<Omit<TrendsConfig, 'quotesTable' | 'alertsTable' | 'alertsTopicArn'>>;
+  handlerLoader?: string;
+  ingestMapping?: Partial<MappingConfig>;
+  trendsMapping?: Partial<MappingConfig>;
+}
+
+/**
+ * The registry entry for a pipeline name: resource names from core/names.ts (buckets for the
+ * local account and region), handler environments from core/handler-env.ts, no SNS topic.
+ */
+export function localPipelineDefinition(name: string, settings: LocalPipelineSettings = {}): LocalPipeline {
+  const names = pipelineNames(name);
+  const rawBucket = bucketNames(name, LOCAL_ACCOUNT, LOCAL_REGION).raw;
+  const ingest: IngestConfig = {
+    anomalyThresholdPct: HANDLER_DEFAULTS.anomalyThresholdPct,
+    ttlDays: HANDLER_DEFAULTS.ttlDays,
+    ...settings.ingest,
+    quotesTable: names.quotesTable,
+    rawBucket,
+  };
+  const trends: TrendsConfig = {
+    strategy: { name: 'crossover', ...DEFAULT_CROSSOVER },
+    cooldownMinutes: HANDLER_DEFAULTS.cooldownMinutes,
+    staleMinutes: HANDLER_DEFAULTS.staleMinutes,
+    language: HANDLER_DEFAULTS.language,
+    anomalyAlerts: HANDLER_DEFAULTS.anomalyAlerts,
+    anomalyThresholdPct: HANDLER_DEFAULTS.anomalyThresholdPct,
+    ...settings.trends,
+    quotesTable: names.quotesTable,
+    alertsTable: names.alertsTable,
+    alertsTopicArn: '',
+  };
+  return {
+    name,
+    stream: names.stream,
+    quotesTable: names.quotesTable,
+    alertsTable: names.alertsTable,
+    rawBucket,
+    ingestEnv: ingestEnv(ingest),
+    trendsEnv: trendsEnv(trends),
+    ...(settings.handlerLoader ? { handlerLoader: settings.handlerLoader } : {}),
+    ...(settings.ingestMapping ? { ingestMapping: settings.ingestMapping } : {}),
+    ...(settings.trendsMapping ? { trendsMapping: settings.trendsMapping } : {}),
+  };
 }

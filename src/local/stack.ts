@@ -183,6 +183,38 @@ export async function localStackStatus(cwd: string): Promise<LocalStackStatus> {
   };
 }
 
+export type LocalPipelineStatus = DaemonStatus['pipelines'][number];
+
+/**
+ * Resolves once the running stack serves the pipeline: both handlers loaded and the stream's
+ * shards found. Fails with the reason the stack gives (e.g. a handler that does not load).
+ */
+export async function waitForLocalPipeline(
+  cwd: string,
+  name: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<LocalPipelineStatus> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let last: LocalPipelineStatus | undefined;
+  for (;;) {
+    const status = await localStackStatus(cwd);
+    if (!status.running)
+      throw new StockpipeError('the local stack is not running: start it with `stockpipe local start`');
+    last = status.daemon?.pipelines.find((pipeline) => pipeline.name === name);
+    const ready =
+      last?.functions.every((fn) => fn.waitingFor === null) === true &&
+      last.functions.some((fn) => (fn.shards ?? 0) > 0);
+    if (ready && last) return last;
+    if (Date.now() > deadline || options.signal?.aborted) {
+      const reasons = last?.functions.filter((fn) => fn.waitingFor).map((fn) => `${fn.function}: ${fn.waitingFor}`);
+      throw new StockpipeError(
+        `the local stack does not serve pipeline ${name} yet${reasons?.length ? ` (${reasons.join('; ')})` : ''}; see .stockpipe/local/logs/daemon.log`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
 async function fetchDaemonStatus(control: string): Promise<DaemonStatus | null> {
   try {
     const response = await fetch(`${control}/status`, { signal: AbortSignal.timeout(3000) });

@@ -97,8 +97,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     }
   };
   await scan();
+  let busy = false;
   const timer = setInterval(() => {
-    scanning = scanning.then(scan).catch((error) => console.error(`registry scan failed: ${String(error)}`));
+    if (busy) return; // a slow scan (a runtime finishing its batch) is not queued up behind
+    busy = true;
+    scanning = scan()
+      .catch((error) => console.error(`registry scan failed: ${String(error)}`))
+      .finally(() => {
+        busy = false;
+      });
   }, options.scanIntervalMs ?? 500);
 
   const state: LocalStackState = {

@@ -13,7 +13,7 @@ export type InvokeOutcome =
   | { ok: false; error: { errorType: string; errorMessage: string } };
 
 export interface FailureInfo {
-  condition: 'RetryAttemptsExhausted';
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
   /** Invocations of these records, the first included. */
   approximateInvokeCount: number;
   /** The last error when the function threw; absent for a reported partial failure. */
@@ -23,6 +23,8 @@ export interface FailureInfo {
 export interface DeliveryDeps<R> {
   invoke(records: R[]): Promise<InvokeOutcome>;
   sequenceOf(record: R): string;
+  /** When the record reached the source (epoch ms), for MaximumRecordAgeInSeconds. */
+  arrivalOf?(record: R): number;
   onFailure(records: R[], info: FailureInfo): Promise<void>;
   config: MappingConfig;
   counters: RunnerCounters;
@@ -35,6 +37,8 @@ export async function deliverBatch<R>(records: R[], deps: DeliveryDeps<R>, attem
   let tries = attempts;
   for (;;) {
     if (deps.signal.aborted) return false;
+    pending = await dropExpired(pending, tries, deps);
+    if (pending.length === 0) return true;
     deps.counters.invocations += 1;
     deps.counters.lastInvocationAt = new Date().toISOString();
     const outcome = await deps.invoke(pending);
@@ -76,6 +80,20 @@ export async function deliverBatch<R>(records: R[], deps: DeliveryDeps<R>, attem
       return false;
     }
   }
+}
+
+/** Records older than MaximumRecordAgeInSeconds go to the failure destination instead of the function. */
+async function dropExpired<R>(records: R[], tries: number, deps: DeliveryDeps<R>): Promise<R[]> {
+  const maxAge = deps.config.maximumRecordAgeMs;
+  if (maxAge < 0 || !deps.arrivalOf) return records;
+  const oldest = Date.now() - maxAge;
+  const arrivalOf = deps.arrivalOf;
+  // Arrival order follows sequence order within a shard: the expired records are a prefix.
+  let expired = 0;
+  while (expired < records.length && arrivalOf(records[expired] as R) < oldest) expired += 1;
+  if (expired === 0) return records;
+  await giveUp(records.slice(0, expired), { condition: 'RecordAgeExceeded', approximateInvokeCount: tries }, deps);
+  return records.slice(expired);
 }
 
 async function giveUp<R>(records: R[], info: FailureInfo, deps: DeliveryDeps<R>): Promise<void> {

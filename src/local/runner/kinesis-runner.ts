@@ -133,6 +133,7 @@ export class KinesisRunner {
       config,
       counters: this.counters,
       sequenceOf: (record) => record.kinesis.sequenceNumber,
+      arrivalOf: (record) => record.kinesis.approximateArrivalTimestamp * 1000,
       invoke: (records) => invoker.invoke({ Records: records } satisfies KinesisStreamEvent),
       onFailure: (records, info) => {
         const first = records[0];

@@ -8,6 +8,8 @@ export interface MappingConfig {
   /** MaximumBatchingWindowInSeconds, in ms: how long the first record of a batch may wait for more. */
   batchingWindowMs: number;
   maximumRetryAttempts: number;
+  /** MaximumRecordAgeInSeconds, in ms; -1: no limit (Lambda's default). */
+  maximumRecordAgeMs: number;
   bisectBatchOnFunctionError: boolean;
   /** First retry delay; doubles per attempt up to 2 s. */
   retryBaseDelayMs: number;
@@ -21,6 +23,7 @@ export const DEFAULT_MAPPING: MappingConfig = {
   batchSize: 100,
   batchingWindowMs: 1000,
   maximumRetryAttempts: 3,
+  maximumRecordAgeMs: -1,
   bisectBatchOnFunctionError: true,
   retryBaseDelayMs: 200,
   idlePollMs: 200,

@@ -41,6 +41,7 @@ export class TableStreamRunner {
       config,
       counters: this.counters,
       sequenceOf: (record) => record.dynamodb?.SequenceNumber ?? '',
+      arrivalOf: (record) => (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
       invoke: (records) => invoker.invoke({ Records: records } satisfies DynamoDBStreamEvent),
       onFailure: (records, info) => {
         const first = records[0]?.dynamodb;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from '../../../src/local/paths.ts';
-import { removeLocalPipeline } from '../../../src/local/pipelines.ts';
-import { localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
+import { localPipelineDefinition, removeLocalPipeline, writeLocalPipeline } from '../../../src/local/pipelines.ts';
+import { localStackStatus, stopLocalStack, waitForLocalPipeline } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { createFixturePipeline, lines, putQuotes, type Quote, waitFor, writeFixtureLoader } from './fixtures.ts';
@@ -34,6 +34,14 @@ describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoD
 
   it('processes records end to end, writes logs, alerts and on-failure records', async () => {
     await createFixturePipeline(cwd, { shards: 2, seenFile, loader });
+    const ready = await waitForLocalPipeline(cwd, 'p');
+    assert.deepEqual(
+      ready.functions.map((fn) => [fn.function, fn.waitingFor]),
+      [
+        ['p-ingest', null],
+        ['p-trends', null],
+      ],
+    );
     const quotes = Array.from({ length: 20 }, (_, i) => ({
       symbol: i % 2 ? 'AAPL' : 'MSFT',
       timestamp: `2026-11-22T14:30:${String(i).padStart(2, '0')}.000Z`,
@@ -96,6 +104,12 @@ describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoD
     assert.equal(seen.length, 25, 'each good record ingested exactly once across the restart');
     assert.equal(new Set(seen).size, 25);
     assert.equal(lines(paths.alertsLog).length, 25);
+  });
+
+  it('waitForLocalPipeline names the reason a pipeline is not served', async () => {
+    writeLocalPipeline(cwd, { ...localPipelineDefinition('q'), handlerLoader: join(cwd, 'missing-loader.mjs') });
+    await assert.rejects(waitForLocalPipeline(cwd, 'q', { timeoutMs: 3000 }), /q-ingest: handler did not load/);
+    removeLocalPipeline(cwd, 'q');
   });
 
   it('removing a pipeline stops its runner and forgets its positions', async () => {

@@ -129,6 +129,21 @@ describe('deliverBatch', () => {
     assert.equal(deps.counters.recordsSucceeded, 2);
   });
 
+  it('sends records older than MaximumRecordAgeInSeconds to the failure destination, not the function', async () => {
+    const now = Date.now();
+    const arrivals = new Map([
+      ['100', now - 120_000],
+      ['101', now - 90_000],
+      ['102', now - 1_000],
+      ['103', now],
+    ]);
+    const { deps, calls, failures } = harness(() => fine, { maximumRecordAgeMs: 60_000 });
+    deps.arrivalOf = (record) => arrivals.get(record.seq) ?? now;
+    assert.equal(await deliverBatch(records(4), deps), true);
+    assert.deepEqual(calls, [['102', '103']]);
+    assert.deepEqual(failures, [{ seqs: ['100', '101'], count: 0 }]);
+  });
+
   it('stops without claiming success when aborted during a retry wait', async () => {
     const controller = new AbortController();
     const { deps } = harness(() => {

@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../../src/core/handler-env.ts';
 import { acquireLock } from '../../../src/local/lock.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import {
   type LocalPipeline,
   listLocalPipelines,
+  localPipelineDefinition,
   readLocalPipeline,
   removeLocalPipeline,
   writeLocalPipeline,
@@ -90,6 +92,24 @@ describe('local pipeline registry', () => {
       listLocalPipelines(cwd).map((p) => p.name),
       ['alpha'],
     );
+  });
+
+  it('localPipelineDefinition derives names and handler environments that the handlers read back', () => {
+    const pipeline = localPipelineDefinition('demo', {
+      trends: { strategy: { name: 'crossover', short: 3, long: 8 }, language: 'pl' },
+      ingest: { ttlDays: 7 },
+    });
+    assert.equal(pipeline.stream, 'demo-stream');
+    assert.equal(pipeline.quotesTable, 'demo-quotes');
+    assert.equal(pipeline.alertsTable, 'demo-alerts');
+    assert.equal(pipeline.rawBucket, 'demo-raw-000000000000-us-east-1');
+    const ingest = ingestConfigFromEnv(pipeline.ingestEnv);
+    assert.equal(ingest.rawBucket, 'demo-raw-000000000000-us-east-1');
+    assert.equal(ingest.ttlDays, 7);
+    const trends = trendsConfigFromEnv(pipeline.trendsEnv);
+    assert.deepEqual(trends.strategy, { name: 'crossover', short: 3, long: 8 });
+    assert.equal(trends.alertsTopicArn, '', 'no SNS locally: alerts are recorded, not published');
+    assert.equal(trends.language, 'pl');
   });
 
   it('skips files that are not pipelines', () => {
