@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerCleanup } from './commands/cleanup.ts';
 import { registerConfig } from './commands/config.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerSetup } from './commands/setup.ts';
@@ -19,6 +20,7 @@ import type { Runner } from './run-command.ts';
 
 /** Registration functions, one per built command, in the order --help lists them. */
 const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
+  registerDemo,
   registerSetup,
   registerStream,
   registerQuery,

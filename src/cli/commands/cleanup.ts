@@ -45,13 +45,10 @@ Examples:
     );
 }
 
-/** The local stack runs while a pipeline exists: the last cleanup stops it. */
+/** The local stack runs while a pipeline exists: the last cleanup stops it and removes its folder. */
 async function stopIdleLocalStack(context: CommandContext): Promise<void> {
-  const [{ listLocalPipelines }, { stopLocalStack }] = await Promise.all([
-    import('../../local/pipelines.ts'),
-    import('../../local/stack.ts'),
-  ]);
-  if (listLocalPipelines(context.cwd).length > 0) return;
-  const { stopped } = await stopLocalStack(context.cwd);
-  if (stopped && !context.io.json) context.io.err('Local stack stopped: no pipeline left.');
+  const { stopIdleLocalStack: stopIfIdle } = await import('../../local/idle.ts');
+  if ((await stopIfIdle(context.cwd)) && !context.io.json) {
+    context.io.err('Local stack stopped and .stockpipe/local removed: no pipeline left.');
+  }
 }

@@ -132,14 +132,20 @@ function collectSymbols(flags: StreamFlags, cwd: string): string[] {
   }
   const symbols: string[] = [];
   for (const raw of given) {
-    const symbol = raw.trim().toUpperCase();
-    if (symbol === '') throw new UsageError('empty symbol: give a ticker such as --symbol AAPL');
-    if (!SYMBOL_PATTERN.test(symbol)) {
-      throw new UsageError(`invalid symbol '${raw}': use 1–12 characters of A–Z 0–9 . - ^ = (e.g. AAPL, BRK-B, ^GSPC)`);
-    }
+    const symbol = parseSymbol(raw);
     if (!symbols.includes(symbol)) symbols.push(symbol);
   }
   return symbols;
+}
+
+/** A ticker as typed (any case) → the contract's upper-case symbol, or a UsageError saying what is allowed. */
+export function parseSymbol(raw: string): string {
+  const symbol = raw.trim().toUpperCase();
+  if (symbol === '') throw new UsageError('empty symbol: give a ticker such as --symbol AAPL');
+  if (!SYMBOL_PATTERN.test(symbol)) {
+    throw new UsageError(`invalid symbol '${raw}': use 1–12 characters of A–Z 0–9 . - ^ = (e.g. AAPL, BRK-B, ^GSPC)`);
+  }
+  return symbol;
 }
 
 function replaySettings(flags: StreamFlags, cwd: string, symbols: string[]): NonNullable<StreamOptions['replay']> {

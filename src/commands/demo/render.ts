@@ -1,0 +1,116 @@
+/** How the demo talks: a live status line (or plain lines off a terminal) and the final report. */
+import { formatDuration } from '../../core/duration.ts';
+import type { AlertRecord } from '../../core/tables.ts';
+import type { ResultValue } from '../../query/runner.ts';
+import type { IO } from '../../ui/io.ts';
+import { renderTable } from '../../ui/table.ts';
+import type { Percentiles } from './measure.ts';
+
+export interface DemoReport {
+  pipeline: string;
+  duration_ms: number;
+  symbols: string[];
+  /** Records put on the stream: synthetic events plus the malformed ones. */
+  produced: number;
+  /** Quote items in DynamoDB. */
+  ingested: number;
+  /** Records the ingest function quarantined in the lake. */
+  quarantined: number;
+  /** Events the producer gave up on after its retries. */
+  failed_to_send: number;
+  /** The pipeline caught up before the drain timeout. */
+  drained: boolean;
+  alerts: AlertRecord[];
+  latency_ms: { event_to_store: Percentiles; event_to_alert: Percentiles };
+  top_movers: Record<string, ResultValue>[];
+  kept: boolean;
+}
+
+/** Plain lines at most this often when no person watches a live line. */
+const PLAIN_EVERY_MS = 5_000;
+
+export class StatusLine {
+  private readonly io: IO;
+  private shown = false;
+  private lastPlain = 0;
+
+  constructor(io: IO) {
+    this.io = io;
+  }
+
+  update(text: string): void {
+    if (this.io.json) return;
+    if (this.io.isInteractive) {
+      this.io.stderr.write(`\r\u001b[2K${this.io.style.dim(text)}`);
+      this.shown = true;
+    } else if (Date.now() - this.lastPlain >= PLAIN_EVERY_MS) {
+      this.lastPlain = Date.now();
+      this.io.err(text);
+    }
+  }
+
+  /** A line of its own (an alert), above the live line. */
+  print(line: string): void {
+    if (this.io.json) return;
+    this.clear();
+    this.io.err(line);
+  }
+
+  clear(): void {
+    if (this.shown) this.io.stderr.write('\r\u001b[2K');
+    this.shown = false;
+  }
+}
+
+export function printReport(io: IO, report: DemoReport, complete: boolean): void {
+  const { style } = io;
+  const count = (n: number) => String(n).padStart(7);
+  const ms = (value: number | null) => (value === null ? '—' : formatDuration(value));
+  const bySignal = (signal: string) => report.alerts.filter((alert) => alert.signal === signal).length;
+  const store = report.latency_ms.event_to_store;
+  const alert = report.latency_ms.event_to_alert;
+  io.out('');
+  io.out(`${style.bold('Demo finished')} in ${formatDuration(report.duration_ms)} — pipeline ${report.pipeline}`);
+  io.out(`  produced    ${count(report.produced)}  records on the stream (${report.symbols.join(', ')})`);
+  io.out(`  ingested    ${count(report.ingested)}  quotes in DynamoDB and the raw lake`);
+  io.out(`  quarantined ${count(report.quarantined)}  invalid records kept with their reason under quarantine/`);
+  io.out(
+    `  alerts      ${count(report.alerts.length)}  ${style.green(`BUY ${bySignal('BUY')}`)} · ${style.red(`SELL ${bySignal('SELL')}`)}${bySignal('ANOMALY') ? ` · ANOMALY ${bySignal('ANOMALY')}` : ''} (15 min cooldown per symbol and signal)`,
+  );
+  io.out(
+    `  latency     event → stored p50 ${ms(store.p50)}, p99 ${ms(store.p99)} · event → alert p50 ${ms(alert.p50)}, p99 ${ms(alert.p99)}`,
+  );
+  io.out(
+    complete
+      ? style.green(`  nothing lost: produced = ingested + quarantined`)
+      : style.red(
+          `  MISSING: produced ≠ ingested + quarantined${report.drained ? '' : ' (the pipeline did not catch up in time)'}`,
+        ),
+  );
+  if (report.top_movers.length > 0) {
+    io.out('');
+    io.out(`${style.bold('Top movers')} ${style.dim('(SQL over the lake, by DuckDB: stockpipe query top-movers)')}`);
+    const columns = Object.keys(report.top_movers[0] ?? {}).map((name) => ({
+      name,
+      numeric: report.top_movers.every((row) => row[name] === null || typeof row[name] === 'number'),
+    }));
+    io.out(
+      renderTable(
+        columns,
+        report.top_movers.map((row) => columns.map((column) => row[column.name] as never)),
+        style,
+      ),
+    );
+  }
+  io.out('');
+  if (report.kept) {
+    const flags = `--target local --name ${report.pipeline}`;
+    io.out(
+      `Kept running. Try: stockpipe query top-movers ${flags} · stockpipe alerts ${flags} · stockpipe tail ${flags}`,
+    );
+    io.out(`Remove it with: stockpipe cleanup ${flags} --yes`);
+  } else {
+    io.out(style.dim('Cleaned up: the pipeline and the local stack are gone (keep them with --keep).'));
+  }
+  io.out(`Same pipeline on AWS: stockpipe setup, then stockpipe stream --symbol AAPL (see README).`);
+}

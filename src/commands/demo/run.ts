@@ -1,0 +1,257 @@
+/**
+ * `stockpipe demo`: the whole pipeline offline in one command. Starts the local stack, sets up a
+ * pipeline, streams synthetic quotes (plus a few malformed records) through the real handler
+ * zips, shows progress and every alert as it fires, then reports what the pipeline stored —
+ * read back from DynamoDB and the lake, not from the producer's own counts — and cleans up.
+ */
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { AwsClients } from '../../aws/clients.ts';
+import { formatDuration } from '../../core/duration.ts';
+import { pipelineNames } from '../../core/names.ts';
+import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
+import { localIdentity, localPipelineGraph } from '../../local/graph.ts';
+import { stopIdleLocalStack } from '../../local/idle.ts';
+import { localPaths } from '../../local/paths.ts';
+import { readLocalPipeline } from '../../local/pipelines.ts';
+import { ensureLocalStack, localStackStatus, waitForLocalPipeline } from '../../local/stack.ts';
+import { DEFAULT_SPEC } from '../../pipeline/aws-graph.ts';
+import { applyPipeline, createPipelineContext, destroyPipeline } from '../../pipeline/run.ts';
+import type { PipelineContext, ResourceNode } from '../../pipeline/types.ts';
+import { KinesisBatcher } from '../../producer/batcher.ts';
+import { Producer } from '../../producer/producer.ts';
+import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../producer/synthetic.ts';
+import { DuckDbQueryRunner } from '../../query/duckdb.ts';
+import { buildNamedQuery } from '../../query/named.ts';
+import { rowsAsObjects } from '../../query/runner.ts';
+import type { IO } from '../../ui/io.ts';
+import { AlertFeed } from './alert-feed.ts';
+import { malformedRecords } from './malformed.ts';
+import { countQuarantined, eventToAlert, eventToStore, readBySymbol } from './measure.ts';
+import { DEMO_PIPELINE, type DemoOptions } from './options.ts';
+import { type DemoReport, printReport, StatusLine } from './render.ts';
+
+export interface DemoDeps {
+  io: IO;
+  cwd: string;
+  name: string;
+  /** Clients of the local target (src/local/target.ts). */
+  clients: AwsClients;
+  /** Ctrl+C: stop streaming early, then report and clean up as usual. */
+  signal: AbortSignal;
+}
+
+/** How long the pipeline may take to catch up once streaming stops. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<number> {
+  const { io, cwd, name, clients } = deps;
+  const say = (line: string) => {
+    if (!io.json) io.err(line);
+  };
+  const started = Date.now();
+  const names = pipelineNames(name);
+
+  const existing = readLocalPipeline(cwd, name);
+  if (existing && name !== DEMO_PIPELINE) {
+    throw new UsageError(
+      `a local pipeline called ${name} exists already: the demo sets up its own, so pick another --name or leave it out`,
+    );
+  }
+
+  say(io.style.bold('stockpipe demo') + io.style.dim(' — the whole pipeline on this machine, no AWS account'));
+  const stack = await ensureLocalStack(cwd);
+  say(
+    `${stack.started ? 'Started' : 'Using'} the local stack: kinesalite, dynalite and s3rver on loopback (.stockpipe/local)`,
+  );
+
+  const ctx = createPipelineContext({ clients, name, identity: localIdentity(), spec: DEFAULT_SPEC });
+  const nodes = localPipelineGraph({ cwd })(ctx);
+  // A demo pipeline kept from an earlier run starts over, so the figures describe this run only.
+  if (existing) await destroyPipeline(nodes, ctx, () => undefined);
+  await setUp(nodes, ctx);
+  await waitForLocalPipeline(cwd, name, { timeoutMs: 60_000, signal: deps.signal });
+  say(
+    `Pipeline ${io.style.bold(name)} is up: stream (2 shards) → ingest Lambda → DynamoDB + raw lake → trends Lambda (SMA-5/SMA-20 crossover) → alerts`,
+  );
+
+  const baseline = await runnerCounters(cwd, name);
+  const feed = new AlertFeed(localPaths(cwd).alertsLog, name);
+  await feed.skipExisting();
+  const status = new StatusLine(io);
+  let fired = 0;
+  const showAlerts = async () => {
+    for (const alert of await feed.read()) {
+      fired++;
+      status.print(describeAlert(io, alert));
+    }
+  };
+
+  say(
+    `Streaming ${options.symbols.join(', ')} every ${formatDuration(options.intervalMs)} for ${formatDuration(options.durationMs)}` +
+      (options.malformed ? `, with ${options.malformed} malformed records to show the quarantine` : '') +
+      io.style.dim(' (Ctrl+C stops early)'),
+  );
+  const kinesis = await clients.get('kinesis');
+  const malformed = malformedRecords(options.malformed, options.symbols[0] ?? 'AAPL', new Date());
+  if (malformed.length > 0) {
+    const result = await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: names.stream,
+        Records: malformed.map((record) => ({ Data: Buffer.from(record.data), PartitionKey: record.partitionKey })),
+      }),
+    );
+    if (result.FailedRecordCount) throw new StockpipeError('the local stream refused the malformed records: try again');
+  }
+  const batcher = new KinesisBatcher({ client: kinesis, streamName: names.stream });
+  const producer = new Producer({
+    source: createSyntheticSource({ ...SYNTHETIC_DEFAULTS, symbols: options.symbols, seed: options.seed }),
+    sink: batcher,
+    intervalMs: options.intervalMs,
+    durationMs: options.durationMs,
+    signal: deps.signal,
+  });
+  const ticker = setInterval(() => {
+    void (async () => {
+      await showAlerts();
+      const now = await runnerCounters(cwd, name).catch(() => baseline);
+      status.update(
+        `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
+      );
+    })();
+  }, 250);
+  let produced: Awaited<ReturnType<Producer['start']>>;
+  try {
+    produced = await producer.start();
+  } finally {
+    clearInterval(ticker);
+  }
+  const sent = produced.sent + malformed.length;
+
+  status.update(`waiting for the pipeline to catch up with ${sent} records…`);
+  const drained = await drain(cwd, name, baseline, sent, async () =>
+    readBySymbol<QuoteItem>(await clients.documentClient(), names.quotesTable, options.symbols),
+  );
+  await showAlerts();
+  status.clear();
+
+  const documents = await clients.documentClient();
+  const items = await readBySymbol<QuoteItem>(documents, names.quotesTable, options.symbols);
+  const alerts = (await readBySymbol<AlertRecord>(documents, names.alertsTable, options.symbols)).sort((a, b) =>
+    a.published_at.localeCompare(b.published_at),
+  );
+  const quarantined = await countQuarantined(await clients.get('s3'), ctx.buckets.raw);
+  const topMovers = await queryTopMovers(cwd, ctx.buckets.raw, name, started);
+
+  const report: DemoReport = {
+    pipeline: name,
+    duration_ms: Date.now() - started,
+    symbols: options.symbols,
+    produced: sent,
+    ingested: items.length,
+    quarantined,
+    failed_to_send: produced.failed,
+    drained,
+    alerts,
+    latency_ms: { event_to_store: eventToStore(items), event_to_alert: eventToAlert(alerts) },
+    top_movers: topMovers,
+    kept: options.keep,
+  };
+  const complete = report.produced === report.ingested + report.quarantined && report.failed_to_send === 0;
+
+  if (options.keep) {
+    if (io.json) io.outJson(report);
+    else printReport(io, report, complete);
+  } else {
+    await destroyPipeline(nodes, ctx, () => undefined);
+    await clients.destroy();
+    await stopIdleLocalStack(cwd);
+    if (io.json) io.outJson(report);
+    else printReport(io, report, complete);
+  }
+  if (!complete) {
+    io.err(
+      `error: ${report.produced} records went in but ${report.ingested} were stored and ${report.quarantined} quarantined: see .stockpipe/local/logs`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+async function setUp(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<void> {
+  const summary = await applyPipeline(nodes, ctx, () => undefined);
+  const [failed] = summary.failed;
+  if (failed)
+    throw new StockpipeError(
+      `setting up the demo pipeline failed at ${failed.kind} ${failed.name}: ${failed.detail ?? 'see .stockpipe/local/logs/daemon.log'}`,
+    );
+}
+
+interface Counters {
+  /** Records the ingest function has finished with (stored, quarantined or sent to failures). */
+  ingest: number;
+  /** Stream records the trends function has finished with. */
+  trends: number;
+}
+
+async function runnerCounters(cwd: string, name: string): Promise<Counters> {
+  const status = await localStackStatus(cwd);
+  const pipeline = status.daemon?.pipelines.find((entry) => entry.name === name);
+  const done = (index: number) => {
+    const fn = pipeline?.functions[index];
+    return fn ? fn.recordsSucceeded + fn.recordsToFailure : 0;
+  };
+  return { ingest: done(0), trends: done(1) };
+}
+
+/**
+ * Waits until ingest has finished every record sent and trends every item stored, or the
+ * timeout passes (then the report shows what arrived and the demo exits 1 if anything is missing).
+ */
+async function drain(
+  cwd: string,
+  name: string,
+  baseline: Counters,
+  sent: number,
+  readItems: () => Promise<unknown[]>,
+): Promise<boolean> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await runnerCounters(cwd, name)).ingest - baseline.ingest < sent) {
+    if (Date.now() > deadline) return false;
+    await pause();
+  }
+  const stored = (await readItems()).length;
+  while ((await runnerCounters(cwd, name)).trends - baseline.trends < stored) {
+    if (Date.now() > deadline) return false;
+    await pause();
+  }
+  return true;
+}
+
+async function queryTopMovers(cwd: string, bucket: string, name: string, started: number) {
+  const runner = new DuckDbQueryRunner({ s3Directory: localPaths(cwd).s3Dir, bucket });
+  const today = new Date().toISOString().slice(0, 10);
+  const sql = buildNamedQuery('top-movers', {
+    range: { from: new Date(started).toISOString().slice(0, 10), to: today },
+    limit: 5,
+  });
+  try {
+    return rowsAsObjects(await runner.run(sql));
+  } catch (error) {
+    throw new StockpipeError(`the top-movers query over pipeline ${name}'s lake failed: ${(error as Error).message}`);
+  }
+}
+
+function describeAlert(io: IO, alert: AlertRecord): string {
+  const marks: Record<string, [string, (text: string) => string]> = {
+    BUY: ['▲', io.style.green],
+    SELL: ['▼', io.style.red],
+    ANOMALY: ['!', io.style.yellow],
+  };
+  const [mark, colour] = marks[alert.signal] ?? ['•', (text: string) => text];
+  const latency = Date.parse(alert.published_at) - Date.parse(alert.timestamp);
+  // The subject already names signal, symbol, price and reason: "stockpipe SELL MSFT at 436.44: …".
+  const headline = alert.subject.replace(/^stockpipe /, '');
+  return `${colour(`${mark} ${headline}`)} ${io.style.dim(`(${formatDuration(latency)} after the observation)`)}`;
+}

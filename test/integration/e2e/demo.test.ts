@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { stopLocalStack } from '../../../src/local/stack.ts';
+
+const bin = fileURLToPath(new URL('../../../bin/stockpipe.js', import.meta.url));
+
+// The README's first command, end to end: a spawned `stockpipe demo` in a fresh folder.
+describe('stockpipe demo --duration 20s --json', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-demo-'));
+  after(async () => {
+    await stopLocalStack(cwd); // a safety net: the demo stops its own stack
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('runs the whole pipeline offline, loses nothing, alerts both ways and cleans up', async () => {
+    const child = spawn(process.execPath, [bin, 'demo', '--duration', '20s', '--json'], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '', '--json prints no decoration');
+
+    const report = JSON.parse(stdout);
+    assert.ok(report.produced > 100, `produced ${report.produced}`);
+    assert.equal(report.produced, report.ingested + report.quarantined, 'nothing lost');
+    assert.equal(report.quarantined, 5, 'the five malformed records are quarantined');
+    assert.equal(report.failed_to_send, 0);
+    const signals = new Set(report.alerts.map((alert: { signal: string }) => alert.signal));
+    assert.ok(signals.has('BUY') && signals.has('SELL'), `alerts: ${[...signals].join(', ')}`);
+    for (const alert of report.alerts) {
+      assert.ok(alert.symbol && alert.timestamp && alert.published_at && alert.message, JSON.stringify(alert));
+    }
+    // The latency figures are measured from the handlers' own timestamps; their goals are
+    // tracked by `npm run bench -- e2e`, not asserted here (no wall-clock assertions in tests).
+    for (const key of ['event_to_store', 'event_to_alert']) {
+      const figures = report.latency_ms[key];
+      assert.ok(figures.p50 >= 0 && figures.p99 >= figures.p50, `${key}: ${JSON.stringify(figures)}`);
+    }
+    assert.equal(report.latency_ms.event_to_store.count, report.ingested);
+    assert.ok(report.top_movers.length > 0, 'top movers from SQL');
+    assert.ok('change' in report.top_movers[0] && 'symbol' in report.top_movers[0]);
+    assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'nothing left behind');
+  });
+});
