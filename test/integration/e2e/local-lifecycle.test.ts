@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { stopLocalStack } from '../../../src/local/stack.ts';
+import { runCli } from '../../helpers/cli.ts';
+
+// Every lifecycle command against the local target, as a person would type them.
+describe('the local target: setup → stream → query, tail, status → cleanup', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-local-life-'));
+  const local = (...argv: string[]) => runCli([...argv, '--target', 'local'], { cwd });
+  after(async () => {
+    await stopLocalStack(cwd);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('builds, feeds, answers, describes and removes a local pipeline, leaving nothing', async () => {
+    const setup = await local('setup', '--json');
+    assert.equal(setup.code, 0, setup.stderr);
+    const created = JSON.parse(setup.stdout);
+    assert.deepEqual(
+      created.resources.map((resource: { id: string; state: string }) => `${resource.id}:${resource.state}`).sort(),
+      ['alerts-table:created', 'local-runner:created', 'quotes-table:created', 'raw-bucket:created', 'stream:created'],
+    );
+    const again = await local('setup');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout + again.stderr, /up to date/);
+
+    const stream = await local(
+      'stream',
+      '--source',
+      'synthetic',
+      '--symbol',
+      'AAPL',
+      '--symbol',
+      'MSFT',
+      '--interval',
+      '0',
+      '--count',
+      '200',
+    );
+    assert.equal(stream.code, 0, stream.stderr);
+
+    // The lake fills as the local runner's ingest function works through the stream.
+    let rows = 0;
+    for (const deadline = Date.now() + 60_000; rows < 200 && Date.now() < deadline; ) {
+      const query = await local('query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--format', 'json');
+      assert.equal(query.code, 0, query.stderr);
+      rows = Number(JSON.parse(query.stdout)[0]?.n ?? 0);
+      if (rows < 200) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(rows, 200, 'every event reached the lake exactly once');
+
+    const movers = await local('query', 'top-movers', '--format', 'json');
+    assert.equal(movers.code, 0, movers.stderr);
+    assert.equal(JSON.parse(movers.stdout).length, 5);
+
+    const tail = await local('tail', '--since', '10m', '--format', 'json');
+    assert.equal(tail.code, 0, tail.stderr);
+    const functions = new Set(
+      tail.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).function),
+    );
+    assert.ok(functions.has('ingest'), `tail saw ${[...functions].join(', ')}`);
+
+    const status = await local('status', '--json');
+    assert.equal(status.code, 0, status.stderr);
+    const described = JSON.parse(status.stdout);
+    assert.equal(described.activity.recordsLastHour, 200);
+    assert.ok(described.resources.every((resource: { presence: string }) => resource.presence === 'present'));
+
+    const cleanup = await local('cleanup', '--yes');
+    assert.equal(cleanup.code, 0, cleanup.stderr);
+    assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'the last cleanup stops the stack and removes its folder');
+    const twice = await local('cleanup', '--yes');
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.equal(existsSync(join(cwd, '.stockpipe', 'local', 'stack.json')), false, 'a second cleanup finds nothing and leaves nothing running');
+  });
+});
