@@ -48,3 +48,21 @@ export interface AlertRecord {
 export function alertKey(timestamp: string, signal: SignalKind): string {
   return `${timestamp}#${signal}`;
 }
+
+/**
+ * The key part of CreateTable for a (partition, sort) table of string keys, and on-demand
+ * billing: every pipeline table, on AWS, offline and in tests, is created from this.
+ */
+export function onDemandTableKeys(key: { partition: string; sort: string }) {
+  return {
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: key.partition, AttributeType: 'S' as const },
+      { AttributeName: key.sort, AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: key.partition, KeyType: 'HASH' as const },
+      { AttributeName: key.sort, KeyType: 'RANGE' as const },
+    ],
+  };
+}

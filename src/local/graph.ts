@@ -27,7 +27,7 @@ import {
   HeadBucketCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { ALERTS_KEY, QUOTES_KEY } from '../core/tables.ts';
+import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
 import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
 import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
@@ -158,15 +158,7 @@ function localTableNode(id: string, name: string, key: { partition: string; sort
         await dynamodb.send(
           new CreateTableCommand({
             TableName: name,
-            BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: key.partition, AttributeType: 'S' },
-              { AttributeName: key.sort, AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: key.partition, KeyType: 'HASH' },
-              { AttributeName: key.sort, KeyType: 'RANGE' },
-            ],
+            ...onDemandTableKeys(key),
           }),
         );
       }

@@ -5,7 +5,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { smaAt } from '../../src/core/sma.ts';
 import { crossoverSignals } from '../../src/core/strategies/crossover.ts';
-import { type AlertRecord, alertKey, type QuoteItem } from '../../src/core/tables.ts';
+import { type AlertRecord, alertKey, onDemandTableKeys, type QuoteItem } from '../../src/core/tables.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 
@@ -80,18 +80,7 @@ describe('alerts and watch against dynalite', () => {
       [ALERTS, 'alert_key'],
     ] as const) {
       await dynamodb.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'symbol', AttributeType: 'S' },
-            { AttributeName: sort, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'symbol', KeyType: 'HASH' },
-            { AttributeName: sort, KeyType: 'RANGE' },
-          ],
-        }),
+        new CreateTableCommand({ TableName: name, ...onDemandTableKeys({ partition: 'symbol', sort }) }),
       );
     }
     const signals = crossoverSignals(

@@ -1,4 +1,5 @@
 /** DynamoDB tables: on-demand, TTL on expires_at, and (quotes) a NEW_IMAGE stream for the trends function. */
+
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -9,6 +10,7 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
+import { onDemandTableKeys } from '../../core/tables.ts';
 import { errorName, isNotFound, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
 import { missing, type Observation, type ResourceNode } from '../types.ts';
 
@@ -70,15 +72,7 @@ export function tableNode(options: TableOptions): ResourceNode {
         const created = await dynamodb.send(
           new CreateTableCommand({
             TableName: name,
-            AttributeDefinitions: [
-              { AttributeName: key.partition, AttributeType: 'S' },
-              { AttributeName: key.sort, AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: key.partition, KeyType: 'HASH' },
-              { AttributeName: key.sort, KeyType: 'RANGE' },
-            ],
-            BillingMode: 'PAY_PER_REQUEST',
+            ...onDemandTableKeys(key),
             ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream } } : {}),
             Tags: tagList(ctx.tags),
           }),

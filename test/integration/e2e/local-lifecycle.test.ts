@@ -77,6 +77,10 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'the last cleanup stops the stack and removes its folder');
     const twice = await local('cleanup', '--yes');
     assert.equal(twice.code, 0, twice.stderr);
-    assert.equal(existsSync(join(cwd, '.stockpipe', 'local', 'stack.json')), false, 'a second cleanup finds nothing and leaves nothing running');
+    assert.equal(
+      existsSync(join(cwd, '.stockpipe', 'local', 'stack.json')),
+      false,
+      'a second cleanup finds nothing and leaves nothing running',
+    );
   });
 });

@@ -3,12 +3,14 @@
  * in-process, with a counting (and throttling) proxy in front of each. Shared by the
  * integration tests and bench/lambdas.ts.
  */
+
 import { gunzipSync } from 'node:zlib';
 import { CreateTableCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import type { AwsClients } from '../../../src/aws/clients.ts';
+import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { type LambdaHandler, lambdaContext, loadLambdaHandler } from '../../../src/packaging/load-lambda.ts';
 import { type AwsProxy, startAwsProxy } from '../../helpers/aws-proxy.ts';
 import { type Emulators, startEmulators } from '../../helpers/emulators.ts';
@@ -54,20 +56,7 @@ export async function startLambdaStack(env: Record<string, string> = {}): Promis
   const s3 = await clients.get('s3');
   const documents = await clients.documentClient();
   const keyed = (name: string, sort: string) =>
-    dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'symbol', AttributeType: 'S' },
-          { AttributeName: sort, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'symbol', KeyType: 'HASH' },
-          { AttributeName: sort, KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    dynamodb.send(new CreateTableCommand({ TableName: name, ...onDemandTableKeys({ partition: 'symbol', sort }) }));
 
   return {
     emulators,

@@ -12,6 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { DynamoDbProxy } from '../../../src/local/daemon/dynamodb-proxy.ts';
 import { localPaths } from '../../../src/local/paths.ts';
@@ -63,18 +64,7 @@ describe('DynamoDB-stream substitute: the proxy derives INSERT records for new i
       ['other', 'timestamp'],
     ] as const) {
       await client.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'symbol', AttributeType: 'S' },
-            { AttributeName: sort, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'symbol', KeyType: 'HASH' },
-            { AttributeName: sort, KeyType: 'RANGE' },
-          ],
-        }),
+        new CreateTableCommand({ TableName: table, ...onDemandTableKeys({ partition: 'symbol', sort }) }),
       );
     }
   });

@@ -11,6 +11,7 @@ import {
   type KinesisClient,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
+import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { localAwsClients } from '../../../src/local/clients.ts';
 import { writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { ensureLocalStack } from '../../../src/local/stack.ts';
@@ -78,18 +79,7 @@ export async function createFixturePipeline(
       ['p-alerts', 'alert_key'],
     ] as const) {
       await dynamodb.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'symbol', AttributeType: 'S' },
-            { AttributeName: sort, AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'symbol', KeyType: 'HASH' },
-            { AttributeName: sort, KeyType: 'RANGE' },
-          ],
-        }),
+        new CreateTableCommand({ TableName: table, ...onDemandTableKeys({ partition: 'symbol', sort }) }),
       );
     }
   } finally {
