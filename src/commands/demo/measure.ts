@@ -30,14 +30,21 @@ export async function readBySymbol<T>(
   return items;
 }
 
-/** The ingest function writes one quarantine object per invalid record. */
+/**
+ * The ingest function writes one quarantine object per invalid record. Listed with ListObjects
+ * (v1): s3rver's V2 continuation tokens need a cipher OpenSSL 3 lacks, so a second V2 page fails.
+ */
 export async function countQuarantined(s3: S3Client, bucket: string): Promise<number> {
-  const { paginateListObjectsV2 } = await import('@aws-sdk/client-s3');
+  const { ListObjectsCommand } = await import('@aws-sdk/client-s3');
   let count = 0;
-  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: 'quarantine/' })) {
-    count += page.KeyCount ?? page.Contents?.length ?? 0;
+  let Marker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectsCommand({ Bucket: bucket, Prefix: 'quarantine/', Marker }));
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+    count += keys.length;
+    if (!page.IsTruncated || keys.length === 0) return count;
+    Marker = page.NextMarker ?? keys[keys.length - 1];
   }
-  return count;
 }
 
 export interface Percentiles {

@@ -111,14 +111,20 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     durationMs: options.durationMs,
     signal: deps.signal,
   });
+  // Ticks never overlap: a slow one is skipped, so the alert feed is read by one tick at a time.
+  let ticking = false;
   const ticker = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
     void (async () => {
       await showAlerts();
       const now = await runnerCounters(cwd, name).catch(() => baseline);
       status.update(
         `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
       );
-    })();
+    })().finally(() => {
+      ticking = false;
+    });
   }, 250);
   let produced: Awaited<ReturnType<Producer['start']>>;
   try {
@@ -197,11 +203,12 @@ interface Counters {
 async function runnerCounters(cwd: string, name: string): Promise<Counters> {
   const status = await localStackStatus(cwd);
   const pipeline = status.daemon?.pipelines.find((entry) => entry.name === name);
-  const done = (index: number) => {
-    const fn = pipeline?.functions[index];
+  const names = pipelineNames(name);
+  const done = (functionName: string) => {
+    const fn = pipeline?.functions.find((entry) => entry.function === functionName);
     return fn ? fn.recordsSucceeded + fn.recordsToFailure : 0;
   };
-  return { ingest: done(0), trends: done(1) };
+  return { ingest: done(names.ingestFunction), trends: done(names.trendsFunction) };
 }
 
 /**
