@@ -61,7 +61,7 @@ async function run(args: string[], cwd: string): Promise<string> {
 /** The events a finished stream sent, from its summary line ("sent N · failed 0 · …"). */
 function sentCount(summary: string): number {
   const match = /sent (\d+) · failed (\d+)/.exec(summary);
-  if (!match || match[2] !== '0') throw new Error(`unexpected stream summary: ${summary}`);
+  if (match?.[2] !== '0') throw new Error(`unexpected stream summary: ${summary}`);
   return Number(match[1]);
 }
 
