@@ -25,7 +25,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   HeadBucketCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
 import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
@@ -203,7 +203,10 @@ function localBucketNode(name: string): ResourceNode {
       const s3 = await ctx.clients.get('s3');
       try {
         for (;;) {
-          const page = await s3.send(new ListObjectsV2Command({ Bucket: name }));
+          // ListObjects (v1), not V2: s3rver makes V2's continuation token with DES, which
+          // OpenSSL 3 (Node ≥ 17) lacks, so a V2 listing of more than 1000 keys fails with a 500.
+          // Each page is deleted before the next listing, so no marker is needed.
+          const page = await s3.send(new ListObjectsCommand({ Bucket: name }));
           const objects = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
           if (objects.length === 0) break;
           await s3.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: objects, Quiet: true } }));

@@ -1,0 +1,141 @@
+/**
+ * Shared by the end-to-end tests: the real CLI as a child process (bin/stockpipe.js over the
+ * built dist/, as a user runs it), a fresh working folder per test (the local state lives in
+ * <cwd>/.stockpipe/local), waiting for the local pipeline to drain, and a teardown that leaves
+ * no daemon behind even when a test fails.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type LocalPipelineStatus, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
+import { readStackState } from '../../../src/local/state.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(REPO_ROOT, 'bin', 'stockpipe.js');
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as its own process, in `cwd`, with plain output (no colour, no TTY). */
+export function spawnCli(args: string[], cwd: string): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.NODE_TEST_CONTEXT; // a CLI spawned by a test is not itself a test
+  delete env.FORCE_COLOR;
+  return spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Collects a spawned process's output until it exits. */
+export function finished(child: ChildProcess): Promise<ProcessResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs the CLI to completion (killed after timeoutMs, which then fails the caller's asserts). */
+export async function runBin(args: string[], cwd: string, timeoutMs = 60_000): Promise<ProcessResult> {
+  const child = spawnCli(args, cwd);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await finished(child);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Like runBin, but a non-zero exit throws with the command's stderr. */
+export async function runBinOk(args: string[], cwd: string, timeoutMs?: number): Promise<ProcessResult> {
+  const result = await runBin(args, cwd, timeoutMs);
+  if (result.code !== 0) {
+    throw new Error(
+      `stockpipe ${args.join(' ')} exited ${result.code ?? result.signal}:\n${result.stderr}${result.stdout}`,
+    );
+  }
+  return result;
+}
+
+/** A fresh folder; `dispose` stops its local stack (whatever state the test left) and removes it. */
+export function freshWorkdir(prefix: string): { cwd: string; dispose: () => Promise<void> } {
+  const cwd = mkdtempSync(join(tmpdir(), `stockpipe-e2e-${prefix}-`));
+  return {
+    cwd,
+    async dispose() {
+      const pid = readStackState(cwd)?.pid;
+      await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already stopped
+        }
+      }
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 200 ms until it holds; fails with `what` (and the last detail) after timeoutMs. */
+export async function waitUntil(
+  check: () => Promise<boolean | string> | boolean | string,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: boolean | string = false;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last === true) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${typeof last === 'string' ? ` (${last})` : ''}`);
+}
+
+export type FunctionCounters = LocalPipelineStatus['functions'][number];
+
+/** The daemon's runner counters for one pipeline's ingest and trends functions. */
+export async function pipelineCounters(
+  cwd: string,
+  pipeline = 'stockpipe',
+): Promise<{ ingest?: FunctionCounters; trends?: FunctionCounters }> {
+  const status = await localStackStatus(cwd);
+  const functions = status.daemon?.pipelines.find((p) => p.name === pipeline)?.functions ?? [];
+  return {
+    ingest: functions.find((fn) => fn.function === `${pipeline}-ingest`),
+    trends: functions.find((fn) => fn.function === `${pipeline}-trends`),
+  };
+}
+
+/**
+ * Until ingest has stored `records` records and trends has processed as many INSERTs with
+ * nothing pending: from then on every alert the records raise is recorded.
+ */
+export async function waitForDrain(cwd: string, records: number, timeoutMs = 45_000): Promise<void> {
+  await waitUntil(
+    async () => {
+      const { ingest, trends } = await pipelineCounters(cwd);
+      const detail = `ingest ${ingest?.recordsSucceeded ?? '?'}/${records}, trends ${trends?.recordsSucceeded ?? '?'}/${records}, pending ${trends?.pendingStreamRecords ?? '?'}`;
+      const drained =
+        ingest?.recordsSucceeded === records &&
+        trends?.recordsSucceeded === records &&
+        (trends.pendingStreamRecords ?? 0) === 0;
+      return drained || detail;
+    },
+    `the local pipeline to drain ${records} records`,
+    timeoutMs,
+  );
+}
