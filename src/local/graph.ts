@@ -9,14 +9,12 @@ import { rmSync } from 'node:fs';
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  DescribeTableCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
   DeleteStreamCommand,
-  DescribeStreamSummaryCommand,
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
@@ -30,6 +28,8 @@ import {
 import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
 import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
 import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
+import { readStreamSummary } from '../pipeline/resources/stream.ts';
+import { readTable } from '../pipeline/resources/table.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
@@ -96,13 +96,8 @@ function localStreamNode(name: string): ResourceNode {
     name,
     dependsOn: [],
     async describe(ctx): Promise<Observation> {
-      const kinesis = await ctx.clients.get('kinesis');
-      const result = await unlessNotFound(
-        () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
-        undefined,
-      );
-      const summary = result?.StreamDescriptionSummary;
-      if (!summary || summary.StreamStatus === 'DELETING') return missing();
+      const summary = await readStreamSummary(ctx, name);
+      if (!summary) return missing();
       const active = summary.StreamStatus === 'ACTIVE';
       return {
         presence: active ? 'present' : 'degraded',
@@ -138,13 +133,8 @@ function localTableNode(id: string, name: string, key: { partition: string; sort
     name,
     dependsOn: [],
     async describe(ctx): Promise<Observation> {
-      const dynamodb = await ctx.clients.get('dynamodb');
-      const result = await unlessNotFound(
-        () => dynamodb.send(new DescribeTableCommand({ TableName: name })),
-        undefined,
-      );
-      const table = result?.Table;
-      if (!table || table.TableStatus === 'DELETING') return missing();
+      const table = await readTable(ctx, name);
+      if (!table) return missing();
       return {
         presence: table.TableStatus === 'ACTIVE' ? 'present' : 'degraded',
         ...(table.TableArn ? { arn: table.TableArn } : {}),

@@ -6,12 +6,13 @@ import {
   DescribeStreamSummaryCommand,
   ListTagsForStreamCommand,
   StartStreamEncryptionCommand,
+  type StreamDescriptionSummary,
   UpdateStreamModeCommand,
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
 import { isNotFound, unlessNotFound, waiterParams } from '../aws-helpers.ts';
-import { missing, type Observation, type ResourceNode } from '../types.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export const STREAM_KMS_KEY = 'alias/aws/kinesis';
 
@@ -26,6 +27,20 @@ export function usesStreamKey(encryptionType: string | undefined, keyId: string 
   );
 }
 
+/** The stream's summary, or undefined when it does not exist or is being deleted. */
+export async function readStreamSummary(
+  ctx: Pick<PipelineContext, 'clients'>,
+  name: string,
+): Promise<StreamDescriptionSummary | undefined> {
+  const kinesis = await ctx.clients.get('kinesis');
+  const result = await unlessNotFound(
+    () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
+    undefined,
+  );
+  const summary = result?.StreamDescriptionSummary;
+  return summary && summary.StreamStatus !== 'DELETING' ? summary : undefined;
+}
+
 export function streamNode(name: string): ResourceNode {
   return {
     id: 'stream',
@@ -34,12 +49,8 @@ export function streamNode(name: string): ResourceNode {
     dependsOn: [],
     async describe(ctx): Promise<Observation> {
       const kinesis = await ctx.clients.get('kinesis');
-      const result = await unlessNotFound(
-        () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name })),
-        undefined,
-      );
-      const summary = result?.StreamDescriptionSummary;
-      if (!summary || summary.StreamStatus === 'DELETING') return missing();
+      const summary = await readStreamSummary(ctx, name);
+      if (!summary) return missing();
       const changes: string[] = [];
       if (summary.StreamModeDetails?.StreamMode !== 'ON_DEMAND') changes.push('capacity mode → on-demand');
       if (!usesStreamKey(summary.EncryptionType, summary.KeyId)) {

@@ -5,6 +5,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  type TableDescription,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { onDemandTableKeys } from '../../core/tables.ts';
 import { errorName, isNotFound, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
-import { missing, type Observation, type ResourceNode } from '../types.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export interface TableOptions {
   id: string;
@@ -24,6 +25,17 @@ export interface TableOptions {
   stream?: 'NEW_IMAGE';
 }
 
+/** The table's description, or undefined when it does not exist or is being deleted. */
+export async function readTable(
+  ctx: Pick<PipelineContext, 'clients'>,
+  name: string,
+): Promise<TableDescription | undefined> {
+  const dynamodb = await ctx.clients.get('dynamodb');
+  const result = await unlessNotFound(() => dynamodb.send(new DescribeTableCommand({ TableName: name })), undefined);
+  const table = result?.Table;
+  return table && table.TableStatus !== 'DELETING' ? table : undefined;
+}
+
 export function tableNode(options: TableOptions): ResourceNode {
   const { id, kind, name, key, ttlAttribute, stream } = options;
   return {
@@ -33,12 +45,8 @@ export function tableNode(options: TableOptions): ResourceNode {
     dependsOn: [],
     async describe(ctx): Promise<Observation> {
       const dynamodb = await ctx.clients.get('dynamodb');
-      const result = await unlessNotFound(
-        () => dynamodb.send(new DescribeTableCommand({ TableName: name })),
-        undefined,
-      );
-      const table = result?.Table;
-      if (!table || table.TableStatus === 'DELETING') return missing();
+      const table = await readTable(ctx, name);
+      if (!table) return missing();
       const changes: string[] = [];
       if ((table.BillingModeSummary?.BillingMode ?? 'PROVISIONED') !== 'PAY_PER_REQUEST') {
         changes.push('billing → on-demand');
