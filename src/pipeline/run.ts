@@ -113,87 +113,81 @@ function summarize(nodes: readonly ResourceNode[], outcomes: Map<string, Resourc
 }
 
 /** setup: describe each node, then ensure it only when it is missing or differs. */
-export async function applyPipeline(
+export function applyPipeline(
   nodes: readonly ResourceNode[],
   ctx: PipelineContext,
   emit: EmitProgress,
   signal?: AbortSignal,
 ): Promise<WalkSummary> {
-  const outcomes = new Map<string, ResourceOutcome>();
-  emit({ type: 'begin', operation: 'setup', resources: nodes.map(refOf) });
-  await walkGraph(
-    nodes,
-    'forward',
-    async (node) => {
+  return walkReporting('setup', nodes, emit, signal, {
+    visit: async (node) => {
       const observed = await node.describe(ctx);
       if (observed.presence !== 'missing' && observed.changes.length === 0) {
-        return { action: 'unchanged' as const, ...(observed.arn ? { arn: observed.arn } : {}), detail: '' };
+        return { state: 'unchanged', ...(observed.arn ? { arn: observed.arn } : {}) };
       }
       const result = await node.ensure(ctx, observed);
-      return { ...result, detail: observed.changes.join(', '), arn: result.arn ?? observed.arn };
+      const arn = result.arn ?? observed.arn;
+      const detail = observed.changes.join(', ');
+      return { state: result.action, ...(arn ? { arn } : {}), ...(detail ? { detail } : {}) };
     },
-    {
-      onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
-      onDone: (node, result, elapsedMs) => {
-        const outcome: ResourceOutcome = {
-          ...refOf(node),
-          state: result.action,
-          ...(result.arn ? { arn: result.arn } : {}),
-          ...(result.detail ? { detail: result.detail } : {}),
-        };
-        outcomes.set(node.id, outcome);
-        emit({ type: 'resource', resource: refOf(node), state: result.action, elapsedMs, ...pick(outcome) });
-      },
-      onFail: (node, error, elapsedMs) => {
-        const detail = describeAwsError(error) ?? errorMessage(error);
-        outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
-        emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
-      },
-      onSkip: (node, blockedBy) => {
-        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `waits for ${blockedBy}`;
-        outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
-        emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
-      },
-    },
-    signal,
-  );
-  emit({ type: 'end', operation: 'setup' });
-  return summarize(nodes, outcomes);
+    waitsFor: (blockedBy) => `waits for ${blockedBy}`,
+  });
 }
 
 /** cleanup: destroy in reverse dependency order; NotFound counts as done. */
-export async function destroyPipeline(
+export function destroyPipeline(
   nodes: readonly ResourceNode[],
   ctx: PipelineContext,
   emit: EmitProgress,
   signal?: AbortSignal,
 ): Promise<WalkSummary> {
+  return walkReporting('cleanup', nodes, emit, signal, {
+    visit: async (node) => ({ state: await node.destroy(ctx) }),
+    waitsFor: (blockedBy) => `${blockedBy} must go first`,
+  });
+}
+
+type VisitOutcome = Pick<ResourceOutcome, 'state' | 'arn' | 'detail'>;
+
+/**
+ * Walks the graph (forward for setup, backward for cleanup), turning every node's result,
+ * failure or skip into an outcome and a progress event.
+ */
+async function walkReporting(
+  operation: 'setup' | 'cleanup',
+  nodes: readonly ResourceNode[],
+  emit: EmitProgress,
+  signal: AbortSignal | undefined,
+  how: { visit: (node: ResourceNode) => Promise<VisitOutcome>; waitsFor: (blockedBy: string) => string },
+): Promise<WalkSummary> {
   const outcomes = new Map<string, ResourceOutcome>();
-  emit({ type: 'begin', operation: 'cleanup', resources: nodes.map(refOf) });
+  const record = (node: ResourceNode, outcome: VisitOutcome, elapsedMs?: number) => {
+    const full: ResourceOutcome = { ...refOf(node), ...outcome };
+    outcomes.set(node.id, full);
+    emit({
+      type: 'resource',
+      resource: refOf(node),
+      state: full.state,
+      ...(elapsedMs !== undefined ? { elapsedMs } : {}),
+      ...pick(full),
+    });
+  };
+  emit({ type: 'begin', operation, resources: nodes.map(refOf) });
   await walkGraph(
     nodes,
-    'backward',
-    (node) => node.destroy(ctx),
+    operation === 'setup' ? 'forward' : 'backward',
+    how.visit,
     {
       onStart: (node) => emit({ type: 'resource', resource: refOf(node), state: 'running' }),
-      onDone: (node, state, elapsedMs) => {
-        outcomes.set(node.id, { ...refOf(node), state });
-        emit({ type: 'resource', resource: refOf(node), state, elapsedMs });
-      },
-      onFail: (node, error, elapsedMs) => {
-        const detail = describeAwsError(error) ?? errorMessage(error);
-        outcomes.set(node.id, { ...refOf(node), state: 'failed', detail });
-        emit({ type: 'resource', resource: refOf(node), state: 'failed', detail, elapsedMs });
-      },
-      onSkip: (node, blockedBy) => {
-        const detail = blockedBy === INTERRUPTED ? 'interrupted' : `${blockedBy} must go first`;
-        outcomes.set(node.id, { ...refOf(node), state: 'skipped', detail });
-        emit({ type: 'resource', resource: refOf(node), state: 'skipped', detail });
-      },
+      onDone: (node, outcome, elapsedMs) => record(node, outcome, elapsedMs),
+      onFail: (node, error, elapsedMs) =>
+        record(node, { state: 'failed', detail: describeAwsError(error) ?? errorMessage(error) }, elapsedMs),
+      onSkip: (node, blockedBy) =>
+        record(node, { state: 'skipped', detail: blockedBy === INTERRUPTED ? 'interrupted' : how.waitsFor(blockedBy) }),
     },
     signal,
   );
-  emit({ type: 'end', operation: 'cleanup' });
+  emit({ type: 'end', operation });
   return summarize(nodes, outcomes);
 }
 
