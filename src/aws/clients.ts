@@ -127,6 +127,20 @@ export class AwsClients {
     return this.documentClientPromise;
   }
 
+  /**
+   * The endpoint a service is sent to when one is configured (emulators), undefined for the
+   * service's AWS default. Settings resolved later (the local stack) are not known here.
+   */
+  endpointOverride(service: ServiceName): string | undefined {
+    return this.options.endpoints?.[service] ?? this.endpointFromEnv(service);
+  }
+
+  /** AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, from the env we were given (not only process.env). */
+  private endpointFromEnv(service: ServiceName): string | undefined {
+    const env = this.options.env ?? process.env;
+    return env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_IDS[service]}`] ?? env.AWS_ENDPOINT_URL;
+  }
+
   /** Close every socket the clients hold, so the process can exit promptly. */
   async destroy(): Promise<void> {
     const clients = await Promise.allSettled(this.cache.values());
@@ -144,10 +158,8 @@ export class AwsClients {
       : Promise.resolve(this.options);
     const { region, profile, endpoints, maxAttempts, onClient } = await this.resolved;
     const env = this.options.env ?? process.env;
-    // Read from the env we were given (not only process.env), so in-process runs with a test env
-    // reach the same endpoints a spawned CLI would.
-    const endpoint =
-      endpoints?.[service] ?? env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV_IDS[service]}`] ?? env.AWS_ENDPOINT_URL;
+    // In-process runs with a test env reach the same endpoints a spawned CLI would.
+    const endpoint = endpoints?.[service] ?? this.endpointFromEnv(service);
     const credentials = (await this.resolved).credentials ?? staticCredentials(env);
     const config: Record<string, unknown> = {
       maxAttempts: maxAttempts ?? 5,

@@ -6,6 +6,7 @@ import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
 import { StockpipeError } from '../../errors.ts';
+import { armNoDataAlarm } from '../../producer/no-data-alarm.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
@@ -32,6 +33,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
   const { io } = deps;
   const source = createSource(options, deps);
   let sink: EventSink;
+  let disarmAlarm: () => Promise<void> = async () => undefined;
   if (options.dryRun) {
     sink = createPrintSink(io.stdout);
   } else {
@@ -41,6 +43,11 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
       await source.close?.();
       await deps.aws.destroy();
       throw error;
+    }
+    // Only where the stream's own CloudWatch is: with Kinesis alone pointed at an emulator, a real
+    // alarm of the same name is none of this run's business.
+    if (deps.aws.endpointOverride('kinesis') === deps.aws.endpointOverride('cloudwatch')) {
+      disarmAlarm = await armNoDataAlarm(deps.aws, pipelineNames(deps.settings.name).alarms.noIncomingData, io.debug);
     }
   }
 
@@ -70,6 +77,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
     throw error;
   } finally {
     status.stop();
+    await disarmAlarm();
     if (!options.dryRun) await deps.aws.destroy();
   }
   printSummary(io, summary, options);
