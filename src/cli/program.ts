@@ -52,8 +52,13 @@ export function buildProgram(runner: Runner, version: string): Command {
       'after',
       `
 Examples:
-  $ stockpipe config                     show the resolved settings
-  $ stockpipe --target local config      the same for the offline stack
+  $ stockpipe demo                                the whole pipeline offline, about a minute
+  $ stockpipe setup --email you@example.com       build it on AWS (idempotent)
+  $ stockpipe stream --symbol AAPL --symbol MSFT  feed it from Yahoo Finance
+  $ stockpipe query top-movers                    SQL over the lake
+  $ stockpipe tail --follow                       both Lambdas' logs
+  $ stockpipe cleanup                             delete everything
+  $ stockpipe setup --target local                any command, offline
 
 Every command takes the global options, before or after its name, and --help.
 Exit codes: 0 success, 1 failure, 2 bad usage.`,
