@@ -1,17 +1,10 @@
 import type { Command } from 'commander';
+import type { QueryOptions } from '../../commands/query/plan.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 
-interface QueryFlags {
-  file?: string;
-  limit?: string;
-  threshold?: string;
-  symbol?: string;
-  since?: string;
-  from?: string;
-  to?: string;
-  format?: string;
-}
+/** The flags are the query options but for the two positional arguments. */
+type QueryFlags = Omit<QueryOptions, 'name' | 'sql'>;
 
 export function registerQuery(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('query'))
