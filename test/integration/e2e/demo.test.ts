@@ -1,37 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { stopLocalStack } from '../../../src/local/stack.ts';
-
-const bin = fileURLToPath(new URL('../../../bin/stockpipe.js', import.meta.url));
+import { freshWorkdir, runBin } from './harness.ts';
 
 // The README's first command, end to end: a spawned `stockpipe demo` in a fresh folder.
 describe('stockpipe demo --duration 20s --json', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-demo-'));
-  after(async () => {
-    await stopLocalStack(cwd); // a safety net: the demo stops its own stack
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  const { cwd, dispose } = freshWorkdir('demo');
+  // A safety net: the demo stops its own stack.
+  after(dispose);
 
   it('runs the whole pipeline offline, loses nothing, alerts both ways and cleans up', async () => {
-    const child = spawn(process.execPath, [bin, 'demo', '--duration', '20s', '--json'], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runBin(['demo', '--duration', '20s', '--json'], cwd, 120_000);
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '', '--json prints no decoration');
 

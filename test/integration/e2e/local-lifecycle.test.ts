@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { stopLocalStack } from '../../../src/local/stack.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { freshWorkdir } from './harness.ts';
 
 // Every lifecycle command against the local target, as a person would type them.
 describe('the local target: setup → stream → query, tail, status → cleanup', () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-local-life-'));
+  const { cwd, dispose } = freshWorkdir('local-life');
   const local = (...argv: string[]) => runCli([...argv, '--target', 'local'], { cwd });
-  after(async () => {
-    await stopLocalStack(cwd);
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  after(dispose);
 
   it('builds, feeds, answers, describes and removes a local pipeline, leaving nothing', async () => {
     const setup = await local('setup', '--json');
