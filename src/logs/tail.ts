@@ -3,6 +3,7 @@
  * look-back window, because CloudWatch can ingest an event after later ones; ids already printed
  * are skipped, so nothing is shown twice. Throttling doubles the delay (up to 30 s) instead of failing.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { isThrottling, type LogEvent, type LogEventSource } from './source.ts';
 
 export interface TailOptions {
@@ -39,7 +40,8 @@ export async function tailLogs(
 ): Promise<TailEnd> {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
-  const sleep = deps.sleep ?? abortableSleep;
+  // Rejects when the signal aborts, which ends the loop (Ctrl+C while waiting for the next poll).
+  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }));
   const poll = options.pollMs ?? { min: 1000, max: 2000 };
   const lookback = options.lookbackMs ?? 30_000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
@@ -87,22 +89,4 @@ export async function tailLogs(
     }
   }
   return 'stopped';
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -3,6 +3,7 @@
  * GetQueryExecution with backoff until the query settles, then GetQueryResults across every page.
  * An aborted signal sends StopQueryExecution, so Ctrl+C never leaves a query scanning (and billing).
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import type { AthenaClient, ColumnInfo, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
 import { StockpipeError } from '../errors.ts';
 import { columnKind, typedValue } from './athena-types.ts';
@@ -93,7 +94,8 @@ export class AthenaQueryRunner implements QueryRunner {
       const state = execution.QueryExecution?.Status?.State ?? 'QUEUED';
       if (!RUNNING_STATES.has(state)) return execution;
       onProgress?.(state);
-      await sleep(delay, signal);
+      // Rejects when the signal aborts: the caller then stops the query.
+      await wait(delay, undefined, { signal });
       delay = Math.min(delay * 2, maxDelay);
     }
   }
@@ -143,22 +145,4 @@ export class AthenaQueryRunner implements QueryRunner {
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
