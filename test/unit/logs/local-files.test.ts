@@ -48,6 +48,31 @@ describe('local log files as a tail source', () => {
       ['throttled'],
     );
   });
+
+  it('still answers a window that moves back, and re-reads a file that was recreated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockpipe-logs-'));
+    const path = join(dir, 'p-ingest.log');
+    writeFileSync(
+      path,
+      line('2026-11-22T10:00:00.000Z', 'INFO', 'early') + line('2026-11-22T10:10:00.000Z', 'INFO', 'late'),
+    );
+    const source = new LocalFileLogSource([{ fn: 'ingest', group: 'p-ingest', path }]);
+    const messages = async (startTime: string) =>
+      (await source.read({ startTime: Date.parse(startTime) })).map((e) => JSON.parse(e.message).message);
+    assert.deepEqual(await messages('2026-11-22T10:05:00.000Z'), ['late']);
+    assert.deepEqual(
+      await messages('2026-11-22T09:00:00.000Z'),
+      ['early', 'late'],
+      'an earlier window sees earlier lines',
+    );
+
+    writeFileSync(path, line('2026-11-22T10:20:00.000Z', 'INFO', 'new file'));
+    assert.deepEqual(
+      await messages('2026-11-22T09:00:00.000Z'),
+      ['new file'],
+      'a recreated file is read from its start',
+    );
+  });
 });
 
 describe('filter patterns offline', () => {
