@@ -135,14 +135,15 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   const sent = produced.sent + malformed.length;
 
   status.update(`waiting for the pipeline to catch up with ${sent} records…`);
-  const drained = await drain(cwd, name, baseline, sent, async () =>
-    readBySymbol<QuoteItem>(await clients.documentClient(), names.quotesTable, options.symbols),
-  );
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  const ingestDone = await caughtUp(cwd, name, baseline, 'ingest', sent, deadline);
+  // Once ingest has finished the quotes no longer change: one read serves trends' wait and the report.
+  const documents = await clients.documentClient();
+  const items = await readBySymbol<QuoteItem>(documents, names.quotesTable, options.symbols);
+  const drained = ingestDone && (await caughtUp(cwd, name, baseline, 'trends', items.length, deadline));
   await showAlerts();
   status.clear();
 
-  const documents = await clients.documentClient();
-  const items = await readBySymbol<QuoteItem>(documents, names.quotesTable, options.symbols);
   const alerts = (await readBySymbol<AlertRecord>(documents, names.alertsTable, options.symbols)).sort((a, b) =>
     a.published_at.localeCompare(b.published_at),
   );
@@ -211,27 +212,18 @@ async function runnerCounters(cwd: string, name: string): Promise<Counters> {
   return { ingest: done(names.ingestFunction), trends: done(names.trendsFunction) };
 }
 
-/**
- * Waits until ingest has finished every record sent and trends every item stored, or the
- * timeout passes (then the report shows what arrived and the demo exits 1 if anything is missing).
- */
-async function drain(
+/** Waits until the function has finished `count` records since the baseline; false past the deadline. */
+async function caughtUp(
   cwd: string,
   name: string,
   baseline: Counters,
-  sent: number,
-  readItems: () => Promise<unknown[]>,
+  fn: keyof Counters,
+  count: number,
+  deadline: number,
 ): Promise<boolean> {
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  const pause = () => new Promise((resolve) => setTimeout(resolve, 100));
-  while ((await runnerCounters(cwd, name)).ingest - baseline.ingest < sent) {
+  while ((await runnerCounters(cwd, name))[fn] - baseline[fn] < count) {
     if (Date.now() > deadline) return false;
-    await pause();
-  }
-  const stored = (await readItems()).length;
-  while ((await runnerCounters(cwd, name)).trends - baseline.trends < stored) {
-    if (Date.now() > deadline) return false;
-    await pause();
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
 }
