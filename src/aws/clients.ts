@@ -156,11 +156,12 @@ export class AwsClients {
     this.resolved ??= resolve
       ? resolve().then((extra) => ({ ...this.options, ...extra }))
       : Promise.resolve(this.options);
-    const { region, profile, endpoints, maxAttempts, onClient } = await this.resolved;
+    const resolved = await this.resolved;
+    const { region, profile, endpoints, maxAttempts, onClient } = resolved;
     const env = this.options.env ?? process.env;
     // In-process runs with a test env reach the same endpoints a spawned CLI would.
     const endpoint = endpoints?.[service] ?? this.endpointFromEnv(service);
-    const credentials = (await this.resolved).credentials ?? staticCredentials(env);
+    const credentials = resolved.credentials ?? staticCredentials(env);
     const config: Record<string, unknown> = {
       maxAttempts: maxAttempts ?? 5,
       retryMode: 'standard',

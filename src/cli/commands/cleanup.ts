@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
 import { addGlobalOptions } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 import { targetPipelineDeps } from './pipeline-target.ts';
@@ -36,19 +35,17 @@ Examples:
             },
           );
           await context.aws.destroy();
-          if (code === 0 && !flags.dryRun && context.settings.target === 'local') await stopIdleLocalStack(context);
+          if (code === 0 && !flags.dryRun && context.settings.target === 'local') {
+            // The local stack runs while a pipeline exists: the last cleanup stops it and removes its folder.
+            const { stopIdleLocalStack } = await import('../../local/idle.ts');
+            if ((await stopIdleLocalStack(context.cwd)) && !context.io.json) {
+              context.io.err('Local stack stopped and .stockpipe/local removed: no pipeline left.');
+            }
+          }
           return code;
         } finally {
           await context.aws.destroy();
         }
       }),
     );
-}
-
-/** The local stack runs while a pipeline exists: the last cleanup stops it and removes its folder. */
-async function stopIdleLocalStack(context: CommandContext): Promise<void> {
-  const { stopIdleLocalStack: stopIfIdle } = await import('../../local/idle.ts');
-  if ((await stopIfIdle(context.cwd)) && !context.io.json) {
-    context.io.err('Local stack stopped and .stockpipe/local removed: no pipeline left.');
-  }
 }
