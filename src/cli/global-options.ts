@@ -16,6 +16,9 @@ export interface GlobalFlags {
   verbose?: boolean;
 }
 
+/** For repeatable options (`--symbol A --symbol B`): commander calls it once per occurrence. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function addGlobalOptions(command: Command): Command {
   return command
     .option('--name <pipeline>', 'pipeline name, part of every resource name (default: stockpipe)')

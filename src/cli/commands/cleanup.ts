@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.ts';
+import { pipelineDeps } from '../pipeline-deps.ts';
 import { bindAction, type Runner } from '../run-command.ts';
-import { targetPipelineDeps } from './pipeline-target.ts';
 
 export function registerCleanup(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('cleanup'))
@@ -23,17 +23,7 @@ Examples:
       bindAction(runner, async (context, flags: { dryRun?: boolean }) => {
         const { runCleanup } = await import('../../commands/cleanup/run.ts');
         try {
-          const code = await runCleanup(
-            { dryRun: flags.dryRun === true },
-            {
-              io: context.io,
-              name: context.settings.name,
-              clients: context.aws,
-              cwd: context.cwd,
-              signal: context.signal,
-              ...(await targetPipelineDeps(context)),
-            },
-          );
+          const code = await runCleanup({ dryRun: flags.dryRun === true }, await pipelineDeps(context));
           await context.aws.destroy();
           if (code === 0 && !flags.dryRun && context.settings.target === 'local') {
             // The local stack runs while a pipeline exists: the last cleanup stops it and removes its folder.

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { addGlobalOptions } from '../global-options.ts';
+import { addGlobalOptions, collect } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerDemo(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('demo'))

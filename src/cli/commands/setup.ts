@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { addGlobalOptions } from '../global-options.ts';
+import { addGlobalOptions, collect } from '../global-options.ts';
+import { pipelineDeps } from '../pipeline-deps.ts';
 import { bindAction, type Runner } from '../run-command.ts';
-import { targetPipelineDeps } from './pipeline-target.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerSetup(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('setup'))
@@ -42,14 +40,7 @@ Examples:
         }
         const { runSetup } = await import('../../commands/setup/run.ts');
         try {
-          return await runSetup(options, {
-            io: context.io,
-            name: context.settings.name,
-            clients: context.aws,
-            cwd: context.cwd,
-            signal: context.signal,
-            ...(await targetPipelineDeps(context)),
-          });
+          return await runSetup(options, await pipelineDeps(context));
         } finally {
           await context.aws.destroy();
         }

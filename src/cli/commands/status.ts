@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addGlobalOptions } from '../global-options.ts';
+import { pipelineDeps } from '../pipeline-deps.ts';
 import { bindAction, type Runner } from '../run-command.ts';
-import { targetPipelineDeps } from './pipeline-target.ts';
 
 export function registerStatus(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('status'))
@@ -19,14 +19,7 @@ Examples:
       bindAction(runner, async (context) => {
         const { runStatus } = await import('../../commands/status/run.ts');
         try {
-          return await runStatus({
-            io: context.io,
-            name: context.settings.name,
-            clients: context.aws,
-            cwd: context.cwd,
-            documentClient: () => context.aws.documentClient(),
-            ...(await targetPipelineDeps(context)),
-          });
+          return await runStatus(await pipelineDeps(context));
         } finally {
           await context.aws.destroy();
         }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addGlobalOptions } from '../global-options.ts';
+import { addGlobalOptions, collect } from '../global-options.ts';
 import { bindAction, type Runner } from '../run-command.ts';
 
 interface WatchFlags {
@@ -9,8 +9,6 @@ interface WatchFlags {
   short?: string;
   long?: string;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerWatch(program: Command, runner: Runner): void {
   addGlobalOptions(program.command('watch'))

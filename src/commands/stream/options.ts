@@ -8,7 +8,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
 import { replayFormat } from '../../producer/replay.ts';
-import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS } from '../../producer/synthetic.ts';
+import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../../producer/synthetic.ts';
 
 export const SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -35,14 +35,8 @@ export interface StreamFlags {
   spikeSize?: string;
 }
 
-export interface SyntheticSettings {
-  seed: number;
-  drift: Drift;
-  volatilityPct: number;
-  basePrice?: number;
-  spikeEvery: number;
-  spikePct: number;
-}
+/** The synthetic source's options that flags set (the symbols come from --symbol). */
+export type SyntheticSettings = Omit<SyntheticOptions, 'symbols' | 'now' | 'newId'>;
 
 export interface StreamOptions {
   source: SourceName;
