@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
 import { AwsClients } from '../../src/aws/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/constants.ts';
+import { createKinesalite } from '../../src/local/daemon/emulators.ts';
 
 export interface Emulators {
   endpoints: { kinesis: string; dynamodb: string; s3: string };
@@ -39,7 +39,7 @@ export async function startEmulators(
   const s3Directory = mkdtempSync(join(tmpdir(), 'stockpipe-s3rver-'));
 
   if (which.kinesis) {
-    const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 }) as Server;
+    const server = await createKinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
     endpoints.kinesis = await listen(server);
     closers.push(() => new Promise((resolve) => server.close(() => resolve())));
   }

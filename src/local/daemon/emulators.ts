@@ -7,7 +7,9 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
+import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
 
 export interface RunningEmulators {
   ports: { kinesis: number; dynalite: number; s3: number };
@@ -39,18 +41,21 @@ export function leveldownLoads(): boolean {
   }
 }
 
+/** kinesalite with its fast path installed: what the local stack, the tests and the producer bench run. */
+export async function createKinesalite(options: Parameters<typeof kinesalite>[0]): Promise<Server> {
+  const { default: createServer } = await import('kinesalite');
+  installKinesaliteFastPath();
+  return createServer(options);
+}
+
 export async function startLocalEmulators(
   paths: LocalPaths,
   options: { kinesisInMemory?: boolean } = {},
 ): Promise<RunningEmulators> {
-  const [{ default: kinesalite }, { default: dynalite }, { default: S3rver }] = await Promise.all([
-    import('kinesalite'),
-    import('dynalite'),
-    import('s3rver'),
-  ]);
+  const [{ default: dynalite }, { default: S3rver }] = await Promise.all([import('dynalite'), import('s3rver')]);
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
-  const kinesisServer = kinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
+  const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: paths.s3Dir });
   const [kinesis, dynaliteport, s3Address] = await Promise.all([
