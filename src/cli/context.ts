@@ -22,7 +22,12 @@ export interface CommandContext {
   aws: AwsClients;
 }
 
-export function createContext(command: Command, handles: ProcessHandles): CommandContext {
+export interface ContextOptions {
+  /** The command creates the pipeline, so with --target local it may start a stack where none ran. */
+  createsLocalStack?: boolean;
+}
+
+export function createContext(command: Command, handles: ProcessHandles, options: ContextOptions = {}): CommandContext {
   const flags = collectGlobalFlags(command);
   const io = createIO(handles, {
     json: flags.json === true,
@@ -42,7 +47,7 @@ export function createContext(command: Command, handles: ProcessHandles): Comman
     settings,
     aws:
       settings.target === 'local'
-        ? localTargetClients(handles.cwd)
+        ? localTargetClients(handles.cwd, { mayCreateStack: options.createsLocalStack === true })
         : new AwsClients({
             ...(settings.region ? { region: settings.region } : {}),
             ...(settings.profile ? { profile: settings.profile } : {}),

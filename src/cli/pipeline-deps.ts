@@ -19,6 +19,7 @@ export async function pipelineDeps(context: CommandContext): Promise<StatusDeps>
   const { localIdentity, localPipelineGraph, localRecordsLastHour } = await import('../local/graph.ts');
   return {
     ...common,
+    target: 'local',
     graph: localPipelineGraph({ cwd: context.cwd }),
     identity: async () => localIdentity(),
     recordsLastHour: localRecordsLastHour,

@@ -2,6 +2,7 @@
 import { awsPipelineGraph } from '../pipeline/aws-graph.ts';
 import { callerIdentity, type Identity } from '../pipeline/run.ts';
 import type { ClientSource, CodeSource, PipelineContext, ResourceNode, Timing } from '../pipeline/types.ts';
+import type { Target } from '../settings/validate.ts';
 import type { IO } from '../ui/io.ts';
 import type { Prompter } from '../ui/prompt.ts';
 
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   identity?: () => Promise<Identity>;
   /** The resource graph for this target (default: the AWS graph). */
   graph?: (ctx: PipelineContext) => ResourceNode[];
+  /** Which target this is, for the commands that messages suggest (default aws). */
+  target?: Target;
 }
 
 export const graphOf = (deps: PipelineDeps, ctx: PipelineContext): ResourceNode[] =>

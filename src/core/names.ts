@@ -4,6 +4,8 @@
  */
 
 export const PIPELINE_TAG_KEY = 'stockpipe:pipeline';
+/** The pipeline's name when neither --name, STOCKPIPE_NAME nor the config file gives one. */
+export const DEFAULT_PIPELINE_NAME = 'stockpipe';
 export const GLUE_TABLE = 'stock_data_table';
 
 export interface PipelineNames {

@@ -33,7 +33,7 @@ import { readTable } from '../pipeline/resources/table.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
-import { failureFile, functionLogFile, localPaths } from './paths.ts';
+import { failureFile, functionLogFile, localPaths, localStateExists } from './paths.ts';
 import { type LocalPipeline, readLocalPipeline, removeLocalPipeline, writeLocalPipeline } from './pipelines.ts';
 
 /** Two shards: enough to show per-shard ordering, few enough for a laptop. */
@@ -80,13 +80,22 @@ export interface LocalGraphOptions {
 }
 
 export function localPipelineGraph(options: LocalGraphOptions) {
-  return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] => [
-    localStreamNode(ctx.names.stream),
-    localTableNode('quotes-table', ctx.names.quotesTable, QUOTES_KEY),
-    localTableNode('alerts-table', ctx.names.alertsTable, ALERTS_KEY),
-    localBucketNode(ctx.buckets.raw),
-    localRunnerNode(options),
-  ];
+  return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] =>
+    [
+      localStreamNode(ctx.names.stream),
+      localTableNode('quotes-table', ctx.names.quotesTable, QUOTES_KEY),
+      localTableNode('alerts-table', ctx.names.alertsTable, ALERTS_KEY),
+      localBucketNode(ctx.buckets.raw),
+      localRunnerNode(options),
+    ].map((node) => missingWithoutLocalState(node, options.cwd));
+}
+
+/** Where no local stack ever ran nothing can exist: say so without starting one to ask. */
+function missingWithoutLocalState(node: ResourceNode, cwd: string): ResourceNode {
+  return {
+    ...node,
+    describe: (ctx) => (localStateExists(cwd) ? node.describe(ctx) : Promise.resolve(missing())),
+  };
 }
 
 function localStreamNode(name: string): ResourceNode {

@@ -5,13 +5,13 @@
  */
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { localPaths } from './paths.ts';
+import { localPaths, localStateExists } from './paths.ts';
 import { listLocalPipelines } from './pipelines.ts';
 import { stopLocalStack } from './stack.ts';
 
-/** True when the stack was stopped and its folder removed; false while pipelines remain. */
+/** True when the stack was stopped and its folder removed; false while pipelines remain or nothing was there. */
 export async function stopIdleLocalStack(cwd: string): Promise<boolean> {
-  if (listLocalPipelines(cwd).length > 0) return false;
+  if (!localStateExists(cwd) || listLocalPipelines(cwd).length > 0) return false;
   await stopLocalStack(cwd);
   const { root } = localPaths(cwd);
   rmSync(root, { recursive: true, force: true });

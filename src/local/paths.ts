@@ -2,6 +2,7 @@
  * Where the local target keeps each thing, all under `.stockpipe/local/` of the working directory.
  * One function owns the layout so the daemon, the commands and the tests cannot disagree.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LOCAL_STATE_DIR } from './constants.ts';
 
@@ -59,4 +60,12 @@ export function functionLogFile(paths: LocalPaths, functionName: string): string
 
 export function failureFile(paths: LocalPaths, functionName: string): string {
   return join(paths.failuresDir, `${safeFileName(functionName)}.ndjson`);
+}
+
+/**
+ * False in a folder where the local stack never ran, and again once the last cleanup removed its
+ * folder: then no local resource can exist, and only setup may start a stack to create some.
+ */
+export function localStateExists(cwd: string): boolean {
+  return existsSync(localPaths(cwd).root);
 }

@@ -1,11 +1,14 @@
 /**
  * AWS clients for `--target local`: the three emulated services of the local stack, which is
  * started on the first call that needs it. Any other service fails with a line saying what
- * stands in for it offline — a command can never reach real AWS by accident.
+ * stands in for it offline — a command can never reach real AWS by accident. In a folder with no
+ * local state only setup may start the stack: anything else would leave a background process
+ * behind just to learn that nothing exists.
  */
 import { AwsClients, type ServiceName } from '../aws/clients.ts';
 import { StockpipeError } from '../errors.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
+import { localStateExists } from './paths.ts';
 
 export const LOCAL_SERVICES: readonly ServiceName[] = ['kinesis', 'dynamodb', 's3'];
 
@@ -20,7 +23,15 @@ const STAND_INS: Partial<Record<ServiceName, string>> = {
   sts: 'the fixed local account',
 };
 
-export function localTargetClients(cwd: string): AwsClients {
+export const NO_LOCAL_STATE =
+  'nothing exists in the local target here yet (no .stockpipe/local): create a pipeline with `stockpipe setup --target local`, or run `stockpipe demo`';
+
+export interface LocalTargetOptions {
+  /** Start the stack even where none ever ran: true for setup, which creates the pipeline. */
+  mayCreateStack?: boolean;
+}
+
+export function localTargetClients(cwd: string, options: LocalTargetOptions = {}): AwsClients {
   return new AwsClients({
     env: {},
     services: LOCAL_SERVICES,
@@ -29,6 +40,7 @@ export function localTargetClients(cwd: string): AwsClients {
         `${service} does not exist in the local target; it is replaced by ${STAND_INS[service] ?? 'nothing'}`,
       ),
     resolve: async () => {
+      if (!options.mayCreateStack && !localStateExists(cwd)) throw new StockpipeError(NO_LOCAL_STATE);
       const { ensureLocalStack } = await import('./stack.ts');
       const { endpoints } = await ensureLocalStack(cwd);
       return { endpoints: { ...endpoints }, credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION };

@@ -5,7 +5,7 @@
  * the object's path, so the named queries and the tutorial's SQL run unchanged. DuckDB is imported
  * only when a query runs.
  */
-import { globSync } from 'node:fs';
+import { existsSync, globSync } from 'node:fs';
 import { join } from 'node:path';
 import { GLUE_TABLE } from '../core/names.ts';
 import { StockpipeError } from '../errors.ts';
@@ -78,8 +78,14 @@ export class DuckDbQueryRunner implements QueryRunner {
     const now = this.options.now ?? Date.now;
     const started = now();
     if (signal?.aborted) throw new QueryCancelledError(undefined);
+    const bucketDir = join(this.options.s3Directory, this.options.bucket);
+    if (!existsSync(bucketDir)) {
+      throw new StockpipeError(
+        `the lake bucket ${this.options.bucket} does not exist in the local target: run \`stockpipe setup --target local\` first`,
+      );
+    }
+    const rawPrefix = join(bucketDir, 'raw');
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const rawPrefix = join(this.options.s3Directory, this.options.bucket, 'raw');
     const hasObjects = globSync(join(rawPrefix, 'dt=*', '*._S3rver_object')).length > 0;
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();

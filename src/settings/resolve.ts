@@ -2,8 +2,10 @@
  * Global settings, resolved with a fixed precedence: flags > environment > config file > defaults.
  * Every value remembers where it came from, so `stockpipe config` can show it.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { DEFAULT_PIPELINE_NAME } from '../core/names.ts';
 import { UsageError } from '../errors.ts';
 import { parsePipelineName, parseProfile, parseRegion, parseTarget, type Target } from './validate.ts';
 
@@ -35,7 +37,7 @@ interface SettingDefinition<T> {
 }
 
 const DEFINITIONS: { [K in keyof Settings]: SettingDefinition<Settings[K]> } = {
-  name: { env: ['STOCKPIPE_NAME'], parse: parsePipelineName, default: 'stockpipe' },
+  name: { env: ['STOCKPIPE_NAME'], parse: parsePipelineName, default: DEFAULT_PIPELINE_NAME },
   target: { env: ['STOCKPIPE_TARGET'], parse: parseTarget, default: 'aws' },
   region: { env: ['STOCKPIPE_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'], parse: parseRegion, default: undefined },
   profile: { env: ['STOCKPIPE_PROFILE', 'AWS_PROFILE'], parse: parseProfile, default: undefined },

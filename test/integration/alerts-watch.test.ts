@@ -239,7 +239,7 @@ describe('alerts and watch against dynalite', () => {
     assert.equal(missing.code, 1);
     assert.equal(
       missing.stderr,
-      'error: the alerts table other-alerts does not exist: run stockpipe setup --name other first\n',
+      'error: the alerts table other-alerts does not exist: run `stockpipe setup --name other` first\n',
     );
     const watchMissing = await runCli(['watch', '--symbol', 'AAPL', '--name', 'other'], { env: emulators.env });
     assert.equal(watchMissing.code, 1);

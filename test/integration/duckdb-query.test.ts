@@ -144,13 +144,17 @@ describe('DuckDB runner over the local lake (s3rver layout)', () => {
     assert.deepEqual(big.map((row) => row.symbol).sort(), ['AAPL', 'AAPL', 'TSLA']);
   });
 
-  it('an empty lake is an empty table; bad SQL fails with DuckDB’s reason on one line', async () => {
-    const empty = new DuckDbQueryRunner({
-      s3Directory: mkdtempSync(join(tmpdir(), 'stockpipe-empty-')),
-      bucket: BUCKET,
+  it('an empty lake is an empty table; a missing bucket and bad SQL fail on one line', async () => {
+    const s3Directory = mkdtempSync(join(tmpdir(), 'stockpipe-empty-'));
+    const empty = new DuckDbQueryRunner({ s3Directory, bucket: BUCKET });
+    await assert.rejects(empty.run(buildNamedQuery('latest', { range }), {}), {
+      name: 'StockpipeError',
+      message: `the lake bucket ${BUCKET} does not exist in the local target: run \`stockpipe setup --target local\` first`,
     });
+    mkdirSync(join(s3Directory, BUCKET));
     const result = await empty.run(buildNamedQuery('latest', { range }), {});
     assert.equal(result.rows.length, 0);
+    rmSync(s3Directory, { recursive: true, force: true });
     await assert.rejects(runner.run('SELECT nope FROM stock_data_table', {}), (error: Error) => {
       assert.equal(error.name, 'StockpipeError');
       assert.match(error.message, /^query failed: .*nope/);

@@ -33,6 +33,7 @@ Examples:
             io: context.io,
             alertsTable: pipelineNames(context.settings.name).alertsTable,
             pipeline: context.settings.name,
+            target: context.settings.target,
             documentClient: () => context.aws.documentClient(),
           });
         } finally {

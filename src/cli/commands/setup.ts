@@ -32,18 +32,22 @@ Examples:
   $ stockpipe setup --alert-lang es --log-retention 30 --json`,
     )
     .action(
-      bindAction(runner, async (context, flags: Record<string, unknown>) => {
-        const { parseSetupFlags } = await import('../../commands/setup/options.ts');
-        const options = parseSetupFlags(flags);
-        if (context.settings.target === 'local' && options.emailsGiven) {
-          throw new UsageError('--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log');
-        }
-        const { runSetup } = await import('../../commands/setup/run.ts');
-        try {
-          return await runSetup(options, await pipelineDeps(context));
-        } finally {
-          await context.aws.destroy();
-        }
-      }),
+      bindAction(
+        runner,
+        async (context, flags: Record<string, unknown>) => {
+          const { parseSetupFlags } = await import('../../commands/setup/options.ts');
+          const options = parseSetupFlags(flags);
+          if (context.settings.target === 'local' && options.emailsGiven) {
+            throw new UsageError('--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log');
+          }
+          const { runSetup } = await import('../../commands/setup/run.ts');
+          try {
+            return await runSetup(options, await pipelineDeps(context));
+          } finally {
+            await context.aws.destroy();
+          }
+        },
+        { createsLocalStack: true },
+      ),
     );
 }

@@ -42,6 +42,7 @@ Examples:
             quotesTable: names.quotesTable,
             alertsTable: names.alertsTable,
             pipeline: context.settings.name,
+            target: context.settings.target,
             documentClient: () => context.aws.documentClient(),
             live: context.io.isInteractive && (context.io.stdout as { isTTY?: boolean }).isTTY === true,
           });

@@ -6,7 +6,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
+import type { Target } from '../../settings/validate.ts';
 import type { IO } from '../../ui/io.ts';
+import { pipelineFlags } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 
 export interface AlertsOptions {
@@ -24,8 +26,9 @@ export interface AlertsPlan {
 export interface AlertsDeps {
   io: IO;
   alertsTable: string;
-  /** Pipeline name, for the "run setup" hint. */
+  /** Pipeline name and target, for the "run setup" hint. */
   pipeline: string;
+  target?: Target;
   documentClient: () => Promise<DynamoDBDocumentClient>;
   now?: () => number;
 }
@@ -90,7 +93,7 @@ export async function runAlerts(options: AlertsOptions, deps: AlertsDeps): Promi
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new StockpipeError(
-        `the alerts table ${deps.alertsTable} does not exist: run stockpipe setup${deps.pipeline === 'stockpipe' ? '' : ` --name ${deps.pipeline}`} first`,
+        `the alerts table ${deps.alertsTable} does not exist: run \`stockpipe setup${pipelineFlags({ name: deps.pipeline, target: deps.target })}\` first`,
       );
     }
     throw error;

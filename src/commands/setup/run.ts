@@ -15,6 +15,7 @@ import type { PipelineContext } from '../../pipeline/types.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { pipelineFlags } from '../shared/pipeline-flags.ts';
 import { isEmail, type SetupOptions } from './options.ts';
 
 export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
@@ -115,7 +116,9 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     if (spec.emails.length > 0 && !upToDate) {
       io.out(`Confirm the subscription e-mail sent to ${spec.emails.join(', ')} to receive alerts.`);
     }
-    io.out(`Next: \`stockpipe stream --name ${name}\` to feed it, \`stockpipe status --name ${name}\` to check it.`);
+    io.out(
+      `Next: \`stockpipe stream --symbol AAPL${pipelineFlags(deps)}\` to feed it, \`stockpipe status${pipelineFlags(deps)}\` to check it.`,
+    );
   }
   return 0;
 }

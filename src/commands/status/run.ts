@@ -7,6 +7,7 @@ import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
+import { pipelineFlags } from '../shared/pipeline-flags.ts';
 
 export interface Activity {
   /** IncomingRecords on the stream over the last hour; null when unknown. */
@@ -58,7 +59,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     ? { recordsLastHour: null, lastAlert: null, problems: [] }
     : await recentActivity(ctx, deps);
 
-  const next = nextStep({ name, allMissing, healthy, resources, subscriptions, activity });
+  const next = nextStep({ flags: pipelineFlags(deps), allMissing, healthy, resources, subscriptions, activity });
 
   if (io.json) {
     io.outJson({
@@ -100,14 +101,15 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
 }
 
 function nextStep(input: {
-  name: string;
+  /** What the suggested commands need to reach this pipeline. */
+  flags: string;
   allMissing: boolean;
   healthy: boolean;
   resources: { presence: string; kind: string; name: string; notes: string[] }[];
   subscriptions: { email: string; confirmed: boolean }[];
   activity: Activity;
 }): string {
-  const flag = input.name === 'stockpipe' ? '' : ` --name ${input.name}`;
+  const flag = input.flags;
   if (input.allMissing) return `create it with \`stockpipe setup${flag}\`.`;
   const missing = input.resources.filter((resource) => resource.presence === 'missing');
   if (missing.length > 0)
@@ -120,7 +122,7 @@ function nextStep(input: {
   if (pending.length > 0) {
     return `confirm the subscription e-mail sent to ${pending.map((p) => p.email).join(', ')} to receive alerts.`;
   }
-  if (!input.activity.recordsLastHour) return `feed it with \`stockpipe stream${flag}\`.`;
+  if (!input.activity.recordsLastHour) return `feed it with \`stockpipe stream --symbol AAPL${flag}\`.`;
   return `query it with \`stockpipe query${flag}\`, or follow it with \`stockpipe tail${flag}\`.`;
 }
 

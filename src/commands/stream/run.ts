@@ -16,11 +16,12 @@ import type { EventSink, EventSource } from '../../producer/types.ts';
 import type { QuoteFunction } from '../../producer/yahoo.ts';
 import { createYahooSource } from '../../producer/yahoo.ts';
 import type { IO } from '../../ui/io.ts';
+import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
 import { parseStreamOptions, type StreamFlags, type StreamOptions } from './options.ts';
 
 export interface StreamDeps {
   io: IO;
-  settings: { name: string };
+  settings: PipelineRef;
   aws: AwsClients;
   signal: AbortSignal;
   cwd: string;
@@ -131,7 +132,9 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
     }
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
-      throw new StockpipeError(`Kinesis stream ${streamName} does not exist: run \`stockpipe setup\` first.`);
+      throw new StockpipeError(
+        `Kinesis stream ${streamName} does not exist: run \`stockpipe setup${pipelineFlags(deps.settings)}\` first.`,
+      );
     }
     throw error;
   }

@@ -9,8 +9,10 @@ import { smaSeries } from '../../core/sma.ts';
 import { DEFAULT_CROSSOVER } from '../../core/strategies/index.ts';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
+import type { Target } from '../../settings/validate.ts';
 import { CHART_GLYPHS, formatPrice, renderChart } from '../../ui/chart.ts';
 import type { IO } from '../../ui/io.ts';
+import { pipelineFlags } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 
 export interface WatchOptions {
@@ -35,6 +37,7 @@ export interface WatchDeps {
   quotesTable: string;
   alertsTable: string;
   pipeline: string;
+  target?: Target;
   documentClient: () => Promise<DynamoDBDocumentClient>;
   /** stdout is a terminal: redraw live instead of printing one snapshot. */
   live: boolean;
@@ -206,7 +209,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     } catch (error) {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         throw new StockpipeError(
-          `the quotes table ${deps.quotesTable} does not exist: run stockpipe setup${deps.pipeline === 'stockpipe' ? '' : ` --name ${deps.pipeline}`} first`,
+          `the quotes table ${deps.quotesTable} does not exist: run \`stockpipe setup${pipelineFlags({ name: deps.pipeline, target: deps.target })}\` first`,
         );
       }
       throw error;

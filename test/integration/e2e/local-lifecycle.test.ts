@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { NO_LOCAL_STATE } from '../../../src/local/target.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { freshWorkdir } from './harness.ts';
 
@@ -10,6 +11,39 @@ describe('the local target: setup → stream → query, tail, status → cleanup
   const { cwd, dispose } = freshWorkdir('local-life');
   const local = (...argv: string[]) => runCli([...argv, '--target', 'local'], { cwd });
   after(dispose);
+
+  it('in a folder where no local stack ever ran, only setup starts one', async () => {
+    const nothingLocal = () => assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'no stack, no folder');
+
+    const status = await local('status');
+    assert.equal(status.code, 1, status.stderr);
+    assert.match(status.stdout, /Next: create it with `stockpipe setup --target local`\./);
+    const described = JSON.parse((await local('status', '--json')).stdout);
+    assert.ok(described.resources.every((resource: { presence: string }) => resource.presence === 'missing'));
+    nothingLocal();
+
+    const cleanup = await local('cleanup', '--yes');
+    assert.equal(cleanup.code, 0, cleanup.stderr);
+    assert.match(cleanup.stdout, /^Nothing to clean up/);
+    assert.doesNotMatch(cleanup.stderr, /Local stack stopped/);
+
+    for (const argv of [['alerts'], ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1']]) {
+      const result = await local(...argv);
+      assert.equal(result.code, 1, argv.join(' '));
+      assert.equal(result.stderr, `error: ${NO_LOCAL_STATE}\n`);
+    }
+    const query = await local('query', 'top-movers');
+    assert.equal(query.code, 1);
+    assert.match(
+      query.stderr,
+      /^error: the lake bucket \S+ does not exist in the local target: run `stockpipe setup --target local` first\n$/,
+    );
+
+    const plan = await local('setup', '--dry-run');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /Plan: 5 to create/);
+    nothingLocal();
+  });
 
   it('builds, feeds, answers, describes and removes a local pipeline, leaving nothing', async () => {
     const setup = await local('setup', '--json');
@@ -73,10 +107,7 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'the last cleanup stops the stack and removes its folder');
     const twice = await local('cleanup', '--yes');
     assert.equal(twice.code, 0, twice.stderr);
-    assert.equal(
-      existsSync(join(cwd, '.stockpipe', 'local', 'stack.json')),
-      false,
-      'a second cleanup finds nothing and leaves nothing running',
-    );
+    assert.match(twice.stdout, /^Nothing to clean up/);
+    assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'a second cleanup starts nothing and leaves nothing');
   });
 });

@@ -231,7 +231,10 @@ describe('stockpipe stream into kinesalite', () => {
       },
     );
     assert.equal(result.code, 1);
-    assert.equal(result.stderr, 'error: Kinesis stream nostream-stream does not exist: run `stockpipe setup` first.\n');
+    assert.equal(
+      result.stderr,
+      'error: Kinesis stream nostream-stream does not exist: run `stockpipe setup --name nostream` first.\n',
+    );
   });
 
   it('SIGINT mid-run (spawned CLI): stops fetching, flushes, prints the summary, exits 0', async () => {
