@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// Entry point: load the compiled CLI and hand it the process. Kept tiny so start-up stays fast.
-import { runFromProcess } from '../dist/cli/main.js';
-
+// Entry point: check the Node.js version, then load the compiled CLI and hand it the process.
+// The CLI is imported dynamically so that the check runs first: an older Node would otherwise die
+// on an import it lacks (e.g. `globSync` from node:fs) before saying anything useful.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 22) {
+  console.error(
+    `stockpipe needs Node.js 22 or newer; this is ${process.version} (https://nodejs.org or 'npm i -g node@22')`,
+  );
+  process.exit(1);
+}
+const { runFromProcess } = await import('../dist/cli/main.js');
 await runFromProcess();

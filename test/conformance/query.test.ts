@@ -9,6 +9,7 @@ import type { AwsClients } from '../../src/aws/clients.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { type AthenaProxy, startAthenaProxy } from './support/athena-proxy.ts';
 
 type Column = [name: string, type: string];
@@ -256,7 +257,7 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     try {
       const controller = new AbortController();
       const running = runCli(['query', 'top-movers'], { env, signal: controller.signal });
-      while ((await executions()).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(async () => (await executions()).length > 0, 'the query to start');
       controller.abort('SIGINT');
       const { code, stderr } = await running;
       assert.equal(code, 130);

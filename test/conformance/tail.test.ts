@@ -11,6 +11,7 @@ import {
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const INGEST = '/aws/lambda/stockpipe-ingest';
 const TRENDS = '/aws/lambda/stockpipe-trends';
@@ -212,17 +213,19 @@ describe('stockpipe tail against moto CloudWatch Logs', { skip: motoSkipReason()
       stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const waitFor = async (text: string) => {
-      const deadline = Date.now() + 30_000;
-      while (!stdout.includes(text)) {
-        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`never saw ${text}: ${stdout} ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const printed = (text: string) =>
+      waitFor(
+        () => {
+          if (child.exitCode !== null) assert.fail(`exited before printing ${text}: ${stdout} ${stderr}`);
+          return stdout.includes(text);
+        },
+        `tail to print ${text}`,
+        { intervalMs: 100 },
+      );
     try {
-      await waitFor('first event');
+      await printed('first event');
       await put(TRENDS, [[0, powertools('INFO', 'arrived later')]], Date.now());
-      await waitFor('arrived later');
+      await printed('arrived later');
       child.kill('SIGINT');
       assert.equal(await exited, 0, stderr);
       assert.deepEqual(

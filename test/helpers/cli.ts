@@ -13,23 +13,26 @@ export interface CliOptions {
   cwd?: string;
   tty?: boolean;
   signal?: AbortSignal;
+  /** Called with all of stdout so far after each write: lets a test react to what is printed. */
+  onStdout?: (stdoutSoFar: string) => void;
 }
 
 export async function runCli(argv: string[], options: CliOptions = {}): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const sink = (into: string[]) =>
+  const sink = (into: string[], onWrite?: (soFar: string) => void) =>
     Object.assign(
       new Writable({
         write(chunk: Buffer, _encoding, done) {
           into.push(chunk.toString('utf8'));
+          onWrite?.(into.join(''));
           done();
         },
       }),
       { isTTY: options.tty === true },
     );
   const code = await main(argv, {
-    stdout: sink(out),
+    stdout: sink(out, options.onStdout),
     stderr: sink(err),
     stdin: Object.assign(new PassThrough(), { isTTY: options.tty === true }),
     env: options.env ?? {},

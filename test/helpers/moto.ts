@@ -3,14 +3,15 @@
  * and real error codes, but runs no Lambda code and executes no Athena SQL.
  *
  * Binary lookup: STOCKPIPE_MOTO_SERVER, then ./.venv/bin/moto_server (scripts/test.mjs creates
- * it when python3 is available), then moto_server on PATH. Without any, `motoAvailable()` is
- * false and the suite skips with the reason.
+ * it when python3 is available), then moto_server on PATH. Without any, the suite skips with the
+ * reason (except in CI, where it fails).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AwsClients } from '../../src/aws/clients.ts';
+import { waitFor } from './wait.ts';
 
 export function motoServerPath(): string | undefined {
   const candidates = [process.env.STOCKPIPE_MOTO_SERVER, join(process.cwd(), '.venv/bin/moto_server')];
@@ -22,9 +23,13 @@ export function motoServerPath(): string | undefined {
   return undefined;
 }
 
-/** For `describe(..., { skip: motoSkipReason() })`. */
+/**
+ * For `describe(..., { skip: motoSkipReason() })`. In CI nothing skips: a missing moto is a broken
+ * install, so the suite runs and `startMoto` fails saying so.
+ */
 export function motoSkipReason(): string | false {
-  return motoServerPath() ? false : "moto is not installed: pip install 'moto[server]' (npm test does this in .venv)";
+  if (motoServerPath() || process.env.CI === 'true') return false;
+  return 'moto is not installed: pip install -r test/conformance/requirements.txt (npm test does this in .venv)';
 }
 
 export interface Moto {
@@ -56,7 +61,7 @@ async function freePort(): Promise<number> {
 
 export async function startMoto(): Promise<Moto> {
   const binary = motoServerPath();
-  if (!binary) throw new Error(motoSkipReason() as string);
+  if (!binary) throw new Error('moto is not installed: pip install -r test/conformance/requirements.txt');
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
@@ -68,20 +73,17 @@ export async function startMoto(): Promise<Moto> {
     log = (log + chunk.toString()).slice(-4000);
   });
 
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto_server did not start on ${endpoint}: ${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+      return (await fetch(`${endpoint}/moto-api/`).catch(() => undefined))?.ok;
+    },
+    `moto_server on ${endpoint}`,
+    { timeoutMs: 30_000, intervalMs: 100 },
+  ).catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw new Error(`moto_server did not start: ${error.message}: ${log}`);
+  });
 
   const env = {
     AWS_ENDPOINT_URL: endpoint,

@@ -193,15 +193,22 @@ describe('alerts and watch against dynalite', () => {
 
   it('watch on a terminal redraws the chart until Ctrl+C, then exits 0', async () => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort('SIGINT'), 1500);
+    const frameStart = '\u001b[H\u001b[2J';
+    // Ctrl+C once the second frame is complete (its footer printed): proves the redraw loop runs.
+    const framesDrawn = (soFar: string) =>
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+      soFar.split(frameStart).filter((frame) => frame.replace(/\u001b\[[0-9;]*m/g, '').endsWith('to stop\n')).length;
     const { code, stdout, stderr } = await runCli(['watch', '--symbol', 'AAPL', '--interval', '1s'], {
       env: emulators.env,
       tty: true,
       signal: controller.signal,
+      onStdout: (soFar) => {
+        if (framesDrawn(soFar) >= 2) controller.abort('SIGINT');
+      },
     });
     assert.equal(code, 0, stderr);
-    const frames = stdout.split('\u001b[H\u001b[2J').filter(Boolean);
-    assert.ok(frames.length >= 1, 'at least one full-screen frame');
+    const frames = stdout.split(frameStart).filter(Boolean);
+    assert.ok(frames.length >= 2, `redrawn until Ctrl+C, got ${frames.length} frame(s)`);
     for (const coloured of frames) {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
       const frame = coloured.replace(/\u001b\[[0-9;]*m/g, '');

@@ -8,10 +8,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type LocalPipelineStatus, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
+import { waitUntil } from '../../helpers/wait.ts';
+
+export { waitUntil };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(REPO_ROOT, 'bin', 'stockpipe.js');
@@ -89,22 +91,6 @@ export function freshWorkdir(prefix: string): { cwd: string; dispose: () => Prom
   };
 }
 
-/** Polls `check` every 200 ms until it holds; fails with `what` (and the last detail) after timeoutMs. */
-export async function waitUntil(
-  check: () => Promise<boolean | string> | boolean | string,
-  what: string,
-  timeoutMs = 45_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: boolean | string = false;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last === true) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${typeof last === 'string' ? ` (${last})` : ''}`);
-}
-
 export type FunctionCounters = LocalPipelineStatus['functions'][number];
 
 /** The daemon's runner counters for one pipeline's ingest and trends functions. */
@@ -136,6 +122,6 @@ export async function waitForDrain(cwd: string, records: number, timeoutMs = 45_
       return drained || detail;
     },
     `the local pipeline to drain ${records} records`,
-    timeoutMs,
+    { timeoutMs },
   );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NO_LOCAL_STATE } from '../../../src/local/target.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { freshWorkdir } from './harness.ts';
 
 // Every lifecycle command against the local target, as a person would type them.
@@ -74,12 +75,16 @@ describe('the local target: setup → stream → query, tail, status → cleanup
 
     // The lake fills as the local runner's ingest function works through the stream.
     let rows = 0;
-    for (const deadline = Date.now() + 60_000; rows < 200 && Date.now() < deadline; ) {
-      const query = await local('query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--format', 'json');
-      assert.equal(query.code, 0, query.stderr);
-      rows = Number(JSON.parse(query.stdout)[0]?.n ?? 0);
-      if (rows < 200) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitFor(
+      async () => {
+        const query = await local('query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--format', 'json');
+        assert.equal(query.code, 0, query.stderr);
+        rows = Number(JSON.parse(query.stdout)[0]?.n ?? 0);
+        return rows >= 200;
+      },
+      'the lake to hold 200 rows',
+      { intervalMs: 250 },
+    ).catch(() => undefined); // the assertion below names what was missing
     assert.equal(rows, 200, 'every event reached the lake exactly once');
 
     const movers = await local('query', 'top-movers', '--format', 'json');

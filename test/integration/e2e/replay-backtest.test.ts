@@ -8,17 +8,15 @@
  * cooldown never applies, and replayed points are exempt from staleness: every crossing alerts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freshWorkdir, REPO_ROOT, runBinOk, waitForDrain } from './harness.ts';
+import { requireSharedData, sharedDataFile } from '../../helpers/shared-data.ts';
+import { freshWorkdir, runBinOk, waitForDrain } from './harness.ts';
 
 const SHORT = 5;
 const LONG = 20;
-/** The shared AAPL file: /work/shared/data locally, ../shared/data from the repo root in CI. */
-const AAPL_CSV = join(REPO_ROOT, '..', '..', 'shared', 'data', 'aapl-daily-2015-2017.csv');
-const AAPL_CSV_CI = join(REPO_ROOT, '..', 'shared', 'data', 'aapl-daily-2015-2017.csv');
-const aaplCsv = [AAPL_CSV_CI, AAPL_CSV].find((file) => existsSync(file));
+const aapl = sharedDataFile('aapl-daily-2015-2017.csv');
 
 interface Bar {
   date: string;
@@ -170,9 +168,9 @@ describe('replay backtest: the local pipeline raises exactly the SMA 5/20 crossi
   after(() => real.dispose());
 
   it('the AAPL daily closes 2015–2017', {
-    skip: aaplCsv ? false : `no aapl-daily-2015-2017.csv in ../shared/data or ../../shared/data`,
+    skip: aapl.skip,
   }, async () => {
-    const csv = aaplCsv as string;
+    const csv = requireSharedData(aapl);
     const bars = readBars(csv);
     const { crossings: expected } = expectedCrossings(bars);
     assert.ok(expected.length > 10);

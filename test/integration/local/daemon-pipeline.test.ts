@@ -9,7 +9,8 @@ import { localPipelineDefinition, removeLocalPipeline, writeLocalPipeline } from
 import { localStackStatus, stopLocalStack, waitForLocalPipeline } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { createFixturePipeline, lines, putQuotes, type Quote, waitFor, writeFixtureLoader } from './fixtures.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { createFixturePipeline, lines, putQuotes, type Quote, writeFixtureLoader } from './fixtures.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-'));
 after(async () => {

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
@@ -21,6 +20,7 @@ import { mappingConfig } from '../../../src/local/runner/mapping.ts';
 import { TableStreamLog } from '../../../src/local/runner/table-stream.ts';
 import { TableStreamRunner } from '../../../src/local/runner/table-stream-runner.ts';
 import { type Emulators, startEmulators } from '../../helpers/emulators.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const quote = (symbol: string, timestamp: string, price: number) => ({
   symbol: { S: symbol },
@@ -205,8 +205,7 @@ describe('DynamoDB-stream substitute: the proxy derives INSERT records for new i
     });
     runner.start();
     try {
-      const deadline = Date.now() + 20_000;
-      while (runner.counters.recordsSucceeded < 12 && Date.now() < deadline) await sleep(20);
+      await waitFor(() => runner.counters.recordsSucceeded >= 12, '12 records', { intervalMs: 20 });
     } finally {
       await runner.stop();
     }

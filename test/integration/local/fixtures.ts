@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,6 +14,7 @@ import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { localAwsClients } from '../../../src/local/clients.ts';
 import { writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { ensureLocalStack } from '../../../src/local/stack.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 export interface Quote {
   symbol: string;
@@ -124,22 +124,15 @@ export function lines(file: string): string[] {
   }
 }
 
-export async function waitFor(probe: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** Creates a stream and waits until it is ACTIVE (kinesalite flips it asynchronously). */
 export async function createActiveStream(kinesis: KinesisClient, name: string, shards: number): Promise<void> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`stream ${name} did not become ACTIVE`);
-    await sleep(20);
-  }
+  await waitFor(
+    async () => {
+      const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      return summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+    },
+    `stream ${name} to become ACTIVE`,
+    { intervalMs: 20 },
+  );
 }

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
-import { createFixturePipeline, lines, putQuotes, waitFor, writeFixtureLoader } from './fixtures.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { createFixturePipeline, lines, putQuotes, writeFixtureLoader } from './fixtures.ts';
 
 // Where leveldown has no binary, kinesalite runs in memory: the stack drains the stream before it
 // stops and recreates the registered streams when it starts, so nothing acknowledged is lost.

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { LambdaHost } from '../../../src/local/runner/lambda-host.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 // A handler loader as the packaging code provides it: loadLambdaHandler(fn) → handler.
 const LOADER = `
@@ -57,16 +57,11 @@ describe('local Lambda host (worker-thread sandbox)', () => {
   }
 
   async function logLines(file: string, count: number): Promise<Record<string, unknown>[]> {
-    for (let i = 0; i < 200; i++) {
-      try {
-        const lines = readFileSync(file, 'utf8').trim().split('\n');
-        if (lines.length >= count) return lines.map((line) => JSON.parse(line));
-      } catch {
-        // not written yet
-      }
-      await sleep(25);
-    }
-    throw new Error(`fewer than ${count} lines in ${file}`);
+    const lines: string[] = await waitFor(() => {
+      const written = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+      return written.length >= count ? written : undefined;
+    }, `${count} lines in ${file}`);
+    return lines.map((line) => JSON.parse(line));
   }
 
   it('invokes with the function environment and a Lambda context; logs go to the file as JSON lines', async () => {

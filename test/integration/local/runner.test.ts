@@ -12,6 +12,7 @@ import type { FunctionInvoker } from '../../../src/local/runner/invoker.ts';
 import { KinesisRunner } from '../../../src/local/runner/kinesis-runner.ts';
 import { mappingConfig } from '../../../src/local/runner/mapping.ts';
 import { type Emulators, startEmulators } from '../../helpers/emulators.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { createActiveStream } from './fixtures.ts';
 
 const FAST = { batchingWindowMs: 50, idlePollMs: 20, retryBaseDelayMs: 1, maximumRetryAttempts: 2 };
@@ -32,14 +33,6 @@ function fakeFunction(respond: (records: KinesisStreamRecord[], call: number) =>
     },
   };
   return { invoker, batches };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe('local Lambda runner on Kinesis (kinesalite in-process)', () => {

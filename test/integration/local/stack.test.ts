@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateStreamCommand,
@@ -18,6 +17,7 @@ import { localAwsClients } from '../../../src/local/clients.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState, writeStackState } from '../../../src/local/state.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { createActiveStream } from './fixtures.ts';
 
 const STACK_MODULE = new URL('../../../src/local/stack.ts', import.meta.url).href;
@@ -47,16 +47,6 @@ after(async () => {
     rmSync(cwd, { recursive: true, force: true });
   }
 });
-
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('local stack lifecycle', () => {
   it('starts on demand on loopback, answers the SDK on all three emulators, and stops', async () => {
@@ -230,6 +220,6 @@ describe('local stack lifecycle', () => {
     const cwd = tempCwd();
     const { state } = await ensureLocalStack(cwd);
     rmSync(localPaths(cwd).root, { recursive: true, force: true });
-    await waitFor(() => !alive(state.pid), 'the orphaned stack to exit', 20_000);
+    await waitFor(() => !alive(state.pid), 'the orphaned stack to exit', { timeoutMs: 20_000 });
   });
 });

@@ -9,6 +9,7 @@ import {
   MAX_BYTES_PER_CALL,
   MAX_RECORDS_PER_CALL,
 } from '../../../src/producer/batcher.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 function event(i: number, symbol = `S${i % 7}`): StockEvent {
   return {
@@ -178,8 +179,7 @@ describe('KinesisBatcher', () => {
     const kinesis = fakeKinesis();
     const batcher = new KinesisBatcher({ client: kinesis.client, streamName: 's', lingerMs: 5, ...fast });
     await batcher.add(event(1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(kinesis.calls.length, 1);
+    await waitFor(() => kinesis.calls.length === 1, 'the linger timer to send the partial batch');
     await batcher.flush();
     assert.equal(kinesis.calls.length, 1);
   });

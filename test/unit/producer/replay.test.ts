@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type StockEvent, validateEvent } from '../../../src/core/event.ts';
 import { deriveChange } from '../../../src/core/metrics.ts';
 import { createReplaySource, replayFormat, splitCsvLine, toTimestamp } from '../../../src/producer/replay.ts';
+import { requireSharedData, sharedDataFile } from '../../helpers/shared-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stockpipe-replay-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -159,12 +160,11 @@ describe('replay source', () => {
     assert.deepEqual(splitCsvLine('a,"b, ""c""",d'), ['a', 'b, "c"', 'd']);
   });
 
-  const realFile = resolve(import.meta.dirname, '../../../../shared/data/aapl-daily-2015-2017.csv');
-  const sharedFile = existsSync(realFile) ? realFile : '/work/shared/data/aapl-daily-2015-2017.csv';
+  const aapl = sharedDataFile('aapl-daily-2015-2017.csv');
   it('replays the real AAPL daily file: one valid event per row, chained previous_close', {
-    skip: existsSync(sharedFile) ? false : `no ${realFile} on this machine`,
+    skip: aapl.skip,
   }, async () => {
-    const { events, reports } = await replayAll(sharedFile);
+    const { events, reports } = await replayAll(requireSharedData(aapl));
     assert.deepEqual(reports, []);
     assert.ok(events.length > 500);
     for (const [i, event] of events.entries()) {
