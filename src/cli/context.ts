@@ -1,34 +1,36 @@
 /**
- * Builds what every command receives: resolved settings and the IO, from the merged global flags.
- * Validation happens here, before any command does any work, so bad input never reaches AWS.
+ * Builds what a command receives, from the definition and the global flags: the IO, the resolved
+ * settings and the target. Settings are validated here, before any command does any work, so bad
+ * input never reaches AWS.
  */
-import type { Command } from 'commander';
-import { AwsClients } from '../aws/clients.ts';
-import { localTargetClients } from '../local/target.ts';
+import type { AnyCommandDefinition, CommandContext } from '../commands/command.ts';
+import { UsageError } from '../errors.ts';
 import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
+import { createTarget } from '../targets/create.ts';
 import { createIO, type IO } from '../ui/io.ts';
-import { collectGlobalFlags } from './global-options.ts';
 import type { ProcessHandles } from './process-handles.ts';
 
-export interface CommandContext {
+export interface GlobalFlags {
+  name?: string;
+  region?: string;
+  profile?: string;
+  target?: string;
+  config?: string;
+  json?: boolean;
+  yes?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+export interface Prepared {
   io: IO;
   settings: Settings;
   resolved: ResolvedSettings;
   configFile?: string;
-  cwd: string;
-  /** Aborted on SIGINT/SIGTERM: long-running commands stop and flush when it fires. */
-  signal: AbortSignal;
-  /** AWS clients, created on first use: the resolved region and profile, or the local stack. */
-  aws: AwsClients;
 }
 
-export interface ContextOptions {
-  /** The command creates the pipeline, so with --target local it may start a stack where none ran. */
-  createsLocalStack?: boolean;
-}
-
-export function createContext(command: Command, handles: ProcessHandles, options: ContextOptions = {}): CommandContext {
-  const flags = collectGlobalFlags(command);
+/** The IO and the settings: everything known before any network call. */
+export function prepare(definition: AnyCommandDefinition, flags: GlobalFlags, handles: ProcessHandles): Prepared {
   const io = createIO(handles, {
     json: flags.json === true,
     verbose: flags.verbose === true,
@@ -36,26 +38,37 @@ export function createContext(command: Command, handles: ProcessHandles, options
     color: flags.color !== false,
   });
   const { settings: resolved, configFile } = resolveSettings({
-    flags: { name: flags.name, region: flags.region, profile: flags.profile, target: flags.target },
+    flags: {
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.region !== undefined ? { region: flags.region } : {}),
+      ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+    },
     env: handles.env,
     cwd: handles.cwd,
     ...(flags.config !== undefined ? { configPath: flags.config } : {}),
   });
-  const settings = settingValues(resolved);
+  if (definition.runsOn && resolved.target.value !== definition.runsOn) {
+    if (resolved.target.source !== 'default') {
+      throw new UsageError(
+        `${definition.name} runs on the ${definition.runsOn} target only: drop --target ${resolved.target.value}`,
+      );
+    }
+    resolved.target = { value: definition.runsOn, source: 'default' };
+  }
+  return { io, settings: settingValues(resolved), resolved, ...(configFile ? { configFile } : {}) };
+}
+
+/** The context of one run: the target is created here, and only here. */
+export function createContext(
+  definition: AnyCommandDefinition,
+  prepared: Prepared,
+  handles: ProcessHandles,
+): CommandContext {
   return {
-    io,
-    settings,
-    aws:
-      settings.target === 'local'
-        ? localTargetClients(handles.cwd, { mayCreateStack: options.createsLocalStack === true })
-        : new AwsClients({
-            ...(settings.region ? { region: settings.region } : {}),
-            ...(settings.profile ? { profile: settings.profile } : {}),
-            env: handles.env,
-          }),
-    resolved,
-    ...(configFile ? { configFile } : {}),
+    ...prepared,
     cwd: handles.cwd,
     signal: handles.signal,
+    target: createTarget(prepared.settings, handles, definition.targetOptions),
   };
 }

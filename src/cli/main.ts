@@ -6,28 +6,70 @@ import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
 import { errorMessage, StockpipeError, UsageError } from '../errors.ts';
+import { COMMANDS } from './commands.ts';
+import { createContext, type GlobalFlags, prepare } from './context.ts';
 import type { ProcessHandles } from './process-handles.ts';
 import { buildProgram } from './program.ts';
-import type { Runner } from './run-command.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** Global options that take a value: their value is not a command name. */
+const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '--config']);
+
 export async function main(argv: string[], handles: ProcessHandles): Promise<number> {
-  const runner: Runner = { handles, exitCode: EXIT_OK };
-  const program = buildProgram(runner, packageVersion());
+  let exitCode = EXIT_OK;
+  const output = {
+    writeOut: (text: string) => handles.stdout.write(text),
+    writeErr: (text: string) => handles.stderr.write(text),
+  };
+  const program = buildProgram(COMMANDS, packageVersion(), output, async (definition, flags, args, globals) => {
+    const prepared = prepare(definition, globals as GlobalFlags, handles);
+    const options = definition.parse
+      ? await definition.parse(flags, {
+          args,
+          settings: prepared.settings,
+          resolved: prepared.resolved,
+          json: prepared.io.json,
+          cwd: handles.cwd,
+          now: new Date(),
+        })
+      : flags;
+    // The one place a command runs: the target is created for it and its clients destroyed after.
+    const context = createContext(definition, prepared, handles);
+    try {
+      exitCode = (await definition.run?.(options, context)) ?? EXIT_OK;
+    } finally {
+      await context.target.clients.destroy();
+    }
+  });
   const verbose = argv.includes('--verbose');
   try {
     if (argv.length === 0) {
       handles.stdout.write(program.helpInformation());
       return EXIT_OK;
     }
+    const unknown = unknownCommand(argv, ['help', ...program.commands.map((command) => command.name())]);
+    if (unknown !== undefined) throw new UsageError(`unknown command '${unknown}' (see stockpipe --help)`);
     await program.parseAsync(argv, { from: 'user' });
-    return runner.exitCode;
+    return exitCode;
   } catch (error) {
     return reportError(error, handles, verbose);
   }
+}
+
+/**
+ * The first word that is neither an option nor an option's value, when it names no command.
+ * commander would answer `stockpipe no-such-command --help` with the program's help and exit 0.
+ */
+function unknownCommand(argv: string[], commands: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (VALUE_OPTIONS.has(word)) i++;
+    else if (!word.startsWith('-')) return commands.includes(word) ? undefined : word;
+  }
+  return undefined;
 }
 
 function reportError(error: unknown, handles: ProcessHandles, verbose: boolean): number {

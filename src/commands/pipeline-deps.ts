@@ -1,10 +1,10 @@
-/** What setup, status and cleanup receive: the IO, the pipeline name, AWS clients and test seams. */
+/** What setup, status and cleanup receive: the IO, the pipeline name, the target's clients and model. */
 import { awsPipelineGraph } from '../pipeline/aws-graph.ts';
 import { callerIdentity, type Identity } from '../pipeline/run.ts';
 import type { ClientSource, CodeSource, PipelineContext, ResourceNode, Timing } from '../pipeline/types.ts';
-import type { Target } from '../settings/validate.ts';
 import type { IO } from '../ui/io.ts';
 import type { Prompter } from '../ui/prompt.ts';
+import type { CommandContext } from './command.ts';
 
 export interface PipelineDeps {
   io: IO;
@@ -18,12 +18,12 @@ export interface PipelineDeps {
   prompter?: Prompter;
   /** Ctrl+C: nothing new starts, what runs finishes, and the command says how to resume. */
   signal?: AbortSignal;
-  /** Who and where (default: STS GetCallerIdentity); the local target has a fixed identity. */
+  /** Who and where (default: STS GetCallerIdentity). */
   identity?: () => Promise<Identity>;
   /** The resource graph for this target (default: the AWS graph). */
   graph?: (ctx: PipelineContext) => ResourceNode[];
-  /** Which target this is, for the commands that messages suggest (default aws). */
-  target?: Target;
+  /** The flags that select the target in a suggested command (default '': AWS). */
+  targetFlags?: string;
 }
 
 export const graphOf = (deps: PipelineDeps, ctx: PipelineContext): ResourceNode[] =>
@@ -31,6 +31,22 @@ export const graphOf = (deps: PipelineDeps, ctx: PipelineContext): ResourceNode[
 
 export const identityOf = (deps: PipelineDeps): Promise<Identity> =>
   deps.identity ? deps.identity() : callerIdentity(deps.clients);
+
+/** PipelineDeps from a command's context: its target's clients, graph and identity. */
+export async function pipelineDeps(context: CommandContext): Promise<PipelineDeps> {
+  const { target } = context;
+  const model = await target.pipelineModel();
+  return {
+    io: context.io,
+    name: context.settings.name,
+    clients: target.clients,
+    cwd: context.cwd,
+    signal: context.signal,
+    graph: model.graph,
+    identity: model.identity,
+    targetFlags: target.flags,
+  };
+}
 
 /** A stderr line that --json suppresses (stdout carries the one document). */
 export function note(io: IO, line: string): void {

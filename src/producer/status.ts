@@ -49,7 +49,7 @@ export class StatusLine {
 
   /** The text of the line (exported for tests). */
   render(): string {
-    const { style } = this.options.io;
+    const style = this.options.io.errStyle; // the live line is on stderr
     const stats = this.options.stats();
     const seconds = Math.max(0.001, ((this.options.now ?? Date.now)() - this.started) / 1000);
     const parts = [

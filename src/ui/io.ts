@@ -10,7 +10,7 @@ export interface OutputOptions {
   json: boolean;
   verbose: boolean;
   yes: boolean;
-  /** False when --no-color was given. NO_COLOR and a non-TTY also turn colour off. */
+  /** False when --no-color was given. NO_COLOR and a non-TTY (per stream) also turn colour off. */
   color: boolean;
 }
 
@@ -26,8 +26,10 @@ export interface IO {
   readonly json: boolean;
   readonly verbose: boolean;
   readonly yes: boolean;
-  /** Colours for stdout and stderr (level 0 when colour is off). */
+  /** Colours for what goes to stdout: level 0 unless stdout itself is a colour terminal. */
   readonly style: ChalkInstance;
+  /** Colours for what goes to stderr: level 0 unless stderr itself is a colour terminal. */
+  readonly errStyle: ChalkInstance;
   /** Print a result line on stdout. */
   out(line: string): void;
   /** Print a progress or log line on stderr. */
@@ -57,10 +59,16 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
   const stderrTTY = terminal.stderr.isTTY === true;
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const forceColor = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
-  const color = options.color && !noColorEnv && (forceColor || (stderrTTY && env.TERM !== 'dumb'));
+  // Each stream is coloured only when it is a terminal itself: `stockpipe status | grep` from a
+  // terminal gets plain stdout while stderr keeps its colours.
+  const colourFor = (stream: { isTTY?: boolean }) =>
+    new Chalk({
+      level: options.color && !noColorEnv && (forceColor || (stream.isTTY === true && env.TERM !== 'dumb')) ? 2 : 0,
+    });
   const isInteractive = stderrTTY && !options.json && !isCI(env) && env.TERM !== 'dumb';
   const canPrompt = isInteractive && terminal.stdin.isTTY === true && !options.yes;
-  const style = new Chalk({ level: color ? 2 : 0 });
+  const style = colourFor(terminal.stdout);
+  const errStyle = colourFor(terminal.stderr);
   const write = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
 
   return {
@@ -74,12 +82,13 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
     verbose: options.verbose,
     yes: options.yes,
     style,
+    errStyle,
     out: (line) => write(terminal.stdout, line),
     err: (line) => write(terminal.stderr, line),
     outJson: (value) => write(terminal.stdout, JSON.stringify(value, null, 2)),
     outJsonLine: (value) => write(terminal.stdout, JSON.stringify(value)),
     debug: (line) => {
-      if (options.verbose) write(terminal.stderr, style.dim(line));
+      if (options.verbose) write(terminal.stderr, errStyle.dim(line));
     },
   };
 }
@@ -90,12 +99,19 @@ export interface CaptureIO {
   stderr(): string;
 }
 
-/** An IO that records everything, for tests. `tty: true` pretends a person is at a terminal. */
-export function createCaptureIO(
-  options: Partial<OutputOptions> & { tty?: boolean; env?: Record<string, string | undefined> } = {},
-): CaptureIO {
+export interface CaptureOptions extends Partial<OutputOptions> {
+  /** Pretend both streams are terminals (a person at a terminal). */
+  tty?: boolean;
+  /** Per stream, overriding `tty`: e.g. stdout piped while stderr is a terminal. */
+  stdoutTTY?: boolean;
+  stderrTTY?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/** An IO that records everything, for tests. */
+export function createCaptureIO(options: CaptureOptions = {}): CaptureIO {
   const chunks = { stdout: [] as string[], stderr: [] as string[] };
-  const capture = (into: string[]) => {
+  const capture = (into: string[], isTTY: boolean) => {
     // _write runs synchronously, so a test reads exactly what was written so far.
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -103,12 +119,13 @@ export function createCaptureIO(
         done();
       },
     });
-    return Object.assign(stream, { isTTY: options.tty === true, columns: 100 });
+    return Object.assign(stream, { isTTY, columns: 100 });
   };
-  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty === true });
+  const { tty = false, stdoutTTY = tty, stderrTTY = tty, env = {}, ...output } = options;
+  const stdin = Object.assign(new PassThrough(), { isTTY: tty });
   const io = createIO(
-    { stdout: capture(chunks.stdout), stderr: capture(chunks.stderr), stdin, env: options.env ?? {} },
-    { json: false, verbose: false, yes: false, color: false, ...options },
+    { stdout: capture(chunks.stdout, stdoutTTY), stderr: capture(chunks.stderr, stderrTTY), stdin, env },
+    { json: false, verbose: false, yes: false, color: false, ...output },
   );
   return { io, stdout: () => chunks.stdout.join(''), stderr: () => chunks.stderr.join('') };
 }

@@ -30,13 +30,13 @@ export function formatSeconds(ms: number): string {
 
 /** One finished resource as a line: mark, state, kind, name, time, detail. */
 export function resourceLine(
-  io: Pick<IO, 'style'>,
+  io: Pick<IO, 'errStyle'>,
   resource: ResourceRef,
   state: ResourceState,
   elapsedMs?: number,
   detail?: string,
 ): string {
-  const { style } = io;
+  const style = io.errStyle;
   const colour =
     state === 'failed'
       ? style.red
@@ -85,7 +85,7 @@ export async function createProgressRenderer(io: IO): Promise<ProgressRenderer> 
   const render = () => {
     const lines = [...running.values()].map(
       ({ resource, since }) =>
-        `${resource.kind} ${resource.name} ${io.style.dim(formatSeconds(performance.now() - since) || '0.0s')}`,
+        `${resource.kind} ${resource.name} ${io.errStyle.dim(formatSeconds(performance.now() - since) || '0.0s')}`,
     );
     spinner.text = [`${operation} ${finished}/${total}`, ...lines.map((line) => `  ${line}`)].join('\n');
   };

@@ -6,9 +6,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
-import type { Target } from '../../settings/validate.ts';
 import type { IO } from '../../ui/io.ts';
-import { pipelineFlags } from '../shared/pipeline-flags.ts';
+import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 
 export interface AlertsOptions {
@@ -26,11 +25,9 @@ export interface AlertsPlan {
 export interface AlertsDeps {
   io: IO;
   alertsTable: string;
-  /** Pipeline name and target, for the "run setup" hint. */
-  pipeline: string;
-  target?: Target;
+  /** The pipeline, for the "run setup" hint. */
+  pipeline: PipelineRef;
   documentClient: () => Promise<DynamoDBDocumentClient>;
-  now?: () => number;
 }
 
 export const DEFAULT_ALERTS_SINCE = '1d';
@@ -84,16 +81,15 @@ export async function readAlerts(
   return records.sort((a, b) => b.published_at.localeCompare(a.published_at) || b.timestamp.localeCompare(a.timestamp));
 }
 
-export async function runAlerts(options: AlertsOptions, deps: AlertsDeps): Promise<number> {
+export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<number> {
   const { io } = deps;
-  const plan = planAlerts(options, (deps.now ?? Date.now)());
   let records: AlertRecord[];
   try {
     records = await readAlerts(await deps.documentClient(), deps.alertsTable, plan);
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new StockpipeError(
-        `the alerts table ${deps.alertsTable} does not exist: run \`stockpipe setup${pipelineFlags({ name: deps.pipeline, target: deps.target })}\` first`,
+        `the alerts table ${deps.alertsTable} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first`,
       );
     }
     throw error;
@@ -135,6 +131,6 @@ export async function runAlerts(options: AlertsOptions, deps: AlertsDeps): Promi
       io.style,
     ),
   );
-  io.err(io.style.dim(`${records.length} ${records.length === 1 ? 'alert' : 'alerts'} published since ${since}`));
+  io.err(io.errStyle.dim(`${records.length} ${records.length === 1 ? 'alert' : 'alerts'} published since ${since}`));
   return 0;
 }

@@ -41,7 +41,7 @@ export class StatusLine {
   update(text: string): void {
     if (this.io.json) return;
     if (this.io.isInteractive) {
-      this.io.stderr.write(`\r\u001b[2K${this.io.style.dim(text)}`);
+      this.io.stderr.write(`\r\u001b[2K${this.io.errStyle.dim(text)}`);
       this.shown = true;
     } else if (Date.now() - this.lastPlain >= PLAIN_EVERY_MS) {
       this.lastPlain = Date.now();

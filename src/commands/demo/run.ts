@@ -59,7 +59,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     );
   }
 
-  say(io.style.bold('stockpipe demo') + io.style.dim(' — the whole pipeline on this machine, no AWS account'));
+  say(io.errStyle.bold('stockpipe demo') + io.errStyle.dim(' — the whole pipeline on this machine, no AWS account'));
   const stack = await ensureLocalStack(cwd);
   say(
     `${stack.started ? 'Started' : 'Using'} the local stack: kinesalite, dynalite and s3rver on loopback (.stockpipe/local)`,
@@ -72,7 +72,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   await setUp(nodes, ctx);
   await waitForLocalPipeline(cwd, name, { timeoutMs: 60_000, signal: deps.signal });
   say(
-    `Pipeline ${io.style.bold(name)} is up: stream (2 shards) → ingest Lambda → DynamoDB + raw lake → trends Lambda (SMA-5/SMA-20 crossover) → alerts`,
+    `Pipeline ${io.errStyle.bold(name)} is up: stream (2 shards) → ingest Lambda → DynamoDB + raw lake → trends Lambda (SMA-5/SMA-20 crossover) → alerts`,
   );
 
   const baseline = await runnerCounters(cwd, name);
@@ -90,7 +90,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   say(
     `Streaming ${options.symbols.join(', ')} every ${formatDuration(options.intervalMs)} for ${formatDuration(options.durationMs)}` +
       (options.malformed ? `, with ${options.malformed} malformed records to show the quarantine` : '') +
-      io.style.dim(' (Ctrl+C stops early)'),
+      io.errStyle.dim(' (Ctrl+C stops early)'),
   );
   const kinesis = await clients.get('kinesis');
   const malformed = malformedRecords(options.malformed, options.symbols[0] ?? 'AAPL', new Date());
@@ -244,13 +244,13 @@ async function queryTopMovers(cwd: string, bucket: string, name: string, started
 
 function describeAlert(io: IO, alert: AlertRecord): string {
   const marks: Record<string, [string, (text: string) => string]> = {
-    BUY: ['▲', io.style.green],
-    SELL: ['▼', io.style.red],
-    ANOMALY: ['!', io.style.yellow],
+    BUY: ['▲', io.errStyle.green],
+    SELL: ['▼', io.errStyle.red],
+    ANOMALY: ['!', io.errStyle.yellow],
   };
   const [mark, colour] = marks[alert.signal] ?? ['•', (text: string) => text];
   const latency = Date.parse(alert.published_at) - Date.parse(alert.timestamp);
   // The subject already names signal, symbol, price and reason: "stockpipe SELL MSFT at 436.44: …".
   const headline = alert.subject.replace(/^stockpipe /, '');
-  return `${colour(`${mark} ${headline}`)} ${io.style.dim(`(${formatDuration(latency)} after the observation)`)}`;
+  return `${colour(`${mark} ${headline}`)} ${io.errStyle.dim(`(${formatDuration(latency)} after the observation)`)}`;
 }

@@ -31,7 +31,7 @@ export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
   io.out(`  kinesis   ${state.endpoints.kinesis}`);
   io.out(`  dynamodb  ${state.endpoints.dynamodb}`);
   io.out(`  s3        ${state.endpoints.s3}`);
-  io.err(io.style.dim(`state in ${stateDir}; stop it with: stockpipe local stop`));
+  io.err(io.errStyle.dim(`state in ${stateDir}; stop it with: stockpipe local stop`));
   return 0;
 }
 

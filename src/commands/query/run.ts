@@ -8,25 +8,20 @@ import {
 } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
 import { renderCsv, renderTable, type TableColumn } from '../../ui/table.ts';
-import { planQuery, type QueryOptions } from './plan.ts';
-
-export type { QueryOptions } from './plan.ts';
+import type { QueryPlan } from './plan.ts';
 
 export interface QueryDeps {
   io: IO;
-  cwd: string;
   signal: AbortSignal;
   /** The engine for the resolved target; created only after the flags are valid. */
   createRunner: () => Promise<QueryRunner>;
-  now?: () => Date;
 }
 
 /** Exit code when the person cancelled with Ctrl+C (128 + SIGINT). */
 export const EXIT_CANCELLED = 130;
 
-export async function runQuery(options: QueryOptions, deps: QueryDeps): Promise<number> {
+export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
   const { io } = deps;
-  const plan = planQuery(options, { cwd: deps.cwd, now: deps.now?.() ?? new Date(), json: io.json });
   io.debug(plan.sql);
   if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const runner = await deps.createRunner();
@@ -55,7 +50,7 @@ export async function runQuery(options: QueryOptions, deps: QueryDeps): Promise<
   if (plan.format === 'json') io.outJson(rowsAsObjects(result));
   else if (plan.format === 'csv') io.stdout.write(renderCsv(columns, result.rows));
   else io.out(renderTable(columns, result.rows, io.style));
-  if (!io.json) io.err(io.style.dim(footer(result)));
+  if (!io.json) io.err(io.errStyle.dim(footer(result)));
   return 0;
 }
 

@@ -23,7 +23,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
   const identity = await identityOf(deps);
   note(
     io,
-    `${options.dryRun ? 'Planning changes to' : 'About to change'} ${placeOf(identity, io.style.bold)} (pipeline ${io.style.bold(name)}).`,
+    `${options.dryRun ? 'Planning changes to' : 'About to change'} ${placeOf(identity, io.errStyle.bold)} (pipeline ${io.errStyle.bold(name)}).`,
   );
   const spec = { ...options.spec };
   const ctx = createPipelineContext({

@@ -3,14 +3,14 @@
  * "run `stockpipe setup --name markets --target local`" can be pasted as it is.
  */
 import { DEFAULT_PIPELINE_NAME } from '../../core/names.ts';
-import type { Target } from '../../settings/validate.ts';
 
 export interface PipelineRef {
   name: string;
-  target?: Target;
+  /** The target's own flags (Target.flags): '' on AWS, ' --target local' offline. */
+  targetFlags?: string;
 }
 
 /** '' for the default pipeline on AWS; ' --name markets --target local' otherwise. */
-export function pipelineFlags({ name, target }: PipelineRef): string {
-  return `${name === DEFAULT_PIPELINE_NAME ? '' : ` --name ${name}`}${target === 'local' ? ' --target local' : ''}`;
+export function pipelineFlags({ name, targetFlags = '' }: PipelineRef): string {
+  return `${name === DEFAULT_PIPELINE_NAME ? '' : ` --name ${name}`}${targetFlags}`;
 }

@@ -94,7 +94,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     io.out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
-    for (const problem of activity.problems) io.err(style.dim(problem));
+    for (const problem of activity.problems) io.err(io.errStyle.dim(problem));
   }
   io.out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
   return healthy ? 0 : 1;

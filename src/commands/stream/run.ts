@@ -2,11 +2,10 @@
  * `stockpipe stream`: fetch quotes (Yahoo, a synthetic market, or a replayed file) and put them
  * on the pipeline's Kinesis stream until --count, --duration, the end of the file, or Ctrl+C.
  */
-import type { AwsClients } from '../../aws/clients.ts';
+import type { ServiceClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
 import { StockpipeError } from '../../errors.ts';
-import { armNoDataAlarm } from '../../producer/no-data-alarm.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
@@ -17,20 +16,21 @@ import type { QuoteFunction } from '../../producer/yahoo.ts';
 import { createYahooSource } from '../../producer/yahoo.ts';
 import type { IO } from '../../ui/io.ts';
 import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
-import { parseStreamOptions, type StreamFlags, type StreamOptions } from './options.ts';
+import type { StreamOptions } from './options.ts';
 
 export interface StreamDeps {
   io: IO;
-  settings: PipelineRef;
-  aws: AwsClients;
+  /** The pipeline, as suggested commands name it. */
+  pipeline: PipelineRef;
+  clients: { get(service: 'kinesis'): Promise<ServiceClients['kinesis']> };
+  /** Switches the no-incoming-data alarm on while the stream runs; resolves to the switch-off. */
+  armNoDataAlarm: (debug: (line: string) => void) => Promise<() => Promise<void>>;
   signal: AbortSignal;
-  cwd: string;
   /** Tests inject recorded Yahoo responses here. */
   quote?: QuoteFunction;
 }
 
-export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<number> {
-  const options = parseStreamOptions(flags, deps.cwd);
+export async function runStream(options: StreamOptions, deps: StreamDeps): Promise<number> {
   const { io } = deps;
   const source = createSource(options, deps);
   let sink: EventSink;
@@ -42,14 +42,9 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
       sink = await kinesisSink(deps);
     } catch (error) {
       await source.close?.();
-      await deps.aws.destroy();
       throw error;
     }
-    // Only where the stream's own CloudWatch is: with Kinesis alone pointed at an emulator, a real
-    // alarm of the same name is none of this run's business.
-    if (deps.aws.endpointOverride('kinesis') === deps.aws.endpointOverride('cloudwatch')) {
-      disarmAlarm = await armNoDataAlarm(deps.aws, pipelineNames(deps.settings.name).alarms.noIncomingData, io.debug);
-    }
+    disarmAlarm = await deps.armNoDataAlarm(io.debug);
   }
 
   const status = new StatusLine({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
@@ -79,7 +74,6 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
   } finally {
     status.stop();
     await disarmAlarm();
-    if (!options.dryRun) await deps.aws.destroy();
   }
   printSummary(io, summary, options);
   if (summary.failed > 0) {
@@ -114,11 +108,11 @@ function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
 
 /** The batcher on the pipeline's stream, after checking the stream is there to take events. */
 async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
-  const streamName = pipelineNames(deps.settings.name).stream;
+  const streamName = pipelineNames(deps.pipeline.name).stream;
   const [{ DescribeStreamSummaryCommand }, { KinesisBatcher }, client] = await Promise.all([
     import('@aws-sdk/client-kinesis'),
     import('../../producer/batcher.ts'),
-    deps.aws.get('kinesis'),
+    deps.clients.get('kinesis'),
   ]);
   try {
     const { StreamDescriptionSummary } = await client.send(
@@ -133,7 +127,7 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new StockpipeError(
-        `Kinesis stream ${streamName} does not exist: run \`stockpipe setup${pipelineFlags(deps.settings)}\` first.`,
+        `Kinesis stream ${streamName} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first.`,
       );
     }
     throw error;

@@ -13,8 +13,8 @@ import type { IO } from '../../ui/io.ts';
 import { parseNonNegativeDuration, parseSinceTime } from '../shared/since.ts';
 
 export interface TailOptions {
-  /** ingest | trends | all (default all). */
-  target?: string;
+  /** The function whose logs to show: ingest | trends | all (default all). */
+  fn?: string;
   follow?: boolean;
   since?: string;
   filter?: string;
@@ -44,11 +44,11 @@ export interface TailDeps {
 export const DEFAULT_TAIL_SINCE = '10m';
 
 export function planTail(options: TailOptions, context: { now: number; json: boolean }): TailPlan {
-  const target = options.target ?? 'all';
+  const fn = options.fn ?? 'all';
   let functions: LogFunction[];
-  if (target === 'all') functions = [...LOG_FUNCTIONS];
-  else if ((LOG_FUNCTIONS as readonly string[]).includes(target)) functions = [target as LogFunction];
-  else throw new UsageError(`unknown function '${target}': use ingest, trends or all`);
+  if (fn === 'all') functions = [...LOG_FUNCTIONS];
+  else if ((LOG_FUNCTIONS as readonly string[]).includes(fn)) functions = [fn as LogFunction];
+  else throw new UsageError(`unknown function '${fn}': use ingest, trends or all`);
 
   let format: LogFormat = context.json ? 'json' : 'short';
   if (options.format !== undefined) {
@@ -78,13 +78,12 @@ export function planTail(options: TailOptions, context: { now: number; json: boo
   };
 }
 
-export async function runTail(options: TailOptions, deps: TailDeps): Promise<number> {
+export async function runTail(plan: TailPlan, deps: TailDeps): Promise<number> {
   const { io } = deps;
   const now = deps.now ?? Date.now;
-  const plan = planTail(options, { now: now(), json: io.json });
   const source = await deps.createSource(plan.functions);
   if (plan.follow && io.isInteractive) {
-    io.err(io.style.dim(`following ${plan.functions.join(' + ')} logs — Ctrl+C to stop`));
+    io.err(io.errStyle.dim(`following ${plan.functions.join(' + ')} logs — Ctrl+C to stop`));
   }
   const end = await tailLogs(
     source,
@@ -101,7 +100,7 @@ export async function runTail(options: TailOptions, deps: TailDeps): Promise<num
       else if (plan.format === 'detailed') io.out(renderDetailed(event, parsed, io.style));
       else io.out(renderShort(event, parsed, io.style));
     },
-    { signal: deps.signal, now, onNotice: (message) => io.err(io.style.yellow(message)) },
+    { signal: deps.signal, now, onNotice: (message) => io.err(io.errStyle.yellow(message)) },
   );
   if (end === 'idle') io.debug('no new events for the --idle-exit duration: stopping');
   return 0;

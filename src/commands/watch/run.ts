@@ -9,10 +9,9 @@ import { smaSeries } from '../../core/sma.ts';
 import { DEFAULT_CROSSOVER } from '../../core/strategies/index.ts';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
-import type { Target } from '../../settings/validate.ts';
 import { CHART_GLYPHS, formatPrice, renderChart } from '../../ui/chart.ts';
 import type { IO } from '../../ui/io.ts';
-import { pipelineFlags } from '../shared/pipeline-flags.ts';
+import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 
 export interface WatchOptions {
@@ -36,8 +35,8 @@ export interface WatchDeps {
   signal: AbortSignal;
   quotesTable: string;
   alertsTable: string;
-  pipeline: string;
-  target?: Target;
+  /** The pipeline, for the "run setup" hint. */
+  pipeline: PipelineRef;
   documentClient: () => Promise<DynamoDBDocumentClient>;
   /** stdout is a terminal: redraw live instead of printing one snapshot. */
   live: boolean;
@@ -199,9 +198,8 @@ export function renderSnapshot(snapshots: SymbolSnapshot[], plan: WatchPlan, io:
   return lines;
 }
 
-export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<number> {
+export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number> {
   const { io } = deps;
-  const plan = planWatch(options);
   const client = await deps.documentClient();
   const read = async () => {
     try {
@@ -209,7 +207,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     } catch (error) {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         throw new StockpipeError(
-          `the quotes table ${deps.quotesTable} does not exist: run \`stockpipe setup${pipelineFlags({ name: deps.pipeline, target: deps.target })}\` first`,
+          `the quotes table ${deps.quotesTable} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first`,
         );
       }
       throw error;

@@ -136,7 +136,7 @@ describe('tail flag validation', () => {
       (error: Error) => error.name === 'UsageError' && pattern.test(error.message),
     );
   it('rejects bad input', () => {
-    usage({ target: 'ingset' }, /unknown function 'ingset': use ingest, trends or all/);
+    usage({ fn: 'ingset' }, /unknown function 'ingset': use ingest, trends or all/);
     usage({ since: '-10m' }, /cannot be negative/);
     usage({ since: 'ten minutes' }, /invalid --since 'ten minutes'/);
     usage({ since: '2026-13-45T00:00:00Z' }, /not a valid ISO time/);

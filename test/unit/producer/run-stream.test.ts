@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AwsClients } from '../../../src/aws/clients.ts';
+import { parseStreamOptions } from '../../../src/commands/stream/options.ts';
 import { runStream } from '../../../src/commands/stream/run.ts';
 import type { StockEvent } from '../../../src/core/event.ts';
 import { StatusLine } from '../../../src/producer/status.ts';
@@ -12,24 +12,22 @@ const noAws = {
   get: () => {
     throw new Error('a dry run must not create AWS clients');
   },
-  documentClient: () => {
-    throw new Error('a dry run must not create AWS clients');
-  },
-  destroy: async () => {},
-} as unknown as AwsClients;
+};
 
 describe('runStream', () => {
   it('--dry-run with the yahoo source prints mapped events and creates no AWS client', async () => {
     const capture = createCaptureIO();
     let calls = 0;
     const code = await runStream(
-      { symbol: ['aapl', 'MSFT'], count: '2', interval: '0', dryRun: true },
+      parseStreamOptions({ symbol: ['aapl', 'MSFT'], count: '2', interval: '0', dryRun: true }, process.cwd()),
       {
         io: capture.io,
-        settings: { name: 'stockpipe' },
-        aws: noAws,
+        pipeline: { name: 'stockpipe' },
+        clients: noAws,
+        armNoDataAlarm: () => {
+          throw new Error('a dry run must not arm the alarm');
+        },
         signal: new AbortController().signal,
-        cwd: process.cwd(),
         quote: async (symbols) => {
           calls++;
           assert.deepEqual(symbols, ['AAPL', 'MSFT']);

@@ -1,0 +1,28 @@
+/** Every built command, in the order `stockpipe --help` lists them. */
+
+import alerts from '../commands/alerts/command.ts';
+import cleanup from '../commands/cleanup/command.ts';
+import type { AnyCommandDefinition } from '../commands/command.ts';
+import config from '../commands/config/command.ts';
+import demo from '../commands/demo/command.ts';
+import local from '../commands/local/command.ts';
+import query from '../commands/query/command.ts';
+import setup from '../commands/setup/command.ts';
+import status from '../commands/status/command.ts';
+import stream from '../commands/stream/command.ts';
+import tail from '../commands/tail/command.ts';
+import watch from '../commands/watch/command.ts';
+
+export const COMMANDS: readonly AnyCommandDefinition[] = [
+  demo,
+  setup,
+  stream,
+  query,
+  tail,
+  status,
+  alerts,
+  watch,
+  cleanup,
+  config,
+  local,
+];

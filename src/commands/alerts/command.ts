@@ -1,0 +1,28 @@
+import { pipelineNames } from '../../core/names.ts';
+import { defineCommand } from '../command.ts';
+import type { AlertsOptions, AlertsPlan } from './run.ts';
+
+export default defineCommand<AlertsOptions, AlertsPlan>({
+  name: 'alerts',
+  summary: 'list the alerts the trends function published, newest first',
+  flags: [
+    { syntax: '--since <time>', description: 'published this long ago (1d, 6h) or after an ISO time (default 1d)' },
+    { syntax: '--symbol <symbol>', description: 'only this symbol' },
+    { syntax: '--limit <n>', description: 'at most this many (the newest)' },
+  ],
+  examples: [
+    { command: 'stockpipe alerts' },
+    { command: 'stockpipe alerts --since 7d --symbol AAPL' },
+    { command: "stockpipe alerts --since 2026-11-22T00:00:00Z --json | jq '.[].signal'" },
+  ],
+  parse: async (flags, { now }) => (await import('./run.ts')).planAlerts(flags, now.getTime()),
+  async run(plan, { io, settings, target }) {
+    const { runAlerts } = await import('./run.ts');
+    return runAlerts(plan, {
+      io,
+      alertsTable: pipelineNames(settings.name).alertsTable,
+      pipeline: { name: settings.name, targetFlags: target.flags },
+      documentClient: () => target.clients.documentClient(),
+    });
+  },
+});

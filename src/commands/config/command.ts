@@ -1,0 +1,19 @@
+import { defineCommand } from '../command.ts';
+
+export default defineCommand<Record<string, never>>({
+  name: 'config',
+  summary: 'print the resolved settings and where each one came from',
+  details: `
+Precedence: flags > environment (STOCKPIPE_NAME, STOCKPIPE_TARGET, STOCKPIPE_REGION/AWS_REGION,
+STOCKPIPE_PROFILE/AWS_PROFILE) > stockpipe.config.json (or --config <file>) > defaults.`,
+  examples: [
+    { command: 'stockpipe config' },
+    { command: 'stockpipe config --json' },
+    { command: 'STOCKPIPE_NAME=demo stockpipe config --target local' },
+  ],
+  ignores: ['yes'],
+  async run(_options, { io, resolved, configFile }) {
+    const { runConfig } = await import('./run.ts');
+    return runConfig({ io, resolved, ...(configFile ? { configFile } : {}) });
+  },
+});

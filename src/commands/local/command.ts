@@ -1,0 +1,43 @@
+import { type CommandContext, defineCommand, type GlobalOption } from '../command.ts';
+import type { LocalDeps } from './run.ts';
+
+/** The stack is per folder: no pipeline, account or region is involved. */
+const IGNORES: readonly GlobalOption[] = ['name', 'region', 'profile', 'target', 'config', 'yes'];
+const depsOf = ({ io, cwd }: CommandContext): LocalDeps => ({ io, cwd });
+
+export default defineCommand<Record<string, never>>({
+  name: 'local',
+  summary: 'start, stop or inspect the embedded offline stack (kinesalite, dynalite, s3rver, Lambda runner)',
+  details: `
+The stack is one background process on 127.0.0.1; its state lives under .stockpipe/local/ of the
+current folder and survives a restart. Commands run with --target local start it on demand.`,
+  examples: [
+    { command: 'stockpipe local start' },
+    { command: 'stockpipe local status --json' },
+    { command: 'stockpipe local stop' },
+  ],
+  ignores: IGNORES,
+  subcommands: [
+    defineCommand<Record<string, never>>({
+      name: 'start',
+      summary: 'start the local stack in the background (does nothing when it runs)',
+      examples: [{ command: 'stockpipe local start' }, { command: 'stockpipe local start --json' }],
+      ignores: IGNORES,
+      run: async (_options, context) => (await import('./run.ts')).runLocalStart(depsOf(context)),
+    }),
+    defineCommand<Record<string, never>>({
+      name: 'stop',
+      summary: 'stop the local stack; its data stays under .stockpipe/local/',
+      examples: [{ command: 'stockpipe local stop' }],
+      ignores: IGNORES,
+      run: async (_options, context) => (await import('./run.ts')).runLocalStop(depsOf(context)),
+    }),
+    defineCommand<Record<string, never>>({
+      name: 'status',
+      summary: 'pid, ports, uptime, registered pipelines and what each local function has processed',
+      examples: [{ command: 'stockpipe local status' }, { command: 'stockpipe local status --json' }],
+      ignores: IGNORES,
+      run: async (_options, context) => (await import('./run.ts')).runLocalStatus(depsOf(context)),
+    }),
+  ],
+});

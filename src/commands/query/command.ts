@@ -1,0 +1,50 @@
+import { NAMED_QUERY_HELP, NAMED_QUERY_NAMES } from '../../query/named.ts';
+import { defineCommand } from '../command.ts';
+import type { QueryOptions, QueryPlan } from './plan.ts';
+
+const width = Math.max(...NAMED_QUERY_NAMES.map((name) => name.length));
+
+export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
+  name: 'query',
+  summary: 'run a named query or your own SQL over stock_data_table (Athena; DuckDB offline)',
+  arguments: [
+    { syntax: '<query>', description: `${NAMED_QUERY_NAMES.join(' | ')} | sql` },
+    { syntax: '[sql]', description: 'the statement, for query sql' },
+  ],
+  flags: [
+    {
+      syntax: '--since <duration>',
+      description: 'named queries: partitions (days) covering this long ago until today (default 1d)',
+    },
+    { syntax: '--from <date>', description: 'named queries: first dt partition, YYYY-MM-DD' },
+    { syntax: '--to <date>', description: 'named queries: last dt partition, YYYY-MM-DD (default today, UTC)' },
+    { syntax: '--limit <n>', description: 'top-movers: rows (default 5); history: the newest n points (default 100)' },
+    { syntax: '--threshold <pct>', description: 'anomalies: |change_percent| above this (default 5)' },
+    { syntax: '--symbol <symbol>', description: 'history: the symbol' },
+    { syntax: '--file <path>', description: 'query sql: read the statement from a file' },
+    { syntax: '--format <format>', description: 'table (default), csv, or json (an array of objects)' },
+  ],
+  details: `
+Named queries (each reads only the dt partitions of the asked range):
+${NAMED_QUERY_NAMES.map((name) => `  ${name.padEnd(width)}  ${NAMED_QUERY_HELP[name]}`).join('\n')}
+
+A footer on stderr shows the data scanned, its cost at $5/TB and the run time.
+Ctrl+C stops the running query (StopQueryExecution).`,
+  examples: [
+    { command: 'stockpipe query top-movers --limit 10 --since 7d' },
+    { command: 'stockpipe query anomalies --threshold 3 --from 2026-11-01 --to 2026-11-22' },
+    { command: 'stockpipe query history --symbol AAPL --format csv > aapl.csv' },
+    { command: 'stockpipe query latest --json' },
+    { command: 'stockpipe query sql "SELECT * FROM stock_data_table LIMIT 10"' },
+    { command: 'stockpipe query sql --file report.sql --format json' },
+  ],
+  async parse(flags, { args, cwd, now, json }) {
+    const { planQuery } = await import('./plan.ts');
+    const [name = '', sql] = args;
+    return planQuery({ name, ...(sql !== undefined ? { sql } : {}), ...flags }, { cwd, now, json });
+  },
+  async run(plan, { io, settings, target, signal }) {
+    const { runQuery } = await import('./run.ts');
+    return runQuery(plan, { io, signal, createRunner: () => target.queryRunner(settings.name) });
+  },
+});

@@ -1,0 +1,42 @@
+import { UsageError } from '../../errors.ts';
+import { defineCommand } from '../command.ts';
+import type { SetupFlags, SetupOptions } from './options.ts';
+
+export default defineCommand<SetupFlags, SetupOptions>({
+  name: 'setup',
+  summary: 'create the pipeline on AWS, or bring it up to date (idempotent)',
+  flags: [
+    { syntax: '--email <address>', description: 'send BUY/SELL alerts to this address (repeatable)', repeatable: true },
+    { syntax: '--strategy <name>', description: 'trend strategy: crossover (default) or threshold' },
+    { syntax: '--sma-short <n>', description: 'crossover: short SMA window (default 5)' },
+    { syntax: '--sma-long <n>', description: 'crossover: long SMA window (default 20)' },
+    { syntax: '--thresh-pct <pct>', description: 'threshold: minimum move in percent (default 1.5)' },
+    { syntax: '--lookback <n>', description: 'threshold: points the move is measured over (default 15)' },
+    { syntax: '--sma-window <n>', description: 'threshold: SMA window the price must clear (default 20)' },
+    { syntax: '--min-points <n>', description: 'threshold: points before the first signal (default 20)' },
+    { syntax: '--eps-pct <pct>', description: 'threshold: how far beyond the SMA, in percent (default 0.2)' },
+    { syntax: '--alert-lang <lang>', description: 'alert language: en (default), es or pl' },
+    { syntax: '--log-retention <days>', description: 'CloudWatch log retention in days (default 14)' },
+    {
+      syntax: '--dry-run',
+      description: 'print the plan (create / update / unchanged per resource) and change nothing',
+    },
+  ],
+  details: `
+Every resource name derives from --name, the account and the region; running setup again
+changes only what differs from the options given (options left out return to their defaults).`,
+  examples: [
+    { command: 'stockpipe setup --email you@example.com' },
+    { command: 'stockpipe setup --dry-run' },
+    { command: 'stockpipe setup --name markets --region eu-west-1 --strategy threshold --thresh-pct 2' },
+    { command: 'stockpipe setup --alert-lang es --log-retention 30 --json' },
+    { command: 'stockpipe setup --target local', note: 'the same pipeline offline' },
+  ],
+  targetOptions: { createsPipeline: true },
+  parse: async (flags) => (await import('./options.ts')).parseSetupFlags(flags),
+  async run(options, context) {
+    if (options.emailsGiven && context.target.noEmail) throw new UsageError(context.target.noEmail);
+    const [{ runSetup }, { pipelineDeps }] = await Promise.all([import('./run.ts'), import('../pipeline-deps.ts')]);
+    return runSetup(options, await pipelineDeps(context));
+  },
+});

@@ -1,0 +1,47 @@
+import { defineCommand } from '../command.ts';
+import type { TailOptions, TailPlan } from './run.ts';
+
+export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
+  name: 'tail',
+  summary: 'show the ingest and trends functions’ logs, interleaved in time order',
+  arguments: [{ syntax: '[function]', description: 'ingest | trends | all (default: all)' }],
+  flags: [
+    { syntax: '-f, --follow', description: 'keep polling for new events (every 1–2 s) until Ctrl+C' },
+    { syntax: '--since <time>', description: 'start this long ago (10m, 2h, 1d) or at an ISO time (default 10m)' },
+    {
+      syntax: '--filter <pattern>',
+      description: 'CloudWatch Logs filter pattern, e.g. ERROR or "{ $.level = \\"ERROR\\" }"',
+    },
+    { syntax: '--format <format>', description: 'short (default), detailed, or json (one object per line)' },
+    {
+      syntax: '--idle-exit <duration>',
+      description: 'with --follow: stop after this long without new events (for scripts)',
+    },
+  ],
+  details: 'Waits quietly while a log group does not exist yet. Errors and timeouts are shown in red.',
+  examples: [
+    { command: 'stockpipe tail', note: 'the last 10 minutes of both functions' },
+    { command: 'stockpipe tail ingest --since 1h --format detailed' },
+    { command: 'stockpipe tail --follow --filter ERROR' },
+    { command: 'stockpipe tail trends --since 2026-11-22T14:00:00Z --json' },
+    { command: 'stockpipe tail -f --idle-exit 2m', note: 'follow, stop after 2 minutes of silence' },
+  ],
+  async parse(flags, { args, now, json }) {
+    const { planTail } = await import('./run.ts');
+    const [fn] = args;
+    return planTail({ ...flags, ...(fn !== undefined ? { fn } : {}) }, { now: now.getTime(), json });
+  },
+  async run(plan, { io, settings, target, signal }) {
+    const { runTail } = await import('./run.ts');
+    const reported = new Set<string>();
+    return runTail(plan, {
+      io,
+      signal,
+      createSource: (functions) =>
+        target.logSource(settings.name, functions, (group) => {
+          if (!reported.has(group)) io.debug(`log group ${group} does not exist yet: waiting`);
+          reported.add(group);
+        }),
+    });
+  },
+});

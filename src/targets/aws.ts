@@ -1,0 +1,49 @@
+/** The AWS target: the standard credential chain and region, CloudWatch, Athena, the AWS graph. */
+import { AwsClients } from '../aws/clients.ts';
+import { pipelineNames } from '../core/names.ts';
+import type { Settings } from '../settings/resolve.ts';
+import type { Target } from './target.ts';
+
+export function awsTarget(settings: Settings, env: Record<string, string | undefined>): Target {
+  const clients = new AwsClients({
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    env,
+  });
+  return {
+    flags: '',
+    clients,
+    async pipelineModel() {
+      const [{ awsPipelineGraph }, { callerIdentity }] = await Promise.all([
+        import('../pipeline/aws-graph.ts'),
+        import('../pipeline/run.ts'),
+      ]);
+      return { graph: awsPipelineGraph, identity: () => callerIdentity(clients) };
+    },
+    async queryRunner(pipeline) {
+      const { AthenaQueryRunner } = await import('../query/athena.ts');
+      const names = pipelineNames(pipeline);
+      return new AthenaQueryRunner(await clients.get('athena'), {
+        workgroup: names.workgroup,
+        database: names.glueDatabase,
+      });
+    },
+    async logSource(pipeline, functions, onMissing) {
+      const { CloudWatchLogSource } = await import('../logs/cloudwatch.ts');
+      const names = pipelineNames(pipeline);
+      const groups = functions.map((fn) => ({
+        fn,
+        group: fn === 'ingest' ? names.ingestLogGroup : names.trendsLogGroup,
+      }));
+      return new CloudWatchLogSource(await clients.get('logs'), groups, onMissing);
+    },
+    async armNoDataAlarm(pipeline, debug) {
+      // Only where the stream's own CloudWatch is: with Kinesis alone pointed at an emulator, a real
+      // alarm of the same name is none of this run's business.
+      if (clients.endpointOverride('kinesis') !== clients.endpointOverride('cloudwatch')) return async () => undefined;
+      const { armNoDataAlarm } = await import('../producer/no-data-alarm.ts');
+      return armNoDataAlarm(clients, pipelineNames(pipeline).alarms.noIncomingData, debug);
+    },
+    afterCleanup: async () => undefined,
+  };
+}

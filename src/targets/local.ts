@@ -1,0 +1,56 @@
+/**
+ * The local target: the embedded stack on loopback (kinesalite, dynalite, s3rver), DuckDB over the
+ * lake, the local runner's log files, and the local graph. Its clients refuse every service the
+ * stack does not have, so nothing here can reach real AWS.
+ */
+import { bucketNames, pipelineNames } from '../core/names.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local/constants.ts';
+import { functionLogFile, localPaths } from '../local/paths.ts';
+import { localTargetClients } from '../local/target.ts';
+import type { Target, TargetOptions } from './target.ts';
+
+export function localTarget(cwd: string, options: TargetOptions = {}): Target {
+  const clients = localTargetClients(cwd, { mayCreateStack: options.createsPipeline === true });
+  return {
+    flags: ' --target local',
+    clients,
+    noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
+    async pipelineModel() {
+      const { localIdentity, localPipelineGraph, localRecordsLastHour } = await import('../local/graph.ts');
+      return {
+        graph: localPipelineGraph({ cwd }),
+        identity: async () => localIdentity(),
+        recordsLastHour: localRecordsLastHour,
+      };
+    },
+    async queryRunner(pipeline) {
+      // DuckDB reads the lake straight from s3rver's folder.
+      const { DuckDbQueryRunner } = await import('../query/duckdb.ts');
+      return new DuckDbQueryRunner({
+        s3Directory: localPaths(cwd).s3Dir,
+        bucket: bucketNames(pipeline, LOCAL_ACCOUNT, LOCAL_REGION).raw,
+      });
+    },
+    async logSource(pipeline, functions) {
+      // The local runner writes each function's output to a JSON-lines file.
+      const { LocalFileLogSource } = await import('../logs/local-files.ts');
+      const names = pipelineNames(pipeline);
+      const paths = localPaths(cwd);
+      return new LocalFileLogSource(
+        functions.map((fn) => {
+          const functionName = fn === 'ingest' ? names.ingestFunction : names.trendsFunction;
+          return { fn, group: functionName, path: functionLogFile(paths, functionName) };
+        }),
+      );
+    },
+    // No CloudWatch offline: nothing to arm.
+    armNoDataAlarm: async () => async () => undefined,
+    async afterCleanup() {
+      // The local stack runs while a pipeline exists: the last cleanup stops it and removes its folder.
+      const { stopIdleLocalStack } = await import('../local/idle.ts');
+      return (await stopIdleLocalStack(cwd))
+        ? 'Local stack stopped and .stockpipe/local removed: no pipeline left.'
+        : undefined;
+    },
+  };
+}

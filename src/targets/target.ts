@@ -1,0 +1,46 @@
+/**
+ * Where a pipeline runs: real AWS, or the embedded offline stack. The CLI chooses the target once
+ * from the settings (./create.ts) and every command receives what it needs from it — clients, the
+ * resource graph, the query engine, the log source — so no command asks which target it is on.
+ */
+import type { AwsClients } from '../aws/clients.ts';
+import type { LogEventSource, LogFunction } from '../logs/source.ts';
+import type { Identity } from '../pipeline/run.ts';
+import type { PipelineContext, ResourceNode } from '../pipeline/types.ts';
+import type { QueryRunner } from '../query/runner.ts';
+
+export interface Target {
+  /**
+   * The flags that select this target in a suggested command ('' on AWS, the default), so that
+   * "run `stockpipe setup --target local`" can be pasted as printed.
+   */
+  readonly flags: string;
+  /** SDK clients for this target (created on first use; the CLI destroys them after the command). */
+  readonly clients: AwsClients;
+  /** Why this target cannot send alert e-mail, when it cannot. */
+  readonly noEmail?: string;
+  /** What setup, status and cleanup walk here (loaded on first use: the graphs import every resource kind). */
+  pipelineModel(): Promise<PipelineModel>;
+  /** The SQL engine over the pipeline's lake. */
+  queryRunner(pipeline: string): Promise<QueryRunner>;
+  /** The pipeline functions' logs. `onMissing` hears of a log group that does not exist yet. */
+  logSource(pipeline: string, functions: LogFunction[], onMissing: (group: string) => void): Promise<LogEventSource>;
+  /** While `stream` runs: switch on the no-incoming-data alarm; resolves to the switch-off. */
+  armNoDataAlarm(pipeline: string, debug: (line: string) => void): Promise<() => Promise<void>>;
+  /** After a pipeline was deleted: tidy what only this target keeps; returns a line to say, if any. */
+  afterCleanup(): Promise<string | undefined>;
+}
+
+export interface PipelineModel {
+  /** The pipeline's resources on this target, as a graph. */
+  graph(ctx: PipelineContext): ResourceNode[];
+  /** Who and where the pipeline lives. */
+  identity(): Promise<Identity>;
+  /** Records the stream took in over the last hour (default: the stream's CloudWatch metric). */
+  recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
+}
+
+export interface TargetOptions {
+  /** The command creates the pipeline, so offline it may start a stack where none ran. */
+  createsPipeline?: boolean;
+}
