@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import { pipelineNames } from '../src/core/names.ts';
 import { localAwsClients } from '../src/local/clients.ts';
@@ -22,7 +23,7 @@ import { localStackStatus, stopLocalStack } from '../src/local/stack.ts';
 import { readStackState } from '../src/local/state.ts';
 import { report } from './_report.ts';
 
-const BIN = new URL('../bin/stockpipe.js', import.meta.url).pathname;
+const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
 const SATURATED_EVENTS = 20_000;
 const SATURATED_SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'IBM', 'ORCL', 'INTC'];
 const REALISTIC_SYMBOLS = SATURATED_SYMBOLS.slice(0, 8);

@@ -3,6 +3,7 @@
 // {"bench": "<name>", "metric": "<metric>", "value": <number>, "unit": "<unit>"}.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const available = readdirSync(new URL('.', import.meta.url))
   .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
@@ -20,7 +21,7 @@ for (const name of names) {
     console.error(`error: no benchmark '${name}' (available: ${available.join(', ')})`);
     process.exit(2);
   }
-  const result = spawnSync(process.execPath, [file.pathname], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [fileURLToPath(file)], { stdio: 'inherit' });
   if (result.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

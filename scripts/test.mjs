@@ -17,7 +17,7 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--test', '--test-concurrency=2', '--test-timeout=300000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, STOCKPIPE_TEST: '1' } },
+  { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
 

@@ -76,7 +76,7 @@ export function buildProgram(
       `${examplesText(PROGRAM_EXAMPLES)}
 
 Every command takes the global options, before or after its name, and --help.
-Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled (Ctrl+C).`,
+Exit codes: 0 success, 1 failure, 2 bad usage.`,
     );
 
   const add = (parent: Command, definition: AnyCommandDefinition) => {

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { StockpipeError } from '../errors.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
 import { isProcessAlive } from './files.ts';
@@ -66,7 +67,8 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   const log = openSync(paths.daemonLog, 'a');
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // a daemon spawned by a test is not itself a test
-  const args = [DAEMON_MAIN.pathname, '--cwd', cwd];
+  // fileURLToPath, not .pathname: a folder with a space or a non-ASCII letter stays a valid path.
+  const args = [fileURLToPath(DAEMON_MAIN), '--cwd', cwd];
   if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
   if (options.kinesisInMemory) args.push('--kinesis-in-memory');
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {

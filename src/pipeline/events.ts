@@ -1,7 +1,6 @@
 /** Typed progress events: the pipeline emits them, a renderer (src/ui/progress.ts) draws them. */
 
 export type ResourceState =
-  | 'waiting'
   | 'running'
   | 'created'
   | 'updated'
@@ -31,13 +30,3 @@ export type ProgressEvent =
   | { type: 'end'; operation: 'setup' | 'cleanup' };
 
 export type EmitProgress = (event: ProgressEvent) => void;
-
-export const FINAL_STATES: ReadonlySet<ResourceState> = new Set([
-  'created',
-  'updated',
-  'unchanged',
-  'deleted',
-  'absent',
-  'failed',
-  'skipped',
-]);

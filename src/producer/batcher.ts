@@ -8,7 +8,7 @@
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { StockEvent } from '../core/event.ts';
 import { StockpipeError } from '../errors.ts';
-import { backoffMs, sleep } from './clock.ts';
+import { producerBackoffMs, sleep } from './clock.ts';
 import type { EventSink, SinkStats } from './types.ts';
 
 export const MAX_RECORDS_PER_CALL = 500;
@@ -172,7 +172,9 @@ export class KinesisBatcher implements EventSink {
       if (pending.length === 0 || attempt >= this.options.maxRetries) break;
       result.retried += pending.length;
       this.counts.retried += pending.length;
-      await sleep(backoffMs(attempt, this.options.baseBackoffMs, this.options.maxBackoffMs, this.options.random));
+      await sleep(
+        producerBackoffMs(attempt, this.options.baseBackoffMs, this.options.maxBackoffMs, this.options.random),
+      );
     }
     result.failed = pending.map((entry, index) => ({
       event_id: entry.event.event_id,

@@ -1,4 +1,5 @@
 /** Timestamps that never repeat per symbol: (symbol, timestamp) is the quotes table's key. */
+import { backoffMs } from '../core/backoff.ts';
 
 export class MonotonicClock {
   private last = 0;
@@ -33,8 +34,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Exponential backoff with full jitter: a random wait in [base, min(cap, base·2^attempt)]. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
+/** The producer's backoff: never shorter than its base, so a failure never makes it poll faster. */
+export function producerBackoffMs(attempt: number, baseMs: number, capMs: number, random?: () => number): number {
+  return backoffMs(attempt, { baseMs, capMs, floorMs: baseMs }, random);
 }

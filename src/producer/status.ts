@@ -4,6 +4,7 @@
  */
 import type { StockEvent } from '../core/event.ts';
 import type { IO } from '../ui/io.ts';
+import { LiveLine } from '../ui/live-line.ts';
 import type { SinkStats } from './types.ts';
 
 export interface StatusOptions {
@@ -19,21 +20,25 @@ export interface StatusOptions {
 const LIVE_EVERY_MS = 250;
 const MAX_SYMBOLS_SHOWN = 8;
 
-export class StatusLine {
+/** `stream`'s progress: sent, failed, rate, and the last price per symbol with its change. */
+export class StreamStatus {
   private readonly options: StatusOptions;
   private readonly last = new Map<string, StockEvent>();
   private readonly started: number;
+  private readonly line: LiveLine;
   private timer: NodeJS.Timeout | undefined;
-  private drawn = false;
 
   constructor(options: StatusOptions) {
     this.options = options;
     this.started = (options.now ?? Date.now)();
+    this.line = new LiveLine(options.io, {
+      plainEveryMs: options.plainEveryMs ?? 10_000,
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   start(): void {
-    const every = this.options.io.isInteractive ? LIVE_EVERY_MS : (this.options.plainEveryMs ?? 10_000);
-    this.timer = setInterval(() => this.draw(), every);
+    this.timer = setInterval(() => this.line.update(this.render()), LIVE_EVERY_MS);
     this.timer.unref();
   }
 
@@ -44,7 +49,7 @@ export class StatusLine {
   /** Stop drawing and clear the live line, so the summary starts on a clean row. */
   stop(): void {
     clearInterval(this.timer);
-    if (this.drawn && this.options.io.isInteractive) this.options.io.stderr.write('\r\u001b[2K');
+    this.line.clear();
   }
 
   /** The text of the line (exported for tests). */
@@ -67,39 +72,9 @@ export class StatusLine {
     const more = this.last.size > MAX_SYMBOLS_SHOWN ? [`+${this.last.size - MAX_SYMBOLS_SHOWN} more`] : [];
     return [...parts, ...symbols, ...more].join(' · ');
   }
-
-  private draw(): void {
-    const { io } = this.options;
-    if (io.isInteractive) {
-      // A pseudo-terminal may report 0 columns: assume a common width then.
-      const columns = (io.stderr as { columns?: number }).columns || 100;
-      io.stderr.write(`\r\u001b[2K${truncateVisible(this.render(), columns - 1)}`);
-      this.drawn = true;
-    } else {
-      io.err(this.render());
-    }
-  }
 }
 
 export function formatRate(perSecond: number): string {
   if (perSecond >= 100) return `${Math.round(perSecond).toLocaleString('en-US')} ev`;
   return `${perSecond.toFixed(1)} ev`;
-}
-
-/** Cut to `width` visible characters, keeping colour codes intact. */
-function truncateVisible(text: string, width: number): string {
-  let visible = 0;
-  let out = '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: splits out ANSI colour codes
-  for (const part of text.split(/(\u001b\[[0-9;]*m)/)) {
-    if (part.startsWith('\u001b[')) {
-      out += part;
-      continue;
-    }
-    const room = width - visible;
-    if (room <= 0) continue;
-    out += part.slice(0, room);
-    visible += Math.min(room, part.length);
-  }
-  return out;
 }

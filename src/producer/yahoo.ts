@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { StockEvent } from '../core/event.ts';
 import { SYMBOL_PATTERN } from '../core/event.ts';
 import { deriveChange } from '../core/metrics.ts';
-import { backoffMs } from './clock.ts';
+import { producerBackoffMs } from './clock.ts';
 import type { EventSource, Poll, Reporter } from './types.ts';
 
 /** The quote fields we read (all optional, as the library types them); Date when validated. */
@@ -69,7 +69,7 @@ export function createYahooSource(options: YahooOptions): EventSource {
       } catch (error) {
         const raw = validationResult(error);
         if (!raw) {
-          const delayMs = backoffMs(failures, baseBackoff, maxBackoff, options.random);
+          const delayMs = producerBackoffMs(failures, baseBackoff, maxBackoff, options.random);
           failures++;
           options.report(
             `yahoo: ${describeYahooError(error)}; retrying in ${Math.round(delayMs / 1000)}s (attempt ${failures})`,

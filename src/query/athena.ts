@@ -88,9 +88,10 @@ export class AthenaQueryRunner implements QueryRunner {
     let delay = this.options.pollMs ?? 250;
     const maxDelay = this.options.maxPollMs ?? 2000;
     for (;;) {
-      const execution = await this.client.send(new sdk.GetQueryExecutionCommand({ QueryExecutionId: queryId }), {
-        abortSignal: signal,
-      });
+      const execution = await this.client.send(
+        new sdk.GetQueryExecutionCommand({ QueryExecutionId: queryId }),
+        signal ? { abortSignal: signal } : {},
+      );
       const state = execution.QueryExecution?.Status?.State ?? 'QUEUED';
       if (!RUNNING_STATES.has(state)) return execution;
       onProgress?.(state);

@@ -13,7 +13,6 @@ export interface ProgressRenderer {
 }
 
 const MARKS: Record<ResourceState, string> = {
-  waiting: '·',
   running: '…',
   created: '+',
   updated: '~',
@@ -56,7 +55,7 @@ export function resourceLine(
   return parts.filter(Boolean).join(' ');
 }
 
-const isFinal = (state: ResourceState) => state !== 'running' && state !== 'waiting';
+const isFinal = (state: ResourceState) => state !== 'running';
 
 export function createPlainRenderer(io: IO): ProgressRenderer {
   return {

@@ -66,7 +66,3 @@ function csvField(value: TableValue): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
-
-export function rowsToObjects(columns: TableColumn[], rows: TableValue[][]): Record<string, TableValue>[] {
-  return rows.map((row) => Object.fromEntries(columns.map((column, index) => [column.name, row[index] ?? null])));
-}

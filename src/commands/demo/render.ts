@@ -26,42 +26,6 @@ export interface DemoReport {
   kept: boolean;
 }
 
-/** Plain lines at most this often when no person watches a live line. */
-const PLAIN_EVERY_MS = 5_000;
-
-export class StatusLine {
-  private readonly io: IO;
-  private shown = false;
-  private lastPlain = 0;
-
-  constructor(io: IO) {
-    this.io = io;
-  }
-
-  update(text: string): void {
-    if (this.io.json) return;
-    if (this.io.isInteractive) {
-      this.io.stderr.write(`\r\u001b[2K${this.io.errStyle.dim(text)}`);
-      this.shown = true;
-    } else if (Date.now() - this.lastPlain >= PLAIN_EVERY_MS) {
-      this.lastPlain = Date.now();
-      this.io.err(text);
-    }
-  }
-
-  /** A line of its own (an alert), above the live line. */
-  print(line: string): void {
-    if (this.io.json) return;
-    this.clear();
-    this.io.err(line);
-  }
-
-  clear(): void {
-    if (this.shown) this.io.stderr.write('\r\u001b[2K');
-    this.shown = false;
-  }
-}
-
 export function printReport(io: IO, report: DemoReport, complete: boolean): void {
   const { style } = io;
   const count = (n: number) => String(n).padStart(7);

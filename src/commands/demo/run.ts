@@ -25,11 +25,12 @@ import { DuckDbQueryRunner } from '../../query/duckdb.ts';
 import { buildNamedQuery } from '../../query/named.ts';
 import { rowsAsObjects } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
+import { LiveLine } from '../../ui/live-line.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { malformedRecords } from './malformed.ts';
 import { countQuarantined, eventToAlert, eventToStore, readBySymbol } from './measure.ts';
 import { DEMO_PIPELINE, type DemoOptions } from './options.ts';
-import { type DemoReport, printReport, StatusLine } from './render.ts';
+import { type DemoReport, printReport } from './render.ts';
 
 export interface DemoDeps {
   io: IO;
@@ -78,7 +79,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   const baseline = await runnerCounters(cwd, name);
   const feed = new AlertFeed(localPaths(cwd).alertsLog, name);
   await feed.skipExisting();
-  const status = new StatusLine(io);
+  const status = new LiveLine(io);
   let fired = 0;
   const showAlerts = async () => {
     for (const alert of await feed.read()) {
@@ -120,7 +121,9 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
       await showAlerts();
       const now = await runnerCounters(cwd, name).catch(() => baseline);
       status.update(
-        `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
+        io.errStyle.dim(
+          `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
+        ),
       );
     })().finally(() => {
       ticking = false;
@@ -134,7 +137,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   }
   const sent = produced.sent + malformed.length;
 
-  status.update(`waiting for the pipeline to catch up with ${sent} records…`);
+  status.update(io.errStyle.dim(`waiting for the pipeline to catch up with ${sent} records…`));
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   const ingestDone = await caughtUp(cwd, name, baseline, 'ingest', sent, deadline);
   // Once ingest has finished the quotes no longer change: one read serves trends' wait and the report.

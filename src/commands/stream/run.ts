@@ -9,7 +9,7 @@ import { StockpipeError } from '../../errors.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
-import { StatusLine } from '../../producer/status.ts';
+import { StreamStatus } from '../../producer/status.ts';
 import { createSyntheticSource } from '../../producer/synthetic.ts';
 import type { EventSink, EventSource } from '../../producer/types.ts';
 import type { QuoteFunction } from '../../producer/yahoo.ts';
@@ -47,7 +47,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
     disarmAlarm = await deps.armNoDataAlarm(io.debug);
   }
 
-  const status = new StatusLine({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
+  const status = new StreamStatus({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
   // --json keeps stdout and stderr machine-clean; a dry run's stdout is the events themselves.
   if (!io.json) status.start();
   const producer = new Producer({

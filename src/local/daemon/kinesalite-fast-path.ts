@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 export interface SequenceParts {
   version?: number | null;
   shardCreateTime: number;
-  shardIx?: number;
-  seqIx?: number | string;
+  shardIx?: number | undefined;
+  seqIx?: number | string | undefined;
   seqTime?: number;
   byte1?: string;
   seqRand?: string;

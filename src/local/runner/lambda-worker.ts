@@ -24,7 +24,8 @@ if (!port) throw new Error('lambda-worker must run in a worker thread');
 
 function describe(error: unknown): { errorType: string; errorMessage: string; stackTrace?: string[] } {
   if (error instanceof Error) {
-    return { errorType: error.name, errorMessage: error.message, stackTrace: error.stack?.split('\n').slice(1) };
+    const stackTrace = error.stack?.split('\n').slice(1);
+    return { errorType: error.name, errorMessage: error.message, ...(stackTrace ? { stackTrace } : {}) };
   }
   return { errorType: 'Error', errorMessage: String(error) };
 }

@@ -42,7 +42,7 @@ function differences(
   const changes: string[] = COMPARED.filter((key) => current[key] !== wanted[key]).map(
     (key) => `${key} → ${wanted[key]}`,
   );
-  const dims = (list: { Name?: string; Value?: string }[] | undefined) =>
+  const dims = (list: { Name?: string | undefined; Value?: string | undefined }[] | undefined) =>
     canonicalJson((list ?? []).map((d) => `${d.Name}=${d.Value}`).sort());
   if (dims(current.Dimensions) !== dims(wanted.Dimensions)) changes.push('dimensions');
   if (canonicalJson(current.AlarmActions ?? []) !== canonicalJson(wanted.AlarmActions ?? [])) changes.push('actions');

@@ -12,14 +12,15 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import type { LambdaFunction } from '../../packaging/lambda-zip.ts';
+import {
+  LAMBDA_ARCHITECTURE,
+  LAMBDA_HANDLER,
+  LAMBDA_RUNTIME,
+  type LambdaFunction,
+} from '../../packaging/lambda-zip.ts';
 import { arns } from '../arns.ts';
 import { isNotFound, retryIamPropagation, unlessNotFound, waiterParams } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
-
-export const LAMBDA_RUNTIME = 'nodejs22.x' as const;
-export const LAMBDA_ARCHITECTURE = 'arm64';
-export const LAMBDA_HANDLER = 'index.handler';
 
 export interface FunctionOptions {
   id: string;

@@ -61,7 +61,7 @@ async function listMappings(lambda: LambdaClient, FunctionName: string): Promise
   return all;
 }
 
-function filterPatterns(filter: { Filters?: { Pattern?: string }[] } | undefined): string {
+function filterPatterns(filter: { Filters?: { Pattern?: string | undefined }[] | undefined } | undefined): string {
   return canonicalJson((filter?.Filters ?? []).map((entry) => JSON.parse(entry.Pattern ?? 'null')));
 }
 

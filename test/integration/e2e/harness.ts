@@ -5,7 +5,7 @@
  * no daemon behind even when a test fails.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,21 @@ import { waitUntil } from '../../helpers/wait.ts';
 export { waitUntil };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(REPO_ROOT, 'bin', 'stockpipe.js');
+
+/**
+ * The end-to-end tests run the CLI installed in a folder whose name has a space and a non-ASCII
+ * letter, and work in such folders too: paths derived from module URLs must survive both
+ * (`new URL(…).pathname` would give '…/with%20space/…'). The install is a copy of bin/, dist/ and
+ * package.json with node_modules linked, made once per test file and removed when it ends.
+ */
+export const ODD_FOLDER_NAME = 'stockpipe e2e ü';
+const INSTALL = mkdtempSync(join(tmpdir(), `${ODD_FOLDER_NAME} install-`));
+for (const entry of ['bin', 'dist', 'package.json']) {
+  cpSync(join(REPO_ROOT, entry), join(INSTALL, entry), { recursive: true });
+}
+symlinkSync(join(REPO_ROOT, 'node_modules'), join(INSTALL, 'node_modules'), 'dir');
+process.once('exit', () => rmSync(INSTALL, { recursive: true, force: true }));
+export const BIN = join(INSTALL, 'bin', 'stockpipe.js');
 
 export interface ProcessResult {
   code: number | null;
@@ -73,7 +87,7 @@ export async function runBinOk(args: string[], cwd: string, timeoutMs?: number):
 
 /** A fresh folder; `dispose` stops its local stack (whatever state the test left) and removes it. */
 export function freshWorkdir(prefix: string): { cwd: string; dispose: () => Promise<void> } {
-  const cwd = mkdtempSync(join(tmpdir(), `stockpipe-e2e-${prefix}-`));
+  const cwd = mkdtempSync(join(tmpdir(), `${ODD_FOLDER_NAME} ${prefix}-`));
   return {
     cwd,
     async dispose() {
@@ -97,7 +111,7 @@ export type FunctionCounters = LocalPipelineStatus['functions'][number];
 export async function pipelineCounters(
   cwd: string,
   pipeline = 'stockpipe',
-): Promise<{ ingest?: FunctionCounters; trends?: FunctionCounters }> {
+): Promise<{ ingest: FunctionCounters | undefined; trends: FunctionCounters | undefined }> {
   const status = await localStackStatus(cwd);
   const functions = status.daemon?.pipelines.find((p) => p.name === pipeline)?.functions ?? [];
   return {

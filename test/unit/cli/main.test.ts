@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../../helpers/cli.ts';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'stockpipe-cli-'));
@@ -143,7 +144,7 @@ describe('stockpipe CLI shell', () => {
 describe('stockpipe as a process', () => {
   it('ends quietly with exit 0 when the reader closes the pipe early', async () => {
     const { spawn } = await import('node:child_process');
-    const bin = new URL('../../../bin/stockpipe.js', import.meta.url).pathname;
+    const bin = fileURLToPath(new URL('../../../bin/stockpipe.js', import.meta.url));
     const child = spawn(process.execPath, [bin, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the first write
     let stderr = '';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseStreamOptions } from '../../../src/commands/stream/options.ts';
 import { runStream } from '../../../src/commands/stream/run.ts';
 import type { StockEvent } from '../../../src/core/event.ts';
-import { StatusLine } from '../../../src/producer/status.ts';
+import { StreamStatus } from '../../../src/producer/status.ts';
 import { createCaptureIO } from '../../../src/ui/io.ts';
 import { validatedQuote } from './fixtures/yahoo.ts';
 
@@ -52,14 +52,14 @@ describe('runStream', () => {
   });
 });
 
-describe('StatusLine', () => {
+describe('StreamStatus', () => {
   const event = (symbol: string, price: number, change_percent: number | null) =>
     ({ symbol, price, change_percent }) as StockEvent;
 
   it('shows sent, failed, rate and the last price per symbol with its change', () => {
     let now = 0;
     const capture = createCaptureIO({ tty: true });
-    const status = new StatusLine({
+    const status = new StreamStatus({
       io: capture.io,
       stats: () => ({ sent: 1500, failed: 2, retried: 7 }),
       now: () => now,
@@ -77,7 +77,11 @@ describe('StatusLine', () => {
 
   it('colours a rise green and a fall red when colour is on', () => {
     const capture = createCaptureIO({ tty: true, env: { FORCE_COLOR: '1' }, color: true });
-    const status = new StatusLine({ io: capture.io, stats: () => ({ sent: 0, failed: 0, retried: 0 }), now: () => 1 });
+    const status = new StreamStatus({
+      io: capture.io,
+      stats: () => ({ sent: 0, failed: 0, retried: 0 }),
+      now: () => 1,
+    });
     status.onEvent(event('AAPL', 1, 2));
     status.onEvent(event('MSFT', 1, -2));
     const line = status.render();

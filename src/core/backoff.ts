@@ -1,0 +1,18 @@
+/**
+ * Exponential backoff with jitter, for the retries the SDK does not do itself (Kinesis
+ * PutRecords entries, DynamoDB UnprocessedItems, Yahoo's 429s): a random wait between `floorMs`
+ * and min(cap, base·2^attempt). A floor of 0 is the "full jitter" of the AWS Architecture Blog;
+ * the producer keeps a floor of one base so a failure never makes it poll faster than usual.
+ */
+export interface Backoff {
+  baseMs: number;
+  capMs: number;
+  /** The shortest wait (default 0: full jitter). */
+  floorMs?: number;
+}
+
+export function backoffMs(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** attempt);
+  const floor = Math.min(backoff.floorMs ?? 0, ceiling);
+  return Math.floor(floor + random() * (ceiling - floor));
+}
