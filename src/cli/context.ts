@@ -3,6 +3,8 @@
  * settings and the target. Settings are validated here, before any command does any work, so bad
  * input never reaches AWS.
  */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { AnyCommandDefinition, CommandContext } from '../commands/command.ts';
 import { UsageError } from '../errors.ts';
 import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
@@ -70,5 +72,17 @@ export function createContext(
     cwd: handles.cwd,
     signal: handles.signal,
     target: createTarget(prepared.settings, handles, definition.targetOptions),
+    invocation: invocationOf(handles.env),
   };
+}
+
+/**
+ * How the person runs stockpipe, so that a suggested command can be pasted: through npx (npm
+ * sets npm_command=exec), as an installed `stockpipe` on PATH, or else — after `npm ci` in a
+ * checkout, where bare `stockpipe` is not found — `npx stockpipe`.
+ */
+export function invocationOf(env: Record<string, string | undefined>): string {
+  if (env.npm_command === 'exec') return 'npx stockpipe';
+  const installed = (env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, 'stockpipe')));
+  return installed ? 'stockpipe' : 'npx stockpipe';
 }

@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
 import { errorMessage, StockpipeError, UsageError } from '../errors.ts';
 import { COMMANDS } from './commands.ts';
-import { createContext, type GlobalFlags, prepare } from './context.ts';
+import { createContext, type GlobalFlags, invocationOf, prepare } from './context.ts';
 import type { ProcessHandles } from './process-handles.ts';
 import { buildProgram } from './program.ts';
 
@@ -83,7 +83,11 @@ function reportError(error: unknown, handles: ProcessHandles, verbose: boolean):
     error instanceof UsageError || error instanceof StockpipeError
       ? error.message
       : (describeAwsError(error) ?? `${errorMessage(error)} (run again with --verbose for details)`);
-  for (const line of message.split('\n')) handles.stderr.write(`error: ${line}\n`);
+  // Messages from below the commands suggest `stockpipe …`: say it the way the person runs it.
+  const invocation = invocationOf(handles.env);
+  for (const line of message.split('\n')) {
+    handles.stderr.write(`error: ${line.replaceAll('`stockpipe ', `\`${invocation} `)}\n`);
+  }
   if (verbose && error instanceof Error && error.stack) handles.stderr.write(`${error.stack}\n`);
   return code;
 }

@@ -63,6 +63,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Where the pipeline lives; its clients are destroyed by the CLI when `run` returns. */
   target: Target;
+  /** How the person runs stockpipe (`stockpipe` or `npx stockpipe`), for suggested commands. */
+  invocation: string;
 }
 
 export interface CommandDefinition<Flags = Record<string, unknown>, Options = Flags> {

@@ -24,7 +24,13 @@ export interface PipelineDeps {
   graph?: (ctx: PipelineContext) => ResourceNode[];
   /** The flags that select the target in a suggested command (default '': AWS). */
   targetFlags?: string;
+  /** How the person runs stockpipe, for suggested commands (default `stockpipe`). */
+  invocation?: string;
+  /** The stream command that feeds a pipeline on this target (default: from Yahoo Finance). */
+  feedCommand?: string;
 }
+
+export const feedCommandOf = (deps: PipelineDeps): string => deps.feedCommand ?? 'stream --symbol AAPL';
 
 export const graphOf = (deps: PipelineDeps, ctx: PipelineContext): ResourceNode[] =>
   (deps.graph ?? awsPipelineGraph)(ctx);
@@ -45,6 +51,8 @@ export async function pipelineDeps(context: CommandContext): Promise<PipelineDep
     graph: model.graph,
     identity: model.identity,
     targetFlags: target.flags,
+    invocation: context.invocation,
+    feedCommand: target.feedCommand,
   };
 }
 

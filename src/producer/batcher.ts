@@ -43,6 +43,8 @@ export interface BatcherOptions {
   maxBackoffMs?: number;
   /** How long a partly filled batch waits for company before it is sent. */
   lingerMs?: number;
+  /** The command that creates the stream, for the error when it is gone (default `stockpipe setup`). */
+  setupCommand?: string;
   onBatch?: (result: BatchResult) => void;
   random?: () => number;
 }
@@ -83,6 +85,7 @@ export class KinesisBatcher implements EventSink {
       baseBackoffMs: 100,
       maxBackoffMs: 5000,
       lingerMs: 50,
+      setupCommand: 'stockpipe setup',
       ...options,
     };
   }
@@ -161,7 +164,7 @@ export class KinesisBatcher implements EventSink {
           }
         });
       } catch (error) {
-        if (!isTransient(error)) throw explain(error, this.options.streamName);
+        if (!isTransient(error)) throw explain(error, this.options.streamName, this.options.setupCommand);
         failed = pending;
         lastCodes = pending.map(() => (error as Error).name || 'Error');
       }
@@ -199,9 +202,9 @@ function isTransient(error: unknown): boolean {
   return e?.code !== undefined || e?.name === 'Error' || e?.name === 'TypeError';
 }
 
-function explain(error: unknown, streamName: string): unknown {
+function explain(error: unknown, streamName: string, setupCommand: string): unknown {
   if ((error as { name?: string })?.name === 'ResourceNotFoundException') {
-    return new StockpipeError(`Kinesis stream ${streamName} does not exist: run \`stockpipe setup\` first.`);
+    return new StockpipeError(`Kinesis stream ${streamName} does not exist: run \`${setupCommand}\` first.`);
   }
   return error;
 }

@@ -12,6 +12,7 @@ export function awsTarget(settings: Settings, env: Record<string, string | undef
   });
   return {
     flags: '',
+    feedCommand: 'stream --symbol AAPL',
     clients,
     async pipelineModel() {
       const [{ awsPipelineGraph }, { callerIdentity }] = await Promise.all([

@@ -13,6 +13,8 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
   const clients = localTargetClients(cwd, { mayCreateStack: options.createsPipeline === true });
   return {
     flags: ' --target local',
+    // Offline there may be no network: feed it with the synthetic market, not Yahoo.
+    feedCommand: 'stream --source synthetic --symbol AAPL',
     clients,
     noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
     async pipelineModel() {

@@ -17,6 +17,8 @@ export interface Target {
   readonly flags: string;
   /** SDK clients for this target (created on first use; the CLI destroys them after the command). */
   readonly clients: AwsClients;
+  /** The stream command that feeds a pipeline here, as suggested after setup. */
+  readonly feedCommand: string;
   /** Why this target cannot send alert e-mail, when it cannot. */
   readonly noEmail?: string;
   /** What setup, status and cleanup walk here (loaded on first use: the graphs import every resource kind). */

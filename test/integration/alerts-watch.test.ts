@@ -246,7 +246,8 @@ describe('alerts and watch against dynalite', () => {
     assert.equal(missing.code, 1);
     assert.equal(
       missing.stderr,
-      'error: the alerts table other-alerts does not exist: run `stockpipe setup --name other` first\n',
+      // No `stockpipe` on this test's PATH: the hint says `npx stockpipe`, which works after `npm ci`.
+      'error: the alerts table other-alerts does not exist: run `npx stockpipe setup --name other` first\n',
     );
     const watchMissing = await runCli(['watch', '--symbol', 'AAPL', '--name', 'other'], { env: emulators.env });
     assert.equal(watchMissing.code, 1);

@@ -1,5 +1,6 @@
 import { pipelineNames } from '../../core/names.ts';
 import { defineCommand } from '../command.ts';
+import { pipelineRef } from '../shared/pipeline-flags.ts';
 import type { AlertsOptions, AlertsPlan } from './run.ts';
 
 export default defineCommand<AlertsOptions, AlertsPlan>({
@@ -16,12 +17,13 @@ export default defineCommand<AlertsOptions, AlertsPlan>({
     { command: "stockpipe alerts --since 2026-11-22T00:00:00Z --json | jq '.[].signal'" },
   ],
   parse: async (flags, { now }) => (await import('./run.ts')).planAlerts(flags, now.getTime()),
-  async run(plan, { io, settings, target }) {
+  async run(plan, context) {
+    const { io, settings, target } = context;
     const { runAlerts } = await import('./run.ts');
     return runAlerts(plan, {
       io,
       alertsTable: pipelineNames(settings.name).alertsTable,
-      pipeline: { name: settings.name, targetFlags: target.flags },
+      pipeline: pipelineRef(context),
       documentClient: () => target.clients.documentClient(),
     });
   },

@@ -7,7 +7,7 @@ import { SYMBOL_PATTERN } from '../../core/event.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
 import type { IO } from '../../ui/io.ts';
-import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 
 export interface AlertsOptions {
@@ -89,7 +89,7 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new StockpipeError(
-        `the alerts table ${deps.alertsTable} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first`,
+        `the alerts table ${deps.alertsTable} does not exist: run \`${suggest(deps.pipeline, 'setup')}\` first`,
       );
     }
     throw error;

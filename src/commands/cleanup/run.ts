@@ -11,7 +11,7 @@ import { removeStateFile } from '../../pipeline/state-file.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
-import { pipelineFlags } from '../shared/pipeline-flags.ts';
+import { suggest } from '../shared/pipeline-flags.ts';
 
 export interface CleanupOptions {
   dryRun: boolean;
@@ -94,7 +94,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
   }
 
   if (deps.signal?.aborted) {
-    throw new StockpipeError(`cleanup interrupted: run \`stockpipe cleanup${pipelineFlags(deps)}\` again to finish.`);
+    throw new StockpipeError(`cleanup interrupted: run \`${suggest(deps, 'cleanup')}\` again to finish.`);
   }
   // The promise is "every trace": check by describing each resource again.
   const remaining = (await describePipeline(nodes, ctx)).filter(present);
@@ -115,7 +115,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
     const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`);
     const left = remaining.map((entry) => `${entry.kind} ${entry.name}`);
     throw new StockpipeError(
-      `cleanup incomplete — ${[...failed, ...(left.length ? [`still present: ${left.join(', ')}`] : [])].join('; ')}. Run \`stockpipe cleanup${pipelineFlags(deps)}\` again: it resumes where it stopped.`,
+      `cleanup incomplete — ${[...failed, ...(left.length ? [`still present: ${left.join(', ')}`] : [])].join('; ')}. Run \`${suggest(deps, 'cleanup')}\` again: it resumes where it stopped.`,
     );
   }
   if (!io.json)

@@ -48,6 +48,7 @@ prints each BUY/SELL alert as it fires, then a summary read back from DynamoDB a
       name,
       clients: context.target.clients,
       signal: context.signal,
+      invocation: context.invocation,
     });
   },
 });

@@ -4,6 +4,7 @@ import type { AlertRecord } from '../../core/tables.ts';
 import type { ResultValue } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
 import { renderTable } from '../../ui/table.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { Percentiles } from './measure.ts';
 
 export interface DemoReport {
@@ -26,7 +27,7 @@ export interface DemoReport {
   kept: boolean;
 }
 
-export function printReport(io: IO, report: DemoReport, complete: boolean): void {
+export function printReport(io: IO, report: DemoReport, complete: boolean, invocation = 'stockpipe'): void {
   const { style } = io;
   const count = (n: number) => String(n).padStart(7);
   const ms = (value: number | null) => (value === null ? '—' : formatDuration(value));
@@ -67,14 +68,16 @@ export function printReport(io: IO, report: DemoReport, complete: boolean): void
     );
   }
   io.out('');
+  const run = (
+    command: string,
+    ref: PipelineRef = { name: report.pipeline, targetFlags: ' --target local', invocation },
+  ) => suggest(ref, command);
   if (report.kept) {
-    const flags = `--target local --name ${report.pipeline}`;
-    io.out(
-      `Kept running. Try: stockpipe query top-movers ${flags} · stockpipe alerts ${flags} · stockpipe tail ${flags}`,
-    );
-    io.out(`Remove it with: stockpipe cleanup ${flags} --yes`);
+    io.out(`Kept running. Try: ${run('query top-movers')} · ${run('alerts')} · ${run('tail')}`);
+    io.out(`Remove it with: ${run('cleanup --yes')}`);
   } else {
     io.out(style.dim('Cleaned up: the pipeline and the local stack are gone (keep them with --keep).'));
   }
-  io.out(`Same pipeline on AWS: stockpipe setup, then stockpipe stream --symbol AAPL (see README).`);
+  const aws: PipelineRef = { name: 'stockpipe', invocation };
+  io.out(`Same pipeline on AWS: ${run('setup', aws)}, then ${run('stream --symbol AAPL', aws)} (see README).`);
 }

@@ -40,6 +40,8 @@ export interface DemoDeps {
   clients: AwsClients;
   /** Ctrl+C: stop streaming early, then report and clean up as usual. */
   signal: AbortSignal;
+  /** How the person runs stockpipe, for the suggested commands (default `stockpipe`). */
+  invocation?: string;
 }
 
 /** How long the pipeline may take to catch up once streaming stops. */
@@ -171,13 +173,13 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
 
   if (options.keep) {
     if (io.json) io.outJson(report);
-    else printReport(io, report, complete);
+    else printReport(io, report, complete, deps.invocation);
   } else {
     await destroyPipeline(nodes, ctx, () => undefined);
     await clients.destroy();
     await stopIdleLocalStack(cwd);
     if (io.json) io.outJson(report);
-    else printReport(io, report, complete);
+    else printReport(io, report, complete, deps.invocation);
   }
   if (!complete) {
     io.err(

@@ -14,8 +14,8 @@ import { writeStateFile } from '../../pipeline/state-file.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
-import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
-import { pipelineFlags } from '../shared/pipeline-flags.ts';
+import { feedCommandOf, graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { suggest } from '../shared/pipeline-flags.ts';
 import { isEmail, type SetupOptions } from './options.ts';
 
 export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
@@ -94,14 +94,14 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
   }
   if (deps.signal?.aborted) {
     throw new StockpipeError(
-      'setup interrupted: what was started has finished; run `stockpipe setup` again to complete the pipeline, or `stockpipe cleanup` to remove it.',
+      `setup interrupted: what was started has finished; run \`${suggest(deps, 'setup')}\` again to complete the pipeline, or \`${suggest(deps, 'cleanup')}\` to remove it.`,
     );
   }
   if (!ok) {
     const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`).join('; ');
     const skipped = summary.outcomes.filter((outcome) => outcome.state === 'skipped').length;
     throw new StockpipeError(
-      `setup failed — ${failed}${skipped ? ` (${skipped} dependent resources not attempted)` : ''}. Fix the cause and run \`stockpipe setup\` again to resume, or \`stockpipe cleanup\` to remove what was created.`,
+      `setup failed — ${failed}${skipped ? ` (${skipped} dependent resources not attempted)` : ''}. Fix the cause and run \`${suggest(deps, 'setup')}\` again to resume, or \`${suggest(deps, 'cleanup')}\` to remove what was created.`,
     );
   }
   if (!io.json) {
@@ -116,9 +116,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     if (spec.emails.length > 0 && !upToDate) {
       io.out(`Confirm the subscription e-mail sent to ${spec.emails.join(', ')} to receive alerts.`);
     }
-    io.out(
-      `Next: \`stockpipe stream --symbol AAPL${pipelineFlags(deps)}\` to feed it, \`stockpipe status${pipelineFlags(deps)}\` to check it.`,
-    );
+    io.out(`Next: \`${suggest(deps, feedCommandOf(deps))}\` to feed it, \`${suggest(deps, 'status')}\` to check it.`);
   }
   return 0;
 }

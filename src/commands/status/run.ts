@@ -6,8 +6,8 @@ import { errorMessage } from '../../errors.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
-import { graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
-import { pipelineFlags } from '../shared/pipeline-flags.ts';
+import { feedCommandOf, graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
+import { suggest } from '../shared/pipeline-flags.ts';
 
 export interface Activity {
   /** IncomingRecords on the stream over the last hour; null when unknown. */
@@ -59,7 +59,15 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     ? { recordsLastHour: null, lastAlert: null, problems: [] }
     : await recentActivity(ctx, deps);
 
-  const next = nextStep({ flags: pipelineFlags(deps), allMissing, healthy, resources, subscriptions, activity });
+  const next = nextStep({
+    suggest: (command) => suggest(deps, command),
+    feed: feedCommandOf(deps),
+    allMissing,
+    healthy,
+    resources,
+    subscriptions,
+    activity,
+  });
 
   if (io.json) {
     io.outJson({
@@ -101,29 +109,30 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
 }
 
 function nextStep(input: {
-  /** What the suggested commands need to reach this pipeline. */
-  flags: string;
+  /** A suggested command, runnable as printed. */
+  suggest: (command: string) => string;
+  /** The stream command that feeds a pipeline on this target. */
+  feed: string;
   allMissing: boolean;
   healthy: boolean;
   resources: { presence: string; kind: string; name: string; notes: string[] }[];
   subscriptions: { email: string; confirmed: boolean }[];
   activity: Activity;
 }): string {
-  const flag = input.flags;
-  if (input.allMissing) return `create it with \`stockpipe setup${flag}\`.`;
+  const run = (command: string) => `\`${input.suggest(command)}\``;
+  if (input.allMissing) return `create it with ${run('setup')}.`;
   const missing = input.resources.filter((resource) => resource.presence === 'missing');
-  if (missing.length > 0)
-    return `${missing.length} resources are missing: run \`stockpipe setup${flag}\` to complete it.`;
+  if (missing.length > 0) return `${missing.length} resources are missing: run ${run('setup')} to complete it.`;
   const degraded = input.resources.find((resource) => resource.presence === 'degraded');
   if (degraded) {
-    return `${degraded.kind} ${degraded.name} is degraded (${degraded.notes.join('; ')}): run \`stockpipe setup${flag}\`, or check it in the AWS console.`;
+    return `${degraded.kind} ${degraded.name} is degraded (${degraded.notes.join('; ')}): run ${run('setup')}, or check it in the AWS console.`;
   }
   const pending = input.subscriptions.filter((subscription) => !subscription.confirmed);
   if (pending.length > 0) {
     return `confirm the subscription e-mail sent to ${pending.map((p) => p.email).join(', ')} to receive alerts.`;
   }
-  if (!input.activity.recordsLastHour) return `feed it with \`stockpipe stream --symbol AAPL${flag}\`.`;
-  return `query it with \`stockpipe query${flag}\`, or follow it with \`stockpipe tail${flag}\`.`;
+  if (!input.activity.recordsLastHour) return `feed it with ${run(input.feed)}.`;
+  return `query it with ${run('query latest')}, or follow it with ${run('tail --follow')}.`;
 }
 
 async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<Activity> {

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { pipelineRef } from '../shared/pipeline-flags.ts';
 import type { StreamFlags, StreamOptions } from './options.ts';
 
 export default defineCommand<StreamFlags, StreamOptions>({
@@ -51,11 +52,12 @@ The stream is <name>-stream (run \`stockpipe setup\` first). --json prints NDJSO
     { command: 'stockpipe stream --symbols-file watchlist.txt --json' },
   ],
   parse: async (flags, { cwd }) => (await import('./options.ts')).parseStreamOptions(flags, cwd),
-  async run(options, { io, settings, target, signal }) {
+  async run(options, context) {
+    const { io, settings, target, signal } = context;
     const { runStream } = await import('./run.ts');
     return runStream(options, {
       io,
-      pipeline: { name: settings.name, targetFlags: target.flags },
+      pipeline: pipelineRef(context),
       clients: target.clients,
       armNoDataAlarm: (debug) => target.armNoDataAlarm(settings.name, debug),
       signal,

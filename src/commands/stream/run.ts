@@ -15,7 +15,7 @@ import type { EventSink, EventSource } from '../../producer/types.ts';
 import type { QuoteFunction } from '../../producer/yahoo.ts';
 import { createYahooSource } from '../../producer/yahoo.ts';
 import type { IO } from '../../ui/io.ts';
-import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { StreamOptions } from './options.ts';
 
 export interface StreamDeps {
@@ -127,7 +127,7 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new StockpipeError(
-        `Kinesis stream ${streamName} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first.`,
+        `Kinesis stream ${streamName} does not exist: run \`${suggest(deps.pipeline, 'setup')}\` first.`,
       );
     }
     throw error;
@@ -136,6 +136,7 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
   return new KinesisBatcher({
     client,
     streamName,
+    setupCommand: suggest(deps.pipeline, 'setup'),
     onBatch: (result) => {
       if (io.json) io.outJsonLine({ type: 'batch', stream: streamName, ...result });
       for (const failure of result.failed) {

@@ -1,5 +1,6 @@
 import { pipelineNames } from '../../core/names.ts';
 import { defineCommand } from '../command.ts';
+import { pipelineRef } from '../shared/pipeline-flags.ts';
 import type { WatchOptions, WatchPlan } from './run.ts';
 
 export default defineCommand<WatchOptions, WatchPlan>({
@@ -23,7 +24,8 @@ export default defineCommand<WatchOptions, WatchPlan>({
     { command: 'stockpipe watch --symbol NVDA --json', note: 'one snapshot as JSON' },
   ],
   parse: async (flags) => (await import('./run.ts')).planWatch(flags),
-  async run(plan, { io, settings, target, signal }) {
+  async run(plan, context) {
+    const { io, settings, target, signal } = context;
     const { runWatch } = await import('./run.ts');
     const names = pipelineNames(settings.name);
     return runWatch(plan, {
@@ -31,7 +33,7 @@ export default defineCommand<WatchOptions, WatchPlan>({
       signal,
       quotesTable: names.quotesTable,
       alertsTable: names.alertsTable,
-      pipeline: { name: settings.name, targetFlags: target.flags },
+      pipeline: pipelineRef(context),
       documentClient: () => target.clients.documentClient(),
       live: io.isInteractive && (io.stdout as { isTTY?: boolean }).isTTY === true,
     });

@@ -11,7 +11,7 @@ import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
 import { CHART_GLYPHS, formatPrice, renderChart } from '../../ui/chart.ts';
 import type { IO } from '../../ui/io.ts';
-import { type PipelineRef, pipelineFlags } from '../shared/pipeline-flags.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 
 export interface WatchOptions {
@@ -207,7 +207,7 @@ export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number
     } catch (error) {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         throw new StockpipeError(
-          `the quotes table ${deps.quotesTable} does not exist: run \`stockpipe setup${pipelineFlags(deps.pipeline)}\` first`,
+          `the quotes table ${deps.quotesTable} does not exist: run \`${suggest(deps.pipeline, 'setup')}\` first`,
         );
       }
       throw error;

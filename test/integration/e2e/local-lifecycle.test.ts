@@ -18,7 +18,8 @@ describe('the local target: setup → stream → query, tail, status → cleanup
 
     const status = await local('status');
     assert.equal(status.code, 1, status.stderr);
-    assert.match(status.stdout, /Next: create it with `stockpipe setup --target local`\./);
+    // No `stockpipe` on PATH here: suggestions say `npx stockpipe`, which works after `npm ci`.
+    assert.match(status.stdout, /Next: create it with `npx stockpipe setup --target local`\./);
     const described = JSON.parse((await local('status', '--json')).stdout);
     assert.ok(described.resources.every((resource: { presence: string }) => resource.presence === 'missing'));
     nothingLocal();
@@ -31,13 +32,13 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     for (const argv of [['alerts'], ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1']]) {
       const result = await local(...argv);
       assert.equal(result.code, 1, argv.join(' '));
-      assert.equal(result.stderr, `error: ${NO_LOCAL_STATE}\n`);
+      assert.equal(result.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
     }
     const query = await local('query', 'top-movers');
     assert.equal(query.code, 1);
     assert.match(
       query.stderr,
-      /^error: the lake bucket \S+ does not exist in the local target: run `stockpipe setup --target local` first\n$/,
+      /^error: the lake bucket \S+ does not exist in the local target: run `npx stockpipe setup --target local` first\n$/,
     );
 
     const plan = await local('setup', '--dry-run');
