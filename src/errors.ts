@@ -1,6 +1,6 @@
 /**
- * The two kinds of failure a command can end with. The CLI maps them to exit codes
- * (UsageError → 2, everything else → 1) and prints the message as one line.
+ * How a command can end other than with success. The CLI maps them to exit codes (UsageError → 2,
+ * CancelledError → 130, everything else → 1) and prints the message as one line.
  */
 
 /** Bad input from the person: a flag value, a missing argument, a config file problem. Exit 2. */
@@ -12,6 +12,16 @@ export class UsageError extends Error {
 export class StockpipeError extends Error {
   override readonly name = 'StockpipeError';
 }
+
+/**
+ * The person stopped the command part-way (Ctrl+C, or at a prompt): exit 130, as for SIGINT. The
+ * message says what was changed, or that nothing was: "Cancelled — nothing was changed".
+ */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+}
+
+export const NOTHING_CHANGED = 'Cancelled — nothing was changed';
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
-import { errorMessage, StockpipeError, UsageError } from '../errors.ts';
+import { CancelledError, errorMessage, StockpipeError, UsageError } from '../errors.ts';
 import { COMMANDS } from './commands.ts';
 import { createContext, type GlobalFlags, invocationOf, prepare } from './context.ts';
 import type { ProcessHandles } from './process-handles.ts';
@@ -14,6 +14,8 @@ import { buildProgram } from './program.ts';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** 128 + SIGINT: the person stopped the command part-way. */
+export const EXIT_CANCELLED = 130;
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '--config']);
@@ -77,6 +79,10 @@ function reportError(error: unknown, handles: ProcessHandles, verbose: boolean):
     // commander already printed its message; help and --version end here successfully.
     const success = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return success.includes(error.code) ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof CancelledError) {
+    handles.stderr.write(`${error.message.replaceAll('`stockpipe ', `\`${invocationOf(handles.env)} `)}\n`);
+    return EXIT_CANCELLED;
   }
   const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   const message =

@@ -15,6 +15,8 @@ export interface CliOptions {
   signal?: AbortSignal;
   /** Called with all of stdout so far after each write: lets a test react to what is printed. */
   onStdout?: (stdoutSoFar: string) => void;
+  /** The same for stderr (progress, prompts). */
+  onStderr?: (stderrSoFar: string) => void;
 }
 
 export async function runCli(argv: string[], options: CliOptions = {}): Promise<CliResult> {
@@ -33,7 +35,7 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     );
   const code = await main(argv, {
     stdout: sink(out, options.onStdout),
-    stderr: sink(err),
+    stderr: sink(err, options.onStderr),
     stdin: Object.assign(new PassThrough(), { isTTY: options.tty === true }),
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),

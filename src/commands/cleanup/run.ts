@@ -1,5 +1,5 @@
 /** stockpipe cleanup: delete every resource of the pipeline in reverse order, then prove nothing is left. */
-import { StockpipeError, UsageError } from '../../errors.ts';
+import { CancelledError, StockpipeError, UsageError } from '../../errors.ts';
 import {
   createPipelineContext,
   type Described,
@@ -78,7 +78,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
       `This deletes ${found.length} resources of pipeline ${name} from ${where}, including the data in its buckets and tables:`,
     );
     for (const entry of found) io.err(`  ${entry.kind} ${entry.name}`);
-    const prompter = deps.prompter ?? inquirerPrompter(io);
+    const prompter = deps.prompter ?? inquirerPrompter(io, deps.signal);
     const answer = await prompter.input(`Type the pipeline name (${name}) to confirm:`);
     if (answer.trim() !== name)
       throw new StockpipeError(`cleanup cancelled: '${answer.trim()}' is not ${name}; nothing was deleted`);
@@ -94,7 +94,9 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
   }
 
   if (deps.signal?.aborted) {
-    throw new StockpipeError(`cleanup interrupted: run \`${suggest(deps, 'cleanup')}\` again to finish.`);
+    throw new CancelledError(
+      `Cancelled — cleanup stopped part-way (what had started has finished): run \`${suggest(deps, 'cleanup')}\` again to finish.`,
+    );
   }
   // The promise is "every trace": check by describing each resource again.
   const remaining = (await describePipeline(nodes, ctx)).filter(present);

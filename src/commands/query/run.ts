@@ -1,4 +1,5 @@
 import { formatDuration } from '../../core/duration.ts';
+import { CancelledError } from '../../errors.ts';
 import {
   QueryCancelledError,
   type QueryResult,
@@ -17,9 +18,6 @@ export interface QueryDeps {
   createRunner: () => Promise<QueryRunner>;
 }
 
-/** Exit code when the person cancelled with Ctrl+C (128 + SIGINT). */
-export const EXIT_CANCELLED = 130;
-
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
   const { io } = deps;
   io.debug(plan.sql);
@@ -35,8 +33,7 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
     });
   } catch (error) {
     if (error instanceof QueryCancelledError) {
-      io.err(`${error.message}${error.queryId ? ' (StopQueryExecution sent)' : ''}`);
-      return EXIT_CANCELLED;
+      throw new CancelledError(`${error.message}${error.queryId ? ' (StopQueryExecution sent)' : ''}`);
     }
     throw error;
   } finally {

@@ -1,5 +1,5 @@
 /** stockpipe setup: converge the pipeline on AWS to the spec, creating or updating only what differs. */
-import { StockpipeError } from '../../errors.ts';
+import { CancelledError, StockpipeError } from '../../errors.ts';
 import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import {
@@ -38,7 +38,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
   // Only a target with e-mail subscriptions (AWS, not local) asks for an address.
   const hasEmail = nodes.some((node) => node.id === 'alert-subscriptions');
   if (hasEmail && !options.emailsGiven && !options.dryRun && io.canPrompt && !(await hasSubscriptions(ctx))) {
-    const prompter = deps.prompter ?? inquirerPrompter(io);
+    const prompter = deps.prompter ?? inquirerPrompter(io, deps.signal);
     const answer = await prompter.input('E-mail address for BUY/SELL alerts (empty for none):', (value) =>
       value.trim() === '' || isEmail(value.trim()) ? true : 'enter an e-mail address such as you@example.com',
     );
@@ -93,8 +93,8 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     });
   }
   if (deps.signal?.aborted) {
-    throw new StockpipeError(
-      `setup interrupted: what was started has finished; run \`${suggest(deps, 'setup')}\` again to complete the pipeline, or \`${suggest(deps, 'cleanup')}\` to remove it.`,
+    throw new CancelledError(
+      `Cancelled — setup stopped part-way (what had started has finished): run \`${suggest(deps, 'setup')}\` again to complete the pipeline, or \`${suggest(deps, 'cleanup')}\` to remove it.`,
     );
   }
   if (!ok) {

@@ -108,6 +108,20 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.equal(described.activity.recordsLastHour, 200);
     assert.ok(described.resources.every((resource: { presence: string }) => resource.presence === 'present'));
 
+    // Ctrl+C at the confirmation: a choice, not a failure — exit 130, and nothing is deleted.
+    const controller = new AbortController();
+    const cancelled = await runCli(['cleanup', '--target', 'local'], {
+      cwd,
+      tty: true,
+      signal: controller.signal,
+      onStderr: (soFar) => {
+        if (soFar.includes('to confirm')) controller.abort('SIGINT');
+      },
+    });
+    assert.equal(cancelled.code, 130, cancelled.stderr);
+    assert.match(cancelled.stderr, /Cancelled — nothing was changed\n$/);
+    assert.equal((await local('status')).code, 0, 'the pipeline is still whole');
+
     const cleanup = await local('cleanup', '--yes');
     assert.equal(cleanup.code, 0, cleanup.stderr);
     assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'the last cleanup stops the stack and removes its folder');

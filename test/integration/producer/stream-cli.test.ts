@@ -233,7 +233,7 @@ describe('stockpipe stream into kinesalite', () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stderr,
-      'error: Kinesis stream nostream-stream does not exist: run `stockpipe setup --name nostream` first.\n',
+      'error: Kinesis stream nostream-stream does not exist: run `npx stockpipe setup --name nostream` first.\n',
     );
   });
 
