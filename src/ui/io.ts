@@ -129,3 +129,9 @@ export function createCaptureIO(options: CaptureOptions = {}): CaptureIO {
   );
   return { io, stdout: () => chunks.stdout.join(''), stderr: () => chunks.stderr.join('') };
 }
+
+/** The terminal's width when stdout is one: tables and long lines fit it. Undefined for a pipe. */
+export function terminalWidth(io: Pick<IO, 'stdout'>): number | undefined {
+  const stdout = io.stdout as { isTTY?: boolean; columns?: number };
+  return stdout.isTTY === true && stdout.columns ? stdout.columns : undefined;
+}

@@ -12,6 +12,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   tty?: boolean;
+  /** With `tty`: the terminal's width. */
+  columns?: number;
   signal?: AbortSignal;
   /** Called with all of stdout so far after each write: lets a test react to what is printed. */
   onStdout?: (stdoutSoFar: string) => void;
@@ -31,7 +33,16 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
           done();
         },
       }),
-      { isTTY: options.tty === true },
+      options.tty === true
+        ? {
+            isTTY: true,
+            ...(options.columns ? { columns: options.columns } : {}),
+            // What a terminal stream has and spinners use; the output is captured, so they do nothing.
+            cursorTo: () => true,
+            moveCursor: () => true,
+            clearLine: () => true,
+          }
+        : { isTTY: false },
     );
   const code = await main(argv, {
     stdout: sink(out, options.onStdout),
@@ -42,4 +53,10 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     signal: options.signal ?? new AbortController().signal,
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** What a line takes on screen: its length without ANSI colour codes. */
+export function visibleWidth(line: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+  return line.replace(/\u001b\[[0-9;]*m/g, '').length;
 }

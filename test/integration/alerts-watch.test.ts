@@ -6,7 +6,7 @@ import type { AwsClients } from '../../src/aws/clients.ts';
 import { smaAt } from '../../src/core/sma.ts';
 import { crossoverSignals } from '../../src/core/strategies/crossover.ts';
 import { type AlertRecord, alertKey, onDemandTableKeys, type QuoteItem } from '../../src/core/tables.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, visibleWidth } from '../helpers/cli.ts';
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 
 const QUOTES = 'stockpipe-quotes';
@@ -167,6 +167,17 @@ describe('alerts and watch against dynalite', () => {
     assert.match(rows[0] ?? '', /MSFT .*ANOMALY .*anomaly/);
     assert.match(rows[1] ?? '', new RegExp(`AAPL .*BUY .*crossover .*${buy.price} .*${buy.timestamp}`));
     assert.match(stderr, /3 alerts published since/);
+  });
+
+  it('alerts fits the terminal: no line wider than 60 or 120 columns, every alert still listed', async () => {
+    for (const columns of [60, 120]) {
+      const { code, stdout, stderr } = await runCli(['alerts'], { env: emulators.env, tty: true, columns });
+      assert.equal(code, 0, stderr);
+      const lines = stdout.trimEnd().split('\n');
+      const widest = Math.max(...lines.map(visibleWidth));
+      assert.ok(widest <= columns, `a line of ${widest} at ${columns} columns:\n${stdout}`);
+      assert.equal(lines.filter((line) => /MSFT|AAPL/.test(line)).length >= 3, true, stdout);
+    }
   });
 
   it('watch prints one plain snapshot when not on a terminal: price, SMAs and the alert marker', async () => {

@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
-import type { IO } from '../../ui/io.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 
@@ -129,6 +129,7 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
         record.subject ?? '',
       ]),
       io.style,
+      { width: terminalWidth(io) },
     ),
   );
   io.err(io.errStyle.dim(`${records.length} ${records.length === 1 ? 'alert' : 'alerts'} published since ${since}`));

@@ -2,7 +2,7 @@
 import { formatDuration } from '../../core/duration.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import type { ResultValue } from '../../query/runner.ts';
-import type { IO } from '../../ui/io.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
 import { renderTable } from '../../ui/table.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { Percentiles } from './measure.ts';
@@ -64,6 +64,7 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
         columns,
         report.top_movers.map((row) => columns.map((column) => row[column.name] as never)),
         style,
+        { width: terminalWidth(io) },
       ),
     );
   }

@@ -7,7 +7,7 @@ import {
   queryCostUsd,
   rowsAsObjects,
 } from '../../query/runner.ts';
-import type { IO } from '../../ui/io.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
 import { renderCsv, renderTable, type TableColumn } from '../../ui/table.ts';
 import type { QueryPlan } from './plan.ts';
 
@@ -46,7 +46,7 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
   }));
   if (plan.format === 'json') io.outJson(rowsAsObjects(result));
   else if (plan.format === 'csv') io.stdout.write(renderCsv(columns, result.rows));
-  else io.out(renderTable(columns, result.rows, io.style));
+  else io.out(renderTable(columns, result.rows, io.style, { width: terminalWidth(io) }));
   if (!io.json) io.err(io.errStyle.dim(footer(result)));
   return 0;
 }

@@ -6,6 +6,8 @@ import { errorMessage } from '../../errors.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
+import { terminalWidth } from '../../ui/io.ts';
+import { wrapLine } from '../../ui/wrap.ts';
 import { feedCommandOf, graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
 
@@ -85,7 +87,10 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   }
 
   const { style } = io;
-  io.out(`Pipeline ${style.bold(name)} — ${placeOf(identity)}`);
+  // At a terminal no line is wider than it: long ones wrap.
+  const width = terminalWidth(io);
+  const out = (line: string) => io.out(wrapLine(line, width));
+  out(`Pipeline ${style.bold(name)} — ${placeOf(identity)}`);
   for (const resource of resources) {
     const mark =
       resource.presence === 'present'
@@ -94,17 +99,17 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
           ? style.red('✗ missing ')
           : style.yellow('! degraded');
     const notes = resource.notes.length ? style.dim(` (${resource.notes.join('; ')})`) : '';
-    io.out(`${mark} ${resource.kind.padEnd(26)} ${resource.name}${notes}`);
+    out(`${mark} ${resource.kind.padEnd(26)} ${resource.name}${notes}`);
   }
   if (!allMissing) {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
-    io.out(`Records in the last hour: ${records}`);
-    io.out(
+    out(`Records in the last hour: ${records}`);
+    out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
     for (const problem of activity.problems) io.err(io.errStyle.dim(problem));
   }
-  io.out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
+  out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
   return healthy ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NO_LOCAL_STATE } from '../../../src/local/target.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, visibleWidth } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { freshWorkdir } from './harness.ts';
 
@@ -87,6 +87,19 @@ describe('the local target: setup → stream → query, tail, status → cleanup
       { intervalMs: 250 },
     ).catch(() => undefined); // the assertion below names what was missing
     assert.equal(rows, 200, 'every event reached the lake exactly once');
+
+    // At a terminal of 60 or 120 columns no line is wider than it: tables cut text or turn
+    // vertical, long lines wrap.
+    for (const columns of [60, 120]) {
+      for (const argv of [['query', 'sql', 'SELECT * FROM stock_data_table LIMIT 10'], ['status']]) {
+        const shown = await runCli([...argv, '--target', 'local'], { cwd, tty: true, columns });
+        assert.equal(shown.code, 0, shown.stderr);
+        const lines = shown.stdout.trimEnd().split('\n');
+        assert.ok(lines.length >= 3, shown.stdout);
+        const widest = Math.max(...lines.map(visibleWidth));
+        assert.ok(widest <= columns, `${argv.join(' ')} at ${columns} columns: a line of ${widest}\n${shown.stdout}`);
+      }
+    }
 
     const movers = await local('query', 'top-movers', '--format', 'json');
     assert.equal(movers.code, 0, movers.stderr);

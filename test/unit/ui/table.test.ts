@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { formatCell, renderCsv, renderTable } from '../../../src/ui/table.ts';
 
 describe('tables', () => {
+  const plain = new Chalk({ level: 0 });
   it('colours changes: green up, red down, nothing else', () => {
     const style = new Chalk({ level: 1 });
     const out = renderTable(
@@ -24,6 +25,49 @@ describe('tables', () => {
     assert.equal(formatCell(0.1 + 0.2), '0.3');
     assert.equal(formatCell(1234567), '1234567');
     assert.equal(formatCell(null), '—');
+  });
+
+  it('no separator between rows; one number of decimals per column (prices 2)', () => {
+    const out = renderTable(
+      [{ name: 'symbol' }, { name: 'price' }, { name: 'volume' }],
+      [
+        ['AAPL', 423.4, 100],
+        ['MSFT', 423.64, 2000],
+      ],
+      plain,
+    );
+    const lines = out.split('\n');
+    assert.equal(lines.length, 6, out); // top, head, rule, 2 rows, bottom
+    assert.ok(lines.some((line) => line.includes('423.40')) && lines.some((line) => line.includes('423.64')), out);
+    assert.ok(
+      lines.some((line) => /│\s+100 │/.test(line)),
+      'integers stay integers',
+    );
+  });
+
+  it('fits the width: long text is cut with …; numbers keep their digits', () => {
+    const subject = 'stockpipe BUY AAPL at 187.30: SMA5 crossed above SMA20, a long subject line';
+    const out = renderTable(
+      [{ name: 'symbol' }, { name: 'price' }, { name: 'subject' }],
+      [['AAPL', 187.3, subject]],
+      plain,
+      {
+        width: 60,
+      },
+    );
+    for (const line of out.split('\n')) assert.ok(line.length <= 60, `${line.length}: ${line}`);
+    assert.match(out, /187\.30/);
+    assert.match(out, /…/);
+  });
+
+  it('too many columns for the width: one block of "column  value" lines per row', () => {
+    const columns = Array.from({ length: 12 }, (_, i) => ({ name: `metric_${i}` }));
+    const out = renderTable(columns, [columns.map((_, i) => 1000.5 + i)], plain, { width: 60 });
+    const lines = out.split('\n');
+    assert.match(lines[0] ?? '', /^-\[ 1 \]-+$/);
+    assert.equal(lines.length, 13);
+    assert.match(lines[1] ?? '', /^metric_0 +1000\.50$/);
+    for (const line of lines) assert.ok(line.length <= 60);
   });
 
   it('property: CSV fields round-trip through an RFC 4180 parser', () => {
