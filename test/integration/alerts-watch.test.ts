@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
+import { ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN } from '../../src/commands/watch/run.ts';
 import { smaAt } from '../../src/core/sma.ts';
 import { crossoverSignals } from '../../src/core/strategies/crossover.ts';
 import { type AlertRecord, alertKey, onDemandTableKeys, type QuoteItem } from '../../src/core/tables.ts';
 import { runCli, visibleWidth } from '../helpers/cli.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/stockpipe.js', import.meta.url));
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
+const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 
 const QUOTES = 'stockpipe-quotes';
@@ -207,25 +216,58 @@ describe('alerts and watch against dynalite', () => {
     const frameStart = '\u001b[H\u001b[2J';
     // Ctrl+C once the second frame is complete (its footer printed): proves the redraw loop runs.
     const framesDrawn = (soFar: string) =>
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-      soFar.split(frameStart).filter((frame) => frame.replace(/\u001b\[[0-9;]*m/g, '').endsWith('to stop\n')).length;
+      soFar.split(frameStart).filter((frame) => plain(frame).endsWith('to stop\n')).length;
     const { code, stdout, stderr } = await runCli(['watch', '--symbol', 'AAPL', '--interval', '1s'], {
       env: emulators.env,
       tty: true,
+      columns: 70,
       signal: controller.signal,
       onStdout: (soFar) => {
         if (framesDrawn(soFar) >= 2) controller.abort('SIGINT');
       },
     });
     assert.equal(code, 0, stderr);
-    const frames = stdout.split(frameStart).filter(Boolean);
+    assert.ok(stdout.startsWith(ENTER_ALTERNATE_SCREEN), 'the alternate screen is entered first');
+    assert.ok(stdout.endsWith(LEAVE_ALTERNATE_SCREEN), 'and left last');
+    const frames = stdout.slice(ENTER_ALTERNATE_SCREEN.length, -LEAVE_ALTERNATE_SCREEN.length).split(frameStart);
+    assert.equal(frames.shift(), '');
     assert.ok(frames.length >= 2, `redrawn until Ctrl+C, got ${frames.length} frame(s)`);
     for (const coloured of frames) {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-      const frame = coloured.replace(/\u001b\[[0-9;]*m/g, '');
+      const frame = plain(coloured);
       assert.match(frame, /^AAPL {2}204\.00/);
-      assert.match(frame, /refreshed \d\d:\d\d:\d\dZ every 1s — Ctrl\+C to stop\n$/);
+      assert.match(frame, /refreshed \d\d:\d\d:\d\dZ every 1s — q or Ctrl\+C to stop\n$/);
+      for (const line of frame.split('\n')) assert.ok(line.length < 70, `no line wraps at 70 columns: ${line}`);
+      assert.ok(frame.split('\n').length <= 24, 'the frame fits the 24-row screen');
     }
+  });
+
+  it('watch in a pseudo-terminal: alternate screen entered and left, q quits with exit 0', async () => {
+    // script(1) runs the CLI on a real pseudo-terminal and passes our keystrokes to it.
+    const command = [process.execPath, BIN, 'watch', '--symbol', 'AAPL', '--interval', '1s']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm', COLUMNS: '80', LINES: '24', ...emulators.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => plain(output).includes('to stop'), 'the first frame');
+      child.stdin.write('q');
+      assert.equal(await exited, 0, output);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    assert.ok(output.includes(ENTER_ALTERNATE_SCREEN) && output.includes(LEAVE_ALTERNATE_SCREEN), output);
+    // Every frame is drawn inside the alternate screen: nothing of it stays in the scrollback.
+    const leftAt = output.lastIndexOf(LEAVE_ALTERNATE_SCREEN);
+    assert.ok(output.indexOf(ENTER_ALTERNATE_SCREEN) < output.indexOf('AAPL'));
+    assert.ok(output.lastIndexOf('refreshed') < leftAt);
+    assert.doesNotMatch(plain(output.slice(leftAt)), /AAPL|refreshed/);
   });
 
   it('watch --json prints the snapshot data', async () => {

@@ -11,6 +11,7 @@ import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
 import { CHART_GLYPHS, formatPrice, renderChart } from '../../ui/chart.ts';
 import type { IO } from '../../ui/io.ts';
+import { truncateVisible } from '../../ui/live-line.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 
@@ -142,7 +143,17 @@ async function readRecentAlerts(
   }
 }
 
-export function renderSnapshot(snapshots: SymbolSnapshot[], plan: WatchPlan, io: IO, width: number): string[] {
+/**
+ * The frame: per symbol a header line, the chart and its alert lines; then the legend.
+ * `chartHeight` rows per chart (default: 12, or 8 for more than two symbols).
+ */
+export function renderSnapshot(
+  snapshots: SymbolSnapshot[],
+  plan: WatchPlan,
+  io: IO,
+  width: number,
+  chartHeight = snapshots.length > 2 ? 8 : 12,
+): string[] {
   const { style } = io;
   const lines: string[] = [];
   for (const snapshot of snapshots) {
@@ -180,7 +191,7 @@ export function renderSnapshot(snapshots: SymbolSnapshot[], plan: WatchPlan, io:
           smaLong: snapshot.points.map((p) => p.sma_long ?? undefined),
           markers,
         },
-        { height: snapshots.length > 2 ? 8 : 12, width, style },
+        { height: chartHeight, width, style },
       ),
     );
     for (const alert of snapshot.alerts.filter((a) => index.has(a.timestamp))) {
@@ -213,7 +224,8 @@ export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number
       throw error;
     }
   };
-  const columns = () => Math.max(20, ((io.stdout as { columns?: number }).columns ?? 80) - 12);
+  const screen = io.stdout as { columns?: number; rows?: number };
+  const columns = () => Math.max(20, (screen.columns ?? 80) - 12);
 
   if (io.json) {
     io.outJson({ generated_at: (deps.now?.() ?? new Date()).toISOString(), symbols: await read() });
@@ -223,22 +235,86 @@ export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number
     for (const line of renderSnapshot(await read(), plan, io, Math.min(plan.points, columns()))) io.out(line);
     return 0;
   }
-  while (!deps.signal.aborted) {
-    const frame = renderSnapshot(await read(), plan, io, Math.min(plan.points, columns()));
-    const stamp = io.style.dim(
-      `refreshed ${(deps.now?.() ?? new Date()).toISOString().slice(11, 19)}Z every ${plan.intervalMs / 1000}s — Ctrl+C to stop`,
-    );
-    // Home the cursor and clear the screen, then draw: one write per frame, so no flicker of half frames.
-    io.stdout.write(`\u001b[H\u001b[2J${[...frame, stamp].join('\n')}\n`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, plan.intervalMs);
-      function done() {
-        clearTimeout(timer);
-        deps.signal.removeEventListener('abort', done);
-        resolve();
+  return liveWatch(plan, deps, read, columns);
+}
+
+/** Lines a symbol needs besides its chart: its header, its alert lines (about two), a blank. */
+const LINES_PER_SYMBOL = 4;
+/** The legend and the refresh line. */
+const FOOTER_LINES = 2;
+
+/**
+ * On a terminal: the alternate screen (the chart leaves no copies in scrollback), charts sized
+ * to the window and redrawn at once when it is resized, `q` or Ctrl+C to quit (exit 0).
+ */
+async function liveWatch(
+  plan: WatchPlan,
+  deps: WatchDeps,
+  read: () => Promise<SymbolSnapshot[]>,
+  columns: () => number,
+): Promise<number> {
+  const { io } = deps;
+  const screen = io.stdout as NodeJS.WriteStream;
+  const stdin = io.stdin as NodeJS.ReadStream;
+  const quit = new AbortController();
+  const onAbort = () => quit.abort();
+  deps.signal.addEventListener('abort', onAbort, { once: true });
+  let wake: () => void = () => undefined;
+  const onResize = () => wake();
+  const onKey = (key: Buffer) => {
+    const text = key.toString();
+    if (text === 'q' || text === 'Q' || text === '\u0003') quit.abort();
+  };
+  const raw = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+  if (raw) {
+    stdin.setRawMode(true);
+    stdin.resume();
+  }
+  stdin.on('data', onKey);
+  screen.on?.('resize', onResize);
+  io.stdout.write(ENTER_ALTERNATE_SCREEN);
+  let snapshots: SymbolSnapshot[] | undefined;
+  let lastRead = 0;
+  try {
+    while (!quit.signal.aborted) {
+      if (!snapshots || Date.now() - lastRead >= plan.intervalMs) {
+        snapshots = await read();
+        lastRead = Date.now();
       }
-      deps.signal.addEventListener('abort', done, { once: true });
-    });
+      const rows = screen.rows || 24;
+      const height = Math.max(3, Math.floor((rows - FOOTER_LINES) / plan.symbols.length) - LINES_PER_SYMBOL);
+      const width = (screen.columns || 80) - 1;
+      const frame = renderSnapshot(snapshots, plan, io, Math.min(plan.points, columns()), height);
+      const stamp = io.style.dim(
+        `refreshed ${(deps.now?.() ?? new Date()).toISOString().slice(11, 19)}Z every ${plan.intervalMs / 1000}s — q or Ctrl+C to stop`,
+      );
+      // Home the cursor and clear the screen, then draw: one write per frame, no half frames; no
+      // line wraps, so the frame never scrolls.
+      io.stdout.write(`\u001b[H\u001b[2J${[...frame, stamp].map((line) => truncateVisible(line, width)).join('\n')}\n`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.max(0, plan.intervalMs - (Date.now() - lastRead)));
+        function done() {
+          clearTimeout(timer);
+          quit.signal.removeEventListener('abort', done);
+          resolve();
+        }
+        wake = done;
+        quit.signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  } finally {
+    io.stdout.write(LEAVE_ALTERNATE_SCREEN);
+    screen.off?.('resize', onResize);
+    stdin.off('data', onKey);
+    if (raw) {
+      stdin.setRawMode(false);
+      stdin.pause();
+    }
+    deps.signal.removeEventListener('abort', onAbort);
   }
   return 0;
 }
+
+/** The alternate screen with the cursor hidden, and back. */
+export const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[?25l';
+export const LEAVE_ALTERNATE_SCREEN = '\u001b[?25h\u001b[?1049l';
