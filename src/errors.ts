@@ -13,6 +13,9 @@ export class StockpipeError extends Error {
   override readonly name = 'StockpipeError';
 }
 
+/** The pipeline asked for does not exist: the command says how to create it, with the same flags. */
+export class PipelineNotFoundError extends StockpipeError {}
+
 /**
  * The person stopped the command part-way (Ctrl+C, or at a prompt): exit 130, as for SIGINT. The
  * message says what was changed, or that nothing was: "Cancelled — nothing was changed".

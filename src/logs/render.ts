@@ -16,8 +16,37 @@ export interface ParsedLog {
   message: string;
   /** The JSON log object's other keys (Powertools boilerplate included). */
   fields: Record<string, unknown>;
-  /** START / END / REPORT / INIT_START: Lambda's bookkeeping, dimmed. */
+  /** START / END / REPORT / INIT_START: Lambda's bookkeeping, dimmed (tail shows it with --all). */
   platform: boolean;
+}
+
+/** What a REPORT line (or platform.report) says about one invocation. */
+export interface InvocationReport {
+  durationMs: number;
+  memoryUsedMb?: number;
+  memorySizeMb?: number;
+}
+
+/** Duration and memory from Lambda's REPORT line, plain or JSON; undefined for anything else. */
+export function invocationReport(parsed: ParsedLog): InvocationReport | undefined {
+  if (!parsed.platform) return undefined;
+  const metrics = (parsed.fields.record as { metrics?: Record<string, unknown> } | undefined)?.metrics;
+  if (parsed.fields.type === 'platform.report' && typeof metrics?.durationMs === 'number') {
+    return {
+      durationMs: metrics.durationMs,
+      ...(typeof metrics.maxMemoryUsedMB === 'number' ? { memoryUsedMb: metrics.maxMemoryUsedMB } : {}),
+      ...(typeof metrics.memorySizeMB === 'number' ? { memorySizeMb: metrics.memorySizeMB } : {}),
+    };
+  }
+  const duration = /^REPORT .*?\bDuration: ([\d.]+) ms/.exec(parsed.message);
+  if (!duration) return undefined;
+  const size = /Memory Size: (\d+) MB/.exec(parsed.message);
+  const used = /Max Memory Used: (\d+) MB/.exec(parsed.message);
+  return {
+    durationMs: Number(duration[1]),
+    ...(used ? { memoryUsedMb: Number(used[1]) } : {}),
+    ...(size ? { memorySizeMb: Number(size[1]) } : {}),
+  };
 }
 
 /** Keys every Powertools line carries: hidden in short output, shown in detailed. */
@@ -109,7 +138,13 @@ function levelText(parsed: ParsedLog, style: ChalkInstance): string {
 export function renderShort(event: LogEvent, parsed: ParsedLog, style: ChalkInstance): string {
   const time = new Date(event.timestamp).toISOString().slice(11, 23);
   const head = `${style.dim(time)} ${style.magenta(event.fn.padEnd(6))} ${levelText(parsed, style)}`;
-  if (parsed.platform) return `${head} ${style.dim(parsed.message)}`;
+  if (parsed.platform) {
+    const report = invocationReport(parsed);
+    const text = report
+      ? `REPORT ${report.durationMs.toFixed(1)} ms${report.memoryUsedMb !== undefined ? ` · ${report.memoryUsedMb}${report.memorySizeMb !== undefined ? `/${report.memorySizeMb}` : ''} MB` : ''}`
+      : parsed.message;
+    return `${head} ${style.dim(text)}`;
+  }
   const keys = Object.entries(parsed.fields)
     .filter(([key]) => !BOILERPLATE.has(key))
     .map(([key, value]) => `${style.dim(`${key}=`)}${shortValue(value)}`);

@@ -4,6 +4,7 @@
  * stack does not have, so nothing here can reach real AWS.
  */
 import { bucketNames, pipelineNames } from '../core/names.ts';
+import { PipelineNotFoundError } from '../errors.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local/constants.ts';
 import { functionLogFile, localPaths } from '../local/paths.ts';
 import { localTargetClients } from '../local/target.ts';
@@ -35,7 +36,13 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
     },
     async logSource(pipeline, functions) {
       // The local runner writes each function's output to a JSON-lines file.
-      const { LocalFileLogSource } = await import('../logs/local-files.ts');
+      const [{ LocalFileLogSource }, { readLocalPipeline }] = await Promise.all([
+        import('../logs/local-files.ts'),
+        import('../local/pipelines.ts'),
+      ]);
+      // No files yet is normal for a new pipeline; no pipeline at all is not.
+      if (!readLocalPipeline(cwd, pipeline))
+        throw new PipelineNotFoundError(`pipeline ${pipeline} does not exist offline`);
       const names = pipelineNames(pipeline);
       const paths = localPaths(cwd);
       return new LocalFileLogSource(

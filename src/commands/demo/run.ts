@@ -9,7 +9,7 @@ import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
-import { StockpipeError, UsageError } from '../../errors.ts';
+import { CancelledError, NOTHING_CHANGED, StockpipeError, UsageError } from '../../errors.ts';
 import { localIdentity, localPipelineGraph } from '../../local/graph.ts';
 import { stopIdleLocalStack } from '../../local/idle.ts';
 import { localPaths } from '../../local/paths.ts';
@@ -26,6 +26,7 @@ import { buildNamedQuery } from '../../query/named.ts';
 import { rowsAsObjects } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
 import { LiveLine } from '../../ui/live-line.ts';
+import { inquirerPrompter } from '../../ui/prompt.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { malformedRecords } from './malformed.ts';
 import { countQuarantined, eventToAlert, eventToStore, readBySymbol } from './measure.ts';
@@ -42,6 +43,24 @@ export interface DemoDeps {
   signal: AbortSignal;
   /** How the person runs stockpipe, for the suggested commands (default `stockpipe`). */
   invocation?: string;
+}
+
+/**
+ * A demo pipeline kept by `demo --keep` holds what the person may still be looking at: starting
+ * over deletes it, so that takes --yes or a yes at the terminal.
+ */
+async function confirmStartOver({ io, name, signal, invocation = 'stockpipe' }: DemoDeps): Promise<void> {
+  if (io.yes) return;
+  const remove = `${invocation} cleanup --name ${name} --target local --yes`;
+  if (!io.canPrompt) {
+    throw new UsageError(
+      `the demo pipeline kept by --keep (${name}) is still here: pass --yes to start over, or remove it with \`${remove}\``,
+    );
+  }
+  const answer = await inquirerPrompter(io, signal).input(
+    `The demo pipeline kept by --keep (${name}) is still here. Delete it and start over? (yes/no)`,
+  );
+  if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError(NOTHING_CHANGED);
 }
 
 /** How long the pipeline may take to catch up once streaming stops. */
@@ -61,6 +80,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
       `a local pipeline called ${name} exists already: the demo sets up its own, so pick another --name or leave it out`,
     );
   }
+
+  if (existing) await confirmStartOver(deps);
 
   say(io.errStyle.bold('stockpipe demo') + io.errStyle.dim(' — the whole pipeline on this machine, no AWS account'));
   const stack = await ensureLocalStack(cwd);

@@ -47,7 +47,11 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
   if (plan.format === 'json') io.outJson(rowsAsObjects(result));
   else if (plan.format === 'csv') io.stdout.write(renderCsv(columns, result.rows));
   else io.out(renderTable(columns, result.rows, io.style, { width: terminalWidth(io) }));
-  if (!io.json) io.err(io.errStyle.dim(footer(result)));
+  if (!io.json) {
+    if (result.rows.length === 0)
+      io.err(`no rows${plan.range ? ` in the partitions dt ${plan.range.from} … ${plan.range.to}` : ''}`);
+    io.err(io.errStyle.dim(footer(result)));
+  }
   return 0;
 }
 

@@ -1,4 +1,6 @@
+import { PipelineNotFoundError, StockpipeError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
+import { pipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { TailOptions, TailPlan } from './run.ts';
 
 export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
@@ -13,6 +15,7 @@ export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
       description: 'CloudWatch Logs filter pattern, e.g. ERROR or "{ $.level = \\"ERROR\\" }"',
     },
     { syntax: '--format <format>', description: 'short (default), detailed, or json (one object per line)' },
+    { syntax: '--all', description: 'also Lambda’s own START, END and REPORT lines (duration, memory)' },
     {
       syntax: '--idle-exit <duration>',
       description: 'with --follow: stop after this long without new events (for scripts)',
@@ -31,17 +34,27 @@ export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
     const [fn] = args;
     return planTail({ ...flags, ...(fn !== undefined ? { fn } : {}) }, { now: now.getTime(), json });
   },
-  async run(plan, { io, settings, target, signal }) {
+  async run(plan, context) {
+    const { io, settings, target, signal } = context;
     const { runTail } = await import('./run.ts');
     const reported = new Set<string>();
     return runTail(plan, {
       io,
       signal,
       createSource: (functions) =>
-        target.logSource(settings.name, functions, (group) => {
-          if (!reported.has(group)) io.debug(`log group ${group} does not exist yet: waiting`);
-          reported.add(group);
-        }),
+        target
+          .logSource(settings.name, functions, (group) => {
+            if (!reported.has(group)) io.debug(`log group ${group} does not exist yet: waiting`);
+            reported.add(group);
+          })
+          .catch((error: unknown) => {
+            if (error instanceof PipelineNotFoundError) {
+              throw new StockpipeError(
+                `${error.message}: create it with \`${suggest(pipelineRef(context), 'setup')}\``,
+              );
+            }
+            throw error;
+          }),
     });
   },
 });

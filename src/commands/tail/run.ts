@@ -20,6 +20,8 @@ export interface TailOptions {
   filter?: string;
   format?: string;
   idleExit?: string;
+  /** Lambda's own START/END/REPORT lines too. */
+  all?: boolean;
 }
 
 export interface TailPlan {
@@ -29,6 +31,8 @@ export interface TailPlan {
   filterPattern?: string;
   format: LogFormat;
   idleExitMs?: number;
+  /** Show Lambda's platform lines (hidden by default: two thirds of a quiet log). */
+  all: boolean;
 }
 
 export interface TailDeps {
@@ -75,6 +79,7 @@ export function planTail(options: TailOptions, context: { now: number; json: boo
     ...(options.filter !== undefined ? { filterPattern: options.filter } : {}),
     format,
     ...(idleExitMs !== undefined ? { idleExitMs } : {}),
+    all: options.all === true,
   };
 }
 
@@ -82,6 +87,7 @@ export async function runTail(plan: TailPlan, deps: TailDeps): Promise<number> {
   const { io } = deps;
   const now = deps.now ?? Date.now;
   const source = await deps.createSource(plan.functions);
+  let shown = 0;
   if (plan.follow && io.isInteractive) {
     io.err(io.errStyle.dim(`following ${plan.functions.join(' + ')} logs — Ctrl+C to stop`));
   }
@@ -96,6 +102,8 @@ export async function runTail(plan: TailPlan, deps: TailDeps): Promise<number> {
     },
     (event) => {
       const parsed = parseLogMessage(event.message);
+      if (parsed.platform && !plan.all) return;
+      shown++;
       if (plan.format === 'json') io.outJsonLine(toJsonRecord(event, parsed));
       else if (plan.format === 'detailed') io.out(renderDetailed(event, parsed, io.style));
       else io.out(renderShort(event, parsed, io.style));
@@ -103,5 +111,11 @@ export async function runTail(plan: TailPlan, deps: TailDeps): Promise<number> {
     { signal: deps.signal, now, onNotice: (message) => io.err(io.errStyle.yellow(message)) },
   );
   if (end === 'idle') io.debug('no new events for the --idle-exit duration: stopping');
+  if (shown === 0 && !io.json) {
+    const what = `no log events of ${plan.functions.join(' or ')} since ${new Date(plan.since).toISOString()}`;
+    io.err(
+      `${what}${plan.filterPattern ? ` matching ${plan.filterPattern}` : ''}${plan.all ? '' : ' (Lambda platform lines hidden: --all shows them)'}`,
+    );
+  }
   return 0;
 }

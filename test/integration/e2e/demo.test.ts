@@ -36,4 +36,20 @@ describe('stockpipe demo --duration 20s --json', () => {
     assert.ok('change' in report.top_movers[0] && 'symbol' in report.top_movers[0]);
     assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'nothing left behind');
   });
+
+  it('a pipeline kept with --keep is not deleted by the next demo without --yes', async () => {
+    const kept = await runBin(['demo', '--duration', '5s', '--malformed', '0', '--keep', '--json'], cwd, 120_000);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.equal(JSON.parse(kept.stdout).kept, true);
+
+    const again = await runBin(['demo', '--duration', '5s'], cwd, 60_000);
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /kept by --keep \(stockpipe-demo\) is still here: pass --yes to start over/);
+    assert.equal(again.stderr.trimEnd().split('\n').length, 1, 'one line');
+
+    const status = await runBin(['status', '--name', 'stockpipe-demo', '--target', 'local', '--json'], cwd);
+    assert.equal(status.code, 0, `the kept pipeline is untouched: ${status.stderr}`);
+    const cleanup = await runBin(['cleanup', '--name', 'stockpipe-demo', '--target', 'local', '--yes'], cwd);
+    assert.equal(cleanup.code, 0, cleanup.stderr);
+  });
 });

@@ -34,6 +34,14 @@ describe('the local target: setup → stream → query, tail, status → cleanup
       assert.equal(result.code, 1, argv.join(' '));
       assert.equal(result.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
     }
+    const tail = await local('tail');
+    assert.equal(tail.code, 1);
+    assert.equal(
+      tail.stderr,
+      'error: pipeline stockpipe does not exist offline: create it with `npx stockpipe setup --target local`\n',
+    );
+    nothingLocal();
+
     const query = await local('query', 'top-movers');
     assert.equal(query.code, 1);
     assert.match(
@@ -104,6 +112,11 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     const movers = await local('query', 'top-movers', '--format', 'json');
     assert.equal(movers.code, 0, movers.stderr);
     assert.equal(JSON.parse(movers.stdout).length, 5);
+
+    const nothing = await local('tail', '--since', '10m', '--filter', 'NO-SUCH-TEXT');
+    assert.equal(nothing.code, 0, nothing.stderr);
+    assert.equal(nothing.stdout, '');
+    assert.match(nothing.stderr, /^no log events of ingest or trends since \S+ matching NO-SUCH-TEXT/);
 
     const tail = await local('tail', '--since', '10m', '--format', 'json');
     assert.equal(tail.code, 0, tail.stderr);
