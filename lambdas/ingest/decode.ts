@@ -1,6 +1,7 @@
-/** Kinesis records → validated events and quarantine entries, in shard order. */
+/** Kinesis records → normalised contract events and quarantine entries, in shard order. */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { parseEvent, type RejectReason, type StockEvent } from '../../src/core/event.ts';
+import type { RejectReason, StockEvent } from '../../src/core/event.ts';
+import { readRecord } from '../../src/core/ingest-reader.ts';
 
 export interface ValidRecord {
   /** Position in the batch (shard order). */
@@ -35,7 +36,7 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
   records.forEach((record, index) => {
     const { sequenceNumber, data, partitionKey, approximateArrivalTimestamp } = record.kinesis;
     const payload = Buffer.from(data, 'base64');
-    const result = parseEvent(payload);
+    const result = readRecord(payload);
     if (result.ok) {
       const key = `${result.event.symbol}#${result.event.timestamp}`;
       // A producer retry can put the same observation twice; BatchWriteItem rejects duplicate keys.

@@ -1,10 +1,12 @@
 /**
- * Data contract v1: one stock observation as it travels through Kinesis, S3 and DynamoDB.
- * The validator returns a reason instead of throwing, so the ingest handler can quarantine a bad
- * record and keep going. Pure: no I/O, safe to bundle into the Lambdas.
+ * Data contract v1: one stock observation as it is stored in S3 and DynamoDB (docs/data-contract.md).
+ * This validator is strict — it checks the stored shape; the ingest door reads other producers'
+ * records tolerantly first (ingest-reader.ts). It returns a reason instead of throwing, so the
+ * ingest handler can quarantine a bad record and keep going. Pure: no I/O, safe to bundle into the Lambdas.
  */
 
-export const EVENT_SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
+/** Our three producers, and `external`: any other producer, as the ingest door records it. */
+export const EVENT_SOURCES = ['yahoo', 'synthetic', 'replay', 'external'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export interface StockEvent {

@@ -65,17 +65,17 @@ function written() {
   return { items, raw, rawLines, quarantine };
 }
 
-/** Ten invalid payloads of eight kinds of rejection. */
+/** Ten payloads that cannot be an observation (no usable symbol, price or time), of eight kinds of rejection. */
 const INVALID: { payload: unknown; reason: string }[] = [
   { payload: 'not json at all', reason: 'not_json' },
   { payload: '{"truncated": ', reason: 'not_json' },
   { payload: [1, 2, 3], reason: 'not_object' },
   { payload: { ...stockEvent(), symbol: undefined }, reason: 'missing_field' },
-  { payload: { ...stockEvent(), price: '12.5' }, reason: 'wrong_type' },
+  { payload: { ...stockEvent(), price: 'n/a' }, reason: 'wrong_type' },
   { payload: { ...stockEvent(), price: -3 }, reason: 'non_positive_price' },
-  { payload: { ...stockEvent(), symbol: 'lower' }, reason: 'bad_symbol' },
+  { payload: { ...stockEvent(), symbol: 'not a symbol' }, reason: 'bad_symbol' },
   { payload: { ...stockEvent(), timestamp: '2026-11-22 14:30' }, reason: 'bad_timestamp' },
-  { payload: { ...stockEvent(), volume: 12.5 }, reason: 'wrong_type' },
+  { payload: { ...stockEvent(), symbol: 42 }, reason: 'wrong_type' },
   { payload: `{"pad":"${'x'.repeat(MAX_EVENT_BYTES)}"}`, reason: 'oversize' },
 ];
 
