@@ -10,6 +10,7 @@ import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerRedrive } from './commands/redrive.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStream } from './commands/stream.ts';
@@ -27,6 +28,7 @@ const COMMANDS: ((program: Command, runner: Runner) => void)[] = [
   registerTail,
   registerStatus,
   registerAlerts,
+  registerRedrive,
   registerWatch,
   registerCleanup,
   registerConfig,

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { malformedRecords } from '../../../src/commands/demo/malformed.ts';
 import { percentiles } from '../../../src/commands/demo/measure.ts';
 import { DEMO_DEFAULTS, parseDemoFlags } from '../../../src/commands/demo/options.ts';
-import { parseEvent } from '../../../src/core/event.ts';
+import { readRecord } from '../../../src/core/ingest-reader.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { runCli } from '../../helpers/cli.ts';
 
@@ -51,7 +51,7 @@ describe('demo malformed records', () => {
     assert.equal(records.length, 12);
     assert.equal(new Set(records.map((record) => record.data)).size, 12, 'every record is unique');
     for (const record of records) {
-      const result = parseEvent(record.data);
+      const result = readRecord(record.data);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.reason, record.kind, record.data);
     }
