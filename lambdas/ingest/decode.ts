@@ -8,6 +8,8 @@ export interface ValidRecord {
   index: number;
   sequenceNumber: string;
   event: StockEvent;
+  /** What arrived, for the quarantine should DynamoDB refuse the record after all. */
+  source: Omit<InvalidRecord, 'index' | 'sequenceNumber' | 'reason' | 'detail'>;
 }
 
 export interface InvalidRecord {
@@ -36,7 +38,11 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
   records.forEach((record, index) => {
     const { sequenceNumber, data, partitionKey, approximateArrivalTimestamp } = record.kinesis;
     const payload = Buffer.from(data, 'base64');
-    const result = readRecord(payload);
+    // A hand-made event may lack the arrival time: date the quarantine by the clock then.
+    const arrivedAt = Number.isFinite(approximateArrivalTimestamp)
+      ? new Date(approximateArrivalTimestamp * 1000).toISOString()
+      : now.toISOString();
+    const result = readRecord(payload, now);
     if (result.ok) {
       const key = `${result.event.symbol}#${result.event.timestamp}`;
       // A producer retry can put the same observation twice; BatchWriteItem rejects duplicate keys.
@@ -45,7 +51,7 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
         return;
       }
       seen.add(key);
-      valid.push({ index, sequenceNumber, event: result.event });
+      valid.push({ index, sequenceNumber, event: result.event, source: { partitionKey, arrivedAt, payload } });
     } else {
       invalid.push({
         index,
@@ -53,10 +59,7 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
         reason: result.reason,
         detail: result.detail,
         partitionKey,
-        // A hand-made event may lack the arrival time: date the quarantine by the clock then.
-        arrivedAt: Number.isFinite(approximateArrivalTimestamp)
-          ? new Date(approximateArrivalTimestamp * 1000).toISOString()
-          : now.toISOString(),
+        arrivedAt,
         payload,
       });
     }

@@ -36,8 +36,11 @@ const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const OPTIONAL_NUMBERS = ['open', 'high', 'low', 'previous_close', 'change', 'change_percent'] as const;
 
+/** How far ahead of the reader's clock a time may be: a producer's clock runs a little fast, not a day. */
+export const MAX_AHEAD_MS = 86_400_000;
+
 /** Read raw Kinesis bytes as an observation: size, UTF-8 JSON, then {@link readObservation}. */
-export function readRecord(payload: string | Uint8Array): Validation {
+export function readRecord(payload: string | Uint8Array, now: Date = new Date()): Validation {
   const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
   if (bytes > MAX_EVENT_BYTES) return reject('oversize', `record is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`);
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
@@ -47,15 +50,16 @@ export function readRecord(payload: string | Uint8Array): Validation {
   } catch (error) {
     return reject('not_json', `not valid JSON: ${(error as Error).message}`);
   }
-  return readObservation(value);
+  return readObservation(value, now);
 }
 
 /**
- * Normalise a parsed value to a contract event. Rejected only for a missing or unusable symbol,
- * price or time; an optional field that is not usable becomes null rather than losing the
- * observation.
+ * Normalise a parsed value to a contract event. Rejected for a missing or unusable symbol, price
+ * or time (from 1970 to a day after `now`), and for numbers storage would refuse or that cannot
+ * be true (a negative price of any kind); an optional field that is not a number or text at all
+ * becomes null rather than losing the observation.
  */
-export function readObservation(value: unknown): Validation {
+export function readObservation(value: unknown, now: Date = new Date()): Validation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('not_object', `expected a JSON object, got ${describeType(value)}`);
   }
@@ -76,6 +80,9 @@ export function readObservation(value: unknown): Validation {
       'bad_timestamp',
       `timestamp '${truncate(String(input.timestamp))}' is neither ISO-8601 (with seconds) nor epoch seconds/milliseconds from 1970`,
     );
+  }
+  if (Date.parse(timestamp) > now.getTime() + MAX_AHEAD_MS) {
+    return reject('bad_timestamp', `timestamp ${timestamp} is more than a day ahead of ${now.toISOString()}`);
   }
 
   const price = toNumber(input.price);
@@ -98,8 +105,8 @@ export function readObservation(value: unknown): Validation {
     timestamp,
     price,
     ...numbers,
-    // A float volume (pandas writes 1234.0 as 1234.0, JSON keeps 1234) is fine; a fraction is not a volume.
-    volume: volume !== null && Number.isSafeInteger(volume) && volume >= 0 ? volume : null,
+    // A whole float (1234.0) is a volume, a fraction is not; range and sign are the contract's to check.
+    volume: volume !== null && Number.isInteger(volume) ? volume : null,
     currency: optionalString(input.currency),
     market_state: optionalString(input.market_state),
     source: sourceOf(input.source),
@@ -170,9 +177,9 @@ function toNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A number (or numeric text) as it is — the contract judges its range —, or null for anything else. */
 function optionalNumber(value: unknown): number | null {
-  const number = toNumber(value);
-  return number !== undefined && Number.isFinite(number) ? number : null;
+  return toNumber(value) ?? null;
 }
 
 function optionalString(value: unknown): string | null {

@@ -175,4 +175,27 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     );
     assert.deepEqual(quarantine.map((q) => q.reason).sort(), rejected.map(([, reason]) => reason).sort());
   });
+
+  it('values storage would refuse are quarantined at the door: the 34 records around them are stored, nothing fails', async () => {
+    process.env.QUOTES_TABLE = 'storable-quotes';
+    process.env.RAW_BUCKET = 'storable-raw';
+    await stack.createQuotesTable('storable-quotes');
+    await stack.createBucket('storable-raw');
+    const payloads: unknown[] = events(34, 'storable', Date.UTC(2026, 10, 22, 20));
+    // The document client refuses 1e16 (beyond a safe integer); DynamoDB refuses 1e-200 (underflow).
+    payloads.splice(5, 0, { ...stockEvent({ symbol: 'BIGV' }), volume: 1e16 });
+    payloads.splice(20, 0, { ...stockEvent({ symbol: 'TINY' }), price: 1e-200 });
+    const result = await stack.ingest(kinesisEvent(payloads, 15_000));
+    assert.deepEqual(result, { batchItemFailures: [] });
+    assert.equal(await stack.countItems('storable-quotes'), 34);
+    const lake = [...(await stack.objects('storable-raw', 'raw/')).values()].flat();
+    assert.equal(lake.length, 34);
+    const quarantine = [...(await stack.objects('storable-raw', 'quarantine/')).values()].map(([line]) =>
+      JSON.parse(line as string),
+    );
+    assert.deepEqual(
+      quarantine.map((q) => q.reason),
+      ['out_of_range', 'out_of_range'],
+    );
+  });
 });

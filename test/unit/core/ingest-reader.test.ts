@@ -20,8 +20,11 @@ const TUTORIAL = {
   timestamp: '2026-11-22T14:30:00Z',
 };
 
+/** The reader's clock: every time up to a day after it is accepted. */
+const NOW = new Date('2026-11-22T15:00:00.000Z');
+
 function read(value: unknown) {
-  const result = readObservation(value);
+  const result = readObservation(value, NOW);
   assert.ok(result.ok, result.ok ? '' : `${result.reason}: ${result.detail}`);
   return result.event;
 }
@@ -81,6 +84,14 @@ describe('tolerant ingest reader', () => {
     });
   }
 
+  it('accepts a time up to exactly a day ahead of its clock, and a tiny but storable price', () => {
+    assert.equal(read({ symbol: 'AAPL', price: 1e-130, timestamp: '2026-11-23T15:00:00Z' }).price, 1e-130);
+    assert.equal(
+      read({ symbol: 'AAPL', price: 9007199254740991, volume: 9007199254740991, timestamp: 0 }).volume,
+      9007199254740991,
+    );
+  });
+
   it('reads numbers written as text and a padded, lower-case symbol', () => {
     const event = read({
       symbol: '  brk-b ',
@@ -108,7 +119,7 @@ describe('tolerant ingest reader', () => {
   it('keeps our producers’ event_id and source; an unknown source is external', () => {
     fc.assert(
       fc.property(validEventArb, (event) => {
-        const result = readRecord(JSON.stringify(event));
+        const result = readRecord(JSON.stringify(event), new Date('2100-01-01T00:00:00.000Z'));
         assert.ok(result.ok);
         // A contract event passes unchanged, except for a change that can be derived and was not.
         const derivable = event.change === null && event.change_percent === null && event.previous_close !== null;
@@ -135,7 +146,7 @@ describe('tolerant ingest reader', () => {
     const event = read({
       ...TUTORIAL,
       open: 'n/a',
-      volume: -5,
+      volume: 12.5,
       high: 12.5,
       low: null,
       currency: 7,
@@ -166,10 +177,29 @@ describe('tolerant ingest reader', () => {
     ['a time before 1970', { symbol: 'AAPL', price: 1, timestamp: '1969-12-31T23:59:59Z' }, 'bad_timestamp'],
     ['a word for a time', { symbol: 'AAPL', price: 1, timestamp: 'yesterday' }, 'bad_timestamp'],
     ['an array', [1, 2], 'not_object'],
+    // What storage would refuse, or cannot be true.
+    ['a price DynamoDB cannot hold (underflow)', { symbol: 'AAPL', price: 1e-200, timestamp: 0 }, 'out_of_range'],
+    ['a price beyond a safe integer', { symbol: 'AAPL', price: 1e16, timestamp: 0 }, 'out_of_range'],
+    ['a volume beyond a safe integer', { symbol: 'AAPL', price: 1, volume: 1e16, timestamp: 0 }, 'out_of_range'],
+    ['a volume written as huge text', { symbol: 'AAPL', price: 1, volume: '9e99', timestamp: 0 }, 'out_of_range'],
+    [
+      'a change_percent DynamoDB cannot hold',
+      { symbol: 'AAPL', price: 1, change_percent: 1e-140, timestamp: 0 },
+      'out_of_range',
+    ],
+    ['a negative open', { symbol: 'AAPL', price: 1, open: -1, timestamp: 0 }, 'negative_number'],
+    ['a negative previous_close', { symbol: 'AAPL', price: 1, previous_close: '-5', timestamp: 0 }, 'negative_number'],
+    ['a negative volume', { symbol: 'AAPL', price: 1, volume: -5, timestamp: 0 }, 'negative_number'],
+    [
+      'a time more than a day ahead',
+      { symbol: 'AAPL', price: 1, timestamp: '2026-11-23T15:00:00.001Z' },
+      'bad_timestamp',
+    ],
+    ['a time in 2999', { symbol: 'AAPL', price: 1, timestamp: '2999-01-01T00:00:00Z' }, 'bad_timestamp'],
   ];
   for (const [what, value, reason] of REJECTED) {
     it(`rejects ${what} (${reason})`, () => {
-      const result = readObservation(value);
+      const result = readObservation(value, NOW);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.reason, reason);
     });

@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { type IngestDeps, ingestBatch } from '../../../lambdas/ingest/ingest.ts';
@@ -243,6 +243,46 @@ describe('ingest handler (mocked AWS)', () => {
     const result = await ingestBatch(kinesisEvent(payloads).Records, deps());
     assert.equal(result.batchItemFailures[0]?.itemIdentifier, sequenceNumber(25));
     assert.equal(written().rawLines.length, 25);
+  });
+
+  it('an item DynamoDB refuses for good is quarantined; the rest of its chunk is stored and the batch succeeds', async () => {
+    const refused = (item: { symbol?: string }) => item.symbol === 'BAD';
+    const validation = () =>
+      Object.assign(new Error('Number underflow'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    ddbMock.on(BatchWriteCommand).callsFake((input) => {
+      const requests = input.RequestItems[TABLE] as { PutRequest: { Item: { symbol: string } } }[];
+      if (requests.some((request) => refused(request.PutRequest.Item))) throw validation();
+      return { UnprocessedItems: {} };
+    });
+    ddbMock.on(PutCommand).callsFake((input) => {
+      if (refused(input.Item)) throw validation();
+      return {};
+    });
+    const payloads = Array.from({ length: 30 }, (_, i) =>
+      stockEvent({
+        event_id: `e${i}`,
+        symbol: i === 7 ? 'BAD' : 'AAPL',
+        timestamp: new Date(Date.UTC(2026, 10, 22, 14, 0, i)).toISOString(),
+      }),
+    );
+    const d = deps();
+    const result = await ingestBatch(kinesisEvent(payloads).Records, d);
+    assert.deepEqual(result.batchItemFailures, []);
+    const stored = [
+      ...written().items.map((item) => item.event_id),
+      ...ddbMock.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.event_id),
+    ].filter((id) => id !== 'e7');
+    assert.equal(new Set(stored).size, 29, 'the 24 neighbours item by item, the other 5 in their own chunk');
+    const { rawLines, quarantine } = written();
+    assert.equal(rawLines.length, 29, 'the refused record is not in the lake');
+    assert.ok(!rawLines.some((line) => line.symbol === 'BAD'));
+    assert.deepEqual(
+      quarantine.map((q) => [q.doc.reason, q.doc.sequence_number]),
+      [['refused_by_store', sequenceNumber(7)]],
+    );
+    assert.match(quarantine[0]?.doc.detail, /Number underflow/);
+    assert.equal(JSON.parse(quarantine[0]?.doc.payload).event_id, 'e7', 'the record as it arrived');
+    assert.deepEqual([result.counts.stored, result.counts.quarantined, result.counts.failed], [29, 1, 0]);
   });
 
   it('a failed raw write fails the batch from that object’s first record', async () => {
