@@ -26,15 +26,19 @@ export interface InvalidRecord {
 export interface DecodedBatch {
   valid: ValidRecord[];
   invalid: InvalidRecord[];
-  /** Later copies of an observation already in this batch (same symbol and timestamp): stored once. */
-  duplicates: number;
+  /**
+   * Observations replaced by a later one with the same identity (symbol and timestamp) in this
+   * batch: the later one is stored, as DynamoDB's overwrite does across batches.
+   */
+  superseded: number;
 }
 
 export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date): DecodedBatch {
   const valid: ValidRecord[] = [];
   const invalid: InvalidRecord[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
+  /** Identity → index in `valid` of its latest observation so far. */
+  const latest = new Map<string, number>();
+  const superseded = new Set<number>();
   records.forEach((record, index) => {
     const { sequenceNumber, data, partitionKey, approximateArrivalTimestamp } = record.kinesis;
     const payload = Buffer.from(data, 'base64');
@@ -45,12 +49,10 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
     const result = readRecord(payload, now);
     if (result.ok) {
       const key = `${result.event.symbol}#${result.event.timestamp}`;
-      // A producer retry can put the same observation twice; BatchWriteItem rejects duplicate keys.
-      if (seen.has(key)) {
-        duplicates++;
-        return;
-      }
-      seen.add(key);
+      // One row per identity: BatchWriteItem rejects duplicate keys, and the lake would hold both.
+      const earlier = latest.get(key);
+      if (earlier !== undefined) superseded.add(earlier);
+      latest.set(key, valid.length);
       valid.push({ index, sequenceNumber, event: result.event, source: { partitionKey, arrivedAt, payload } });
     } else {
       invalid.push({
@@ -64,7 +66,7 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
       });
     }
   });
-  return { valid, invalid, duplicates };
+  return { valid: valid.filter((_, i) => !superseded.has(i)), invalid, superseded: superseded.size };
 }
 
 /** The shard id from a Kinesis eventID (`shardId-000000000000:4959…`). */

@@ -35,7 +35,8 @@ export interface IngestCounts {
   received: number;
   stored: number;
   quarantined: number;
-  duplicates: number;
+  /** Replaced in this batch by a later observation of the same symbol and timestamp. */
+  superseded: number;
   failed: number;
   s3_puts: number;
   ddb_write_requests: number;
@@ -109,7 +110,7 @@ export async function ingestBatch(
     quarantined:
       decoded.invalid.filter((record) => record.index < limit).length +
       refused.filter((record) => record.index < limit).length,
-    duplicates: decoded.duplicates,
+    superseded: decoded.superseded,
     failed: records.length - limit,
     s3_puts: s3Puts,
     ddb_write_requests: quotes.requests,

@@ -48,14 +48,17 @@ export function lakeViewSql(rawPrefix: string, hasObjects: boolean, now: Date): 
   const range = lakeDateRange(now);
   return [
     `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
-    `SELECT * FROM (`,
-    `SELECT ${quotedColumns}, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION}`,
+    `SELECT ${quotedColumns}, ${LAKE_PARTITION} FROM (`,
+    `SELECT ${quotedColumns}, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION},`,
+    // One row per observation (symbol, timestamp): the latest object's, as DynamoDB keeps the
+    // latest write. Object keys end in the first sequence number, which grows with arrival.
+    `  row_number() OVER (PARTITION BY symbol, "timestamp" ORDER BY filename DESC) AS observation_rank`,
     `FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
     `  hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
     // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
     'WHERE symbol IS NOT NULL)',
     // The projection's range: Athena sees no partition outside it.
-    `WHERE ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
+    `WHERE observation_rank = 1 AND ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
   ].join('\n');
 }
 

@@ -27,14 +27,15 @@ export const EXIT_CANCELLED = 130;
 export async function runQuery(options: QueryOptions, deps: QueryDeps): Promise<number> {
   const { io } = deps;
   const plan = planQuery(options, { cwd: deps.cwd, now: deps.now?.() ?? new Date(), json: io.json });
-  io.debug(plan.sql);
-  if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const runner = await deps.createRunner();
+  const sql = plan.sqlFor ? plan.sqlFor(runner.lakeOrder) : plan.sql;
+  io.debug(sql);
+  if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const spinner = io.isInteractive ? await startSpinner(io) : undefined;
   let result: QueryResult;
   try {
     const started = Date.now();
-    result = await runner.run(plan.sql, {
+    result = await runner.run(sql, {
       signal: deps.signal,
       onProgress: (state) => spinner?.update(`${state.toLowerCase()} · ${formatDuration(Date.now() - started)}`),
     });

@@ -173,16 +173,24 @@ describe('ingest handler (mocked AWS)', () => {
     );
   });
 
-  it('stores an observation repeated inside a batch once', async () => {
-    const same = stockEvent({ event_id: 'dup' });
+  it('stores an observation repeated inside a batch once: the later one, counted as superseded', async () => {
+    const first = stockEvent({ event_id: 'first', price: 100 });
+    const later = stockEvent({ event_id: 'later', price: 101 });
     const result = await ingestBatch(
-      kinesisEvent([same, same, stockEvent({ timestamp: '2026-11-22T14:31:00.000Z' })]).Records,
+      kinesisEvent([first, stockEvent({ timestamp: '2026-11-22T14:31:00.000Z' }), later]).Records,
       deps(),
     );
     assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(written().items.length, 2);
-    assert.equal(written().rawLines.length, 2);
-    assert.equal(result.counts.duplicates, 1);
+    const { items, rawLines } = written();
+    assert.equal(items.length, 2);
+    assert.equal(rawLines.length, 2);
+    assert.deepEqual(
+      rawLines.filter((line) => line.timestamp === first.timestamp).map((line) => [line.event_id, line.price]),
+      [['later', 101]],
+      'the later observation replaces the earlier, in DynamoDB and the lake',
+    );
+    assert.equal(result.counts.superseded, 1);
+    assert.equal(result.counts.stored, 2);
   });
 
   it('retries UnprocessedItems until DynamoDB takes them', async () => {
