@@ -27,10 +27,10 @@ export interface DecodedBatch {
   valid: ValidRecord[];
   invalid: InvalidRecord[];
   /**
-   * Observations replaced by a later one with the same identity (symbol and timestamp) in this
-   * batch: the later one is stored, as DynamoDB's overwrite does across batches.
+   * Batch indexes of observations replaced by a later one with the same identity (symbol and
+   * timestamp) in this batch: the later one is stored, as DynamoDB's overwrite does across batches.
    */
-  superseded: number;
+  superseded: number[];
 }
 
 export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date): DecodedBatch {
@@ -66,7 +66,11 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
       });
     }
   });
-  return { valid: valid.filter((_, i) => !superseded.has(i)), invalid, superseded: superseded.size };
+  return {
+    valid: valid.filter((_, i) => !superseded.has(i)),
+    invalid,
+    superseded: valid.filter((_, i) => superseded.has(i)).map((record) => record.index),
+  };
 }
 
 /** The shard id from a Kinesis eventID (`shardId-000000000000:4959…`). */

@@ -110,7 +110,8 @@ export async function ingestBatch(
     quarantined:
       decoded.invalid.filter((record) => record.index < limit).length +
       refused.filter((record) => record.index < limit).length,
-    superseded: decoded.superseded,
+    // Like stored and quarantined: only what this invocation finished with (a retry counts the rest).
+    superseded: decoded.superseded.filter((index) => index < limit).length,
     failed: records.length - limit,
     s3_puts: s3Puts,
     ddb_write_requests: quotes.requests,
