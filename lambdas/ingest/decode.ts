@@ -1,12 +1,15 @@
-/** Kinesis records → validated events and quarantine entries, in shard order. */
+/** Kinesis records → normalised contract events and quarantine entries, in shard order. */
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { parseEvent, type RejectReason, type StockEvent } from '../../src/core/event.ts';
+import type { RejectReason, StockEvent } from '../../src/core/event.ts';
+import { readRecord } from '../../src/core/ingest-reader.ts';
 
 export interface ValidRecord {
   /** Position in the batch (shard order). */
   index: number;
   sequenceNumber: string;
   event: StockEvent;
+  /** What arrived, for the quarantine should DynamoDB refuse the record after all. */
+  source: Omit<InvalidRecord, 'index' | 'sequenceNumber' | 'reason' | 'detail'>;
 }
 
 export interface InvalidRecord {
@@ -23,28 +26,34 @@ export interface InvalidRecord {
 export interface DecodedBatch {
   valid: ValidRecord[];
   invalid: InvalidRecord[];
-  /** Later copies of an observation already in this batch (same symbol and timestamp): stored once. */
-  duplicates: number;
+  /**
+   * Batch indexes of observations replaced by a later one with the same identity (symbol and
+   * timestamp) in this batch: the later one is stored, as DynamoDB's overwrite does across batches.
+   */
+  superseded: number[];
 }
 
 export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date): DecodedBatch {
   const valid: ValidRecord[] = [];
   const invalid: InvalidRecord[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
+  /** Identity → index in `valid` of its latest observation so far. */
+  const latest = new Map<string, number>();
+  const superseded = new Set<number>();
   records.forEach((record, index) => {
     const { sequenceNumber, data, partitionKey, approximateArrivalTimestamp } = record.kinesis;
     const payload = Buffer.from(data, 'base64');
-    const result = parseEvent(payload);
+    // A hand-made event may lack the arrival time: date the quarantine by the clock then.
+    const arrivedAt = Number.isFinite(approximateArrivalTimestamp)
+      ? new Date(approximateArrivalTimestamp * 1000).toISOString()
+      : now.toISOString();
+    const result = readRecord(payload, now);
     if (result.ok) {
       const key = `${result.event.symbol}#${result.event.timestamp}`;
-      // A producer retry can put the same observation twice; BatchWriteItem rejects duplicate keys.
-      if (seen.has(key)) {
-        duplicates++;
-        return;
-      }
-      seen.add(key);
-      valid.push({ index, sequenceNumber, event: result.event });
+      // One row per identity: BatchWriteItem rejects duplicate keys, and the lake would hold both.
+      const earlier = latest.get(key);
+      if (earlier !== undefined) superseded.add(earlier);
+      latest.set(key, valid.length);
+      valid.push({ index, sequenceNumber, event: result.event, source: { partitionKey, arrivedAt, payload } });
     } else {
       invalid.push({
         index,
@@ -52,15 +61,16 @@ export function decodeRecords(records: readonly KinesisStreamRecord[], now: Date
         reason: result.reason,
         detail: result.detail,
         partitionKey,
-        // A hand-made event may lack the arrival time: date the quarantine by the clock then.
-        arrivedAt: Number.isFinite(approximateArrivalTimestamp)
-          ? new Date(approximateArrivalTimestamp * 1000).toISOString()
-          : now.toISOString(),
+        arrivedAt,
         payload,
       });
     }
   });
-  return { valid, invalid, duplicates };
+  return {
+    valid: valid.filter((_, i) => !superseded.has(i)),
+    invalid,
+    superseded: valid.filter((_, i) => superseded.has(i)).map((record) => record.index),
+  };
 }
 
 /** The shard id from a Kinesis eventID (`shardId-000000000000:4959…`). */

@@ -2,7 +2,8 @@
  * One Kinesis batch, in shard order:
  *   1. decode and validate every record;
  *   2. quarantine the invalid ones (one idempotent object each);
- *   3. store the valid ones in DynamoDB (BatchWriteItem, 25 per call);
+ *   3. store the valid ones in DynamoDB (BatchWriteItem, 25 per call), and quarantine any that
+ *      DynamoDB refuses for good (its refusal is permanent: retrying would fail the batch forever);
  *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run.
  * Each step only handles records before the first failure of the steps before it, so when
  * record k fails the batch reports k onwards: Lambda retries from k, and nothing before k is
@@ -16,7 +17,7 @@ import type { IngestConfig } from '../../src/core/handler-env.ts';
 import { failuresFrom, type PartialBatchResponse } from '../shared/batch-response.ts';
 import { errorFields, type HandlerLog } from '../shared/log.ts';
 import type { RetryPolicy } from '../shared/retry.ts';
-import { decodeRecords, shardIdOf } from './decode.ts';
+import { decodeRecords, type InvalidRecord, shardIdOf } from './decode.ts';
 import { type LakeObject, quarantineObject, rawObjects } from './lake.ts';
 import { quoteItem, writeQuotes } from './quotes.ts';
 
@@ -34,7 +35,8 @@ export interface IngestCounts {
   received: number;
   stored: number;
   quarantined: number;
-  duplicates: number;
+  /** Replaced in this batch by a later observation of the same symbol and timestamp. */
+  superseded: number;
   failed: number;
   s3_puts: number;
   ddb_write_requests: number;
@@ -69,10 +71,31 @@ export async function ingestBatch(
   });
   if (quotes.firstFailedIndex !== undefined) limit = Math.min(limit, quotes.firstFailedIndex);
 
+  // 3b. What DynamoDB refused for good is quarantined like any record that cannot be stored.
+  const refusedIndex = new Set(quotes.refused.map((refusal) => refusal.index));
+  const refused: InvalidRecord[] = [];
+  for (const refusal of quotes.refused) {
+    const record = toStore.find((candidate) => candidate.index === refusal.index);
+    if (!record || record.index >= limit) continue;
+    refused.push({
+      index: record.index,
+      sequenceNumber: record.sequenceNumber,
+      reason: 'refused_by_store',
+      detail: refusal.detail,
+      ...record.source,
+    });
+  }
+  const refusedObjects = refused.map((record) => quarantineObject(shardId, record));
+  const refusedResults = await Promise.all(refusedObjects.map((object) => putObject(deps, object)));
+  s3Puts += refusedObjects.length;
+  refusedObjects.forEach((object, i) => {
+    if (!refusedResults[i]) limit = Math.min(limit, object.firstIndex);
+  });
+
   // 4. Raw lake, one run after the other: stop at the first failure so no later record is in S3.
   for (const object of rawObjects(
     shardId,
-    toStore.filter((record) => record.index < limit),
+    toStore.filter((record) => record.index < limit && !refusedIndex.has(record.index)),
   )) {
     s3Puts++;
     if (!(await putObject(deps, object))) {
@@ -83,15 +106,18 @@ export async function ingestBatch(
 
   const counts: IngestCounts = {
     received: records.length,
-    stored: decoded.valid.filter((record) => record.index < limit).length,
-    quarantined: decoded.invalid.filter((record) => record.index < limit).length,
-    duplicates: decoded.duplicates,
+    stored: decoded.valid.filter((record) => record.index < limit && !refusedIndex.has(record.index)).length,
+    quarantined:
+      decoded.invalid.filter((record) => record.index < limit).length +
+      refused.filter((record) => record.index < limit).length,
+    // Like stored and quarantined: only what this invocation finished with (a retry counts the rest).
+    superseded: decoded.superseded.filter((index) => index < limit).length,
     failed: records.length - limit,
     s3_puts: s3Puts,
     ddb_write_requests: quotes.requests,
   };
   const reasons: Record<string, number> = {};
-  for (const record of decoded.invalid) {
+  for (const record of [...decoded.invalid, ...refused]) {
     if (record.index < limit) reasons[record.reason] = (reasons[record.reason] ?? 0) + 1;
   }
   const response = failuresFrom(

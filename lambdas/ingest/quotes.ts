@@ -1,10 +1,12 @@
 /**
  * Quote items → DynamoDB with BatchWriteItem, 25 items per call (the API limit), the chunks in
  * parallel. UnprocessedItems (throttling) are retried with jittered backoff; the SDK retries
- * whole-call throttling and 5xx itself. Whatever still fails is reported as the batch index of
- * the first record not known to be stored.
+ * whole-call throttling and 5xx itself. A call refused for good (ValidationException: one item
+ * DynamoDB will never take fails its 24 neighbours with it) is retried item by item, so only the
+ * refused item is set aside — quarantined by the caller — instead of failing the batch forever.
+ * Whatever still fails is reported as the batch index of the first record not known to be stored.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { IngestConfig } from '../../src/core/handler-env.ts';
 import { isAnomaly } from '../../src/core/metrics.ts';
 import type { QuoteItem } from '../../src/core/tables.ts';
@@ -27,6 +29,8 @@ export function quoteItem(record: ValidRecord, config: IngestConfig, now: Date):
 export interface QuoteWriteResult {
   /** Batch index of the first record that could not be stored, or undefined when all were. */
   firstFailedIndex: number | undefined;
+  /** Records DynamoDB refuses for good (batch index and why): not stored, never retried. */
+  refused: { index: number; detail: string }[];
   /** BatchWriteItem calls made (each retry counts). */
   requests: number;
 }
@@ -49,15 +53,59 @@ export async function writeQuotes(
   const chunks: QuoteItem[][] = [];
   for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT) chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
   let requests = 0;
+  const refused: { index: number; detail: string }[] = [];
   const failedIndices = await Promise.all(
     chunks.map(async (chunk) => {
-      const { failed, calls } = await writeChunk(documents, table, chunk, log, options);
-      requests += calls;
-      return failed.map((item) => indexByKey.get(keyOf(item)) as number);
+      const result = await writeChunk(documents, table, chunk, log, options);
+      requests += result.calls;
+      for (const { item, detail } of result.refused)
+        refused.push({ index: indexByKey.get(keyOf(item)) as number, detail });
+      return result.failed.map((item) => indexByKey.get(keyOf(item)) as number);
     }),
   );
   const all = failedIndices.flat();
-  return { firstFailedIndex: all.length > 0 ? Math.min(...all) : undefined, requests };
+  return {
+    firstFailedIndex: all.length > 0 ? Math.min(...all) : undefined,
+    refused: refused.sort((a, b) => a.index - b.index),
+    requests,
+  };
+}
+
+/**
+ * A refusal no retry changes: DynamoDB's ValidationException (a number it cannot hold, an item
+ * too large…) or the document client refusing to marshal a value before any call is made.
+ */
+export function isPermanentWriteError(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'ValidationException') return true;
+  // The document client's marshalling errors are plain Errors thrown before any request (no
+  // $metadata); every service or network failure has a name of its own.
+  const metadata = (error as { $metadata?: unknown } | null)?.$metadata;
+  return error instanceof Error && name === 'Error' && metadata === undefined;
+}
+
+/** One item at a time, after a permanent refusal of its chunk: who is refused, who failed. */
+async function writeOneByOne(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  items: QuoteItem[],
+  log: HandlerLog,
+): Promise<{ failed: QuoteItem[]; refused: { item: QuoteItem; detail: string }[]; calls: number }> {
+  const failed: QuoteItem[] = [];
+  const refused: { item: QuoteItem; detail: string }[] = [];
+  for (const item of items) {
+    try {
+      await documents.send(new PutCommand({ TableName: table, Item: item }));
+    } catch (error) {
+      if (isPermanentWriteError(error)) {
+        refused.push({ item, detail: `DynamoDB refused the item: ${(error as Error).message}` });
+      } else {
+        log.warn('PutItem failed', { symbol: item.symbol, timestamp: item.timestamp, ...errorFields(error) });
+        failed.push(item);
+      }
+    }
+  }
+  return { failed, refused, calls: items.length };
 }
 
 async function writeChunk(
@@ -66,7 +114,7 @@ async function writeChunk(
   chunk: QuoteItem[],
   log: HandlerLog,
   options: QuoteWriteOptions,
-): Promise<{ failed: QuoteItem[]; calls: number }> {
+): Promise<{ failed: QuoteItem[]; refused: { item: QuoteItem; detail: string }[]; calls: number }> {
   const policy = options.retry ?? UNPROCESSED_RETRY;
   let pending: QuoteItem[] = chunk;
   let calls = 0;
@@ -79,18 +127,26 @@ async function writeChunk(
       const unprocessed = output.UnprocessedItems?.[table] ?? [];
       pending = unprocessed.map((request) => request.PutRequest?.Item as QuoteItem);
     } catch (error) {
+      if (isPermanentWriteError(error)) {
+        log.warn('BatchWriteItem refused; writing item by item to set aside what DynamoDB refuses', {
+          items: pending.length,
+          ...errorFields(error),
+        });
+        const single = await writeOneByOne(documents, table, pending, log);
+        return { failed: single.failed, refused: single.refused, calls: calls + single.calls };
+      }
       // The SDK has already retried throttling and 5xx; what reaches us is not worth retrying here.
       log.warn('BatchWriteItem failed', { items: pending.length, ...errorFields(error) });
-      return { failed: pending, calls };
+      return { failed: pending, refused: [], calls };
     }
-    if (pending.length === 0) return { failed: [], calls };
+    if (pending.length === 0) return { failed: [], refused: [], calls };
     if (attempt >= policy.retries) break;
     const delay = backoffMs(attempt, policy);
     if (options.remainingMs && options.remainingMs() < delay + 5000) break;
     await sleep(delay);
   }
   log.warn('DynamoDB left items unprocessed after retries', { items: pending.length, calls });
-  return { failed: pending, calls };
+  return { failed: pending, refused: [], calls };
 }
 
 function keyOf(item: { symbol: string; timestamp: string }): string {

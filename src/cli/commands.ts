@@ -7,6 +7,7 @@ import config from '../commands/config/command.ts';
 import demo from '../commands/demo/command.ts';
 import local from '../commands/local/command.ts';
 import query from '../commands/query/command.ts';
+import redrive from '../commands/redrive/command.ts';
 import setup from '../commands/setup/command.ts';
 import status from '../commands/status/command.ts';
 import stream from '../commands/stream/command.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   status,
   alerts,
   watch,
+  redrive,
   cleanup,
   config,
   local,

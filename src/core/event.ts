@@ -1,10 +1,12 @@
 /**
- * Data contract v1: one stock observation as it travels through Kinesis, S3 and DynamoDB.
- * The validator returns a reason instead of throwing, so the ingest handler can quarantine a bad
- * record and keep going. Pure: no I/O, safe to bundle into the Lambdas.
+ * Data contract v1: one stock observation as it is stored in S3 and DynamoDB (docs/data-contract.md).
+ * This validator is strict — it checks the stored shape; the ingest door reads other producers'
+ * records tolerantly first (ingest-reader.ts). It returns a reason instead of throwing, so the
+ * ingest handler can quarantine a bad record and keep going. Pure: no I/O, safe to bundle into the Lambdas.
  */
 
-export const EVENT_SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
+/** Our three producers, and `external`: any other producer, as the ingest door records it. */
+export const EVENT_SOURCES = ['yahoo', 'synthetic', 'replay', 'external'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export interface StockEvent {
@@ -41,6 +43,9 @@ export type RejectReason =
   | 'not_finite'
   | 'non_positive_price'
   | 'negative_number'
+  | 'out_of_range'
+  /** Passed every check, but DynamoDB refused it for good (ValidationException). */
+  | 'refused_by_store'
   | 'bad_symbol'
   | 'bad_timestamp'
   | 'bad_source'
@@ -50,6 +55,22 @@ export type Validation = { ok: true; event: StockEvent } | { ok: false; reason: 
 
 const NULLABLE_NUMBERS = ['open', 'high', 'low', 'previous_close', 'change', 'change_percent'] as const;
 const NULLABLE_STRINGS = ['currency', 'market_state'] as const;
+/** Prices can be 0 (no trade yet) but never negative. */
+const PRICE_FIELDS: ReadonlySet<string> = new Set(['open', 'high', 'low', 'previous_close']);
+
+/**
+ * What DynamoDB and its document client store: DynamoDB numbers are 0 or of magnitude
+ * 1e-130 … <1e126 (38 digits), and lib-dynamodb refuses numbers beyond ±Number.MAX_SAFE_INTEGER
+ * (it would lose precision). A double's 17 significant digits are always within 38.
+ */
+export const MIN_STORABLE_MAGNITUDE = 1e-130;
+
+/** Whether DynamoDB (through the document client) stores this number as it is. */
+export function isStorableNumber(value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= MIN_STORABLE_MAGNITUDE && magnitude <= Number.MAX_SAFE_INTEGER);
+}
 
 /** Validate raw bytes as they arrive from Kinesis: size, UTF-8 JSON, then the schema. */
 export function parseEvent(payload: string | Uint8Array): Validation {
@@ -91,6 +112,8 @@ export function validateEvent(value: unknown): Validation {
   const priceProblem = checkNumber('price', price);
   if (priceProblem) return priceProblem;
   if ((price as number) <= 0) return reject('non_positive_price', `price must be > 0, got ${price}`);
+  const priceRange = checkStorable('price', price as number);
+  if (priceRange) return priceRange;
   if (typeof source !== 'string') return wrongType('source', 'a string', source);
   if (!(EVENT_SOURCES as readonly string[]).includes(source)) {
     return reject('bad_source', `source '${truncate(source)}' is not one of ${EVENT_SOURCES.join(', ')}`);
@@ -105,6 +128,11 @@ export function validateEvent(value: unknown): Validation {
     }
     const problem = checkNumber(field, fieldValue);
     if (problem) return problem;
+    if (PRICE_FIELDS.has(field) && (fieldValue as number) < 0) {
+      return reject('negative_number', `${field} is a price and must be ≥ 0, got ${fieldValue}`);
+    }
+    const range = checkStorable(field, fieldValue as number);
+    if (range) return range;
     numbers[field] = fieldValue as number;
   }
 
@@ -114,6 +142,8 @@ export function validateEvent(value: unknown): Validation {
     if (problem) return problem;
     if (!Number.isInteger(input.volume)) return wrongType('volume', 'an integer', input.volume);
     if ((input.volume as number) < 0) return reject('negative_number', `volume must be ≥ 0, got ${input.volume}`);
+    const range = checkStorable('volume', input.volume as number);
+    if (range) return range;
     volume = input.volume as number;
   }
 
@@ -161,6 +191,17 @@ export function partitionDate(timestamp: string): string {
 function checkNumber(field: string, value: unknown): Validation | undefined {
   if (typeof value !== 'number') return wrongType(field, 'a number', value);
   if (!Number.isFinite(value)) return reject('not_finite', `${field} must be a finite number, got ${value}`);
+  return undefined;
+}
+
+/** After the field's own checks (sign, integer): what DynamoDB would refuse is refused here. */
+function checkStorable(field: string, value: number): Validation | undefined {
+  if (!isStorableNumber(value)) {
+    return reject(
+      'out_of_range',
+      `${field} ${value} cannot be stored: numbers are 0 or between ${MIN_STORABLE_MAGNITUDE} and ${Number.MAX_SAFE_INTEGER} in magnitude`,
+    );
+  }
   return undefined;
 }
 

@@ -1,8 +1,10 @@
 /**
  * The two functions' IAM policies: every action named, every resource an exact ARN of this
  * pipeline (the DynamoDB stream id is only known after the table exists, hence `stream/*` under
- * the table). Logs only for the function's own log group.
+ * the table). Logs only for the function's own log group. Both roles also carry what their
+ * mapping's on-failure destination needs (onFailureStatements).
  */
+import { FAILED_PREFIX } from '../core/failed-records.ts';
 import { arns } from './arns.ts';
 import type { PipelineContext } from './types.ts';
 
@@ -26,6 +28,31 @@ function logStatement(ctx: PipelineContext, logGroup: string) {
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     Resource: [group, `${group}:*`],
   };
+}
+
+/**
+ * Both mappings' on-failure destination is the raw bucket. Lambda writes the invocation record
+ * with the function's role, which needs what the Lambda docs list for an S3 destination:
+ * s3:PutObject and s3:ListBucket. PutObject is limited to the key prefix Lambda writes under
+ * (`aws/lambda/<ESM-UUID>/…`, fixed by Lambda); ListBucket is a bucket-level action. The bucket
+ * uses SSE-S3, so no KMS permission is needed.
+ */
+function onFailureStatements(ctx: PipelineContext) {
+  const raw = arns.bucket(ctx, ctx.buckets.raw);
+  return [
+    {
+      Sid: 'OnFailureDestination',
+      Effect: 'Allow' as const,
+      Action: ['s3:PutObject'],
+      Resource: [`${raw}/${FAILED_PREFIX}*`],
+    },
+    {
+      Sid: 'OnFailureDestinationList',
+      Effect: 'Allow' as const,
+      Action: ['s3:ListBucket'],
+      Resource: [raw],
+    },
+  ];
 }
 
 export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
@@ -59,12 +86,7 @@ export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
         Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
         Resource: [arns.table(ctx, names.quotesTable)],
       },
-      {
-        Sid: 'OnFailureDestination',
-        Effect: 'Allow',
-        Action: ['sns:Publish'],
-        Resource: [arns.topic(ctx, names.failuresTopic)],
-      },
+      ...onFailureStatements(ctx),
     ],
   };
 }
@@ -98,8 +120,9 @@ export function trendsPolicy(ctx: PipelineContext): PolicyDocument {
         Sid: 'PublishAlerts',
         Effect: 'Allow',
         Action: ['sns:Publish'],
-        Resource: [arns.topic(ctx, names.alertsTopic), arns.topic(ctx, names.failuresTopic)],
+        Resource: [arns.topic(ctx, names.alertsTopic)],
       },
+      ...onFailureStatements(ctx),
     ],
   };
 }

@@ -1,12 +1,14 @@
 /**
  * The offline runner: DuckDB over the local lake exactly as s3rver stores it,
  * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` (gzip NDJSON of contract
- * events). `stock_data_table` is a view with the Glue table's columns and a string `dt` taken from
- * the object's path, so the named queries and the tutorial's SQL run unchanged. DuckDB is imported
- * only when a query runs.
+ * events). `stock_data_table` is a view built from the lake's one definition (src/core/lake.ts):
+ * the Glue table's columns and a string `dt` taken from the object's path, within the projection's
+ * range, so the named queries and the tutorial's SQL run unchanged. DuckDB is imported only when a
+ * query runs.
  */
 import { existsSync, globSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAKE_COLUMNS, LAKE_PARTITION, lakeDateRange } from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
 import { StockpipeError } from '../errors.ts';
 import {
@@ -26,44 +28,37 @@ export interface DuckDbRunnerOptions {
   now?: () => number;
 }
 
-/** The Glue table's columns (data contract v1), in its order, with DuckDB types. */
-const LAKE_COLUMNS: [name: string, type: string][] = [
-  ['event_id', 'VARCHAR'],
-  ['symbol', 'VARCHAR'],
-  ['timestamp', 'VARCHAR'],
-  ['price', 'DOUBLE'],
-  ['open', 'DOUBLE'],
-  ['high', 'DOUBLE'],
-  ['low', 'DOUBLE'],
-  ['previous_close', 'DOUBLE'],
-  ['change', 'DOUBLE'],
-  ['change_percent', 'DOUBLE'],
-  ['volume', 'BIGINT'],
-  ['currency', 'VARCHAR'],
-  ['market_state', 'VARCHAR'],
-  ['source', 'VARCHAR'],
-];
-
 const NUMBER_TYPES =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
-/** The SQL that defines `stock_data_table` over the objects under `rawPrefix` (a folder path). */
-export function lakeViewSql(rawPrefix: string, hasObjects: boolean): string {
-  const quotedColumns = LAKE_COLUMNS.map(([name]) => `"${name}"`).join(', ');
+/**
+ * The SQL that defines `stock_data_table` over the objects under `rawPrefix` (a folder path):
+ * the lake's columns and `dt` range from src/core/lake.ts, as the Glue table has them, so a
+ * folder outside Athena's projection is outside this view too.
+ */
+export function lakeViewSql(rawPrefix: string, hasObjects: boolean, now: Date): string {
+  const quotedColumns = LAKE_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
   if (!hasObjects) {
     // read_json fails on an empty glob: an empty lake is an empty table, not an error.
-    const nulls = LAKE_COLUMNS.map(([name, type]) => `CAST(NULL AS ${type}) AS "${name}"`).join(', ');
-    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls}, CAST(NULL AS VARCHAR) AS dt WHERE false`;
+    const nulls = LAKE_COLUMNS.map(({ name, duckdb }) => `CAST(NULL AS ${duckdb}) AS "${name}"`).join(', ');
+    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls}, CAST(NULL AS VARCHAR) AS ${LAKE_PARTITION} WHERE false`;
   }
-  const pattern = sqlString(join(rawPrefix, 'dt=*', '*._S3rver_object'));
-  const columns = LAKE_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
+  const pattern = sqlString(join(rawPrefix, `${LAKE_PARTITION}=*`, '*._S3rver_object'));
+  const columns = LAKE_COLUMNS.map(({ name, duckdb }) => `${sqlString(name)}: ${sqlString(duckdb)}`).join(', ');
+  const range = lakeDateRange(now);
   return [
     `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
-    `SELECT ${quotedColumns}, regexp_extract(filename, 'dt=(\\d{4}-\\d{2}-\\d{2})', 1) AS dt`,
+    `SELECT ${quotedColumns}, ${LAKE_PARTITION} FROM (`,
+    `SELECT ${quotedColumns}, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION},`,
+    // One row per observation (symbol, timestamp): the latest object's, as DynamoDB keeps the
+    // latest write. Object keys end in the first sequence number, which grows with arrival.
+    `  row_number() OVER (PARTITION BY symbol, "timestamp" ORDER BY filename DESC) AS observation_rank`,
     `FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
     `  hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
     // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
-    'WHERE symbol IS NOT NULL',
+    'WHERE symbol IS NOT NULL)',
+    // The projection's range: Athena sees no partition outside it.
+    `WHERE observation_rank = 1 AND ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
   ].join('\n');
 }
 
@@ -92,7 +87,7 @@ export class DuckDbQueryRunner implements QueryRunner {
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      await connection.run(lakeViewSql(rawPrefix, hasObjects));
+      await connection.run(lakeViewSql(rawPrefix, hasObjects, new Date(now())));
       const reader = await connection.runAndReadAll(sql);
       const kinds = reader.columnTypes().map((type) => duckKind(type.toString()));
       const columns = reader.columnNames().map((name, index) => ({

@@ -1,7 +1,9 @@
 /**
  * The named queries over `stock_data_table`, as SQL text. Every one restricts the `dt` partition
- * to the asked date range, so Athena (partition projection) reads only those days of the lake.
- * Pure: no I/O; the same SQL runs on Athena and on DuckDB.
+ * to the asked date range, so Athena (partition projection) reads only those days of the lake,
+ * and counts each observation (symbol, timestamp) once, its latest row, even when the lake holds
+ * it twice (a producer's re-send in a later batch). Pure: no I/O; the same SQL runs on Athena and
+ * on DuckDB (whose view holds each observation once already).
  */
 import { GLUE_TABLE } from '../core/names.ts';
 
@@ -22,6 +24,31 @@ export interface NamedQueryParams {
   threshold?: number;
   /** history: the symbol (already validated against SYMBOL_PATTERN). */
   symbol?: string;
+  /**
+   * How the engine orders a lake row by recency (Athena: `"$path"`, the object key, whose
+   * sequence number grows with arrival), when `stock_data_table` can hold an observation twice:
+   * then each query keeps the latest row of every (symbol, timestamp), as DynamoDB keeps the
+   * latest write. Absent when the engine's table already holds each observation once (DuckDB's view).
+   */
+  lakeOrder?: string;
+}
+
+/**
+ * The rows a named query reads: `stock_data_table` within `where`, one row per observation.
+ * Returns the FROM source and the condition the query must AND into its WHERE.
+ */
+function observations(where: string, lakeOrder: string | undefined): { from: string; where: string } {
+  if (!lakeOrder) return { from: GLUE_TABLE, where };
+  return {
+    from: [
+      '(',
+      `  SELECT *, row_number() OVER (PARTITION BY symbol, timestamp ORDER BY ${lakeOrder} DESC) AS observation_rank`,
+      `  FROM ${GLUE_TABLE}`,
+      `  WHERE ${where}`,
+      ') AS observations',
+    ].join('\n'),
+    where: 'observation_rank = 1',
+  };
 }
 
 export const NAMED_QUERY_HELP: Record<NamedQueryName, string> = {
@@ -45,12 +72,14 @@ export function dtPredicate(range: DateRange): string {
 }
 
 export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams): string {
-  const where = dtPredicate(params.range);
+  const source = observations(dtPredicate(params.range), params.lakeOrder);
+  const where = source.where;
+  const table = source.from;
   switch (name) {
     case 'top-movers':
       return [
         'SELECT symbol, timestamp, price, previous_close, price - previous_close AS change, change_percent',
-        `FROM ${GLUE_TABLE}`,
+        `FROM ${table}`,
         `WHERE ${where} AND previous_close IS NOT NULL`,
         'ORDER BY abs(price - previous_close) DESC',
         `LIMIT ${positiveInteger(params.limit ?? 5, 'limit')}`,
@@ -58,7 +87,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
     case 'avg-volume':
       return [
         'SELECT symbol, avg(volume) AS avg_volume, count(*) AS observations',
-        `FROM ${GLUE_TABLE}`,
+        `FROM ${table}`,
         `WHERE ${where}`,
         'GROUP BY symbol',
         'ORDER BY avg_volume DESC',
@@ -66,7 +95,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
     case 'anomalies':
       return [
         'SELECT symbol, timestamp, price, change, change_percent',
-        `FROM ${GLUE_TABLE}`,
+        `FROM ${table}`,
         `WHERE ${where} AND abs(change_percent) > ${nonNegativeNumber(params.threshold ?? 5, 'threshold')}`,
         'ORDER BY timestamp DESC',
       ].join('\n');
@@ -76,7 +105,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         'FROM (',
         '  SELECT symbol, timestamp, price, change, change_percent, volume,',
         '    row_number() OVER (PARTITION BY symbol ORDER BY timestamp DESC) AS rn',
-        `  FROM ${GLUE_TABLE}`,
+        `  FROM ${table}`,
         `  WHERE ${where}`,
         ') AS ranked',
         'WHERE rn = 1',
@@ -91,7 +120,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         'SELECT symbol, timestamp, price, change, change_percent, volume',
         'FROM (',
         '  SELECT symbol, timestamp, price, change, change_percent, volume',
-        `  FROM ${GLUE_TABLE}`,
+        `  FROM ${table}`,
         `  WHERE ${where} AND symbol = '${symbol}'`,
         '  ORDER BY timestamp DESC',
         `  LIMIT ${positiveInteger(params.limit ?? 100, 'limit')}`,

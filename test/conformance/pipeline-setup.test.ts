@@ -34,6 +34,7 @@ import { parseSetupFlags, type SetupFlags } from '../../src/commands/setup/optio
 import { runSetup } from '../../src/commands/setup/run.ts';
 import { runStatus } from '../../src/commands/status/run.ts';
 import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler-env.ts';
+import { glueProjectionRange, LAKE_COLUMNS } from '../../src/core/lake.ts';
 import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
@@ -172,6 +173,22 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
           .PolicyDocument;
         const document = JSON.parse(decodeURIComponent(raw ?? ''));
         assert.doesNotMatch(JSON.stringify(document), /FullAccess/);
+        // The on-failure destination: what the Lambda docs require for S3, and nothing more.
+        const onFailure = document.Statement.filter((statement: { Sid: string }) =>
+          statement.Sid.startsWith('OnFailureDestination'),
+        );
+        assert.deepEqual(
+          onFailure.map((statement: { Action: string[]; Resource: string[] }) => [
+            [statement.Action].flat(),
+            [statement.Resource].flat(),
+          ]),
+          [
+            [['s3:PutObject'], [`arn:aws:s3:::${buckets.raw}/aws/lambda/*`]],
+            [['s3:ListBucket'], [`arn:aws:s3:::${buckets.raw}`]],
+          ],
+          `${role}: the on-failure destination's permissions`,
+        );
+        assert.doesNotMatch(JSON.stringify(document), /failures/, `${role}: no SNS failures topic any more`);
         for (const statement of document.Statement) {
           const actions: string[] = [statement.Action].flat();
           const resources: string[] = [statement.Resource].flat();
@@ -217,7 +234,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(ingestMapping?.MaximumBatchingWindowInSeconds, 1);
     assert.equal(ingestMapping?.StartingPosition, 'TRIM_HORIZON');
     assert.equal(ingestMapping?.BisectBatchOnFunctionError, true);
-    const failuresArn = arn('sns', names.failuresTopic);
+    // Both mappings keep what they give up on, whole, in the raw bucket (not SNS: only metadata).
+    const failuresArn = `arn:aws:s3:::${buckets.raw}`;
     const trendsMapping = (
       await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.trendsFunction }))
     ).EventSourceMappings?.[0];
@@ -248,17 +266,21 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const table = (
       await (await clients.get('glue')).send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))
     ).Table;
+    // The Glue table is the lake's one definition (src/core/lake.ts), columns and projection range.
+    assert.deepEqual(
+      table?.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type]),
+      LAKE_COLUMNS.map((column) => [column.name, column.glue]),
+    );
     const columns = Object.fromEntries((table?.StorageDescriptor?.Columns ?? []).map((c) => [c.Name, c.Type]));
     assert.equal(columns.volume, 'bigint');
-    assert.equal(columns.price, 'double');
-    assert.equal(columns.symbol, 'string');
     assert.deepEqual(table?.PartitionKeys, [{ Name: 'dt', Type: 'string' }]);
     assert.equal(table?.StorageDescriptor?.SerdeInfo?.SerializationLibrary, 'org.openx.data.jsonserde.JsonSerDe');
     assert.equal(table?.StorageDescriptor?.SerdeInfo?.Parameters?.['ignore.malformed.json'], 'true');
     assert.equal(table?.Parameters?.['projection.enabled'], 'true');
     assert.equal(table?.Parameters?.['projection.dt.type'], 'date');
     assert.equal(table?.Parameters?.['projection.dt.format'], 'yyyy-MM-dd');
-    assert.match(table?.Parameters?.['projection.dt.range'] ?? '', /^\d{4}-\d{2}-\d{2},NOW$/);
+    assert.equal(table?.Parameters?.['projection.dt.range'], glueProjectionRange());
+    assert.equal(glueProjectionRange(), '1970-01-01,NOW+1DAYS', 'replayed history and tomorrow are in range');
     assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
 
     const workgroup = (await (await clients.get('athena')).send(new GetWorkGroupCommand({ WorkGroup: 'alpha' })))

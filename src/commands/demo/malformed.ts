@@ -1,9 +1,11 @@
 /**
- * Records that break the data contract on purpose, one of each common kind, so the demo shows
- * invalid input quarantined with its reason while the batch around it is stored.
+ * Records that cannot be an observation, one of each common kind, so the demo shows invalid input
+ * quarantined with its reason while the batch around it is stored. The ingest door is tolerant
+ * (src/core/ingest-reader.ts): a lower-case symbol or a space for `T` would be stored, so these
+ * are broken beyond what it repairs.
  */
 export interface MalformedRecord {
-  /** What is wrong, in the validator's words (src/core/event.ts RejectReason). */
+  /** What is wrong, in the reader's words (src/core/event.ts RejectReason). */
   kind: string;
   data: string;
   partitionKey: string;
@@ -16,8 +18,8 @@ export function malformedRecords(count: number, symbol: string, now: Date): Malf
     { kind: 'not_json', data: `{"symbol": "${symbol}", "price": 1` },
     { kind: 'missing_field', data: JSON.stringify({ ...valid, price: undefined }) },
     { kind: 'non_positive_price', data: JSON.stringify({ ...valid, price: -3 }) },
-    { kind: 'bad_symbol', data: JSON.stringify({ ...valid, symbol: symbol.toLowerCase() }) },
-    { kind: 'bad_timestamp', data: JSON.stringify({ ...valid, timestamp: timestamp.replace('T', ' ') }) },
+    { kind: 'bad_symbol', data: JSON.stringify({ ...valid, symbol: `${symbol} ${symbol}` }) },
+    { kind: 'bad_timestamp', data: JSON.stringify({ ...valid, timestamp: timestamp.slice(0, 16) }) },
   ];
   return Array.from({ length: count }, (_, i) => {
     const base = kinds[i % kinds.length] as Omit<MalformedRecord, 'partitionKey'>;

@@ -17,6 +17,8 @@ export interface DemoReport {
   ingested: number;
   /** Records the ingest function quarantined in the lake. */
   quarantined: number;
+  /** Observations replaced by a later one of the same symbol and timestamp (counted once as ingested). */
+  superseded: number;
   /** Events the producer gave up on after its retries. */
   failed_to_send: number;
   /** The pipeline caught up before the drain timeout. */
@@ -39,6 +41,7 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   io.out(`  produced    ${count(report.produced)}  records on the stream (${report.symbols.join(', ')})`);
   io.out(`  ingested    ${count(report.ingested)}  quotes in DynamoDB and the raw lake`);
   io.out(`  quarantined ${count(report.quarantined)}  invalid records kept with their reason under quarantine/`);
+  io.out(`  superseded  ${count(report.superseded)}  replaced by a later observation of the same symbol and time`);
   io.out(
     `  alerts      ${count(report.alerts.length)}  ${style.green(`BUY ${bySignal('BUY')}`)} · ${style.red(`SELL ${bySignal('SELL')}`)}${bySignal('ANOMALY') ? ` · ANOMALY ${bySignal('ANOMALY')}` : ''} (15 min cooldown per symbol and signal)`,
   );
@@ -47,9 +50,9 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   );
   io.out(
     complete
-      ? style.green(`  nothing lost: produced = ingested + quarantined`)
+      ? style.green(`  nothing lost: produced = ingested + quarantined + superseded`)
       : style.red(
-          `  MISSING: produced ≠ ingested + quarantined${report.drained ? '' : ' (the pipeline did not catch up in time)'}`,
+          `  MISSING: produced ≠ ingested + quarantined + superseded${report.drained ? '' : ' (the pipeline did not catch up in time)'}`,
         ),
   );
   if (report.top_movers.length > 0) {

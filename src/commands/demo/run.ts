@@ -4,6 +4,7 @@
  * zips, shows progress and every alert as it fires, then reports what the pipeline stored —
  * read back from DynamoDB and the lake, not from the producer's own counts — and cleans up.
  */
+import { readFile } from 'node:fs/promises';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
@@ -12,7 +13,7 @@ import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { CancelledError, NOTHING_CHANGED, StockpipeError, UsageError } from '../../errors.ts';
 import { localIdentity, localPipelineGraph } from '../../local/graph.ts';
 import { stopIdleLocalStack } from '../../local/idle.ts';
-import { localPaths } from '../../local/paths.ts';
+import { functionLogFile, localPaths } from '../../local/paths.ts';
 import { readLocalPipeline } from '../../local/pipelines.ts';
 import { ensureLocalStack, localStackStatus, waitForLocalPipeline } from '../../local/stack.ts';
 import { DEFAULT_SPEC } from '../../pipeline/aws-graph.ts';
@@ -29,7 +30,14 @@ import { LiveLine } from '../../ui/live-line.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { malformedRecords } from './malformed.ts';
-import { countQuarantined, eventToAlert, eventToStore, readBySymbol } from './measure.ts';
+import {
+  countQuarantined,
+  eventToAlert,
+  eventToStore,
+  ingestSummaries,
+  readBySymbol,
+  supersededCount,
+} from './measure.ts';
 import { DEMO_PIPELINE, type DemoOptions } from './options.ts';
 import { type DemoReport, printReport } from './render.ts';
 
@@ -174,6 +182,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     a.published_at.localeCompare(b.published_at),
   );
   const quarantined = await countQuarantined(await clients.get('s3'), ctx.buckets.raw);
+  const logText = await readFile(functionLogFile(localPaths(cwd), names.ingestFunction), 'utf8').catch(() => '');
+  const superseded = supersededCount(ingestSummaries(logText, started), items.length);
   const topMovers = await queryTopMovers(cwd, ctx.buckets.raw, name, started);
 
   const report: DemoReport = {
@@ -183,6 +193,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     produced: sent,
     ingested: items.length,
     quarantined,
+    superseded,
     failed_to_send: produced.failed,
     drained,
     alerts,
@@ -190,7 +201,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     top_movers: topMovers,
     kept: options.keep,
   };
-  const complete = report.produced === report.ingested + report.quarantined && report.failed_to_send === 0;
+  const complete =
+    report.produced === report.ingested + report.quarantined + report.superseded && report.failed_to_send === 0;
 
   if (options.keep) {
     if (io.json) io.outJson(report);
@@ -204,7 +216,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   }
   if (!complete) {
     io.err(
-      `error: ${report.produced} records went in but ${report.ingested} were stored and ${report.quarantined} quarantined: see .stockpipe/local/logs`,
+      `error: ${report.produced} records went in but ${report.ingested} were stored, ${report.quarantined} quarantined and ${report.superseded} superseded: see .stockpipe/local/logs`,
     );
     return 1;
   }

@@ -97,7 +97,7 @@ export function describeStatus(status: LocalStackStatus, io: Pick<IO, 'style'>):
         fn.functionErrors ? `${fn.functionErrors} errors` : '',
         fn.partialFailures ? `${fn.partialFailures} partial failures` : '',
         fn.retries ? `${fn.retries} retries` : '',
-        fn.recordsToFailure ? io.style.red(`${fn.recordsToFailure} records to failures/`) : '',
+        fn.recordsToFailure ? io.style.red(`${fn.recordsToFailure} records given up on (raw bucket, aws/lambda/)`) : '',
       ].filter(Boolean);
       lines.push(`    ${fn.function.padEnd(24)} ${counts.join(' · ')}`);
       if (fn.waitingFor) lines.push(io.style.yellow(`      waiting: ${fn.waitingFor}`));

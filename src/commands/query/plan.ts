@@ -34,7 +34,10 @@ export interface QueryOptions {
 }
 
 export interface QueryPlan {
+  /** The statement for an engine whose table holds each observation once. */
   sql: string;
+  /** A named query's statement for an engine's `lakeOrder` (QueryRunner); absent for `query sql`. */
+  sqlFor?: (lakeOrder: string | undefined) => string;
   /** The named query, or undefined for `query sql`. */
   named?: NamedQueryName;
   range?: DateRange;
@@ -72,13 +75,15 @@ export function planQuery(options: QueryOptions, context: { cwd: string; now: Da
     }
   }
   const range = parseRange(options, context.now);
-  const sql = buildNamedQuery(named, {
+  const params = {
     range,
     ...(options.limit !== undefined ? { limit: parseWhole(options.limit, '--limit') } : {}),
     ...(options.threshold !== undefined ? { threshold: parseThreshold(options.threshold) } : {}),
     ...(symbol ? { symbol } : {}),
-  });
-  return { sql, named, range, format };
+  };
+  const sqlFor = (lakeOrder: string | undefined) =>
+    buildNamedQuery(named, { ...params, ...(lakeOrder ? { lakeOrder } : {}) });
+  return { sql: sqlFor(undefined), sqlFor, named, range, format };
 }
 
 function parseFormat(format: string | undefined, json: boolean): TableFormat {

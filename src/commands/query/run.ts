@@ -20,14 +20,15 @@ export interface QueryDeps {
 
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
   const { io } = deps;
-  io.debug(plan.sql);
-  if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const runner = await deps.createRunner();
+  const sql = plan.sqlFor ? plan.sqlFor(runner.lakeOrder) : plan.sql;
+  io.debug(sql);
+  if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const spinner = io.isInteractive ? await startSpinner(io) : undefined;
   let result: QueryResult;
   try {
     const started = Date.now();
-    result = await runner.run(plan.sql, {
+    result = await runner.run(sql, {
       signal: deps.signal,
       onProgress: (state) => spinner?.update(`${state.toLowerCase()} · ${formatDuration(Date.now() - started)}`),
     });

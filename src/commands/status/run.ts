@@ -4,6 +4,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { errorMessage } from '../../errors.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
+import { countKeptSince } from '../../pipeline/kept-records.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { terminalWidth } from '../../ui/io.ts';
@@ -15,6 +16,10 @@ export interface Activity {
   /** IncomingRecords on the stream over the last hour; null when unknown. */
   recordsLastHour: number | null;
   lastAlert: { symbol: string; signal: string; publishedAt: string; subject?: string } | null;
+  /** Records in batches the mappings gave up on, kept in the last day (null when unknown). */
+  failedLastDay: number | null;
+  /** Records the ingest function quarantined in the last day (null when unknown). */
+  quarantinedLastDay: number | null;
   problems: string[];
 }
 
@@ -58,7 +63,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     return { email: email ?? line, confirmed: state === 'confirmed' };
   });
   const activity = allMissing
-    ? { recordsLastHour: null, lastAlert: null, problems: [] }
+    ? { recordsLastHour: null, lastAlert: null, failedLastDay: null, quarantinedLastDay: null, problems: [] }
     : await recentActivity(ctx, deps);
 
   const next = nextStep({
@@ -77,6 +82,8 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
       account: identity.account,
       region: identity.region,
       healthy,
+      // Where producers write: any JSON with a symbol, a price and a time (docs/data-contract.md).
+      stream: ctx.names.stream,
       resources,
       mappings,
       subscriptions,
@@ -103,7 +110,14 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   }
   if (!allMissing) {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
+    out(`Write to: ${ctx.names.stream} (any producer; see docs/data-contract.md)`);
     out(`Records in the last hour: ${records}`);
+    const count = (value: number | null) => (value === null ? 'unknown' : String(value));
+    const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
+    out(
+      `In the last day: ${count(activity.failedLastDay)} failed, ${count(activity.quarantinedLastDay)} quarantined` +
+        (redrive ? style.dim(` (\`${suggest(deps, `redrive --from ${redrive}`)}\` puts them back)`) : ''),
+    );
     out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
@@ -188,7 +202,16 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
       problems.push(`could not read the alerts table: ${errorMessage(error)}`);
     }
   }
-  return { recordsLastHour, lastAlert, problems };
+  let failedLastDay: number | null = null;
+  let quarantinedLastDay: number | null = null;
+  try {
+    const kept = await countKeptSince(await ctx.clients.get('s3'), ctx.buckets.raw, now.getTime() - 86_400_000);
+    failedLastDay = kept.failed;
+    quarantinedLastDay = kept.quarantined;
+  } catch (error) {
+    problems.push(`could not count failed and quarantined records: ${errorMessage(error)}`);
+  }
+  return { recordsLastHour, lastAlert, failedLastDay, quarantinedLastDay, problems };
 }
 
 /** The stream's IncomingRecords over the last hour, from CloudWatch. */

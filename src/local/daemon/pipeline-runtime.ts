@@ -5,15 +5,17 @@
 import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { pipelineNames } from '../../core/names.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
 import { failureFile, functionLogFile, type LocalPaths, safeFileName } from '../paths.ts';
 import type { LocalPipeline } from '../pipelines.ts';
 import type { RunnerCounters } from '../runner/counters.ts';
-import { KinesisRunner } from '../runner/kinesis-runner.ts';
+import { type FailureDestination, localMappingId, S3FailureDestination } from '../runner/failures.ts';
+import { KinesisRunner, kinesisStreamArn } from '../runner/kinesis-runner.ts';
 import { type HandlerKind, LambdaHost } from '../runner/lambda-host.ts';
 import { type MappingConfig, mappingConfig } from '../runner/mapping.ts';
-import { TableStreamLog, tableStreamFile } from '../runner/table-stream.ts';
+import { TableStreamLog, tableStreamArn, tableStreamFile } from '../runner/table-stream.ts';
 import { TableStreamRunner } from '../runner/table-stream-runner.ts';
 import type { LocalEndpoints } from '../state.ts';
 import { plainItem } from './dynamodb-json.ts';
@@ -47,6 +49,7 @@ export class PipelineRuntime {
   private readonly trends: TableStreamRunner;
   private readonly controller = new AbortController();
   private readonly starting: Promise<void>[] = [];
+  private s3: S3Client | undefined;
 
   constructor(pipeline: LocalPipeline, context: RuntimeContext) {
     this.pipeline = pipeline;
@@ -62,7 +65,7 @@ export class PipelineRuntime {
       invoker: ingestHost,
       config: mappingConfig(pipeline.ingestMapping),
       paths,
-      failureFile: failureFile(paths, names.ingestFunction),
+      failureDestination: this.failureDestination(names.ingestFunction, kinesisStreamArn(pipeline.stream)),
       roleName: names.ingestRole,
       ...(context.kinesisIncarnation ? { incarnation: context.kinesisIncarnation } : {}),
     });
@@ -71,7 +74,24 @@ export class PipelineRuntime {
       invoker: trendsHost,
       config: mappingConfig(pipeline.trendsMapping),
       paths,
-      failureFile: failureFile(paths, names.trendsFunction),
+      failureDestination: this.failureDestination(names.trendsFunction, tableStreamArn(pipeline.quotesTable)),
+    });
+  }
+
+  /** Both mappings' on-failure destination is the raw bucket (s3rver), as setup makes it on AWS. */
+  private failureDestination(functionName: string, sourceArn: string): FailureDestination {
+    const { paths, endpoints } = this.context;
+    this.s3 ??= new S3Client({
+      endpoint: endpoints.s3,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+    });
+    return new S3FailureDestination({
+      s3: this.s3,
+      bucket: this.pipeline.rawBucket,
+      mappingId: localMappingId(functionName, sourceArn),
+      fallbackFile: failureFile(paths, functionName),
     });
   }
 
@@ -91,6 +111,7 @@ export class PipelineRuntime {
     // New quotes may have arrived while ingest drained: let trends take them too.
     await this.trends.stop(options);
     await Promise.all(this.hosts.map((host) => host.close()));
+    this.s3?.destroy();
   }
 
   /** Forget the derived stream and the positions: the pipeline's resources are gone. */

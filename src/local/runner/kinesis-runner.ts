@@ -9,7 +9,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from '../constants.ts';
 import type { LocalPaths } from '../paths.ts';
 import { CheckpointStore } from './checkpoints.ts';
 import { newCounters, type RunnerCounters } from './counters.ts';
-import { appendFailureRecord } from './failures.ts';
+import type { FailureDestination } from './failures.ts';
 import type { FunctionInvoker } from './invoker.ts';
 import type { MappingConfig } from './mapping.ts';
 import { type ReadResult, type RecordSource, ShardPoller } from './poller.ts';
@@ -20,7 +20,8 @@ export interface KinesisRunnerOptions {
   invoker: FunctionInvoker;
   config: MappingConfig;
   paths: LocalPaths;
-  failureFile: string;
+  /** The on-failure destination: the raw bucket, as on AWS. */
+  failureDestination: FailureDestination;
   /** The role the mapping would invoke with (invokeIdentityArn of each record). */
   roleName?: string;
   /**
@@ -141,8 +142,7 @@ export class KinesisRunner {
         if (!first || !last) return Promise.resolve();
         const arrival = (record: KinesisStreamRecord) =>
           new Date(record.kinesis.approximateArrivalTimestamp * 1000).toISOString();
-        return appendFailureRecord(
-          this.options.failureFile,
+        return this.options.failureDestination.put(
           invoker.functionArn,
           {
             kind: 'kinesis',
@@ -155,6 +155,7 @@ export class KinesisRunner {
             sourceArn: streamArn,
           },
           info,
+          records,
         );
       },
       onReadError: (error) => {

@@ -7,7 +7,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalPaths } from '../paths.ts';
 import { CheckpointStore } from './checkpoints.ts';
 import { newCounters, type RunnerCounters } from './counters.ts';
-import { appendFailureRecord } from './failures.ts';
+import type { FailureDestination } from './failures.ts';
 import type { FunctionInvoker } from './invoker.ts';
 import type { MappingConfig } from './mapping.ts';
 import { type ReadResult, type RecordSource, ShardPoller } from './poller.ts';
@@ -18,7 +18,8 @@ export interface TableStreamRunnerOptions {
   invoker: FunctionInvoker;
   config: MappingConfig;
   paths: LocalPaths;
-  failureFile: string;
+  /** The on-failure destination: the raw bucket, as on AWS. */
+  failureDestination: FailureDestination;
 }
 
 export class TableStreamRunner {
@@ -48,8 +49,7 @@ export class TableStreamRunner {
         const last = records.at(-1)?.dynamodb;
         if (!first || !last) return Promise.resolve();
         const arrival = (seconds: number | undefined) => new Date((seconds ?? 0) * 1000).toISOString();
-        return appendFailureRecord(
-          options.failureFile,
+        return options.failureDestination.put(
           invoker.functionArn,
           {
             kind: 'dynamodb',
@@ -62,6 +62,7 @@ export class TableStreamRunner {
             sourceArn: streamArn,
           },
           info,
+          records,
         );
       },
     });

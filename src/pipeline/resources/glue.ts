@@ -14,29 +14,13 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
+import { glueProjectionRange, LAKE_COLUMNS, LAKE_PARTITION } from '../../core/lake.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
-/** First day the projection covers: stable, so setup stays idempotent (replayed history fits). */
-export const PROJECTION_START = '2020-01-01';
-
-export const GLUE_COLUMNS: Column[] = [
-  { Name: 'event_id', Type: 'string' },
-  { Name: 'symbol', Type: 'string' },
-  { Name: 'timestamp', Type: 'string' },
-  { Name: 'price', Type: 'double' },
-  { Name: 'open', Type: 'double' },
-  { Name: 'high', Type: 'double' },
-  { Name: 'low', Type: 'double' },
-  { Name: 'previous_close', Type: 'double' },
-  { Name: 'change', Type: 'double' },
-  { Name: 'change_percent', Type: 'double' },
-  { Name: 'volume', Type: 'bigint' },
-  { Name: 'currency', Type: 'string' },
-  { Name: 'market_state', Type: 'string' },
-  { Name: 'source', Type: 'string' },
-];
+/** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
+export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue }));
 
 export function glueTableInput(ctx: PipelineContext): TableInput {
   const root = `s3://${ctx.buckets.raw}/raw/`;
@@ -48,14 +32,14 @@ export function glueTableInput(ctx: PipelineContext): TableInput {
       EXTERNAL: 'TRUE',
       classification: 'json',
       'projection.enabled': 'true',
-      'projection.dt.type': 'date',
-      'projection.dt.format': 'yyyy-MM-dd',
-      'projection.dt.range': `${PROJECTION_START},NOW`,
-      'projection.dt.interval': '1',
-      'projection.dt.interval.unit': 'DAYS',
-      'storage.location.template': `${root}dt=\${dt}/`,
+      [`projection.${LAKE_PARTITION}.type`]: 'date',
+      [`projection.${LAKE_PARTITION}.format`]: 'yyyy-MM-dd',
+      [`projection.${LAKE_PARTITION}.range`]: glueProjectionRange(),
+      [`projection.${LAKE_PARTITION}.interval`]: '1',
+      [`projection.${LAKE_PARTITION}.interval.unit`]: 'DAYS',
+      'storage.location.template': `${root}${LAKE_PARTITION}=\${${LAKE_PARTITION}}/`,
     },
-    PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+    PartitionKeys: [{ Name: LAKE_PARTITION, Type: 'string' }],
     StorageDescriptor: {
       Columns: GLUE_COLUMNS,
       Location: root,

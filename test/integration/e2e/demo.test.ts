@@ -17,7 +17,8 @@ describe('stockpipe demo --duration 20s --json', () => {
 
     const report = JSON.parse(stdout);
     assert.ok(report.produced > 100, `produced ${report.produced}`);
-    assert.equal(report.produced, report.ingested + report.quarantined, 'nothing lost');
+    assert.equal(report.produced, report.ingested + report.quarantined + report.superseded, 'nothing lost');
+    assert.equal(report.superseded, 0, 'synthetic observations are all distinct');
     assert.equal(report.quarantined, 5, 'the five malformed records are quarantined');
     assert.equal(report.failed_to_send, 0);
     const signals = new Set(report.alerts.map((alert: { signal: string }) => alert.signal));

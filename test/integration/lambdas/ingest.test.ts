@@ -102,4 +102,100 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     ]);
     assert.equal(await stack.countItems('mixed-quotes'), 20);
   });
+
+  it('other producers’ shapes: each variant is stored normalised, a re-send is one quote, only non-observations are quarantined', async () => {
+    process.env.QUOTES_TABLE = 'tolerant-quotes';
+    process.env.RAW_BUCKET = 'tolerant-raw';
+    await stack.createQuotesTable('tolerant-quotes');
+    await stack.createBucket('tolerant-raw');
+    const tutorial = {
+      symbol: 'AAPL',
+      open: 187.1,
+      high: 189.4,
+      low: 186.9,
+      price: 188.25,
+      previous_close: 186.5,
+      change: 1.75,
+      change_percent: 0.94,
+      volume: 51234567,
+      timestamp: '2026-11-22T14:30:00Z',
+    };
+    // Each accepted variant, and the timestamp it must be stored under.
+    const accepted: [unknown, string, string][] = [
+      [tutorial, 'AAPL', '2026-11-22T14:30:00.000Z'],
+      [{ symbol: 'MSFT', timestamp: '2026-11-22T14:30:00.123456Z', price: 411.2 }, 'MSFT', '2026-11-22T14:30:00.123Z'],
+      [{ symbol: 'NVDA', timestamp: '2026-11-22T16:31:00.5+02:00', price: 141.5 }, 'NVDA', '2026-11-22T14:31:00.500Z'],
+      [{ symbol: 'TSLA', timestamp: '2026-11-22 14:32:00', price: '230.1' }, 'TSLA', '2026-11-22T14:32:00.000Z'],
+      [{ symbol: ' amzn ', timestamp: 1795357800, price: 201 }, 'AMZN', '2026-11-22T14:30:00.000Z'],
+      [
+        { symbol: 'GOOG', timestamp: 1795357800123, price: 170, previous_close: 160 },
+        'GOOG',
+        '2026-11-22T14:30:00.123Z',
+      ],
+      [
+        { symbol: 'BRK-B', timestamp: '2026-11-22T14:30:00.123456789Z', price: 412, volume: '1200' },
+        'BRK-B',
+        '2026-11-22T14:30:00.123Z',
+      ],
+    ];
+    const rejected: [unknown, string][] = [
+      [{ timestamp: '2026-11-22T14:30:00Z', price: 1 }, 'missing_field'],
+      [{ symbol: 'AAPL', timestamp: '2026-11-22T14:30:00Z', price: 'n/a' }, 'wrong_type'],
+      [{ symbol: 'AAPL', timestamp: 'soon', price: 1 }, 'bad_timestamp'],
+    ];
+    // The tutorial record sent again (a producer retry): the same observation, so one quote.
+    const payloads = [...accepted.map(([payload]) => payload), tutorial, ...rejected.map(([payload]) => payload)];
+    assert.deepEqual(await stack.ingest(kinesisEvent(payloads, 12_000)), { batchItemFailures: [] });
+    // And once more in a later batch.
+    assert.deepEqual(await stack.ingest(kinesisEvent([tutorial], 12_100)), { batchItemFailures: [] });
+
+    const items = await stack.scanItems('tolerant-quotes');
+    assert.equal(items.length, accepted.length, 'one quote per observation');
+    for (const [, symbol, timestamp] of accepted) {
+      const item = items.find((i) => i.symbol === symbol);
+      assert.equal(item?.timestamp, timestamp, symbol);
+      assert.equal(item?.source, 'external');
+      assert.match(String(item?.event_id), /^[0-9a-f-]{36}$/);
+    }
+    const goog = items.find((i) => i.symbol === 'GOOG');
+    assert.deepEqual([goog?.change, goog?.change_percent], [10, 6.25], 'derived from previous_close');
+    assert.equal(items.find((i) => i.symbol === 'TSLA')?.price, 230.1);
+    assert.equal(items.find((i) => i.symbol === 'BRK-B')?.volume, 1200);
+
+    const lake = [...(await stack.objects('tolerant-raw', 'raw/')).values()]
+      .flat()
+      .map((line) => JSON.parse(line) as StockEvent);
+    const lakeApple = lake.filter((event) => event.symbol === 'AAPL');
+    assert.equal(lakeApple[0]?.timestamp, '2026-11-22T14:30:00.000Z', 'the lake holds the normalised event');
+    assert.equal(new Set(lakeApple.map((event) => event.event_id)).size, 1, 'a re-send carries the same id');
+    for (const event of lake) assert.equal(Object.keys(event).length, 14, 'contract fields only');
+
+    const quarantine = [...(await stack.objects('tolerant-raw', 'quarantine/')).values()].map(([line]) =>
+      JSON.parse(line as string),
+    );
+    assert.deepEqual(quarantine.map((q) => q.reason).sort(), rejected.map(([, reason]) => reason).sort());
+  });
+
+  it('values storage would refuse are quarantined at the door: the 34 records around them are stored, nothing fails', async () => {
+    process.env.QUOTES_TABLE = 'storable-quotes';
+    process.env.RAW_BUCKET = 'storable-raw';
+    await stack.createQuotesTable('storable-quotes');
+    await stack.createBucket('storable-raw');
+    const payloads: unknown[] = events(34, 'storable', Date.UTC(2026, 10, 22, 20));
+    // The document client refuses 1e16 (beyond a safe integer); DynamoDB refuses 1e-200 (underflow).
+    payloads.splice(5, 0, { ...stockEvent({ symbol: 'BIGV' }), volume: 1e16 });
+    payloads.splice(20, 0, { ...stockEvent({ symbol: 'TINY' }), price: 1e-200 });
+    const result = await stack.ingest(kinesisEvent(payloads, 15_000));
+    assert.deepEqual(result, { batchItemFailures: [] });
+    assert.equal(await stack.countItems('storable-quotes'), 34);
+    const lake = [...(await stack.objects('storable-raw', 'raw/')).values()].flat();
+    assert.equal(lake.length, 34);
+    const quarantine = [...(await stack.objects('storable-raw', 'quarantine/')).values()].map(([line]) =>
+      JSON.parse(line as string),
+    );
+    assert.deepEqual(
+      quarantine.map((q) => q.reason),
+      ['out_of_range', 'out_of_range'],
+    );
+  });
 });

@@ -10,7 +10,15 @@ import { localStackStatus, stopLocalStack, waitForLocalPipeline } from '../../..
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/wait.ts';
-import { createFixturePipeline, lines, putQuotes, type Quote, writeFixtureLoader } from './fixtures.ts';
+import {
+  createFixturePipeline,
+  FIXTURE_RAW_BUCKET,
+  lines,
+  localObjects,
+  putQuotes,
+  type Quote,
+  writeFixtureLoader,
+} from './fixtures.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-'));
 after(async () => {
@@ -51,7 +59,8 @@ describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoD
     await put([...quotes.slice(0, 10), { symbol: 'POISON', timestamp: 'x', price: 1 }, ...quotes.slice(10)]);
 
     await waitFor(() => lines(paths.alertsLog).length >= 20, '20 alerts');
-    await waitFor(() => lines(join(paths.failuresDir, 'p-ingest.ndjson')).length === 1, 'the on-failure record');
+    const failed = () => localObjects(cwd, FIXTURE_RAW_BUCKET, 'aws/lambda/');
+    await waitFor(() => failed().size === 1, 'the on-failure record in the raw bucket');
     const alerts = lines(paths.alertsLog).map((line) => JSON.parse(line));
     assert.equal(alerts.length, 20);
     assert.deepEqual(
@@ -61,9 +70,23 @@ describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoD
     assert.ok(
       alerts.every((alert) => alert.pipeline === 'p' && alert.signal === 'BUY' && typeof alert.price === 'number'),
     );
-    const failure = JSON.parse(lines(join(paths.failuresDir, 'p-ingest.ndjson'))[0] as string);
+    // Lambda's S3 destination layout: aws/lambda/<ESM-UUID>/<shardID>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<UUID>.
+    const [[key, body]] = [...failed()] as [[string, string]];
+    assert.match(
+      key,
+      /^aws\/lambda\/[0-9a-f-]{36}\/shardId-\d{12}\/\d{4}\/\d{2}\/\d{2}\/\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}-[0-9a-f-]{36}$/,
+    );
+    const failure = JSON.parse(body);
     assert.equal(failure.KinesisBatchInfo.batchSize, 1);
     assert.equal(failure.responseContext.functionError, 'Unhandled');
+    // The whole record is kept, not only its position.
+    const [record] = failure.payload.Records;
+    assert.deepEqual(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')), {
+      symbol: 'POISON',
+      timestamp: 'x',
+      price: 1,
+    });
+    assert.equal(existsSync(join(paths.failuresDir, 'p-ingest.ndjson')), false, 'the file is only a fallback');
 
     const ingestLog = lines(join(paths.logsDir, 'p-ingest.log')).map((line) => JSON.parse(line));
     assert.ok(ingestLog.some((line) => line.message === 'ingest batch'));

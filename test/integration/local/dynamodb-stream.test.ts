@@ -15,6 +15,7 @@ import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { DynamoDbProxy } from '../../../src/local/daemon/dynamodb-proxy.ts';
 import { localPaths } from '../../../src/local/paths.ts';
+import { FileFailureDestination } from '../../../src/local/runner/failures.ts';
 import type { FunctionInvoker } from '../../../src/local/runner/invoker.ts';
 import { mappingConfig } from '../../../src/local/runner/mapping.ts';
 import { TableStreamLog } from '../../../src/local/runner/table-stream.ts';
@@ -201,7 +202,7 @@ describe('DynamoDB-stream substitute: the proxy derives INSERT records for new i
       invoker,
       config,
       paths,
-      failureFile: join(cwd, 'f.ndjson'),
+      failureDestination: new FileFailureDestination(join(cwd, 'f.ndjson')),
     });
     runner.start();
     try {
@@ -214,7 +215,13 @@ describe('DynamoDB-stream substitute: the proxy derives INSERT records for new i
     assert.deepEqual(seen, [...expected, ...expected.slice(5)]);
     // A restarted runner (new log object, same files) finds nothing left to deliver.
     const reopened = new TableStreamLog(paths, 'runner-table');
-    const again = new TableStreamRunner({ log: reopened, invoker, config, paths, failureFile: join(cwd, 'f.ndjson') });
+    const again = new TableStreamRunner({
+      log: reopened,
+      invoker,
+      config,
+      paths,
+      failureDestination: new FileFailureDestination(join(cwd, 'f.ndjson')),
+    });
     assert.equal(reopened.pending, 0);
     await again.stop();
   });

@@ -1,6 +1,6 @@
 /** Shared fixtures of the daemon tests: handlers loaded by the runner, a pipeline's resources. */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { globSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -10,8 +10,10 @@ import {
   type KinesisClient,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { localAwsClients } from '../../../src/local/clients.ts';
+import { localPaths } from '../../../src/local/paths.ts';
 import { writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { ensureLocalStack } from '../../../src/local/stack.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -57,13 +59,15 @@ export async function loadLambdaHandler(kind) {
 `;
 
 /** Writes the fixture loader module into the folder; returns its path. */
+export const FIXTURE_RAW_BUCKET = 'p-raw-000000000000-us-east-1';
+
 export function writeFixtureLoader(dir: string): string {
   const file = join(dir, 'loader.mjs');
   writeFileSync(file, LOADER);
   return file;
 }
 
-/** Stream p-stream, tables p-quotes and p-alerts, and pipeline p registered with the fixture handlers. */
+/** Stream p-stream, tables p-quotes and p-alerts, bucket p-raw-…, and pipeline p registered with the fixture handlers. */
 export async function createFixturePipeline(
   cwd: string,
   options: { shards: number; seenFile: string; loader: string; batchingWindowMs?: number },
@@ -82,6 +86,8 @@ export async function createFixturePipeline(
         new CreateTableCommand({ TableName: table, ...onDemandTableKeys({ partition: 'symbol', sort }) }),
       );
     }
+    // The raw bucket: the on-failure destination of both mappings.
+    await (await clients.get('s3')).send(new CreateBucketCommand({ Bucket: FIXTURE_RAW_BUCKET }));
   } finally {
     await clients.destroy();
   }
@@ -90,7 +96,7 @@ export async function createFixturePipeline(
     stream: 'p-stream',
     quotesTable: 'p-quotes',
     alertsTable: 'p-alerts',
-    rawBucket: 'p-raw-000000000000-us-east-1',
+    rawBucket: FIXTURE_RAW_BUCKET,
     ingestEnv: { QUOTES_TABLE: 'p-quotes', SEEN_FILE: options.seenFile },
     trendsEnv: { QUOTES_TABLE: 'p-quotes', ALERTS_TABLE: 'p-alerts', ALERTS_TOPIC_ARN: '' },
     handlerLoader: pathToFileURL(options.loader).href,
@@ -135,4 +141,14 @@ export async function createActiveStream(kinesis: KinesisClient, name: string, s
     `stream ${name} to become ACTIVE`,
     { intervalMs: 20 },
   );
+}
+
+/** The objects s3rver holds under `prefix` of a bucket in the local stack's folder: key → body. */
+export function localObjects(cwd: string, bucket: string, prefix: string): Map<string, string> {
+  const root = join(localPaths(cwd).s3Dir, bucket);
+  const found = new Map<string, string>();
+  for (const file of globSync(`${prefix}**/*._S3rver_object`, { cwd: root })) {
+    found.set(file.slice(0, -'._S3rver_object'.length), readFileSync(join(root, file), 'utf8'));
+  }
+  return found;
 }

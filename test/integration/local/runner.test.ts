@@ -8,6 +8,7 @@ import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { failureFile, localPaths } from '../../../src/local/paths.ts';
 import type { InvokeOutcome } from '../../../src/local/runner/delivery.ts';
+import { FileFailureDestination } from '../../../src/local/runner/failures.ts';
 import type { FunctionInvoker } from '../../../src/local/runner/invoker.ts';
 import { KinesisRunner } from '../../../src/local/runner/kinesis-runner.ts';
 import { mappingConfig } from '../../../src/local/runner/mapping.ts';
@@ -83,7 +84,7 @@ describe('local Lambda runner on Kinesis (kinesalite in-process)', () => {
       invoker,
       config: mappingConfig({ ...FAST, ...overrides }),
       paths: localPaths(cwd),
-      failureFile: failureFile(localPaths(cwd), invoker.functionName),
+      failureDestination: new FileFailureDestination(failureFile(localPaths(cwd), invoker.functionName)),
     });
     runners.push(runner);
     runner.start();

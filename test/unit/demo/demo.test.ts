@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { malformedRecords } from '../../../src/commands/demo/malformed.ts';
-import { percentiles } from '../../../src/commands/demo/measure.ts';
+import { ingestSummaries, percentiles, supersededCount } from '../../../src/commands/demo/measure.ts';
 import { DEMO_DEFAULTS, parseDemoFlags } from '../../../src/commands/demo/options.ts';
-import { parseEvent } from '../../../src/core/event.ts';
+import { readRecord } from '../../../src/core/ingest-reader.ts';
 import { UsageError } from '../../../src/errors.ts';
 import { runCli } from '../../helpers/cli.ts';
 
@@ -51,10 +51,28 @@ describe('demo malformed records', () => {
     assert.equal(records.length, 12);
     assert.equal(new Set(records.map((record) => record.data)).size, 12, 'every record is unique');
     for (const record of records) {
-      const result = parseEvent(record.data);
+      const result = readRecord(record.data);
       assert.equal(result.ok, false);
       if (!result.ok) assert.equal(result.reason, record.kind, record.data);
     }
+  });
+});
+
+describe('demo superseded count', () => {
+  it('adds the summaries’ in-batch count to what DynamoDB overwrote across batches, since the demo started', () => {
+    const since = Date.parse('2026-11-22T14:00:00.000Z');
+    const log = [
+      JSON.stringify({ timestamp: '2026-11-22T13:59:59.000Z', message: 'batch stored', stored: 50, superseded: 9 }),
+      JSON.stringify({ timestamp: '2026-11-22T14:00:01.000Z', message: 'batch stored', stored: 10, superseded: 1 }),
+      '{"level":"INFO","message":"platform.report"}',
+      'not json "superseded"',
+      JSON.stringify({ timestamp: '2026-11-22T14:00:02.000Z', message: 'batch stored', stored: 5, superseded: 0 }),
+    ].join('\n');
+    const summaries = ingestSummaries(log, since);
+    assert.deepEqual(summaries, { stored: 15, superseded: 1 });
+    // 15 stored, but one of them overwrote an earlier item: 14 quotes.
+    assert.equal(supersededCount(summaries, 14), 2);
+    assert.equal(supersededCount(summaries, 15), 1);
   });
 });
 

@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { type IngestDeps, ingestBatch } from '../../../lambdas/ingest/ingest.ts';
@@ -65,17 +65,17 @@ function written() {
   return { items, raw, rawLines, quarantine };
 }
 
-/** Ten invalid payloads of eight kinds of rejection. */
+/** Ten payloads that cannot be an observation (no usable symbol, price or time), of eight kinds of rejection. */
 const INVALID: { payload: unknown; reason: string }[] = [
   { payload: 'not json at all', reason: 'not_json' },
   { payload: '{"truncated": ', reason: 'not_json' },
   { payload: [1, 2, 3], reason: 'not_object' },
   { payload: { ...stockEvent(), symbol: undefined }, reason: 'missing_field' },
-  { payload: { ...stockEvent(), price: '12.5' }, reason: 'wrong_type' },
+  { payload: { ...stockEvent(), price: 'n/a' }, reason: 'wrong_type' },
   { payload: { ...stockEvent(), price: -3 }, reason: 'non_positive_price' },
-  { payload: { ...stockEvent(), symbol: 'lower' }, reason: 'bad_symbol' },
+  { payload: { ...stockEvent(), symbol: 'not a symbol' }, reason: 'bad_symbol' },
   { payload: { ...stockEvent(), timestamp: '2026-11-22 14:30' }, reason: 'bad_timestamp' },
-  { payload: { ...stockEvent(), volume: 12.5 }, reason: 'wrong_type' },
+  { payload: { ...stockEvent(), symbol: 42 }, reason: 'wrong_type' },
   { payload: `{"pad":"${'x'.repeat(MAX_EVENT_BYTES)}"}`, reason: 'oversize' },
 ];
 
@@ -173,16 +173,24 @@ describe('ingest handler (mocked AWS)', () => {
     );
   });
 
-  it('stores an observation repeated inside a batch once', async () => {
-    const same = stockEvent({ event_id: 'dup' });
+  it('stores an observation repeated inside a batch once: the later one, counted as superseded', async () => {
+    const first = stockEvent({ event_id: 'first', price: 100 });
+    const later = stockEvent({ event_id: 'later', price: 101 });
     const result = await ingestBatch(
-      kinesisEvent([same, same, stockEvent({ timestamp: '2026-11-22T14:31:00.000Z' })]).Records,
+      kinesisEvent([first, stockEvent({ timestamp: '2026-11-22T14:31:00.000Z' }), later]).Records,
       deps(),
     );
     assert.deepEqual(result.batchItemFailures, []);
-    assert.equal(written().items.length, 2);
-    assert.equal(written().rawLines.length, 2);
-    assert.equal(result.counts.duplicates, 1);
+    const { items, rawLines } = written();
+    assert.equal(items.length, 2);
+    assert.equal(rawLines.length, 2);
+    assert.deepEqual(
+      rawLines.filter((line) => line.timestamp === first.timestamp).map((line) => [line.event_id, line.price]),
+      [['later', 101]],
+      'the later observation replaces the earlier, in DynamoDB and the lake',
+    );
+    assert.equal(result.counts.superseded, 1);
+    assert.equal(result.counts.stored, 2);
   });
 
   it('retries UnprocessedItems until DynamoDB takes them', async () => {
@@ -243,6 +251,46 @@ describe('ingest handler (mocked AWS)', () => {
     const result = await ingestBatch(kinesisEvent(payloads).Records, deps());
     assert.equal(result.batchItemFailures[0]?.itemIdentifier, sequenceNumber(25));
     assert.equal(written().rawLines.length, 25);
+  });
+
+  it('an item DynamoDB refuses for good is quarantined; the rest of its chunk is stored and the batch succeeds', async () => {
+    const refused = (item: { symbol?: string }) => item.symbol === 'BAD';
+    const validation = () =>
+      Object.assign(new Error('Number underflow'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    ddbMock.on(BatchWriteCommand).callsFake((input) => {
+      const requests = input.RequestItems[TABLE] as { PutRequest: { Item: { symbol: string } } }[];
+      if (requests.some((request) => refused(request.PutRequest.Item))) throw validation();
+      return { UnprocessedItems: {} };
+    });
+    ddbMock.on(PutCommand).callsFake((input) => {
+      if (refused(input.Item)) throw validation();
+      return {};
+    });
+    const payloads = Array.from({ length: 30 }, (_, i) =>
+      stockEvent({
+        event_id: `e${i}`,
+        symbol: i === 7 ? 'BAD' : 'AAPL',
+        timestamp: new Date(Date.UTC(2026, 10, 22, 14, 0, i)).toISOString(),
+      }),
+    );
+    const d = deps();
+    const result = await ingestBatch(kinesisEvent(payloads).Records, d);
+    assert.deepEqual(result.batchItemFailures, []);
+    const stored = [
+      ...written().items.map((item) => item.event_id),
+      ...ddbMock.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.event_id),
+    ].filter((id) => id !== 'e7');
+    assert.equal(new Set(stored).size, 29, 'the 24 neighbours item by item, the other 5 in their own chunk');
+    const { rawLines, quarantine } = written();
+    assert.equal(rawLines.length, 29, 'the refused record is not in the lake');
+    assert.ok(!rawLines.some((line) => line.symbol === 'BAD'));
+    assert.deepEqual(
+      quarantine.map((q) => [q.doc.reason, q.doc.sequence_number]),
+      [['refused_by_store', sequenceNumber(7)]],
+    );
+    assert.match(quarantine[0]?.doc.detail, /Number underflow/);
+    assert.equal(JSON.parse(quarantine[0]?.doc.payload).event_id, 'e7', 'the record as it arrived');
+    assert.deepEqual([result.counts.stored, result.counts.quarantined, result.counts.failed], [29, 1, 0]);
   });
 
   it('a failed raw write fails the batch from that object’s first record', async () => {

@@ -54,7 +54,8 @@ describe('the AWS resource graph', () => {
     before('ingest-function', 'ingest-mapping');
     before('stream', 'ingest-mapping');
     before('quotes-table', 'trends-mapping');
-    before('failures-topic', 'ingest-mapping');
+    before('raw-bucket', 'ingest-mapping');
+    before('raw-bucket', 'trends-mapping');
     before('raw-bucket', 'ingest-function'); // so cleanup stops the writer before emptying the bucket
     before('results-bucket', 'workgroup');
   });
@@ -66,6 +67,8 @@ describe('the AWS resource graph', () => {
     first('ingest-mapping', 'ingest-function');
     first('trends-mapping', 'trends-function');
     first('ingest-mapping', 'stream');
+    first('trends-mapping', 'raw-bucket'); // the on-failure destination outlives its writers
+    first('ingest-mapping', 'raw-bucket');
     first('ingest-function', 'ingest-log-group'); // Lambda would recreate the group otherwise
     first('ingest-function', 'raw-bucket');
     first('ingest-function', 'ingest-role');

@@ -1,0 +1,167 @@
+/**
+ * `stockpipe redrive`: put what the raw bucket kept back on the stream — batches the mappings gave
+ * up on (`--from failed`, Lambda's `aws/lambda/…` objects) or quarantined records (`--from
+ * quarantine`) — and move each object it redrove under `redriven/`, so nothing is redriven twice.
+ * Records go back byte for byte with their partition key; the ingest function reads them again,
+ * so records quarantined before the contract accepted their shape are stored now. Same calls on
+ * AWS and on the local target.
+ */
+import { prefixOf, REDRIVEN_PREFIX, type RedriveSource, type StreamRecord } from '../../core/failed-records.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
+import type { IO } from '../../ui/io.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { parseSinceTime } from '../shared/since.ts';
+
+export interface RedriveOptions {
+  from?: string;
+  since?: string;
+  dryRun?: boolean;
+}
+
+export interface RedrivePlan {
+  from: RedriveSource;
+  /** Only objects kept at or after this time (epoch ms); 0: all. */
+  since: number;
+  dryRun: boolean;
+}
+
+/** What redrive needs: the store's calls and the stream's, behind interfaces tests can fake. */
+export interface RedriveStore {
+  list(source: RedriveSource, since: number): Promise<{ key: string }[]>;
+  read(
+    source: RedriveSource,
+    key: string,
+  ): Promise<{ ok: true; records: StreamRecord[] } | { ok: false; reason: string }>;
+  moveAside(key: string): Promise<void>;
+}
+
+export interface RecordPutter {
+  /** Puts the records on the stream; resolves once every one was accepted, or throws. */
+  put(records: readonly StreamRecord[]): Promise<void>;
+}
+
+export interface RedriveDeps {
+  io: IO;
+  /** The pipeline, for the "run setup" hint. */
+  pipeline: PipelineRef;
+  stream: string;
+  bucket: () => Promise<string>;
+  store: (bucket: string) => Promise<RedriveStore>;
+  putter: () => Promise<RecordPutter>;
+}
+
+const SOURCES: readonly RedriveSource[] = ['failed', 'quarantine'];
+/** PutRecords takes 500 records and 5 MiB per call; a group stays under both. */
+const GROUP_RECORDS = 500;
+const GROUP_BYTES = 4 * 1024 * 1024;
+
+export function planRedrive(options: RedriveOptions, now: number): RedrivePlan {
+  if (options.from === undefined) throw new UsageError('missing --from: say --from failed or --from quarantine');
+  if (!(SOURCES as readonly string[]).includes(options.from)) {
+    throw new UsageError(`invalid --from '${options.from}': use failed or quarantine`);
+  }
+  return {
+    from: options.from as RedriveSource,
+    since: options.since === undefined ? 0 : parseSinceTime(options.since, now),
+    dryRun: options.dryRun === true,
+  };
+}
+
+export interface RedriveReport {
+  from: RedriveSource;
+  bucket: string;
+  prefix: string;
+  stream: string;
+  since: string | null;
+  dry_run: boolean;
+  /** Objects whose records went back on the stream (or would, in a dry run). */
+  objects: number;
+  records: number;
+  skipped: { key: string; reason: string }[];
+}
+
+export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<number> {
+  const { io } = deps;
+  const hint = `run \`${suggest(deps.pipeline, 'setup')}\` first`;
+  const bucket = await deps.bucket();
+  const store = await deps.store(bucket);
+  let kept: { key: string }[];
+  try {
+    kept = await store.list(plan.from, plan.since);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchBucket') {
+      throw new StockpipeError(`the raw bucket ${bucket} does not exist: ${hint}`);
+    }
+    throw error;
+  }
+
+  const report: RedriveReport = {
+    from: plan.from,
+    bucket,
+    prefix: prefixOf(plan.from),
+    stream: deps.stream,
+    since: plan.since > 0 ? new Date(plan.since).toISOString() : null,
+    dry_run: plan.dryRun,
+    objects: 0,
+    records: 0,
+    skipped: [],
+  };
+  const putter = plan.dryRun || kept.length === 0 ? undefined : await deps.putter();
+  let group: { key: string; records: StreamRecord[] }[] = [];
+  let groupRecords = 0;
+  let groupBytes = 0;
+  const flush = async () => {
+    if (group.length === 0) return;
+    if (putter) {
+      try {
+        await putter.put(group.flatMap((entry) => entry.records));
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+          throw new StockpipeError(`the stream ${deps.stream} does not exist: ${hint}`);
+        }
+        throw error;
+      }
+      // Only once its records are on the stream is an object moved: a failure leaves it to redrive again.
+      for (const entry of group) await store.moveAside(entry.key);
+    }
+    for (const entry of group) {
+      report.objects += 1;
+      report.records += entry.records.length;
+    }
+    group = [];
+    groupRecords = 0;
+    groupBytes = 0;
+  };
+
+  for (const { key } of kept) {
+    const back = await store.read(plan.from, key);
+    if (!back.ok) {
+      report.skipped.push({ key, reason: back.reason });
+      continue;
+    }
+    const bytes = back.records.reduce((sum, record) => sum + record.data.byteLength + record.partitionKey.length, 0);
+    if (groupRecords + back.records.length > GROUP_RECORDS || groupBytes + bytes > GROUP_BYTES) await flush();
+    group.push({ key, records: back.records });
+    groupRecords += back.records.length;
+    groupBytes += bytes;
+  }
+  await flush();
+
+  if (io.json) {
+    io.outJson(report);
+    return 0;
+  }
+  const where = `${report.prefix} of ${bucket}${report.since ? ` since ${report.since}` : ''}`;
+  if (report.objects === 0 && report.skipped.length === 0) {
+    io.out(`Nothing to redrive under ${where}.`);
+    return 0;
+  }
+  const counted = `${report.records} ${report.records === 1 ? 'record' : 'records'} from ${report.objects} ${report.objects === 1 ? 'object' : 'objects'}`;
+  if (plan.dryRun) {
+    io.out(`Would redrive ${counted} under ${where} to ${deps.stream}. Nothing was changed (dry run).`);
+  } else if (report.objects > 0) {
+    io.out(`Redrove ${counted} under ${where} to ${deps.stream}; moved them under ${REDRIVEN_PREFIX}.`);
+  }
+  for (const { key, reason } of report.skipped) io.err(`skipped ${key}: ${reason}`);
+  return 0;
+}

@@ -1,0 +1,216 @@
+/**
+ * The tolerant reader at the ingest door: any JSON object that carries a symbol, a positive price
+ * and a time is an observation, whoever produced it (the tutorial's boto3 script, `aws kinesis
+ * put-record`, Java code). It is normalised to data contract v1 — the only shape stored — and
+ * only what cannot be an observation is rejected, with its reason. docs/data-contract.md lists
+ * every variant accepted here. Pure: no I/O, bundled into the ingest Lambda.
+ */
+import { createHash } from 'node:crypto';
+import {
+  EVENT_SOURCES,
+  type EventSource,
+  MAX_EVENT_BYTES,
+  type RejectReason,
+  type StockEvent,
+  SYMBOL_PATTERN,
+  type Validation,
+  validateEvent,
+} from './event.ts';
+import { deriveChange } from './metrics.ts';
+
+/** What a producer that does not name itself is recorded as. */
+export const EXTERNAL_SOURCE: EventSource = 'external';
+
+/**
+ * `2026-11-22T14:30:00Z`, `…:00.123456Z`, `…:00.123456789+02:00`, `2026-11-22 14:30:00` (UTC when
+ * no offset): seconds required, 0–9 fractional digits, `T` or a space.
+ */
+const ISO_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+/** A plain decimal number as text (`"187.3"`, `" 1e3 "`); not hex, not `""`, not `"Infinity"`. */
+const NUMERIC_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Epoch numbers below this are seconds, above it milliseconds (1e11 s is the year 5138). */
+const EPOCH_MS_FROM = 1e11;
+/** Latest instant a timestamp may name: 9999-12-31T23:59:59.999Z (ISO-8601's four-digit years). */
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const OPTIONAL_NUMBERS = ['open', 'high', 'low', 'previous_close', 'change', 'change_percent'] as const;
+
+/** How far ahead of the reader's clock a time may be: a producer's clock runs a little fast, not a day. */
+export const MAX_AHEAD_MS = 86_400_000;
+
+/** Read raw Kinesis bytes as an observation: size, UTF-8 JSON, then {@link readObservation}. */
+export function readRecord(payload: string | Uint8Array, now: Date = new Date()): Validation {
+  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+  if (bytes > MAX_EVENT_BYTES) return reject('oversize', `record is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`);
+  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return reject('not_json', `not valid JSON: ${(error as Error).message}`);
+  }
+  return readObservation(value, now);
+}
+
+/**
+ * Normalise a parsed value to a contract event. Rejected for a missing or unusable symbol, price
+ * or time (from 1970 to a day after `now`), and for numbers storage would refuse or that cannot
+ * be true (a negative price of any kind); an optional field that is not a number or text at all
+ * becomes null rather than losing the observation.
+ */
+export function readObservation(value: unknown, now: Date = new Date()): Validation {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return reject('not_object', `expected a JSON object, got ${describeType(value)}`);
+  }
+  const input = value as Record<string, unknown>;
+  for (const field of ['symbol', 'timestamp', 'price'] as const) {
+    if (input[field] === undefined || input[field] === null) return reject('missing_field', `missing field '${field}'`);
+  }
+
+  if (typeof input.symbol !== 'string') return wrongType('symbol', 'a string', input.symbol);
+  const symbol = input.symbol.trim().toUpperCase();
+  if (!SYMBOL_PATTERN.test(symbol)) {
+    return reject('bad_symbol', `symbol '${truncate(input.symbol)}' is not 1–12 characters of A–Z 0–9 . - ^ =`);
+  }
+
+  const timestamp = normaliseTime(input.timestamp);
+  if (timestamp === undefined) {
+    return reject(
+      'bad_timestamp',
+      `timestamp '${truncate(String(input.timestamp))}' is neither ISO-8601 (with seconds) nor epoch seconds/milliseconds from 1970`,
+    );
+  }
+  if (Date.parse(timestamp) > now.getTime() + MAX_AHEAD_MS) {
+    return reject('bad_timestamp', `timestamp ${timestamp} is more than a day ahead of ${now.toISOString()}`);
+  }
+
+  const price = toNumber(input.price);
+  if (price === undefined) return wrongType('price', 'a number', input.price);
+  if (!Number.isFinite(price)) return reject('not_finite', `price must be a finite number, got ${input.price}`);
+  if (price <= 0) return reject('non_positive_price', `price must be > 0, got ${input.price}`);
+
+  const numbers = Object.fromEntries(OPTIONAL_NUMBERS.map((field) => [field, optionalNumber(input[field])])) as Record<
+    (typeof OPTIONAL_NUMBERS)[number],
+    number | null
+  >;
+  if (numbers.change === null && numbers.change_percent === null && numbers.previous_close !== null) {
+    Object.assign(numbers, deriveChange(price, numbers.previous_close));
+  }
+  const volume = optionalNumber(input.volume);
+
+  const event: StockEvent = {
+    event_id: usableEventId(input.event_id) ?? observationId(symbol, timestamp),
+    symbol,
+    timestamp,
+    price,
+    ...numbers,
+    // A whole float (1234.0) is a volume, a fraction is not; range and sign are the contract's to check.
+    volume: volume !== null && Number.isInteger(volume) ? volume : null,
+    currency: optionalString(input.currency),
+    market_state: optionalString(input.market_state),
+    source: sourceOf(input.source),
+  };
+  // The strict contract check stays the last word on what is stored.
+  return validateEvent(event);
+}
+
+/**
+ * The id of an observation that came without one: a UUID (version 5 layout) of symbol and
+ * normalised timestamp, so a producer's retry of the same observation is the same event.
+ */
+export function observationId(symbol: string, timestamp: string): string {
+  const hash = createHash('sha1').update(`stockpipe/observation/v1\n${symbol}\n${timestamp}`).digest();
+  hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A time as ISO-8601 UTC with milliseconds, or undefined when it names no instant from 1970 on. */
+export function normaliseTime(value: unknown): string | undefined {
+  let ms: number | undefined;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    ms = Math.abs(value) < EPOCH_MS_FROM ? value * 1000 : value;
+    ms = Math.floor(ms);
+  } else if (typeof value === 'string') {
+    ms = parseIso(value.trim());
+  }
+  if (ms === undefined || ms < 0 || ms > MAX_TIME_MS) return undefined;
+  return new Date(ms).toISOString();
+}
+
+function parseIso(text: string): number | undefined {
+  const match = ISO_PATTERN.exec(text);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, fraction, zulu, sign, offH, offM] = match;
+  const parts = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = parts;
+  // Sub-millisecond digits are cut, not rounded: 14:30:00.9999 stays in second 00.
+  const millis = fraction ? Number(fraction.padEnd(3, '0').slice(0, 3)) : 0;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(local);
+  // Date.UTC rolls 30 February over into March, and 24:00 or :60 into the next unit: refuse those.
+  if (
+    check.getUTCFullYear() !== year ||
+    check.getUTCMonth() !== month - 1 ||
+    check.getUTCDate() !== day ||
+    check.getUTCHours() !== hour ||
+    check.getUTCMinutes() !== minute ||
+    check.getUTCSeconds() !== second
+  ) {
+    return undefined;
+  }
+  if (zulu || !sign) return local;
+  const hours = Number(offH);
+  const minutes = Number(offM);
+  if (hours > 23 || minutes > 59) return undefined;
+  const offset = (hours * 60 + minutes) * 60_000;
+  return sign === '+' ? local - offset : local + offset;
+}
+
+/** A number, or a number written as text; undefined for anything else. */
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && NUMERIC_TEXT.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/** A number (or numeric text) as it is — the contract judges its range —, or null for anything else. */
+function optionalNumber(value: unknown): number | null {
+  return toNumber(value) ?? null;
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+function usableEventId(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64 ? value : undefined;
+}
+
+/** Our own producers' names are kept; anything else (absent, another tool's name) is `external`. */
+function sourceOf(value: unknown): EventSource {
+  return typeof value === 'string' && (EVENT_SOURCES as readonly string[]).includes(value)
+    ? (value as EventSource)
+    : EXTERNAL_SOURCE;
+}
+
+function wrongType(field: string, expected: string, value: unknown): Validation {
+  return reject('wrong_type', `${field} must be ${expected}, got ${describeType(value)}`);
+}
+
+function reject(reason: RejectReason, detail: string): Validation {
+  return { ok: false, reason, detail };
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
