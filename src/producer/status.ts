@@ -46,6 +46,11 @@ export class StreamStatus {
     this.last.set(event.symbol, event);
   }
 
+  /** A warning on a line of its own, above the live line. */
+  print(line: string): void {
+    this.line.print(line);
+  }
+
   /** Stop drawing and clear the live line, so the summary starts on a clean row. */
   stop(): void {
     clearInterval(this.timer);

@@ -53,6 +53,7 @@ export function createYahooSource(options: YahooOptions): EventSource {
   const saidClosed = new Set<string>();
   const saidMissing = new Set<string>();
   let failures = 0;
+  let saidOffline = false;
 
   const once = (said: Set<string>, symbol: string, line: string) => {
     if (said.has(symbol)) return;
@@ -71,9 +72,14 @@ export function createYahooSource(options: YahooOptions): EventSource {
         if (!raw) {
           const delayMs = producerBackoffMs(failures, baseBackoff, maxBackoff, options.random);
           failures++;
-          options.report(
-            `yahoo: ${describeYahooError(error)}; retrying in ${Math.round(delayMs / 1000)}s (attempt ${failures})`,
-          );
+          const described = describeYahooError(error);
+          if (!saidOffline && described.startsWith('network error')) {
+            saidOffline = true;
+            options.report(
+              'yahoo: Yahoo Finance cannot be reached; --source synthetic streams a simulated market offline',
+            );
+          }
+          options.report(`yahoo: ${described}; retrying in ${Math.round(delayMs / 1000)}s (attempt ${failures})`);
           return { events: [], delayMs };
         }
         // Yahoo changed a field's shape: the library's schema said no, the data is still usable.

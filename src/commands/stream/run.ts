@@ -32,7 +32,10 @@ export interface StreamDeps {
 
 export async function runStream(options: StreamOptions, deps: StreamDeps): Promise<number> {
   const { io } = deps;
-  const source = createSource(options, deps);
+  // Warnings from the source go above the live status line, never over it.
+  let status: StreamStatus | undefined;
+  const report = (line: string) => (status && !io.json ? status.print(line) : io.err(line));
+  const source = createSource(options, deps, report);
   let sink: EventSink;
   let disarmAlarm: () => Promise<void> = async () => undefined;
   if (options.dryRun) {
@@ -47,7 +50,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
     disarmAlarm = await deps.armNoDataAlarm(io.debug);
   }
 
-  const status = new StreamStatus({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
+  status = new StreamStatus({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
   // --json keeps stdout and stderr machine-clean; a dry run's stdout is the events themselves.
   if (!io.json) status.start();
   const producer = new Producer({
@@ -85,8 +88,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   return 0;
 }
 
-function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
-  const report = (line: string) => deps.io.err(line);
+function createSource(options: StreamOptions, deps: StreamDeps, report: (line: string) => void): EventSource {
   if (options.source === 'synthetic') {
     return createSyntheticSource({
       symbols: options.symbols,

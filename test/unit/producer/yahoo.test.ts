@@ -130,7 +130,17 @@ describe('yahoo source', () => {
     assert.deepEqual((await yahoo.poll(signal)).events, []);
     assert.equal((await yahoo.poll(signal)).events.length, 1);
     assert.match(lines[0] ?? '', /crumb/);
-    assert.match(lines[1] ?? '', /network error \(ECONNRESET\)/);
+    assert.match(lines[1] ?? '', /Yahoo Finance cannot be reached; --source synthetic streams a simulated market/);
+    assert.match(lines[2] ?? '', /network error \(ECONNRESET\)/);
+  });
+
+  it('offline: says once that --source synthetic works without the network', async () => {
+    const { yahoo, lines } = source(async () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } });
+    }, ['AAPL']);
+    for (let i = 0; i < 3; i++) await yahoo.poll(signal);
+    assert.equal(lines.filter((line) => line.includes('--source synthetic')).length, 1);
+    assert.equal(lines.filter((line) => line.includes('network error (ENOTFOUND)')).length, 3);
   });
 
   it('uses the raw result when the library’s schema validation fails', async () => {
