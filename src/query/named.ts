@@ -52,7 +52,7 @@ function observations(where: string, lakeOrder: string | undefined): { from: str
 }
 
 export const NAMED_QUERY_HELP: Record<NamedQueryName, string> = {
-  'top-movers': 'largest absolute price changes (price - previous_close), --limit rows (default 5)',
+  'top-movers': 'each symbol’s largest price change (price - previous_close), --limit symbols (default 5)',
   'avg-volume': 'average volume and observation count per symbol',
   anomalies: 'moves with |change_percent| above --threshold percent (default 5)',
   latest: 'the most recent observation of every symbol',
@@ -77,11 +77,17 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
   const table = source.from;
   switch (name) {
     case 'top-movers':
+      // Each symbol's largest move, then the symbols by it: five ticks of one symbol are not five movers.
       return [
-        'SELECT symbol, timestamp, price, previous_close, price - previous_close AS change, change_percent',
-        `FROM ${table}`,
-        `WHERE ${where} AND previous_close IS NOT NULL`,
-        'ORDER BY abs(price - previous_close) DESC',
+        'SELECT symbol, timestamp, price, previous_close, change, change_percent',
+        'FROM (',
+        '  SELECT symbol, timestamp, price, previous_close, price - previous_close AS change, change_percent,',
+        '    row_number() OVER (PARTITION BY symbol ORDER BY abs(price - previous_close) DESC, timestamp DESC) AS move_rank',
+        `  FROM ${table}`,
+        `  WHERE ${where} AND previous_close IS NOT NULL`,
+        ') moves',
+        'WHERE move_rank = 1',
+        'ORDER BY abs(change) DESC, symbol',
         `LIMIT ${positiveInteger(params.limit ?? 5, 'limit')}`,
       ].join('\n');
     case 'avg-volume':

@@ -89,6 +89,16 @@ describe('DuckDB runner over the local lake (s3rver layout)', () => {
       ],
       'the 2026-11-20 move of +50 is outside the range',
     );
+    const everySymbol = rowsAsObjects(await runner.run(buildNamedQuery('top-movers', { range }), {}));
+    assert.deepEqual(
+      everySymbol.map((row) => [row.symbol, row.change]),
+      [
+        ['TSLA', -20],
+        ['AAPL', 10],
+        ['MSFT', -1],
+      ],
+      'one row per symbol: its largest move (AAPL +10, not also its +1)',
+    );
     const volume = await runner.run(buildNamedQuery('avg-volume', { range }), {});
     assert.deepEqual(
       volume.columns.map((c) => [c.name, c.kind]),

@@ -54,7 +54,7 @@ describe('named queries', () => {
   it('parameters land in the SQL', () => {
     assert.match(
       plan({ name: 'top-movers', limit: '10' }).sql,
-      /ORDER BY abs\(price - previous_close\) DESC\nLIMIT 10$/,
+      /PARTITION BY symbol ORDER BY abs\(price - previous_close\) DESC[\s\S]*WHERE move_rank = 1\nORDER BY abs\(change\) DESC, symbol\nLIMIT 10$/,
     );
     assert.match(plan({ name: 'anomalies', threshold: '2.5' }).sql, /abs\(change_percent\) > 2\.5/);
     assert.match(plan({ name: 'history', symbol: 'brk-b' }).sql, /symbol = 'BRK-B'/);
