@@ -11,7 +11,9 @@ import {
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
+  HeadBucketCommand,
   ListObjectVersionsCommand,
+  NotFound,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -156,6 +158,7 @@ describe('bucket deletion', () => {
         new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', $metadata: {}, message: 'not empty' }),
       )
       .resolves({});
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     assert.equal(await node(ctx, 'raw-bucket').destroy(ctx), 'deleted');
     const deleted = s3Mock
       .commandCalls(DeleteObjectsCommand)
