@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
@@ -59,6 +59,25 @@ function crossingSeries(symbol: string, now: number): StockEvent[] {
       change_percent: null,
     }),
   );
+}
+
+/**
+ * What Lambda needs to write to an on-failure destination with the function's role (Lambda
+ * developer guide: sns:Publish, sqs:SendMessage, or s3:PutObject and s3:ListBucket). For S3 the
+ * guide does not say under which keys a stream mapping writes, so the grant must cover a key Lambda
+ * chooses (probed with one outside any prefix of ours), or failed records would be refused.
+ */
+function destinationNeeds(arn: string): [string, string][] {
+  const service = arn.split(':')[2];
+  if (service === 'sns') return [['sns:Publish', arn]];
+  if (service === 'sqs') return [['sqs:SendMessage', arn]];
+  if (service === 's3') {
+    return [
+      ['s3:ListBucket', arn],
+      ['s3:PutObject', `${arn}/aws/lambda/00000000-0000-0000-0000-000000000000/shardId-000000000000/record.json`],
+    ];
+  }
+  assert.fail(`unexpected on-failure destination ${arn}`);
 }
 
 describe('least privilege: every handler call allowed, every allowed action used', { skip: motoSkipReason() }, () => {
@@ -193,6 +212,20 @@ describe('least privilege: every handler call allowed, every allowed action used
       assert.deepEqual(unused, [], 'granted but never used by the handler: drop it, or declare it service-side');
     });
 
+    it(`${fn}: its mapping's on-failure destination is writable through the OnFailureDestination statement`, async () => {
+      const lambda = await clients.get('lambda');
+      const functionName = fn === 'ingest' ? names.ingestFunction : names.trendsFunction;
+      const { EventSourceMappings = [] } = await lambda.send(
+        new ListEventSourceMappingsCommand({ FunctionName: functionName }),
+      );
+      assert.equal(EventSourceMappings.length, 1);
+      const destination = EventSourceMappings[0]?.DestinationConfig?.OnFailure?.Destination ?? '';
+      const grants = (policies.get(fn) ?? []).filter((statement) => statement.Sid === 'OnFailureDestination');
+      for (const [action, resource] of destinationNeeds(destination)) {
+        assert.ok(allowingStatements(grants, action, resource).length > 0, `${action} on ${resource}`);
+      }
+    });
+
     it(`${fn}: the service-side statements are only logs, stream reads and the on-failure destination`, () => {
       const statements = policies.get(fn) ?? [];
       for (const statement of statements.filter((s) => SERVICE_SIDE_STATEMENTS.has(s.Sid ?? ''))) {
@@ -201,7 +234,7 @@ describe('least privilege: every handler call allowed, every allowed action used
           OwnLogGroup: /^logs:(CreateLogStream|PutLogEvents)$/,
           ReadStream: /^kinesis:(DescribeStream|DescribeStreamSummary|GetRecords|GetShardIterator|ListShards)$/,
           ReadQuotesStream: /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/,
-          OnFailureDestination: /^(sns:Publish|s3:PutObject|sqs:SendMessage)$/,
+          OnFailureDestination: /^(sns:Publish|sqs:SendMessage|s3:PutObject|s3:ListBucket)$/,
         };
         for (const action of actions)
           assert.match(action, expected[statement.Sid ?? ''] ?? /^$/, String(statement.Sid));
