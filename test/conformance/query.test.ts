@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand } from '@aws-sdk/client-glue';
 import type { AwsClients } from '../../src/aws/clients.ts';
+import { pipelineNames } from '../../src/core/names.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -72,7 +73,7 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     proxy.resultCalls.length = 0;
     await (await clients.get('athena')).send(
       new CreateWorkGroupCommand({
-        Name: 'stockpipe',
+        Name: pipelineNames('stockpipe').workgroup,
         Configuration: { ResultConfiguration: { OutputLocation: 's3://stockpipe-athena-results/' } },
       }),
     );
@@ -81,7 +82,9 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
 
   async function executions() {
     const athena = await clients.get('athena');
-    const { QueryExecutionIds = [] } = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: 'stockpipe' }));
+    const { QueryExecutionIds = [] } = await athena.send(
+      new ListQueryExecutionsCommand({ WorkGroup: pipelineNames('stockpipe').workgroup }),
+    );
     return Promise.all(
       QueryExecutionIds.map(
         async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution,
@@ -99,7 +102,7 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     );
     assert.equal(code, 0, stderr);
     const [execution] = await executions();
-    assert.equal(execution?.WorkGroup, 'stockpipe');
+    assert.equal(execution?.WorkGroup, pipelineNames('stockpipe').workgroup);
     assert.equal(execution?.QueryExecutionContext?.Database, 'stockpipe');
     assert.match(execution?.Query ?? '', /dt BETWEEN '2026-11-20' AND '2026-11-22'/);
     assert.match(execution?.Query ?? '', /LIMIT 5$/);
