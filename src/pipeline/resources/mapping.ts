@@ -153,9 +153,15 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     async describe(ctx): Promise<Observation> {
       const { current, stale } = await find(ctx);
       const staleChanges = stale.map((mapping) => `${REMOVE_STALE} ${mapping.UUID} (source ${mapping.EventSourceArn})`);
+      const staleNotes = stale.map((mapping) => `stale mapping ${mapping.UUID} on ${mapping.EventSourceArn}`);
       if (!current) {
-        // Only stale ones: the mapping must be created on the current source, and those removed.
-        return stale.length > 0 && ctx.spec ? { ...missing(), changes: staleChanges } : missing();
+        if (stale.length === 0) return missing();
+        // Only stale ones (status and cleanup still see them): create on the current source, remove those.
+        return {
+          presence: 'degraded',
+          changes: ctx.spec ? ['create on the current source', ...staleChanges] : [],
+          notes: staleNotes,
+        };
       }
       const state = current.State ?? 'unknown';
       const notes = [`state ${state}`];
@@ -166,7 +172,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
         presence: state === 'Enabled' ? 'present' : 'degraded',
         ...(current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {}),
         changes: ctx.spec ? [...differences(ctx, current), ...staleChanges] : [],
-        notes: [...notes, ...stale.map((mapping) => `stale mapping ${mapping.UUID} on ${mapping.EventSourceArn}`)],
+        notes: [...notes, ...staleNotes],
       };
     },
     async ensure(ctx) {
