@@ -317,7 +317,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     // One tag key, valid in every service (Kinesis refuses colons), on every taggable resource.
     assert.equal(PIPELINE_TAG_KEY, 'stockpipe/pipeline');
     assert.match(PIPELINE_TAG_KEY, /^[\p{L}\p{N} _./=+\-%@]+$/u);
-    const ours = (tagList: { Key?: string; Value?: string }[] | undefined) =>
+    const ours = (tagList: { Key?: string | undefined; Value?: string | undefined }[] | undefined) =>
       (tagList ?? []).some((tag) => tag.Key === PIPELINE_TAG_KEY && tag.Value === 'alpha');
     const kinesisTags = await (await clients.get('kinesis')).send(
       new ListTagsForStreamCommand({ StreamName: names.stream }),

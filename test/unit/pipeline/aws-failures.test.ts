@@ -202,7 +202,7 @@ describe('missing credentials', () => {
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 1, result.stderr);
       assert.match(lines[0] ?? '', /No usable AWS credentials.*aws configure/);
-      assert.match(lines[0] ?? '', /`stockpipe demo`.*--target local/);
+      assert.match(lines[0] ?? '', /stockpipe demo`.*--target local/);
       assert.equal(result.stdout, '');
     });
   }
@@ -215,7 +215,7 @@ describe('missing credentials', () => {
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0] ?? '', /^error: No AWS region configured: pass --region, set AWS_REGION/);
-    assert.match(lines[0] ?? '', /`stockpipe demo`, or any command with --target local/);
+    assert.match(lines[0] ?? '', /stockpipe demo`, or any command with --target local/);
   });
 });
 
