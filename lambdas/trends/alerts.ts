@@ -156,11 +156,12 @@ export class AlertPublisher {
       // Recorded by an earlier attempt that we did not see: nothing more to do.
       if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
+    // Not `timestamp`: Powertools reserves that key (the log line's own time) and would drop it.
     this.deps.log.info('alert', {
       symbol,
       signal: signal.signal,
       strategy: signal.strategy,
-      timestamp: signal.timestamp,
+      observed_at: signal.timestamp,
       published: Boolean(messageId),
     });
   }

@@ -18,6 +18,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UsageError } from '../errors.ts';
+import { profileExists, sharedFiles } from './profile.ts';
 
 export interface ServiceClients {
   athena: AthenaClient;
@@ -159,6 +161,12 @@ export class AwsClients {
     const resolved = await this.resolved;
     const { region, profile, endpoints, maxAttempts, onClient } = resolved;
     const env = this.options.env ?? process.env;
+    if (profile && !profileExists(profile, env)) {
+      const files = sharedFiles(env);
+      throw new UsageError(
+        `the AWS profile '${profile}' does not exist in ${files.config} or ${files.credentials}: create it with \`aws configure --profile ${profile}\` (or \`aws configure sso\`), pass another --profile or AWS_PROFILE — or try stockpipe offline: \`stockpipe demo\`, or any command with --target local`,
+      );
+    }
     // In-process runs with a test env reach the same endpoints a spawned CLI would.
     const endpoint = endpoints?.[service] ?? this.endpointFromEnv(service);
     const credentials = resolved.credentials ?? staticCredentials(env);

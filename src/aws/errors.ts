@@ -21,8 +21,10 @@ const CREDENTIAL_ERRORS = new Set([
 
 const EXPIRED_ERRORS = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired']);
 
-const FIX_CREDENTIALS =
-  'configure credentials with `aws configure` or `aws sso login`, set AWS_PROFILE or pass --profile — or try stockpipe offline with --target local';
+/** Both first errors a new user meets end by pointing at what works with no AWS account at all. */
+const TRY_OFFLINE = 'or try stockpipe offline: `stockpipe demo`, or any command with --target local';
+
+const FIX_CREDENTIALS = `configure credentials with \`aws configure\` or \`aws sso login\`, set AWS_PROFILE or pass --profile — ${TRY_OFFLINE}`;
 
 /** A one-line explanation for a known AWS failure, or undefined when the error is not one. */
 export function describeAwsError(error: unknown): string | undefined {
@@ -37,7 +39,7 @@ export function describeAwsError(error: unknown): string | undefined {
     return `Your AWS session has expired: run \`aws sso login\` (or refresh your credentials) and try again.`;
   }
   if (/Region is missing/i.test(message)) {
-    return 'No AWS region configured: pass --region, set AWS_REGION, or set a region in your AWS profile.';
+    return `No AWS region configured: pass --region, set AWS_REGION, or set a region in your AWS profile — ${TRY_OFFLINE}.`;
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) {
     return `AWS denied the request: ${firstLine(message) || name}. Check that your identity's IAM policy allows it.`;

@@ -1,10 +1,18 @@
 /**
- * The tail loop: read once, or keep polling every 1–2 s until stopped. Each poll re-reads a short
+ * The tail loop: read once, or keep polling every 1–2 s until stopped. Each poll re-reads a
  * look-back window, because CloudWatch can ingest an event after later ones; ids already printed
  * are skipped, so nothing is shown twice. Throttling doubles the delay (up to 30 s) instead of failing.
  */
 import { setTimeout as wait } from 'node:timers/promises';
 import { isThrottling, type LogEvent, type LogEventSource } from './source.ts';
+
+/**
+ * How far before the previous poll each --follow poll reads again. CloudWatch Logs can ingest an
+ * event well after later ones (Lambda delivers logs asynchronously; ingestion lag of a minute or
+ * more happens), and no documented bound exists: two minutes covers the delays seen in practice,
+ * and costs only a re-read, since ids already shown are skipped.
+ */
+export const FOLLOW_LOOKBACK_MS = 120_000;
 
 export interface TailOptions {
   /** Epoch ms: the first event time to show. */
@@ -15,7 +23,7 @@ export interface TailOptions {
   idleExitMs?: number;
   /** Poll delay drawn from [min, max] ms (default 1000–2000). */
   pollMs?: { min: number; max: number };
-  /** How far before the previous poll each poll looks again (default 30 s). */
+  /** How far before the previous poll each poll looks again (default FOLLOW_LOOKBACK_MS). */
   lookbackMs?: number;
   maxBackoffMs?: number;
 }
@@ -43,7 +51,7 @@ export async function tailLogs(
   // Rejects when the signal aborts, which ends the loop (Ctrl+C while waiting for the next poll).
   const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }));
   const poll = options.pollMs ?? { min: 1000, max: 2000 };
-  const lookback = options.lookbackMs ?? 30_000;
+  const lookback = options.lookbackMs ?? FOLLOW_LOOKBACK_MS;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const filter = options.filterPattern ? { filterPattern: options.filterPattern } : {};
 

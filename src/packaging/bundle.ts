@@ -1,14 +1,16 @@
 /**
  * esbuild for the Lambda handlers: one minified, tree-shaken ES module per function.
  *
- * `@aws-sdk/*` and `@smithy/*` stay external: the nodejs22.x runtime ships SDK v3 (clients,
- * lib-dynamodb and their smithy core), and bundling S3 + DynamoDB + SNS alone would push each
- * package past 1 MiB. Powertools is not in the runtime, so it is bundled.
+ * Only the SDK's service clients (`@aws-sdk/client-*`) stay external: the nodejs22.x runtime ships
+ * them, and bundling S3 + DynamoDB + SNS would push each package past 1 MiB. Everything else is
+ * bundled — AWS does not promise the other `@aws-sdk` packages (lib-dynamodb, util-dynamodb) or
+ * their `@smithy` helpers in the runtime and recommends bundling what a function depends on —
+ * and so is Powertools, which the runtime does not have.
  */
 import { build } from 'esbuild';
 import { type LambdaFunction, PACKAGE_ROOT } from './lambda-zip.ts';
 
-export const EXTERNAL_MODULES = ['@aws-sdk/*', '@smithy/*'];
+export const EXTERNAL_MODULES = ['@aws-sdk/client-*'];
 
 export interface LambdaBundle {
   fn: LambdaFunction;

@@ -6,6 +6,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HANDLER_DEFAULTS, ingestEnv, trendsEnv } from '../core/handler-env.ts';
 import { DEFAULT_CROSSOVER } from '../core/strategies/index.ts';
 import { ALERTS_KEY, ALERTS_TTL_ATTRIBUTE, QUOTES_KEY, QUOTES_TTL_ATTRIBUTE } from '../core/tables.ts';
+import { pipelineAlarms } from './alarms.ts';
 import { arns } from './arns.ts';
 import { unlessNotFound } from './aws-helpers.ts';
 import { ingestPolicy, trendsPolicy } from './policies.ts';
@@ -73,7 +74,7 @@ async function quotesStreamArn(ctx: PipelineContext): Promise<string | undefined
   return table?.Table?.LatestStreamArn;
 }
 
-export function awsPipelineGraph(ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] {
+export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>): ResourceNode[] {
   const { names, buckets } = ctx;
   return [
     streamNode(names.stream),
@@ -147,69 +148,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'names' | 'buckets'>
     }),
     glueDatabaseNode(names.glueDatabase),
     glueTableNode(names.glueDatabase, names.glueTable),
-    // The workgroup is called like the pipeline.
-    workgroupNode(names.workgroup),
-    alarmNode(
-      {
-        id: 'alarm-no-incoming-data',
-        name: names.alarms.noIncomingData,
-        // Off until `stockpipe stream` runs: no data is only a problem while streaming is expected.
-        actionsManagedElsewhere: true,
-        definition: {
-          AlarmDescription: `stockpipe ${names.stream}: no records arrived for 15 minutes while streaming`,
-          Namespace: 'AWS/Kinesis',
-          MetricName: 'IncomingRecords',
-          Dimensions: [{ Name: 'StreamName', Value: names.stream }],
-          Statistic: 'Sum',
-          Period: 300,
-          EvaluationPeriods: 3,
-          Threshold: 1,
-          ComparisonOperator: 'LessThanThreshold',
-          TreatMissingData: 'breaching',
-          ActionsEnabled: false,
-        },
-      },
-      names.alertsTopic,
-    ),
-    alarmNode(errorsAlarm('alarm-ingest-errors', names.alarms.ingestErrors, names.ingestFunction), names.alertsTopic),
-    alarmNode(errorsAlarm('alarm-trends-errors', names.alarms.trendsErrors, names.trendsFunction), names.alertsTopic),
-    alarmNode(
-      {
-        id: 'alarm-iterator-age',
-        name: names.alarms.iteratorAge,
-        definition: {
-          AlarmDescription: `stockpipe ${names.ingestFunction}: falling behind the stream by more than 5 minutes`,
-          Namespace: 'AWS/Lambda',
-          MetricName: 'IteratorAge',
-          Dimensions: [{ Name: 'FunctionName', Value: names.ingestFunction }],
-          Statistic: 'Maximum',
-          Period: 300,
-          EvaluationPeriods: 1,
-          Threshold: 300_000,
-          ComparisonOperator: 'GreaterThanThreshold',
-          TreatMissingData: 'notBreaching',
-        },
-      },
-      names.alertsTopic,
-    ),
+    workgroupNode(names.workgroup, names.legacyWorkgroup),
+    ...pipelineAlarms(ctx.name, names).map((alarm) => alarmNode(alarm, names.alertsTopic)),
   ];
-}
-
-function errorsAlarm(id: string, name: string, functionName: string) {
-  return {
-    id,
-    name,
-    definition: {
-      AlarmDescription: `stockpipe ${functionName}: the function reported errors`,
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: functionName }],
-      Statistic: 'Sum' as const,
-      Period: 300,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold' as const,
-      TreatMissingData: 'notBreaching',
-    },
-  };
 }

@@ -102,6 +102,9 @@ export const DEFAULT_TIMING: Timing = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   propagationDelayMs: 2000,
   propagationBudgetMs: 120_000,
+  bucketConflictDelayMs: 10_000,
+  bucketConflictBudgetMs: 180_000,
+  settleReads: 3,
   pollMs: 2000,
   pollBudgetMs: 300_000,
 };

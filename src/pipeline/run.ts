@@ -209,6 +209,29 @@ export async function describePipeline(nodes: readonly ResourceNode[], ctx: Pipe
   );
 }
 
+/** Found: present, degraded, or unreadable (an error is no proof of absence). */
+export const isFound = (entry: Described): boolean =>
+  entry.error !== undefined || entry.observation?.presence !== 'missing';
+
+/**
+ * Cleanup's final check: what is still there, re-read up to timing.settleReads times, because
+ * AWS deletes are eventually consistent (a deleted bucket answers HeadBucket for a while).
+ */
+export async function describeRemaining(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<Described[]> {
+  let remaining = (await describePipeline(nodes, ctx)).filter(isFound);
+  for (let read = 1; read < ctx.timing.settleReads && remaining.length > 0; read++) {
+    await ctx.timing.sleep(ctx.timing.pollMs);
+    const ids = new Set(remaining.map((entry) => entry.id));
+    remaining = (
+      await describePipeline(
+        nodes.filter((node) => ids.has(node.id)),
+        ctx,
+      )
+    ).filter(isFound);
+  }
+  return remaining;
+}
+
 export type PlanAction = 'create' | 'update' | 'unchanged';
 export interface PlanEntry extends ResourceRef {
   action: PlanAction;

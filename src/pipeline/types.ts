@@ -42,6 +42,14 @@ export interface Timing {
   /** First delay of the IAM-propagation backoff (doubles up to 10× this), and the total budget. */
   propagationDelayMs: number;
   propagationBudgetMs: number;
+  /**
+   * CreateBucket's 409 OperationAborted (a name deleted moments ago): first delay (doubling up to
+   * 4× this) and the total budget before setup asks to rerun later.
+   */
+  bucketConflictDelayMs: number;
+  bucketConflictBudgetMs: number;
+  /** Re-reads before cleanup reports a resource as still present (deletes are eventually consistent). */
+  settleReads: number;
   /** Polling where the SDK has no waiter (event source mapping states). */
   pollMs: number;
   pollBudgetMs: number;

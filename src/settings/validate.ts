@@ -1,3 +1,5 @@
+import { reservedNameProblem } from '../core/names.ts';
+
 /** Validators for setting values. Each returns the parsed value or throws a message naming the rule. */
 
 export const NAME_RULE = '3–24 characters: lower-case letters, digits and hyphens, starting with a letter';
@@ -7,6 +9,8 @@ export function parsePipelineName(value: string): string {
   if (!NAME_PATTERN.test(value) || value.endsWith('-') || value.includes('--')) {
     throw new Error(`invalid pipeline name '${value}': use ${NAME_RULE}, not ending in or doubling a hyphen`);
   }
+  const reserved = reservedNameProblem(value);
+  if (reserved) throw new Error(`invalid pipeline name '${value}': ${reserved}; choose another --name`);
   return value;
 }
 

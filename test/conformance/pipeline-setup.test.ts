@@ -3,10 +3,18 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { GetWorkGroupCommand } from '@aws-sdk/client-athena';
-import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  ListTagsForResourceCommand as AthenaListTags,
+  CreateWorkGroupCommand,
+  GetWorkGroupCommand,
+} from '@aws-sdk/client-athena';
+import {
+  ListTagsForResourceCommand as CloudWatchListTags,
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { GetTableCommand } from '@aws-sdk/client-glue';
 import {
   GetRoleCommand,
@@ -14,8 +22,8 @@ import {
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { GetFunctionCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import { DescribeStreamSummaryCommand, ListTagsForStreamCommand } from '@aws-sdk/client-kinesis';
+import { GetFunctionCommand, ListEventSourceMappingsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
 import {
   DeleteBucketPolicyCommand,
   DeleteObjectCommand,
@@ -28,14 +36,14 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand as SnsListTags } from '@aws-sdk/client-sns';
 import { runCleanup } from '../../src/commands/cleanup/run.ts';
 import { parseSetupFlags, type SetupFlags } from '../../src/commands/setup/options.ts';
 import { runSetup } from '../../src/commands/setup/run.ts';
 import { runStatus } from '../../src/commands/status/run.ts';
 import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler-env.ts';
 import { glueProjectionRange, LAKE_COLUMNS } from '../../src/core/lake.ts';
-import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
+import { bucketNames, LEGACY_PIPELINE_TAG_KEYS, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
@@ -283,8 +291,11 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(glueProjectionRange(), '1970-01-01,NOW+1DAYS', 'replayed history and tomorrow are in range');
     assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
 
-    const workgroup = (await (await clients.get('athena')).send(new GetWorkGroupCommand({ WorkGroup: 'alpha' })))
-      .WorkGroup;
+    // Never the bare pipeline name: `--name primary` must not take over the default workgroup.
+    assert.equal(names.workgroup, 'alpha-workgroup');
+    const workgroup = (
+      await (await clients.get('athena')).send(new GetWorkGroupCommand({ WorkGroup: names.workgroup }))
+    ).WorkGroup;
     assert.equal(workgroup?.Configuration?.BytesScannedCutoffPerQuery, BYTES_SCANNED_CUTOFF);
     assert.equal(workgroup?.Configuration?.ResultConfiguration?.OutputLocation, `s3://${buckets.results}/results/`);
 
@@ -309,6 +320,53 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(byName[names.alarms.noIncomingData]?.MetricName, 'IncomingRecords');
     assert.equal(byName[names.alarms.ingestErrors]?.MetricName, 'Errors');
     assert.equal(byName[names.alarms.iteratorAge]?.MetricName, 'IteratorAge');
+    const trendsAge = byName[names.alarms.trendsIteratorAge];
+    assert.equal(trendsAge?.MetricName, 'IteratorAge');
+    assert.deepEqual(trendsAge?.Dimensions, [{ Name: 'FunctionName', Value: names.trendsFunction }]);
+    for (const [alarm, metric] of [
+      [names.alarms.quotesWriteThrottles, 'WriteThrottleEvents'],
+      [names.alarms.quotesReadThrottles, 'ReadThrottleEvents'],
+    ] as const) {
+      assert.equal(byName[alarm]?.Namespace, 'AWS/DynamoDB');
+      assert.equal(byName[alarm]?.MetricName, metric);
+      assert.deepEqual(byName[alarm]?.Dimensions, [{ Name: 'TableName', Value: names.quotesTable }]);
+    }
+    // Every description says what to do, with a command that runs as printed.
+    for (const alarm of Object.values(byName)) {
+      assert.match(alarm.AlarmDescription ?? '', /`stockpipe (tail (ingest|trends) --since 1h|status) --name alpha`/);
+    }
+
+    // One tag key, valid in every service (Kinesis refuses colons), on every taggable resource.
+    assert.equal(PIPELINE_TAG_KEY, 'stockpipe/pipeline');
+    assert.match(PIPELINE_TAG_KEY, /^[\p{L}\p{N} _./=+\-%@]+$/u);
+    const ours = (tagList: { Key?: string | undefined; Value?: string | undefined }[] | undefined) =>
+      (tagList ?? []).some((tag) => tag.Key === PIPELINE_TAG_KEY && tag.Value === 'alpha');
+    const kinesisTags = await (await clients.get('kinesis')).send(
+      new ListTagsForStreamCommand({ StreamName: names.stream }),
+    );
+    assert.ok(ours(kinesisTags.Tags), 'stream');
+    for (const table of [names.quotesTable, names.alertsTable]) {
+      const tagged = await (await clients.get('dynamodb')).send(
+        new ListTagsOfResourceCommand({ ResourceArn: arn('dynamodb', `table/${table}`) }),
+      );
+      assert.ok(ours(tagged.Tags), table);
+    }
+    const functionTags = await (await clients.get('lambda')).send(
+      new ListTagsCommand({ Resource: arn('lambda', `function:${names.ingestFunction}`) }),
+    );
+    assert.equal(functionTags.Tags?.[PIPELINE_TAG_KEY], 'alpha');
+    const topicTags = await (await clients.get('sns')).send(
+      new SnsListTags({ ResourceArn: arn('sns', names.alertsTopic) }),
+    );
+    assert.ok(ours(topicTags.Tags), 'topic');
+    const workgroupTags = await (await clients.get('athena')).send(
+      new AthenaListTags({ ResourceARN: arn('athena', `workgroup/${names.workgroup}`) }),
+    );
+    assert.ok(ours(workgroupTags.Tags), 'workgroup');
+    const alarmTags = await (await clients.get('cloudwatch')).send(
+      new CloudWatchListTags({ ResourceARN: byName[names.alarms.ingestErrors]?.AlarmArn }),
+    );
+    assert.ok(ours(alarmTags.Tags), 'alarm');
 
     // .stockpipe/<name>.json records settings and ARNs.
     const state = JSON.parse(readFileSync(join(cwd, '.stockpipe', 'alpha.json'), 'utf8'));
@@ -342,7 +400,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const document = JSON.parse(capture.stdout());
     assert.equal(document.ok, true);
     assert.equal(document.account, MOTO_ACCOUNT);
-    assert.equal(document.resources.length, 23);
+    assert.equal(document.resources.length, 26);
     for (const resource of document.resources) {
       if (resource.id === 'alert-subscriptions') continue;
       assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
@@ -407,7 +465,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     const report = JSON.parse(healthy.stdout());
     assert.equal(report.healthy, true);
-    assert.equal(report.resources.length, 23);
+    assert.equal(report.resources.length, 26);
     assert.deepEqual(
       report.mappings.map((m: { state: string }) => m.state),
       ['Enabled', 'Enabled'],
@@ -451,6 +509,31 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(JSON.parse(second.stdout).nothingToDo, true);
   });
 
+  it('a pipeline set up by an earlier version (old tag key, workgroup named like it) is still found and removed', async () => {
+    assert.equal((await setup('alpha')).exit, 0);
+    const athena = await reader().get('athena');
+    // The workgroup earlier versions created, tagged the old way; and someone else's, untagged.
+    await athena.send(
+      new CreateWorkGroupCommand({ Name: 'alpha', Tags: [{ Key: LEGACY_PIPELINE_TAG_KEYS[0], Value: 'alpha' }] }),
+    );
+    await athena.send(new CreateWorkGroupCommand({ Name: 'beta' }));
+    const statusIO = quietIO({ json: true });
+    await runStatus({ io: statusIO.io, name: 'alpha', clients: reader(), cwd });
+    const workgroup = JSON.parse(statusIO.stdout()).resources.find((r: { id: string }) => r.id === 'workgroup');
+    assert.equal(workgroup.presence, 'present');
+    assert.equal((await cleanup('alpha')).exit, 0);
+    assert.deepEqual(await leftovers(reader(), 'alpha'), []);
+    const left = await athena.send(new GetWorkGroupCommand({ WorkGroup: 'beta' }));
+    assert.equal(left.WorkGroup?.Name, 'beta', 'an untagged workgroup is not ours');
+
+    // Status and cleanup of a pipeline whose only trace is the legacy workgroup.
+    await athena.send(
+      new CreateWorkGroupCommand({ Name: 'gamma', Tags: [{ Key: LEGACY_PIPELINE_TAG_KEYS[0], Value: 'gamma' }] }),
+    );
+    assert.equal((await cleanup('gamma')).exit, 0);
+    assert.deepEqual(await leftovers(reader(), 'gamma'), []);
+  });
+
   it('two pipelines live side by side and are cleaned up independently', async () => {
     assert.equal((await setup('alpha')).exit, 0);
     assert.equal((await setup('alpha-two', { strategy: 'threshold' })).exit, 0);
@@ -467,6 +550,9 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const env = { ...moto.env };
     for (const argv of [
       ['setup', '--name', 'Bad_Name'],
+      ['setup', '--name', 'primary'],
+      ['setup', '--name', 'sthree-x'],
+      ['setup', '--name', 'amzn-s3-demo-x'],
       ['setup', '--email', 'not-an-address'],
       ['setup', '--region', 'moon-1'],
       ['setup', '--strategy', 'magic'],
@@ -532,7 +618,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(JSON.parse(status.stdout).healthy, true);
     const dry = await runCli(['cleanup', '--name', 'alpha', '--dry-run'], { env, cwd });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /23 resources would be deleted/);
+    assert.match(dry.stdout, /26 resources would be deleted/);
     const removed = await runCli(['cleanup', '--name', 'alpha', '--yes', '--json'], { env, cwd });
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse(removed.stdout).ok, true);

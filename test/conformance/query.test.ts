@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateWorkGroupCommand, GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import { CreateDatabaseCommand } from '@aws-sdk/client-glue';
 import type { AwsClients } from '../../src/aws/clients.ts';
+import { pipelineNames } from '../../src/core/names.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { runCli } from '../helpers/cli.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -73,7 +74,7 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     proxy.resultCalls.length = 0;
     await (await clients.get('athena')).send(
       new CreateWorkGroupCommand({
-        Name: 'stockpipe',
+        Name: pipelineNames('stockpipe').workgroup,
         Configuration: { ResultConfiguration: { OutputLocation: 's3://stockpipe-athena-results/' } },
       }),
     );
@@ -82,7 +83,9 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
 
   async function executions() {
     const athena = await clients.get('athena');
-    const { QueryExecutionIds = [] } = await athena.send(new ListQueryExecutionsCommand({ WorkGroup: 'stockpipe' }));
+    const { QueryExecutionIds = [] } = await athena.send(
+      new ListQueryExecutionsCommand({ WorkGroup: pipelineNames('stockpipe').workgroup }),
+    );
     return Promise.all(
       QueryExecutionIds.map(
         async (id) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution,
@@ -100,7 +103,7 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     );
     assert.equal(code, 0, stderr);
     const [execution] = await executions();
-    assert.equal(execution?.WorkGroup, 'stockpipe');
+    assert.equal(execution?.WorkGroup, pipelineNames('stockpipe').workgroup);
     assert.equal(execution?.QueryExecutionContext?.Database, 'stockpipe');
     assert.match(execution?.Query ?? '', /dt BETWEEN '2026-11-20' AND '2026-11-22'/);
     assert.match(execution?.Query ?? '', /LIMIT 5$/);
@@ -119,8 +122,8 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     const cells = tsla.split('│').slice(1, -1);
     assert.equal(cells.length, 6);
     assert.match(cells[0] ?? '', /^ TSLA +$/);
-    assert.match(cells[3] ?? '', /^ {2,}240\.6 $/);
-    assert.match(cells[4] ?? '', /^ {2,}-10\.5 $/);
+    assert.match(cells[3] ?? '', /^ {2,}240\.60 $/, "prices with the column's two decimals");
+    assert.match(cells[4] ?? '', /^ +-10\.50 $/);
     assert.ok(!stdout.includes('change_percent │\n│ change_percent'), 'header row not repeated as data');
     assert.equal(lines.filter((line) => line.includes('symbol')).length, 1, 'the header row is not a data row');
     assert.match(stderr, /3 rows · 0 B scanned · \$0\.00 · .* · query [0-9a-f-]+/);

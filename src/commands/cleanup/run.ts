@@ -4,6 +4,7 @@ import {
   createPipelineContext,
   type Described,
   describePipeline,
+  describeRemaining,
   destroyPipeline,
   placeOf,
 } from '../../pipeline/run.ts';
@@ -99,7 +100,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
     );
   }
   // The promise is "every trace": check by describing each resource again.
-  const remaining = (await describePipeline(nodes, ctx)).filter(present);
+  const remaining = await describeRemaining(nodes, ctx);
   const deleted = summary.outcomes.filter((outcome) => outcome.state === 'deleted');
   if (summary.failed.length === 0 && remaining.length === 0) await removeStateFile(deps.cwd, name);
   if (io.json) {

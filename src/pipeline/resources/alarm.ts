@@ -24,6 +24,7 @@ export interface AlarmOptions {
 }
 
 const COMPARED = [
+  'AlarmDescription',
   'Namespace',
   'MetricName',
   'Statistic',
@@ -39,8 +40,8 @@ function differences(
   wanted: PutMetricAlarmCommandInput,
   compareActionsEnabled: boolean,
 ): string[] {
-  const changes: string[] = COMPARED.filter((key) => current[key] !== wanted[key]).map(
-    (key) => `${key} → ${wanted[key]}`,
+  const changes: string[] = COMPARED.filter((key) => current[key] !== wanted[key]).map((key) =>
+    key === 'AlarmDescription' ? 'description' : `${key} → ${wanted[key]}`,
   );
   const dims = (list: { Name?: string | undefined; Value?: string | undefined }[] | undefined) =>
     canonicalJson((list ?? []).map((d) => `${d.Name}=${d.Value}`).sort());

@@ -21,10 +21,11 @@ import {
   PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
+  waitUntilBucketNotExists,
 } from '@aws-sdk/client-s3';
 import { StockpipeError } from '../../errors.ts';
 import { arns } from '../arns.ts';
-import { canonicalJson, errorName, isNotFound, tagList } from '../aws-helpers.ts';
+import { canonicalJson, errorName, isNotFound, tagList, waiterParams } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export const RESULTS_EXPIRY_DAYS = 7;
@@ -86,12 +87,11 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         await s3.send(new HeadBucketCommand({ Bucket }));
       } catch (error) {
         if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return missing();
-        if (
-          errorName(error) === 'Forbidden' ||
-          (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
-        ) {
+        if (isForbidden(error)) {
+          // 403 says only "not allowed": our identity may lack s3:ListBucket, or the name may be
+          // someone else's. HeadBucket cannot tell which, so say both.
           throw new StockpipeError(
-            `the bucket name ${name} belongs to another AWS account: choose another --name for this pipeline`,
+            `no permission to read the bucket ${name} (HeadBucket: 403 Forbidden): allow s3:ListBucket on it for your identity, or — if the name belongs to another AWS account — choose another --name`,
           );
         }
         throw error;
@@ -143,20 +143,7 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
       const s3 = await ctx.clients.get('s3');
       const arn = arns.bucket(ctx, name);
       const creating = observed.presence === 'missing';
-      if (creating) {
-        try {
-          await s3.send(
-            new CreateBucketCommand({
-              Bucket,
-              ...(ctx.region === 'us-east-1'
-                ? {}
-                : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }),
-            }),
-          );
-        } catch (error) {
-          if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
-        }
-      }
+      if (creating) await createBucket(ctx, s3, Bucket);
       const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
       if (needs('tags')) {
         // Replaces the tag set: keep tags someone else added, set ours.
@@ -224,14 +211,64 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         try {
           await emptyBucket(s3, Bucket);
           await s3.send(new DeleteBucketCommand({ Bucket }));
-          return 'deleted';
+          break;
         } catch (error) {
-          if (isNotFound(error) || errorName(error) === 'NoSuchBucket') return 'deleted';
+          if (isNotFound(error) || errorName(error) === 'NoSuchBucket') break;
           if (errorName(error) !== 'BucketNotEmpty' || attempt >= 5) throw error;
         }
       }
+      // Deleting a bucket is eventually consistent: HeadBucket can still find it for a while.
+      await waitUntilBucketNotExists(waiterParams(ctx, s3), { Bucket });
+      return 'deleted';
     },
   };
+}
+
+function isForbidden(error: unknown): boolean {
+  return (
+    errorName(error) === 'Forbidden' ||
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
+  );
+}
+
+/**
+ * CreateBucket, retrying 409 OperationAborted: S3 refuses a just-deleted name for a while (a
+ * cleanup followed by setup). The backoff is long because the wait is minutes, not seconds.
+ */
+async function createBucket(ctx: PipelineContext, s3: S3Client, Bucket: string): Promise<void> {
+  const { timing } = ctx;
+  let delay = timing.bucketConflictDelayMs;
+  let waited = 0;
+  for (;;) {
+    try {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket,
+          ...(ctx.region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }),
+        }),
+      );
+      return;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'BucketAlreadyOwnedByYou') return;
+      if (name === 'BucketAlreadyExists') {
+        throw new StockpipeError(
+          `the bucket name ${Bucket} is taken by another AWS account (bucket names are global): choose another --name`,
+        );
+      }
+      if (name !== 'OperationAborted') throw error;
+      if (waited + delay > timing.bucketConflictBudgetMs) {
+        throw new StockpipeError(
+          `S3 is still releasing the bucket name ${Bucket} (deleted moments ago: 409 OperationAborted): wait a few minutes and run setup again`,
+        );
+      }
+      await timing.sleep(delay);
+      waited += delay;
+      delay = Math.min(delay * 2, timing.bucketConflictDelayMs * 4);
+    }
+  }
 }
 
 /** Deletes every object version and delete marker, 1000 at a time. */

@@ -129,7 +129,10 @@ export function functionNode(options: FunctionOptions): ResourceNode {
         await waitUntilFunctionActiveV2(waiterParams(ctx, lambda), { FunctionName });
         return { action: 'created', arn: created.FunctionArn ?? arns.fn(ctx, name) };
       }
-      // Updates are asynchronous: each one must finish before the next starts.
+      // A create that was interrupted leaves the function Pending, and LastUpdateStatus says nothing
+      // about that: wait for State Active first. Updates are asynchronous too: each one must finish
+      // before the next starts.
+      await waitUntilFunctionActiveV2(waiterParams(ctx, lambda), { FunctionName });
       await waitUpdated();
       const codeChanged = observed.changes.some((change) => change === 'code' || change.startsWith('architecture'));
       if (codeChanged) {

@@ -33,6 +33,10 @@ export const MAPPING_SETTINGS = {
   StartingPosition: 'TRIM_HORIZON',
 } as const;
 
+/** States in which Lambda accepts an UpdateEventSourceMapping. */
+const SETTLED_STATES: ReadonlySet<string> = new Set(['Enabled', 'Disabled']);
+const REMOVE_STALE = 'remove stale mapping';
+
 export const INSERT_ONLY_FILTER = { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] };
 
 export interface MappingOptions {
@@ -102,14 +106,30 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     return changes;
   };
 
-  /** Our mapping: the function's mapping from the current source. */
+  /**
+   * Our mapping: the function's mapping from the current source. Any other mapping of the function
+   * is stale — left on an older source (a re-enabled DynamoDB stream has a new LatestStreamArn, a
+   * recreated Kinesis stream a new ARN) — and is replaced.
+   */
   const find = async (ctx: PipelineContext) => {
     const lambda = await ctx.clients.get('lambda');
     const source = await sourceArn(ctx);
     const mappings = await listMappings(lambda, functionName);
     const current = mappings.find((mapping) => source !== undefined && mapping.EventSourceArn === source);
-    return { lambda, source, current };
+    const stale = mappings.filter((mapping) => mapping !== current && mapping.State !== 'Deleting');
+    return { lambda, source, current, stale };
   };
+
+  /** Waits out Creating/Updating/Enabling/Disabling: Lambda refuses updates then (ResourceInUseException). */
+  const waitSettled = (ctx: PipelineContext, lambda: LambdaClient, UUID: string) =>
+    pollUntil(
+      ctx.timing,
+      async () => {
+        const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID }));
+        return SETTLED_STATES.has(mapping.State ?? '') ? mapping : undefined;
+      },
+      `the event source mapping of ${functionName} stayed in a transitional state`,
+    );
 
   const waitEnabled = (ctx: PipelineContext, lambda: LambdaClient, UUID: string) =>
     pollUntil(
@@ -131,8 +151,18 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     name: `${functionName} ← ${kind.replace(/ mapping$/, '')}`,
     dependsOn,
     async describe(ctx): Promise<Observation> {
-      const { current } = await find(ctx);
-      if (!current) return missing();
+      const { current, stale } = await find(ctx);
+      const staleChanges = stale.map((mapping) => `${REMOVE_STALE} ${mapping.UUID} (source ${mapping.EventSourceArn})`);
+      const staleNotes = stale.map((mapping) => `stale mapping ${mapping.UUID} on ${mapping.EventSourceArn}`);
+      if (!current) {
+        if (stale.length === 0) return missing();
+        // Only stale ones (status and cleanup still see them): create on the current source, remove those.
+        return {
+          presence: 'degraded',
+          changes: ctx.spec ? ['create on the current source', ...staleChanges] : [],
+          notes: staleNotes,
+        };
+      }
       const state = current.State ?? 'unknown';
       const notes = [`state ${state}`];
       if (current.LastProcessingResult && current.LastProcessingResult !== 'OK') {
@@ -141,13 +171,14 @@ export function mappingNode(options: MappingOptions): ResourceNode {
       return {
         presence: state === 'Enabled' ? 'present' : 'degraded',
         ...(current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {}),
-        changes: ctx.spec ? differences(ctx, current) : [],
-        notes,
+        changes: ctx.spec ? [...differences(ctx, current), ...staleChanges] : [],
+        notes: [...notes, ...staleNotes],
       };
     },
     async ensure(ctx) {
-      const { lambda, source, current } = await find(ctx);
+      const { lambda, source, current, stale } = await find(ctx);
       if (!source) throw new Error(`the event source of ${functionName} does not exist`);
+      for (const mapping of stale) await deleteMapping(ctx, lambda, mapping.UUID as string);
       if (!current) {
         // The role's policy was just written: Lambda may not see it for a few seconds.
         const created = await retryIamPropagation(ctx.timing, () =>
@@ -165,46 +196,52 @@ export function mappingNode(options: MappingOptions): ResourceNode {
         return { action: 'created', ...(created.EventSourceMappingArn ? { arn: created.EventSourceMappingArn } : {}) };
       }
       const UUID = current.UUID as string;
+      const arn = current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {};
+      // After an interrupted run the mapping may still be Creating or Updating: let it settle first.
+      const settled = await waitSettled(ctx, lambda, UUID);
+      if (differences(ctx, settled).length === 0) {
+        await waitEnabled(ctx, lambda, UUID);
+        return { action: stale.length > 0 ? 'updated' : 'unchanged', ...arn };
+      }
       await retryIamPropagation(ctx.timing, () =>
         lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: true, ...settings(ctx) })),
       );
       await waitEnabled(ctx, lambda, UUID);
-      return { action: 'updated', ...(current.EventSourceMappingArn ? { arn: current.EventSourceMappingArn } : {}) };
+      return { action: 'updated', ...arn };
     },
     async destroy(ctx) {
       const lambda = await ctx.clients.get('lambda');
       // Every mapping of the function goes, including one left on an older source.
       const mappings = await listMappings(lambda, functionName);
-      for (const mapping of mappings) {
-        const UUID = mapping.UUID as string;
-        await pollUntil(
-          ctx.timing,
-          async () => {
-            try {
-              await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
-              return true;
-            } catch (error) {
-              if (isNotFound(error)) return true;
-              // Still being created or updated: try again shortly.
-              if (errorName(error) === 'ResourceInUseException') return undefined;
-              throw error;
-            }
-          },
-          `could not delete the event source mapping ${UUID}`,
-        );
-        await pollUntil(
-          ctx.timing,
-          async () => {
-            const still = await unlessNotFound(
-              () => lambda.send(new GetEventSourceMappingCommand({ UUID })),
-              undefined,
-            );
-            return still ? undefined : true;
-          },
-          `the event source mapping ${UUID} is still being deleted`,
-        );
-      }
+      for (const mapping of mappings) await deleteMapping(ctx, lambda, mapping.UUID as string);
       return mappings.length > 0 ? 'deleted' : 'absent';
     },
   };
+}
+
+/** Deletes a mapping (retrying while it is Creating/Updating) and waits until it is gone. */
+async function deleteMapping(ctx: PipelineContext, lambda: LambdaClient, UUID: string): Promise<void> {
+  await pollUntil(
+    ctx.timing,
+    async () => {
+      try {
+        await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return true;
+        // Still being created or updated: try again shortly.
+        if (errorName(error) === 'ResourceInUseException') return undefined;
+        throw error;
+      }
+    },
+    `could not delete the event source mapping ${UUID}`,
+  );
+  await pollUntil(
+    ctx.timing,
+    async () => {
+      const still = await unlessNotFound(() => lambda.send(new GetEventSourceMappingCommand({ UUID })), undefined);
+      return still ? undefined : true;
+    },
+    `the event source mapping ${UUID} is still being deleted`,
+  );
 }

@@ -6,14 +6,75 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type TableDescription,
+  type TimeToLiveDescription,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { onDemandTableKeys } from '../../core/tables.ts';
-import { errorName, isNotFound, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { errorMessage } from '../../errors.ts';
+import { errorName, isNotFound, pollUntil, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+
+const REPLACE_STREAM = 'replace stream';
+const ENABLE_TTL = 'TTL on';
+const TTL_BLOCKED = 'TTL not enabled';
+
+/**
+ * What to do about TTL: nothing (undefined), enable it (`TTL on …`), or a note saying why not now.
+ * UpdateTimeToLive is refused while TTL is DISABLING or enabled on another attribute, so it is
+ * called only from DISABLED; any other state is reported, never fought.
+ */
+export function ttlChangeFor(description: TimeToLiveDescription | undefined, ttlAttribute: string): string | undefined {
+  const status = description?.TimeToLiveStatus ?? 'DISABLED';
+  const attribute = description?.AttributeName;
+  if ((status === 'ENABLED' || status === 'ENABLING') && attribute === ttlAttribute) return undefined;
+  if (status === 'DISABLED') return `${ENABLE_TTL} ${ttlAttribute}`;
+  if (status === 'DISABLING') {
+    return `${TTL_BLOCKED} on ${ttlAttribute}: TTL is DISABLING (AWS allows the next change only once it is DISABLED, up to an hour): run setup again later`;
+  }
+  return `${TTL_BLOCKED} on ${ttlAttribute}: TTL is ${status} on ${attribute ?? 'another attribute'} (AWS refuses to switch attributes): disable it, then run setup again once it is DISABLED`;
+}
+
+/** Polls until the table reports no enabled stream (a disabled stream lingers as DISABLING). */
+async function waitStreamOff(ctx: PipelineContext, name: string): Promise<void> {
+  await pollUntil(
+    ctx.timing,
+    async () => {
+      const table = await readTable(ctx, name);
+      return table?.StreamSpecification?.StreamEnabled === true ? undefined : true;
+    },
+    `the stream of ${name} did not switch off`,
+  );
+}
+
+/**
+ * Enables the stream. Whether a table accepts a new stream while the old one is still DISABLING is
+ * not documented either way, so "already has a stream" is retried until the poll budget runs out.
+ */
+async function enableStream(ctx: PipelineContext, name: string, stream: 'NEW_IMAGE'): Promise<void> {
+  const dynamodb = await ctx.clients.get('dynamodb');
+  await pollUntil(
+    ctx.timing,
+    async () => {
+      try {
+        await dynamodb.send(
+          new UpdateTableCommand({
+            TableName: name,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: stream },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (errorName(error) === 'ResourceInUseException') return undefined;
+        if (errorName(error) === 'ValidationException' && /stream/i.test(errorMessage(error))) return undefined;
+        throw error;
+      }
+    },
+    `could not enable the ${stream} stream of ${name}`,
+  );
+}
 
 export interface TableOptions {
   id: string;
@@ -53,16 +114,14 @@ export function tableNode(options: TableOptions): ResourceNode {
       }
       const streamSpec = table.StreamSpecification;
       const streamOn = streamSpec?.StreamEnabled === true;
-      if (stream && (!streamOn || streamSpec?.StreamViewType !== stream)) changes.push(`stream ${stream}`);
+      if (stream && !streamOn) changes.push(`stream ${stream}`);
+      if (stream && streamOn && streamSpec?.StreamViewType !== stream) {
+        changes.push(`${REPLACE_STREAM} ${streamSpec?.StreamViewType} → ${stream}`);
+      }
       if (!stream && streamOn) changes.push('no stream');
       const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name }));
-      const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
-      if (
-        !(ttlStatus === 'ENABLED' || ttlStatus === 'ENABLING') ||
-        ttl.TimeToLiveDescription?.AttributeName !== ttlAttribute
-      ) {
-        changes.push(`TTL on ${ttlAttribute}`);
-      }
+      const ttlChange = ttlChangeFor(ttl.TimeToLiveDescription, ttlAttribute);
+      if (ttlChange) changes.push(ttlChange);
       const active = table.TableStatus === 'ACTIVE';
       return {
         presence: active ? 'present' : 'degraded',
@@ -93,16 +152,18 @@ export function tableNode(options: TableOptions): ResourceNode {
         await dynamodb.send(new UpdateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST' }));
         await wait();
       }
-      if (needs('stream') || needs('no stream')) {
-        await dynamodb.send(
-          new UpdateTableCommand({
-            TableName: name,
-            StreamSpecification: stream ? { StreamEnabled: true, StreamViewType: stream } : { StreamEnabled: false },
-          }),
-        );
+      if (needs(REPLACE_STREAM) || needs('no stream')) {
+        // A stream's view type cannot be changed in place (ValidationException): switch it off first.
+        await dynamodb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+        await wait();
+        await waitStreamOff(ctx, name);
+      }
+      if (stream && (needs('stream') || needs(REPLACE_STREAM))) {
+        // The new stream gets a new LatestStreamArn: the trends mapping node moves onto it.
+        await enableStream(ctx, name, stream);
         await wait();
       }
-      if (creating || needs('TTL')) {
+      if (creating || needs(ENABLE_TTL)) {
         await dynamodb.send(
           new UpdateTimeToLiveCommand({
             TableName: name,
@@ -111,7 +172,12 @@ export function tableNode(options: TableOptions): ResourceNode {
         );
       }
       return {
-        action: creating ? 'created' : observed.changes.length > 0 ? 'updated' : 'unchanged',
+        // A TTL state we may not change now is reported (in the changes), not acted on.
+        action: creating
+          ? 'created'
+          : observed.changes.some((change) => !change.startsWith(TTL_BLOCKED))
+            ? 'updated'
+            : 'unchanged',
         ...(arn ? { arn } : {}),
       };
     },

@@ -1,11 +1,14 @@
 /** Athena workgroup: its own results location (enforced), SSE-S3 results and a bytes-scanned cap per query. */
 import {
+  type AthenaClient,
   CreateWorkGroupCommand,
   DeleteWorkGroupCommand,
   GetWorkGroupCommand,
+  ListTagsForResourceCommand,
   UpdateWorkGroupCommand,
   type WorkGroupConfiguration,
 } from '@aws-sdk/client-athena';
+import { pipelineOfTags } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { tagList, unlessNotFound } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
@@ -36,7 +39,25 @@ function configChanges(current: WorkGroupConfiguration | undefined, ctx: Pipelin
   return changes;
 }
 
-export function workgroupNode(name: string): ResourceNode {
+/**
+ * The workgroup earlier versions created under the pipeline's bare name, when it exists and is
+ * tagged as this pipeline's (under the current or the legacy tag key): never someone else's, and
+ * never `primary` (no pipeline may be called that).
+ */
+async function legacyWorkgroupOf(ctx: PipelineContext, athena: AthenaClient, legacy: string): Promise<boolean> {
+  if (legacy === 'primary') return false;
+  const found = await unlessNotFound(() => athena.send(new GetWorkGroupCommand({ WorkGroup: legacy })), undefined);
+  if (!found?.WorkGroup) return false;
+  const tags = await unlessNotFound(
+    () => athena.send(new ListTagsForResourceCommand({ ResourceARN: arns.workgroup(ctx, legacy) })),
+    undefined,
+  );
+  const map = new Map((tags?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+  return pipelineOfTags(map) === ctx.name;
+}
+
+/** `name` is the workgroup's name; `legacy` where earlier versions put it, found and removed by cleanup. */
+export function workgroupNode(name: string, legacy?: string): ResourceNode {
   return {
     id: 'workgroup',
     kind: 'Athena workgroup',
@@ -46,7 +67,18 @@ export function workgroupNode(name: string): ResourceNode {
       const athena = await ctx.clients.get('athena');
       const found = await unlessNotFound(() => athena.send(new GetWorkGroupCommand({ WorkGroup: name })), undefined);
       const workgroup = found?.WorkGroup;
-      if (!workgroup) return missing();
+      if (!workgroup) {
+        // Status and cleanup (no spec) still see a pipeline set up by an earlier version.
+        if (!ctx.spec && legacy && (await legacyWorkgroupOf(ctx, athena, legacy))) {
+          return {
+            presence: 'present',
+            arn: arns.workgroup(ctx, legacy),
+            changes: [],
+            notes: [`under its earlier name ${legacy}`],
+          };
+        }
+        return missing();
+      }
       const changes = ctx.spec ? configChanges(workgroup.Configuration, ctx) : [];
       const enabled = workgroup.State !== 'DISABLED';
       if (ctx.spec && !enabled) changes.push('enable');
@@ -88,10 +120,16 @@ export function workgroupNode(name: string): ResourceNode {
     async destroy(ctx) {
       const athena = await ctx.clients.get('athena');
       const found = await unlessNotFound(() => athena.send(new GetWorkGroupCommand({ WorkGroup: name })), undefined);
-      if (!found?.WorkGroup) return 'absent';
-      // Recursive: a workgroup that ran queries cannot be deleted otherwise.
-      await athena.send(new DeleteWorkGroupCommand({ WorkGroup: name, RecursiveDeleteOption: true }));
-      return 'deleted';
+      const targets = found?.WorkGroup ? [name] : [];
+      if (legacy && (await legacyWorkgroupOf(ctx, athena, legacy))) targets.push(legacy);
+      for (const WorkGroup of targets) {
+        // Recursive: a workgroup that ran queries cannot be deleted otherwise.
+        await unlessNotFound(
+          () => athena.send(new DeleteWorkGroupCommand({ WorkGroup, RecursiveDeleteOption: true })),
+          undefined,
+        );
+      }
+      return targets.length > 0 ? 'deleted' : 'absent';
     },
   };
 }

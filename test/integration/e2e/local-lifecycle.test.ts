@@ -112,7 +112,12 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     const movers = await local('query', 'top-movers', '--format', 'json');
     assert.equal(movers.code, 0, movers.stderr);
     // One row per symbol, its largest move: two symbols streamed, two movers.
-    assert.deepEqual(JSON.parse(movers.stdout).map((row: { symbol: string }) => row.symbol).sort(), ['AAPL', 'MSFT']);
+    assert.deepEqual(
+      JSON.parse(movers.stdout)
+        .map((row: { symbol: string }) => row.symbol)
+        .sort(),
+      ['AAPL', 'MSFT'],
+    );
 
     const nothing = await local('tail', '--since', '10m', '--filter', 'NO-SUCH-TEXT');
     assert.equal(nothing.code, 0, nothing.stderr);

@@ -25,6 +25,23 @@ describe('bad input exits 2 with one line, before any network call', () => {
   }
 });
 
+describe('names AWS reserves are refused with exit 2 and one line, before any network call', () => {
+  for (const [name, why] of [
+    ['primary', /the account's default Athena workgroup/],
+    ['sthree-x', /S3 reserves bucket names starting with 'sthree-'/],
+    ['amzn-s3-demo-x', /S3 reserves bucket names starting with 'amzn-s3-demo-'/],
+  ] as const) {
+    it(`setup --name ${name}`, async () => {
+      const { code, stdout, stderr } = await runCli(['setup', '--name', name], { env });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(`^error: --name: invalid pipeline name '${name}': `));
+      assert.match(stderr, why);
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
+    });
+  }
+});
+
 describe('tail bad input exits 2 with one line', () => {
   for (const [argv, pattern] of [
     [['tail', 'ingset'], /^error: unknown function 'ingset': use ingest, trends or all\n$/],

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { planTail } from '../../../src/commands/tail/run.ts';
 import { parseLogMessage, renderShort } from '../../../src/logs/render.ts';
 import { type LogEvent, type LogEventSource, type LogWindow, mergeEvents } from '../../../src/logs/source.ts';
-import { tailLogs } from '../../../src/logs/tail.ts';
+import { FOLLOW_LOOKBACK_MS, tailLogs } from '../../../src/logs/tail.ts';
 
 const event = (id: string, timestamp: number, fn: 'ingest' | 'trends' = 'ingest'): LogEvent => ({
   id,
@@ -64,7 +64,7 @@ describe('tailLogs --follow', () => {
       [event('b', 99_500), event('c', 101_000)],
     ]);
     const shown: string[] = [];
-    const end = await tailLogs(source, { since: 50_000, follow: true }, (e) => shown.push(e.id), {
+    const end = await tailLogs(source, { since: 50_000, follow: true, lookbackMs: 30_000 }, (e) => shown.push(e.id), {
       signal: controller.signal,
       now: () => clock,
       random: () => 0.5,
@@ -84,6 +84,26 @@ describe('tailLogs --follow', () => {
     assert.deepEqual(
       source.windows.map((w) => w.startTime),
       [50_000, 100_000 - 30_000, 70_000, 70_000, 107_500 - 30_000],
+    );
+  });
+
+  it(`by default each poll looks back ${FOLLOW_LOOKBACK_MS / 1000} s: CloudWatch ingests late events`, async () => {
+    let clock = 1_000_000;
+    const controller = new AbortController();
+    const source = scripted([[event('a', 999_000)], [event('a', 999_000)], []]);
+    await tailLogs(source, { since: 0, follow: true }, () => {}, {
+      signal: controller.signal,
+      now: () => clock,
+      random: () => 0,
+      sleep: async (ms) => {
+        clock += ms;
+        if (source.windows.length === 2) controller.abort();
+      },
+    });
+    assert.ok(FOLLOW_LOOKBACK_MS >= 120_000);
+    assert.deepEqual(
+      source.windows.map((w) => w.startTime),
+      [0, 1_000_000 - FOLLOW_LOOKBACK_MS],
     );
   });
 

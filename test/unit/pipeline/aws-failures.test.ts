@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, describe, it } from 'node:test';
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -11,13 +14,16 @@ import {
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
+  HeadBucketCommand,
   ListObjectVersionsCommand,
+  NotFound,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ServiceName } from '../../../src/aws/clients.ts';
+import { profileExists } from '../../../src/aws/profile.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
 import { isIamPropagationError, retryIamPropagation } from '../../../src/pipeline/aws-helpers.ts';
 import { createPipelineContext } from '../../../src/pipeline/run.ts';
@@ -156,6 +162,7 @@ describe('bucket deletion', () => {
         new S3ServiceException({ name: 'BucketNotEmpty', $fault: 'client', $metadata: {}, message: 'not empty' }),
       )
       .resolves({});
+    s3Mock.on(HeadBucketCommand).rejects(new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
     assert.equal(await node(ctx, 'raw-bucket').destroy(ctx), 'deleted');
     const deleted = s3Mock
       .commandCalls(DeleteObjectsCommand)
@@ -177,8 +184,10 @@ describe('bucket deletion', () => {
   });
 });
 
+// One mock of the STS client class for every test here (two would share one stub).
+const stsMock = mockClient(STSClient);
+
 describe('missing credentials', () => {
-  const stsMock = mockClient(STSClient);
   afterEach(() => stsMock.reset());
 
   for (const command of [['setup'], ['status'], ['cleanup', '--yes']]) {
@@ -193,7 +202,48 @@ describe('missing credentials', () => {
       const lines = result.stderr.trim().split('\n');
       assert.equal(lines.length, 1, result.stderr);
       assert.match(lines[0] ?? '', /No usable AWS credentials.*aws configure/);
+      assert.match(lines[0] ?? '', /stockpipe demo`.*--target local/);
       assert.equal(result.stdout, '');
     });
   }
+
+  it('no region: one line pointing at --region, and at stockpipe demo and --target local', async () => {
+    // What the SDK throws when neither the flags, the environment nor a profile gives a region.
+    stsMock.on(GetCallerIdentityCommand).rejects(new Error('Region is missing'));
+    const result = await runCli(['setup'], { env: {} });
+    assert.equal(result.code, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] ?? '', /^error: No AWS region configured: pass --region, set AWS_REGION/);
+    assert.match(lines[0] ?? '', /stockpipe demo`, or any command with --target local/);
+  });
+});
+
+describe('a profile that does not exist', () => {
+  afterEach(() => stsMock.reset());
+  const dir = mkdtempSync(join(tmpdir(), 'stockpipe-profiles-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'config'), '[default]\nregion = us-east-1\n\n[profile work]\nregion = eu-west-1\n');
+  writeFileSync(join(dir, 'credentials'), '[ci]\naws_access_key_id = a\naws_secret_access_key = b\n');
+  const files = { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+
+  for (const [how, argv, env] of [
+    ['AWS_PROFILE=nosuch', ['status'], { AWS_PROFILE: 'nosuch' }],
+    ['--profile nosuch', ['status', '--profile', 'nosuch'], {}],
+  ] as const) {
+    it(`${how}: says the profile does not exist (exit 2), before any AWS call`, async () => {
+      const result = await runCli([...argv], { env: { ...files, ...env } });
+      assert.equal(result.code, 2, result.stderr);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0] ?? '', /^error: the AWS profile 'nosuch' does not exist in /);
+      assert.match(lines[0] ?? '', /aws configure --profile nosuch/);
+      assert.equal(stsMock.commandCalls(GetCallerIdentityCommand).length, 0);
+    });
+  }
+
+  it('profiles in either file are found: [profile work] in config, [ci] in credentials, [default]', () => {
+    for (const profile of ['work', 'ci', 'default']) assert.equal(profileExists(profile, files), true, profile);
+    for (const profile of ['nosuch', 'profile work']) assert.equal(profileExists(profile, files), false, profile);
+  });
 });

@@ -21,7 +21,7 @@ describe('the AWS resource graph', () => {
 
   it('is a valid DAG covering every resource of the architecture', () => {
     checkGraph(nodes);
-    assert.equal(nodes.length, 23);
+    assert.equal(nodes.length, 26);
     const names = pipelineNames('demo');
     const buckets = bucketNames('demo', identity.account, identity.region);
     const physical = new Set(nodes.map((n) => n.name));
