@@ -1,7 +1,14 @@
 /** What setup, status and cleanup receive: the IO, the pipeline name, the target's clients and model. */
 import { awsPipelineGraph } from '../pipeline/aws-graph.ts';
 import { callerIdentity, type Identity } from '../pipeline/run.ts';
-import type { ClientSource, CodeSource, PipelineContext, ResourceNode, Timing } from '../pipeline/types.ts';
+import type {
+  ClientSource,
+  CodeSource,
+  DeployedSettings,
+  PipelineContext,
+  ResourceNode,
+  Timing,
+} from '../pipeline/types.ts';
 import type { IO } from '../ui/io.ts';
 import type { Prompter } from '../ui/prompt.ts';
 import type { CommandContext } from './command.ts';
@@ -22,6 +29,8 @@ export interface PipelineDeps {
   identity?: () => Promise<Identity>;
   /** The resource graph for this target (default: the AWS graph). */
   graph?: (ctx: PipelineContext) => ResourceNode[];
+  /** The settings the pipeline was set up with, kept for options a setup leaves out (default: none read). */
+  deployedSettings?: (ctx: PipelineContext) => Promise<DeployedSettings | undefined>;
   /** The flags that select the target in a suggested command (default '': AWS). */
   targetFlags?: string;
   /** How the person runs stockpipe, for suggested commands (default `stockpipe`). */
@@ -50,6 +59,7 @@ export async function pipelineDeps(context: CommandContext): Promise<PipelineDep
     signal: context.signal,
     graph: model.graph,
     identity: model.identity,
+    deployedSettings: model.deployedSettings,
     targetFlags: target.flags,
     invocation: context.invocation,
     feedCommand: target.feedCommand,

@@ -22,6 +22,16 @@ export interface LambdaCode {
 export type CodeSource = (fn: LambdaFunction) => Promise<LambdaCode>;
 
 /** What the person asked for: the desired state setup converges to. */
+/**
+ * A pipeline's settings as deployed (read back from the trends function's environment and the
+ * log groups): an option a later setup leaves out keeps its deployed value, not its default.
+ */
+export interface DeployedSettings {
+  strategy: StrategyConfig;
+  language: AlertLanguage;
+  logRetentionDays?: number;
+}
+
 export interface PipelineSpec {
   emails: string[];
   strategy: StrategyConfig;

@@ -15,11 +15,16 @@ export function awsTarget(settings: Settings, env: Record<string, string | undef
     feedCommand: 'stream --symbol AAPL',
     clients,
     async pipelineModel() {
-      const [{ awsPipelineGraph }, { callerIdentity }] = await Promise.all([
+      const [{ awsPipelineGraph }, { callerIdentity }, { readDeployedSettings }] = await Promise.all([
         import('../pipeline/aws-graph.ts'),
         import('../pipeline/run.ts'),
+        import('../pipeline/deployed.ts'),
       ]);
-      return { graph: awsPipelineGraph, identity: () => callerIdentity(clients) };
+      return {
+        graph: awsPipelineGraph,
+        identity: () => callerIdentity(clients),
+        deployedSettings: readDeployedSettings,
+      };
     },
     async queryRunner(pipeline) {
       const { AthenaQueryRunner } = await import('../query/athena.ts');

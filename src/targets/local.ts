@@ -19,11 +19,24 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
     clients,
     noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
     async pipelineModel() {
-      const { localIdentity, localPipelineGraph, localRecordsLastHour } = await import('../local/graph.ts');
+      const [
+        { localIdentity, localPipelineGraph, localRecordsLastHour },
+        { readLocalPipeline },
+        { settingsFromTrendsEnv },
+      ] = await Promise.all([
+        import('../local/graph.ts'),
+        import('../local/pipelines.ts'),
+        import('../pipeline/deployed.ts'),
+      ]);
       return {
         graph: localPipelineGraph({ cwd }),
         identity: async () => localIdentity(),
         recordsLastHour: localRecordsLastHour,
+        // The registry holds the trends environment the local runner starts the function with.
+        deployedSettings: async (ctx) => {
+          const pipeline = readLocalPipeline(cwd, ctx.name);
+          return pipeline ? settingsFromTrendsEnv(pipeline.trendsEnv) : undefined;
+        },
       };
     },
     async queryRunner(pipeline) {

@@ -6,7 +6,7 @@
 import type { AwsClients } from '../aws/clients.ts';
 import type { LogEventSource, LogFunction } from '../logs/source.ts';
 import type { Identity } from '../pipeline/run.ts';
-import type { PipelineContext, ResourceNode } from '../pipeline/types.ts';
+import type { DeployedSettings, PipelineContext, ResourceNode } from '../pipeline/types.ts';
 import type { QueryRunner } from '../query/runner.ts';
 
 export interface Target {
@@ -40,6 +40,8 @@ export interface PipelineModel {
   identity(): Promise<Identity>;
   /** Records the stream took in over the last hour (default: the stream's CloudWatch metric). */
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
+  /** The settings the pipeline was set up with; undefined before the first setup. */
+  deployedSettings: (ctx: PipelineContext) => Promise<DeployedSettings | undefined>;
 }
 
 export interface TargetOptions {

@@ -24,7 +24,10 @@ export default defineCommand<SetupFlags, SetupOptions>({
   ],
   details: `
 Every resource name derives from --name, the account and the region; running setup again
-changes only what differs from the options given (options left out return to their defaults).`,
+changes only what differs from the options given. Options left out keep what is deployed (read
+back from the pipeline), so a plain setup never switches a strategy back; give an option to change
+it, e.g. --strategy crossover to return to the default. --dry-run shows each setting's
+before → after.`,
   examples: [
     { command: 'stockpipe setup --email you@example.com' },
     { command: 'stockpipe setup --dry-run' },

@@ -9,7 +9,7 @@ import {
 } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/resources/log-group.ts';
-import type { PipelineSpec } from '../../pipeline/types.ts';
+import type { DeployedSettings, PipelineSpec } from '../../pipeline/types.ts';
 
 export interface SetupFlags {
   email?: string[];
@@ -28,10 +28,15 @@ export interface SetupFlags {
 
 export interface SetupOptions {
   spec: PipelineSpec;
+  /** The flags as given: setup applies them again over the settings already deployed. */
+  flags: SetupFlags;
   dryRun: boolean;
   /** True when --email was given: no prompt for one. */
   emailsGiven: boolean;
 }
+
+const CROSSOVER_ONLY = ['smaShort', 'smaLong'] as const;
+const THRESHOLD_ONLY = ['threshPct', 'lookback', 'smaWindow', 'minPoints', 'epsPct'] as const;
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -46,36 +51,47 @@ function number(flag: string, raw: string | undefined, fallback: number): number
   return value;
 }
 
-export function parseSetupFlags(flags: SetupFlags): SetupOptions {
+export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings): SetupOptions {
   const emails = flags.email ?? [];
   for (const email of emails) {
     if (!isEmail(email))
       throw new UsageError(`invalid --email '${email}': expected an address such as you@example.com`);
   }
 
-  const strategyName = flags.strategy ?? 'crossover';
+  // Left out: what is deployed, else the default. A parameter keeps its deployed value only
+  // while the strategy stays the same.
+  // A strategy's own parameter names it (--lookback is threshold's): no --strategy needed.
+  const named = (keys: readonly (keyof SetupFlags)[]) => keys.some((key) => flags[key] !== undefined);
+  const implied = named(THRESHOLD_ONLY) ? 'threshold' : named(CROSSOVER_ONLY) ? 'crossover' : undefined;
+  if (flags.strategy === undefined && implied && deployed && implied !== deployed.strategy.name) {
+    throw new UsageError(
+      `this pipeline runs the ${deployed.strategy.name} strategy: add --strategy ${implied} to switch it to ${implied}`,
+    );
+  }
+  const strategyName = flags.strategy ?? implied ?? deployed?.strategy.name ?? 'crossover';
+  const base = deployed?.strategy.name === strategyName ? deployed.strategy : undefined;
   let strategy: StrategyConfig;
   if (strategyName === 'crossover') {
+    const was = base?.name === 'crossover' ? base : DEFAULT_CROSSOVER;
     strategy = {
       name: 'crossover',
-      short: number('sma-short', flags.smaShort, DEFAULT_CROSSOVER.short),
-      long: number('sma-long', flags.smaLong, DEFAULT_CROSSOVER.long),
+      short: number('sma-short', flags.smaShort, was.short),
+      long: number('sma-long', flags.smaLong, was.long),
     };
   } else if (strategyName === 'threshold') {
+    const was = base?.name === 'threshold' ? base : DEFAULT_THRESHOLD;
     strategy = {
       name: 'threshold',
-      threshPct: number('thresh-pct', flags.threshPct, DEFAULT_THRESHOLD.threshPct),
-      lookback: number('lookback', flags.lookback, DEFAULT_THRESHOLD.lookback),
-      smaWindow: number('sma-window', flags.smaWindow, DEFAULT_THRESHOLD.smaWindow),
-      minPoints: number('min-points', flags.minPoints, DEFAULT_THRESHOLD.minPoints),
-      epsPct: number('eps-pct', flags.epsPct, DEFAULT_THRESHOLD.epsPct),
+      threshPct: number('thresh-pct', flags.threshPct, was.threshPct),
+      lookback: number('lookback', flags.lookback, was.lookback),
+      smaWindow: number('sma-window', flags.smaWindow, was.smaWindow),
+      minPoints: number('min-points', flags.minPoints, was.minPoints),
+      epsPct: number('eps-pct', flags.epsPct, was.epsPct),
     };
   } else {
     throw new UsageError(`invalid --strategy '${strategyName}': use crossover or threshold`);
   }
-  const crossoverOnly = ['smaShort', 'smaLong'] as const;
-  const thresholdOnly = ['threshPct', 'lookback', 'smaWindow', 'minPoints', 'epsPct'] as const;
-  const misplaced = (strategy.name === 'crossover' ? thresholdOnly : crossoverOnly).find(
+  const misplaced = (strategy.name === 'crossover' ? THRESHOLD_ONLY : CROSSOVER_ONLY).find(
     (key) => flags[key] !== undefined,
   );
   if (misplaced) {
@@ -85,12 +101,16 @@ export function parseSetupFlags(flags: SetupFlags): SetupOptions {
   const problem = strategyProblem(strategy);
   if (problem) throw new UsageError(`invalid ${strategy.name} parameters: ${problem}`);
 
-  const language = flags.alertLang ?? HANDLER_DEFAULTS.language;
+  const language = flags.alertLang ?? deployed?.language ?? HANDLER_DEFAULTS.language;
   if (!isAlertLanguage(language)) {
     throw new UsageError(`invalid --alert-lang '${language}': use one of ${ALERT_LANGUAGES.join(', ')}`);
   }
 
-  const logRetentionDays = number('log-retention', flags.logRetention, DEFAULT_LOG_RETENTION_DAYS);
+  const logRetentionDays = number(
+    'log-retention',
+    flags.logRetention,
+    deployed?.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+  );
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     throw new UsageError(
       `invalid --log-retention '${flags.logRetention}': CloudWatch accepts ${LOG_RETENTION_DAYS.join(', ')} (days)`,
@@ -109,7 +129,25 @@ export function parseSetupFlags(flags: SetupFlags): SetupOptions {
       cooldownMinutes: HANDLER_DEFAULTS.cooldownMinutes,
       staleMinutes: HANDLER_DEFAULTS.staleMinutes,
     },
+    flags,
     dryRun: flags.dryRun === true,
     emailsGiven: emails.length > 0,
   };
+}
+
+/** What changes between the deployed settings and the spec, as `setting: before → after`. */
+export function settingChanges(deployed: DeployedSettings, spec: PipelineSpec): string[] {
+  const show = (strategy: StrategyConfig) =>
+    Object.entries(strategy)
+      .map(([key, value]) => (key === 'name' ? String(value) : `${key} ${value}`))
+      .join(' ');
+  const changes: string[] = [];
+  if (show(deployed.strategy) !== show(spec.strategy)) {
+    changes.push(`strategy: ${show(deployed.strategy)} → ${show(spec.strategy)}`);
+  }
+  if (deployed.language !== spec.language) changes.push(`alert language: ${deployed.language} → ${spec.language}`);
+  if (deployed.logRetentionDays !== undefined && deployed.logRetentionDays !== spec.logRetentionDays) {
+    changes.push(`log retention: ${deployed.logRetentionDays} → ${spec.logRetentionDays} days`);
+  }
+  return changes;
 }

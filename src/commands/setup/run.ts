@@ -11,12 +11,12 @@ import {
   planFrom,
 } from '../../pipeline/run.ts';
 import { writeStateFile } from '../../pipeline/state-file.ts';
-import type { PipelineContext } from '../../pipeline/types.ts';
+import type { PipelineContext, PipelineSpec } from '../../pipeline/types.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { feedCommandOf, graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
-import { isEmail, type SetupOptions } from './options.ts';
+import { isEmail, parseSetupFlags, type SetupOptions, settingChanges } from './options.ts';
 
 export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
   const { io, name } = deps;
@@ -25,15 +25,20 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     io,
     `${options.dryRun ? 'Planning changes to' : 'About to change'} ${placeOf(identity, io.errStyle.bold)} (pipeline ${io.errStyle.bold(name)}).`,
   );
-  const spec = { ...options.spec };
-  const ctx = createPipelineContext({
-    clients: deps.clients,
-    name,
-    identity,
-    spec,
-    ...(deps.code ? { code: deps.code } : {}),
-    ...(deps.timing ? { timing: deps.timing } : {}),
-  });
+  const contextWith = (spec: PipelineSpec) =>
+    createPipelineContext({
+      clients: deps.clients,
+      name,
+      identity,
+      spec,
+      ...(deps.code ? { code: deps.code } : {}),
+      ...(deps.timing ? { timing: deps.timing } : {}),
+    });
+  // Options left out keep what is deployed: a plain `setup` never switches a strategy back.
+  const deployed = await deps.deployedSettings?.(contextWith(options.spec));
+  const spec = { ...(deployed ? parseSetupFlags(options.flags, deployed).spec : options.spec) };
+  const changes = deployed ? settingChanges(deployed, spec) : [];
+  const ctx = contextWith(spec);
   const nodes = graphOf(deps, ctx);
   // Only a target with e-mail subscriptions (AWS, not local) asks for an address.
   const hasEmail = nodes.some((node) => node.id === 'alert-subscriptions');
@@ -47,9 +52,10 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
 
   if (options.dryRun) {
     const plan = planFrom(await describePipeline(nodes, ctx));
-    printPlan(deps, identity, plan);
+    printPlan(deps, identity, plan, changes);
     return 0;
   }
+  for (const change of changes) note(io, `Changing ${change}`);
 
   const started = performance.now();
   const renderer = await createProgressRenderer(io);
@@ -131,13 +137,19 @@ async function hasSubscriptions(ctx: PipelineContext): Promise<boolean> {
   return (page?.Subscriptions ?? []).length > 0;
 }
 
-function printPlan(deps: PipelineDeps, identity: { account: string; region: string }, plan: PlanEntry[]): void {
+function printPlan(
+  deps: PipelineDeps,
+  identity: { account: string; region: string },
+  plan: PlanEntry[],
+  settings: string[],
+): void {
   const { io, name } = deps;
   const count = (action: string) => plan.filter((entry) => entry.action === action).length;
   if (io.json) {
-    io.outJson({ pipeline: name, account: identity.account, region: identity.region, dryRun: true, plan });
+    io.outJson({ pipeline: name, account: identity.account, region: identity.region, dryRun: true, settings, plan });
     return;
   }
+  for (const change of settings) io.out(`setting   ${change}`);
   for (const entry of plan) {
     const colour =
       entry.action === 'create' ? io.style.green : entry.action === 'update' ? io.style.yellow : io.style.dim;
