@@ -107,6 +107,11 @@ export interface ResourceNode {
   /** The physical name in AWS. */
   name: string;
   dependsOn: readonly string[];
+  /**
+   * What the resource costs per month while nothing flows (us-east-1 list prices, USD): setup
+   * asks before creating any that costs something. Absent: nothing while idle.
+   */
+  idleMonthlyUsd?: number;
   describe(ctx: PipelineContext): Promise<Observation>;
   ensure(ctx: PipelineContext, observed: Observation): Promise<EnsureOutcome>;
   destroy(ctx: PipelineContext): Promise<DestroyOutcome>;

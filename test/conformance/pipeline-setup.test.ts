@@ -566,12 +566,19 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`);
       assert.equal(result.stderr.trim().split('\n').length, 1, 'one line');
     }
+    // Without a terminal, money is not spent without --yes: exit 2 after reading, before creating.
+    const unconfirmed = await runCli(['setup'], { env, cwd });
+    assert.equal(unconfirmed.code, 2, unconfirmed.stderr);
+    assert.match(
+      unconfirmed.stderr,
+      /error: setup creates resources that cost money \(about \$\d+\.\d\d a month while idle, plus what the data costs\): pass --yes to confirm/,
+    );
     assert.deepEqual(await leftovers(reader(), 'stockpipe'), []);
   });
 
   it('on a terminal, setup asks for an e-mail and cleanup asks for the pipeline name', async () => {
     const asked: string[] = [];
-    const answers = ['me@example.com', 'wrong-name', 'alpha'];
+    const answers = ['me@example.com', 'yes', 'wrong-name', 'alpha'];
     const prompter = {
       input: async (message: string, validate?: (value: string) => true | string) => {
         asked.push(message);
@@ -593,6 +600,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     });
     assert.equal(exit, 0);
     assert.match(asked[0] ?? '', /E-mail address/);
+    assert.match(asked[1] ?? '', /Create them\? \(yes\/no\)/, 'it asks before creating billable resources');
     const subscriptions = await (await clients.get('sns')).send(
       new ListSubscriptionsByTopicCommand({ TopicArn: arn('sns', 'alpha-alerts') }),
     );
@@ -603,8 +611,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.ok((await leftovers(clients, 'alpha')).length > 20, 'a wrong name deletes nothing');
     assert.equal(await runCleanup({ dryRun: false }, { ...cleanupDeps, io: terminal().io }), 0);
     assert.deepEqual(await leftovers(clients, 'alpha'), []);
-    assert.equal(asked.length, 3);
-    assert.match(asked[2] ?? '', /Type the pipeline name \(alpha\)/);
+    assert.equal(asked.length, 4);
+    assert.match(asked[3] ?? '', /Type the pipeline name \(alpha\)/);
   });
 
   it('the CLI runs status and cleanup against the endpoint by name alone', async () => {

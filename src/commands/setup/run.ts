@@ -1,5 +1,5 @@
 /** stockpipe setup: converge the pipeline on AWS to the spec, creating or updating only what differs. */
-import { CancelledError, StockpipeError } from '../../errors.ts';
+import { CancelledError, NOTHING_CHANGED, StockpipeError, UsageError } from '../../errors.ts';
 import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import {
@@ -11,7 +11,7 @@ import {
   planFrom,
 } from '../../pipeline/run.ts';
 import { writeStateFile } from '../../pipeline/state-file.ts';
-import type { PipelineContext, PipelineSpec } from '../../pipeline/types.ts';
+import type { PipelineContext, PipelineSpec, ResourceNode } from '../../pipeline/types.ts';
 import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { feedCommandOf, graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
@@ -55,6 +55,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     printPlan(deps, identity, plan, changes);
     return 0;
   }
+  await confirmBillable(deps, nodes, ctx);
   for (const change of changes) note(io, `Changing ${change}`);
 
   const started = performance.now();
@@ -135,6 +136,34 @@ async function hasSubscriptions(ctx: PipelineContext): Promise<boolean> {
     undefined,
   );
   return (page?.Subscriptions ?? []).length > 0;
+}
+
+/**
+ * Money is not spent without a question: when setup would create resources that cost something
+ * while idle (the on-demand stream, the alarms), it lists them with the monthly total and asks;
+ * --yes answers for scripts, and without a terminal it needs --yes, as cleanup does.
+ */
+async function confirmBillable(deps: PipelineDeps, nodes: ResourceNode[], ctx: PipelineContext): Promise<void> {
+  const { io } = deps;
+  const billable = nodes.filter((node) => (node.idleMonthlyUsd ?? 0) > 0);
+  if (io.yes || billable.length === 0) return;
+  const described = await describePipeline(billable, ctx);
+  const created = billable.filter((node) =>
+    described.some((entry) => entry.id === node.id && !entry.error && entry.observation?.presence === 'missing'),
+  );
+  if (created.length === 0) return;
+  const total = created.reduce((sum, node) => sum + (node.idleMonthlyUsd ?? 0), 0);
+  const cost = `about $${total.toFixed(2)} a month while idle, plus what the data costs`;
+  if (!io.canPrompt) {
+    throw new UsageError(
+      `setup creates resources that cost money (${cost}): pass --yes to confirm (or --dry-run to see the plan)`,
+    );
+  }
+  io.err(`This creates resources billed to account ${ctx.account} in ${ctx.region} — ${cost}:`);
+  for (const node of created) io.err(`  ${node.kind} ${node.name}  $${(node.idleMonthlyUsd ?? 0).toFixed(2)}/month`);
+  const prompter = deps.prompter ?? inquirerPrompter(io, deps.signal);
+  const answer = await prompter.input('Create them? (yes/no)');
+  if (!/^y(es)?$/i.test(answer.trim())) throw new CancelledError(NOTHING_CHANGED);
 }
 
 function printPlan(

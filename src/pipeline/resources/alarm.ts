@@ -64,6 +64,8 @@ export function alarmNode(options: AlarmOptions, topicName: string): ResourceNod
     kind: 'CloudWatch alarm',
     name,
     dependsOn: ['alerts-topic'],
+    // A standard-resolution metric alarm.
+    idleMonthlyUsd: 0.1,
     async describe(ctx): Promise<Observation> {
       const cloudwatch = await ctx.clients.get('cloudwatch');
       const result = await cloudwatch.send(

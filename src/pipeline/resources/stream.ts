@@ -47,6 +47,8 @@ export function streamNode(name: string): ResourceNode {
     kind: 'Kinesis stream',
     name,
     dependsOn: [],
+    // On-demand mode bills $0.04 per stream-hour whether or not records arrive.
+    idleMonthlyUsd: 0.04 * 24 * 30,
     async describe(ctx): Promise<Observation> {
       const kinesis = await ctx.clients.get('kinesis');
       const summary = await readStreamSummary(ctx, name);
