@@ -32,6 +32,13 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
         graph: localPipelineGraph({ cwd }),
         identity: async () => localIdentity(),
         recordsLastHour: localRecordsLastHour,
+        // The local runner's own iterator age, from the daemon.
+        backlog: async (ctx) => {
+          const { localStackStatus } = await import('../local/stack.ts');
+          const functions = (await localStackStatus(cwd)).daemon?.pipelines.find((p) => p.name === ctx.name)?.functions;
+          const age = (fn: string) => functions?.find((f) => f.function === fn)?.iteratorAgeMs ?? null;
+          return { ingestMs: age(ctx.names.ingestFunction), trendsMs: age(ctx.names.trendsFunction) };
+        },
         // The registry holds the trends environment the local runner starts the function with.
         deployedSettings: async (ctx) => {
           const pipeline = readLocalPipeline(cwd, ctx.name);

@@ -40,6 +40,8 @@ export interface PipelineModel {
   identity(): Promise<Identity>;
   /** Records the stream took in over the last hour (default: the stream's CloudWatch metric). */
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
+  /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
+  backlog?: (ctx: PipelineContext, now: Date) => Promise<{ ingestMs: number | null; trendsMs: number | null }>;
   /** The settings the pipeline was set up with; undefined before the first setup. */
   deployedSettings: (ctx: PipelineContext) => Promise<DeployedSettings | undefined>;
 }

@@ -97,6 +97,8 @@ export function describeStatus(status: LocalStackStatus, io: Pick<IO, 'style'>):
         fn.functionErrors ? `${fn.functionErrors} errors` : '',
         fn.partialFailures ? `${fn.partialFailures} partial failures` : '',
         fn.retries ? `${fn.retries} retries` : '',
+        fn.iteratorAgeMs >= 1000 ? io.style.yellow(`${formatDuration(fn.iteratorAgeMs)} behind`) : '',
+        fn.pendingStreamRecords ? `${fn.pendingStreamRecords} waiting` : '',
         fn.recordsToFailure ? io.style.red(`${fn.recordsToFailure} records given up on (raw bucket, aws/lambda/)`) : '',
       ].filter(Boolean);
       lines.push(`    ${fn.function.padEnd(24)} ${counts.join(' · ')}`);

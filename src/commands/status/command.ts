@@ -12,6 +12,7 @@ export default defineCommand<Record<string, never>>({
       ...(await pipelineDeps(context)),
       documentClient: () => context.target.clients.documentClient(),
       ...(model.recordsLastHour ? { recordsLastHour: model.recordsLastHour } : {}),
+      ...(model.backlog ? { backlog: model.backlog } : {}),
     });
   },
 });

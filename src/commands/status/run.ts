@@ -1,7 +1,9 @@
 /** stockpipe status: every resource present, missing or degraded; mappings; subscriptions; recent activity; what next. */
+
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
+import { formatDuration } from '../../core/duration.ts';
 import { errorMessage } from '../../errors.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { countKeptSince } from '../../pipeline/kept-records.ts';
@@ -20,14 +22,26 @@ export interface Activity {
   failedLastDay: number | null;
   /** Records the ingest function quarantined in the last day (null when unknown). */
   quarantinedLastDay: number | null;
+  /** How far each function is behind its stream (iterator age, ms; null when unknown). */
+  backlog: Backlog;
   problems: string[];
 }
+
+export interface Backlog {
+  ingestMs: number | null;
+  trendsMs: number | null;
+}
+
+/** A function further behind its stream than this is catching up: the pipeline is not healthy. */
+export const BACKLOG_LIMIT_MS = 60_000;
 
 export interface StatusDeps extends PipelineDeps {
   /** For lib-dynamodb: AwsClients has documentClient(); without it the last alert is not looked up. */
   documentClient?: AwsClients['documentClient'];
   /** Records in the last hour (default: the stream's IncomingRecords metric in CloudWatch). */
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
+  /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
+  backlog?: (ctx: PipelineContext, now: Date) => Promise<Backlog>;
   now?: () => Date;
 }
 
@@ -47,7 +61,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   }));
   const byId = new Map(resources.map((resource) => [resource.id, resource]));
   const allMissing = resources.every((resource) => resource.presence === 'missing');
-  const healthy = resources.every((resource) => resource.presence === 'present');
+  const present = resources.every((resource) => resource.presence === 'present');
 
   const mappings = resources
     .filter((resource) => resource.id.endsWith('-mapping'))
@@ -62,9 +76,19 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     const [email, state] = line.split(': ');
     return { email: email ?? line, confirmed: state === 'confirmed' };
   });
-  const activity = allMissing
-    ? { recordsLastHour: null, lastAlert: null, failedLastDay: null, quarantinedLastDay: null, problems: [] }
+  const activity: Activity = allMissing
+    ? {
+        recordsLastHour: null,
+        lastAlert: null,
+        failedLastDay: null,
+        quarantinedLastDay: null,
+        backlog: { ingestMs: null, trendsMs: null },
+        problems: [],
+      }
     : await recentActivity(ctx, deps);
+  // Records waiting is a state to see: not "Healthy" while a function is a minute behind.
+  const behind = Math.max(activity.backlog.ingestMs ?? 0, activity.backlog.trendsMs ?? 0);
+  const healthy = present && behind <= BACKLOG_LIMIT_MS;
 
   const next = nextStep({
     suggest: (command) => suggest(deps, command),
@@ -112,6 +136,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
     out(`Write to: ${ctx.names.stream} (any producer; see docs/data-contract.md)`);
     out(`Records in the last hour: ${records}`);
+    out(`Backlog: ${describeBacklog(activity.backlog)}`);
     const count = (value: number | null) => (value === null ? 'unknown' : String(value));
     const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
     out(
@@ -145,6 +170,10 @@ function nextStep(input: {
   const degraded = input.resources.find((resource) => resource.presence === 'degraded');
   if (degraded) {
     return `${degraded.kind} ${degraded.name} is degraded (${degraded.notes.join('; ')}): run ${run('setup')}, or check it in the AWS console.`;
+  }
+  const behind = Math.max(input.activity.backlog.ingestMs ?? 0, input.activity.backlog.trendsMs ?? 0);
+  if (behind > BACKLOG_LIMIT_MS) {
+    return `it is catching up, ${formatDuration(behind)} behind its stream: run ${run('status')} again in a minute, or follow it with ${run('tail --follow')}.`;
   }
   const pending = input.subscriptions.filter((subscription) => !subscription.confirmed);
   if (pending.length > 0) {
@@ -211,7 +240,45 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   } catch (error) {
     problems.push(`could not count failed and quarantined records: ${errorMessage(error)}`);
   }
-  return { recordsLastHour, lastAlert, failedLastDay, quarantinedLastDay, problems };
+  let backlog: Backlog = { ingestMs: null, trendsMs: null };
+  try {
+    backlog = deps.backlog ? await deps.backlog(ctx, now) : await iteratorAges(ctx, now);
+  } catch (error) {
+    problems.push(`could not read how far behind the functions are: ${errorMessage(error)}`);
+  }
+  return { recordsLastHour, lastAlert, failedLastDay, quarantinedLastDay, backlog, problems };
+}
+
+function describeBacklog(backlog: Backlog): string {
+  const part = (fn: string, ms: number | null) =>
+    ms === null ? `${fn} unknown` : ms < 1000 ? `${fn} keeps up` : `${fn} ${formatDuration(ms)} behind`;
+  const text = `${part('ingest', backlog.ingestMs)}, ${part('trends', backlog.trendsMs)}`;
+  const behind = Math.max(backlog.ingestMs ?? 0, backlog.trendsMs ?? 0);
+  return behind > BACKLOG_LIMIT_MS ? `${text} — catching up` : text;
+}
+
+/** On AWS: each function's IteratorAge (Maximum) in the last 5 minutes; null without data. */
+async function iteratorAges(ctx: PipelineContext, now: Date): Promise<Backlog> {
+  const cloudwatch = await ctx.clients.get('cloudwatch');
+  const age = async (functionName: string) => {
+    const metric = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+        StartTime: new Date(now.getTime() - 300_000),
+        EndTime: now,
+        Period: 60,
+        Statistics: ['Maximum'],
+      }),
+    );
+    const latest = (metric.Datapoints ?? []).sort(
+      (a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0),
+    )[0];
+    return latest?.Maximum ?? null;
+  };
+  const [ingestMs, trendsMs] = await Promise.all([age(ctx.names.ingestFunction), age(ctx.names.trendsFunction)]);
+  return { ingestMs, trendsMs };
 }
 
 /** The stream's IncomingRecords over the last hour, from CloudWatch. */

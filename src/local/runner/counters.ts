@@ -18,6 +18,11 @@ export interface RunnerCounters {
   lastError: string | null;
   /** Why the runner is not consuming, when it is not (e.g. the handler failed to load). */
   waitingFor: string | null;
+  /**
+   * How old the last record handed to the function was when it was handed over (ms), 0 once the
+   * source is drained: Lambda's IteratorAge metric, the backlog `status` reports.
+   */
+  iteratorAgeMs: number;
 }
 
 export function newCounters(): RunnerCounters {
@@ -34,5 +39,6 @@ export function newCounters(): RunnerCounters {
     lastInvocationAt: null,
     lastError: null,
     waitingFor: null,
+    iteratorAgeMs: 0,
   };
 }

@@ -100,6 +100,10 @@ export class ShardPoller<R> {
         buffer.length >= config.batchSize || (buffer.length > 0 && (windowLeft <= 0 || this.draining || ended));
       if (due) {
         const batch = buffer.slice(0, config.batchSize);
+        const newest = batch.at(-1);
+        if (newest !== undefined && this.deps.arrivalOf) {
+          counters.iteratorAgeMs = Math.max(0, Date.now() - this.deps.arrivalOf(newest));
+        }
         if (!(await deliverBatch(batch, delivery))) break;
         buffer = buffer.slice(batch.length);
         const last = batch.at(-1);
@@ -108,6 +112,7 @@ export class ShardPoller<R> {
         if (buffer.length > 0) firstBufferedAt = Math.min(Date.now(), firstBufferedAt + config.batchingWindowMs);
         continue;
       }
+      if (buffer.length === 0 && (caughtUp || ended)) counters.iteratorAgeMs = 0;
       if (buffer.length === 0 && (caughtUp || ended) && this.draining) {
         this.drained?.();
         this.draining = false;

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runStatus } from '../../../src/commands/status/run.ts';
+import type { ResourceNode } from '../../../src/pipeline/types.ts';
+import { createCaptureIO } from '../../../src/ui/io.ts';
+
+/** One resource, present: only the activity decides the verdict. */
+const present: ResourceNode = {
+  id: 'stream',
+  kind: 'Kinesis stream',
+  name: 'stockpipe-stream',
+  dependsOn: [],
+  describe: async () => ({ presence: 'present', changes: [], notes: [] }),
+  ensure: async () => ({ state: 'unchanged' }) as never,
+  destroy: async () => ({ state: 'absent' }) as never,
+};
+
+async function status(backlog: { ingestMs: number | null; trendsMs: number | null }) {
+  const capture = createCaptureIO();
+  const code = await runStatus({
+    io: capture.io,
+    name: 'stockpipe',
+    cwd: '/nonexistent',
+    clients: {
+      get: async () => {
+        throw new Error('no S3 here');
+      },
+    } as never,
+    identity: async () => ({
+      account: '000000000000',
+      region: 'us-east-1',
+      partition: 'aws',
+      arn: 'arn:aws:iam::000000000000:root',
+    }),
+    graph: () => [present],
+    recordsLastHour: async () => 120_891,
+    backlog: async () => backlog,
+  });
+  return { code, stdout: capture.stdout() };
+}
+
+describe('status shows the backlog', () => {
+  it('a function a minute and a half behind its stream: not healthy, catching up, exit 1', async () => {
+    const { code, stdout } = await status({ ingestMs: 90_000, trendsMs: 0 });
+    assert.equal(code, 1);
+    assert.match(stdout, /^Backlog: ingest \S+ behind, trends keeps up — catching up$/m);
+    assert.match(stdout, /^Not healthy\. Next: it is catching up, \S+ behind its stream/m);
+  });
+
+  it('functions that keep up: healthy', async () => {
+    const { code, stdout } = await status({ ingestMs: 300, trendsMs: 0 });
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^Backlog: ingest keeps up, trends keeps up$/m);
+    assert.match(stdout, /^Healthy\./m);
+  });
+});
