@@ -76,7 +76,9 @@ export function buildProgram(
       `${examplesText(PROGRAM_EXAMPLES)}
 
 Every command takes the global options, before or after its name, and --help.
-Exit codes: 0 success, 1 failure, 2 bad usage.`,
+Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a command that was
+running until stopped (stream after flushing, tail, watch, demo) with 0; one cancelled part-way
+or at a question (setup, cleanup, query) says what was changed and exits 130.`,
     );
 
   const add = (parent: Command, definition: AnyCommandDefinition) => {

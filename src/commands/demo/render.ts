@@ -27,6 +27,8 @@ export interface DemoReport {
   latency_ms: { event_to_store: Percentiles; event_to_alert: Percentiles };
   top_movers: Record<string, ResultValue>[];
   kept: boolean;
+  /** Ctrl+C ended the streaming before --duration. */
+  stopped_early: boolean;
 }
 
 export function printReport(io: IO, report: DemoReport, complete: boolean, invocation = 'stockpipe'): void {
@@ -37,7 +39,8 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   const store = report.latency_ms.event_to_store;
   const alert = report.latency_ms.event_to_alert;
   io.out('');
-  io.out(`${style.bold('Demo finished')} in ${formatDuration(report.duration_ms)} — pipeline ${report.pipeline}`);
+  const ended = report.stopped_early ? 'Demo stopped early (Ctrl+C)' : 'Demo finished';
+  io.out(`${style.bold(ended)} in ${formatDuration(report.duration_ms)} — pipeline ${report.pipeline}`);
   io.out(`  produced    ${count(report.produced)}  records on the stream (${report.symbols.join(', ')})`);
   io.out(`  ingested    ${count(report.ingested)}  quotes in DynamoDB and the raw lake`);
   io.out(`  quarantined ${count(report.quarantined)}  invalid records kept with their reason under quarantine/`);

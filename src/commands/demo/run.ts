@@ -145,15 +145,18 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   });
   // Ticks never overlap: a slow one is skipped, so the alert feed is read by one tick at a time.
   let ticking = false;
+  const streamStarted = Date.now();
   const ticker = setInterval(() => {
     if (ticking) return;
     ticking = true;
     void (async () => {
       await showAlerts();
       const now = await runnerCounters(cwd, name).catch(() => baseline);
+      const elapsed = Math.min(Date.now() - streamStarted, options.durationMs);
       status.update(
         io.errStyle.dim(
-          `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
+          `${formatDuration(elapsed)} of ${formatDuration(options.durationMs)} (${formatDuration(options.durationMs - elapsed)} left) · ` +
+            `produced ${batcher.stats().sent + malformed.length} · ingested ${now.ingest - baseline.ingest} · alerts ${fired}`,
         ),
       );
     })().finally(() => {
@@ -168,7 +171,13 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   }
   const sent = produced.sent + malformed.length;
 
-  status.update(io.errStyle.dim(`waiting for the pipeline to catch up with ${sent} records…`));
+  if (produced.reason === 'signal')
+    status.print(io.errStyle.dim('Stopped early (Ctrl+C): reporting what was streamed.'));
+  status.update(
+    io.errStyle.dim(
+      `waiting for the pipeline to catch up with ${sent} records (up to ${formatDuration(DRAIN_TIMEOUT_MS)})…`,
+    ),
+  );
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   const ingestDone = await caughtUp(cwd, name, baseline, 'ingest', sent, deadline);
   // Once ingest has finished the quotes no longer change: one read serves trends' wait and the report.
@@ -200,6 +209,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     latency_ms: { event_to_store: eventToStore(items), event_to_alert: eventToAlert(alerts) },
     top_movers: topMovers,
     kept: options.keep,
+    stopped_early: produced.reason === 'signal',
   };
   const complete =
     report.produced === report.ingested + report.quarantined + report.superseded && report.failed_to_send === 0;

@@ -36,6 +36,7 @@ describe('stockpipe demo --duration 20s --json', () => {
     assert.ok(report.top_movers.length > 0, 'top movers from SQL');
     assert.ok('change' in report.top_movers[0] && 'symbol' in report.top_movers[0]);
     assert.equal(existsSync(join(cwd, '.stockpipe')), false, 'nothing left behind');
+    assert.equal(report.stopped_early, false);
   });
 
   it('a pipeline kept with --keep is not deleted by the next demo without --yes', async () => {

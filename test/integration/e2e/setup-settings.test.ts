@@ -42,3 +42,15 @@ it('setup --strategy threshold, then a plain setup keeps threshold; --dry-run sh
 
   assert.equal((await local('cleanup', '--yes')).code, 0);
 });
+
+it('setup stopped by Ctrl+C part-way exits 130 and says how to resume, with the same flags', async () => {
+  const controller = new AbortController();
+  controller.abort('SIGINT');
+  const cut = await runCli(['setup', '--target', 'local', '--name', 'cut'], { cwd, signal: controller.signal });
+  assert.equal(cut.code, 130, cut.stderr);
+  assert.match(
+    cut.stderr,
+    /^Cancelled — setup stopped part-way \(what had started has finished\): run `npx stockpipe setup --name cut --target local` again/m,
+  );
+  assert.equal((await runCli(['cleanup', '--target', 'local', '--name', 'cut', '--yes'], { cwd })).code, 0);
+});
