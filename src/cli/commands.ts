@@ -1,6 +1,7 @@
 /** Every built command, in the order `stockpipe --help` lists them. */
 
 import alerts from '../commands/alerts/command.ts';
+import backtest from '../commands/backtest/command.ts';
 import cleanup from '../commands/cleanup/command.ts';
 import type { AnyCommandDefinition } from '../commands/command.ts';
 import config from '../commands/config/command.ts';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   demo,
   setup,
   stream,
+  backtest,
   query,
   tail,
   status,
