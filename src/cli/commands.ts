@@ -4,6 +4,7 @@ import alerts from '../commands/alerts/command.ts';
 import backtest from '../commands/backtest/command.ts';
 import cleanup from '../commands/cleanup/command.ts';
 import type { AnyCommandDefinition } from '../commands/command.ts';
+import compact from '../commands/compact/command.ts';
 import config from '../commands/config/command.ts';
 import demo from '../commands/demo/command.ts';
 import local from '../commands/local/command.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   stream,
   backtest,
   query,
+  compact,
   tail,
   status,
   alerts,
