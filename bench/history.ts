@@ -80,22 +80,59 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`) and their bytes, under raw/. */
-function lakeObjects(s3Dir: string): { objects: number; bytes: number } {
+/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`) under raw/ and history/. */
+function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: string[] } {
   let objects = 0;
   let bytes = 0;
+  const parquet: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('._S3rver_object') && path.includes('/raw/')) {
+      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|history)\//.test(path)) {
         objects++;
         bytes += statSync(path).size;
+        if (path.includes('/history/')) parquet.push(path);
       }
     }
   };
   walk(s3Dir);
-  return { objects, bytes };
+  return { objects, bytes, parquet };
+}
+
+/** The columns each named query reads (dt included: every one filters on it). */
+const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
+  'top-movers': ['symbol', 'timestamp', 'price', 'previous_close', 'change_percent', 'dt'],
+  'avg-volume': ['symbol', 'volume', 'dt'],
+  anomalies: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'dt'],
+  latest: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+  history: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+};
+
+/**
+ * Bytes a named query over the whole lake reads, as Athena bills them: gzip NDJSON is read whole;
+ * Parquet only in the column chunks of the columns the query names (from the files' metadata).
+ */
+async function parquetBytesPerQuery(files: string[]): Promise<Record<string, number>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const list = files.map((file) => `'${file.replace(/'/g, "''")}'`).join(', ');
+    const reader = await connection.runAndReadAll(
+      `SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata([${list}]) GROUP BY 1`,
+    );
+    const byColumn = new Map(reader.getRowsJS().map((row) => [String(row[0]), Number(row[1])]));
+    return Object.fromEntries(
+      Object.entries(NAMED_QUERY_COLUMNS).map(([name, columns]) => [
+        name,
+        columns.reduce((sum, column) => sum + (byColumn.get(column) ?? 0), 0),
+      ]),
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 async function replay(rows: number): Promise<void> {
@@ -142,6 +179,24 @@ async function replay(rows: number): Promise<void> {
     report('history', `${prefix}_lake_objects`, lake.objects, 'objects');
     report('history', `${prefix}_lake_objects_per_1000_rows`, (lake.objects / rows) * 1000, 'objects');
     report('history', `${prefix}_lake_bytes`, lake.bytes, 'bytes');
+
+    const compactStarted = performance.now();
+    await runOk(['compact', '--target', 'local', '--json'], cwd);
+    report('history', `${prefix}_compact_s`, (performance.now() - compactStarted) / 1000, 's');
+    const recount = await runOk(
+      ['query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--target', 'local', '--format', 'json'],
+      cwd,
+    );
+    const after = Number((JSON.parse(recount.stdout) as { n: number | string }[])[0]?.n);
+    if (after !== rows) throw new Error(`after compaction the lake holds ${after} rows, not ${rows}`);
+    const compacted = lakeObjects(join(cwd, '.stockpipe', 'local', 's3'));
+    report('history', `${prefix}_compacted_lake_objects`, compacted.objects, 'objects');
+    report('history', `${prefix}_compacted_lake_objects_per_1000_rows`, (compacted.objects / rows) * 1000, 'objects');
+    report('history', `${prefix}_compacted_lake_bytes`, compacted.bytes, 'bytes');
+    for (const [name, bytes] of Object.entries(await parquetBytesPerQuery(compacted.parquet))) {
+      report('history', `${prefix}_${name}_bytes_read_parquet`, bytes, 'bytes');
+      report('history', `${prefix}_${name}_bytes_read_ratio_parquet_vs_gzip_ndjson`, bytes / lake.bytes, 'ratio');
+    }
   } finally {
     await run(['cleanup', '--target', 'local', '--yes'], cwd);
     rmSync(cwd, { recursive: true, force: true });
