@@ -183,12 +183,14 @@ async function replay(rows: number): Promise<void> {
     const compactStarted = performance.now();
     await runOk(['compact', '--target', 'local', '--json'], cwd);
     report('history', `${prefix}_compact_s`, (performance.now() - compactStarted) / 1000, 's');
+    const recountStarted = performance.now();
     const recount = await runOk(
       ['query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--target', 'local', '--format', 'json'],
       cwd,
     );
     const after = Number((JSON.parse(recount.stdout) as { n: number | string }[])[0]?.n);
     if (after !== rows) throw new Error(`after compaction the lake holds ${after} rows, not ${rows}`);
+    report('history', `${prefix}_compacted_count_query_s`, (performance.now() - recountStarted) / 1000, 's');
     const compacted = lakeObjects(join(cwd, '.stockpipe', 'local', 's3'));
     report('history', `${prefix}_compacted_lake_objects`, compacted.objects, 'objects');
     report('history', `${prefix}_compacted_lake_objects_per_1000_rows`, (compacted.objects / rows) * 1000, 'objects');
