@@ -86,6 +86,12 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
   if (months.size === 0) return summary;
   const parts = latestHistoryParts(deps.bucketDir).filter((part) => months.has(part.month));
   const out = mkdtempSync(join(tmpdir(), 'stockpipe-compact-'));
+  let phaseStarted = performance.now();
+  const phase = (what: string) => {
+    const now = performance.now();
+    deps.io.debug(`compact: ${what} in ${Math.round(now - phaseStarted)} ms`);
+    phaseStarted = now;
+  };
   try {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
@@ -101,6 +107,7 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
       connection.closeSync();
       instance.closeSync();
     }
+    phase(`read ${raw.length} raw objects and wrote ${months.size} Parquet files`);
     const writer = await deps.writer();
     const generation = (deps.now?.() ?? new Date()).getTime();
     const written = new Set<string>();
@@ -114,10 +121,12 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
       summary.parquet_objects++;
       summary.parquet_bytes += body.length;
     }
+    phase(`put ${summary.parquet_objects} parts`);
     summary.months = months.size;
     for (const object of raw) summary.raw_bytes += statSync(object.file).size;
     summary.raw_objects = raw.length;
     await writer.delete(raw.map((object) => keyOf(deps.bucketDir, object.file)));
+    phase(`deleted ${raw.length} raw objects`);
     const older = allHistoryParts(deps.bucketDir).filter((part) => months.has(part.month) && !written.has(part.key));
     summary.parts_replaced = older.length;
     await writer.delete(older.map((part) => part.key));
