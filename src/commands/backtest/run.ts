@@ -25,6 +25,8 @@ export interface BacktestDeps {
 }
 
 const MINUTE_MS = 60_000;
+/** Exit code after Ctrl+C (128 + SIGINT), as `query` uses. */
+const EXIT_INTERRUPTED = 130;
 
 export async function runBacktest(options: BacktestOptions, deps: BacktestDeps): Promise<number> {
   const { io } = deps;
@@ -32,6 +34,11 @@ export async function runBacktest(options: BacktestOptions, deps: BacktestDeps):
   const started = clock();
   const result = await backtestFile(options, deps);
   const elapsedMs = clock() - started;
+  if (deps.signal?.aborted) {
+    // A partial file would give a partial summary that looks whole: print nothing.
+    io.err(`backtest stopped after ${result.rows} rows (interrupted): nothing printed`);
+    return EXIT_INTERRUPTED;
+  }
   render(result, options, io);
   if (options.output !== 'json') {
     const rate = elapsedMs > 0 ? Math.round((result.rows / elapsedMs) * 1000) : result.rows;

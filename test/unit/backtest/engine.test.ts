@@ -134,3 +134,56 @@ describe('cooldown', () => {
     );
   });
 });
+
+describe('runBacktest', () => {
+  it('stops on Ctrl+C without printing a partial result as if it were whole', async () => {
+    const { runBacktest } = await import('../../../src/commands/backtest/run.ts');
+    const { createCaptureIO } = await import('../../../src/ui/io.ts');
+    const capture = createCaptureIO();
+    const controller = new AbortController();
+    let polls = 0;
+    const code = await runBacktest(
+      {
+        file: 'x.ndjson',
+        fileLabel: 'x.ndjson',
+        fileFormat: 'ndjson',
+        symbols: [],
+        strategy: { name: 'crossover', short: 2, long: 3 },
+        cooldownMinutes: 15,
+        output: 'json',
+      },
+      {
+        io: capture.io,
+        signal: controller.signal,
+        openSource: () => ({
+          name: 'fake',
+          async poll() {
+            polls++;
+            if (polls === 2) controller.abort();
+            return { events: [{ ...EVENT, timestamp: at(polls) }] };
+          },
+        }),
+      },
+    );
+    assert.equal(code, 130);
+    assert.equal(capture.stdout(), '');
+    assert.match(capture.stderr(), /^backtest stopped after 2 rows \(interrupted\): nothing printed\n$/);
+  });
+});
+
+const EVENT = {
+  event_id: 'e',
+  symbol: 'A',
+  timestamp: '',
+  price: 1,
+  open: null,
+  high: null,
+  low: null,
+  previous_close: null,
+  change: null,
+  change_percent: null,
+  volume: null,
+  currency: null,
+  market_state: null,
+  source: 'replay' as const,
+};
