@@ -5,13 +5,13 @@
  * signals (so the cooldown is compared too, not only the strategy).
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freshWorkdir, REPO_ROOT, runBinOk, waitForDrain } from './harness.ts';
+import { requireSharedData, sharedDataFile } from '../../helpers/shared-data.ts';
+import { freshWorkdir, runBinOk, waitForDrain } from './harness.ts';
 
-/** The shared real data, by its path relative to the repo root. */
-const AAPL_CSV = join(REPO_ROOT, '..', 'shared', 'data', 'aapl-daily-2015-2017.csv');
+const AAPL = sharedDataFile('aapl-daily-2015-2017.csv');
 
 interface Alert {
   symbol: string;
@@ -62,10 +62,8 @@ describe('backtest equals a replay through the local pipeline', () => {
   const real = freshWorkdir('backtest-eq-aapl');
   after(() => real.dispose());
 
-  it('AAPL daily bars 2015–2017, crossover SMA 5/20', {
-    skip: existsSync(AAPL_CSV) ? false : 'no ../shared/data/aapl-daily-2015-2017.csv next to the repo',
-  }, async () => {
-    const replay = ['--file', AAPL_CSV, '--symbol', 'AAPL'];
+  it('AAPL daily bars 2015–2017, crossover SMA 5/20', { skip: AAPL.skip }, async () => {
+    const replay = ['--file', requireSharedData(AAPL), '--symbol', 'AAPL'];
     const backtest = await backtestResult(real.cwd, [], replay);
     assert.ok(backtest.alerts.length > 10, `only ${backtest.alerts.length} alerts`);
     const pipeline = await pipelineAlerts(real.cwd, [], replay, backtest.rows);
