@@ -22,8 +22,8 @@ const BUCKET = 'stockpipe-raw-000000000000-us-east-1';
 const SYMBOLS = ['AAA', 'BBB', 'CCC'];
 const NOW = new Date('2026-11-29T12:00:00.000Z');
 
-function event(symbol: string, day: number, id: string): StockEvent {
-  const timestamp = new Date(Date.UTC(2026, 6, 1) + day * 86_400_000 + 72_000_000).toISOString();
+function event(symbol: string, day: number, id: string, minutes = 0): StockEvent {
+  const timestamp = new Date(Date.UTC(2026, 6, 1) + day * 86_400_000 + 72_000_000 + minutes * 60_000).toISOString();
   // Distinct moves for every row, so ordered queries have no ties.
   const price = Number((100 + ((day * 0.37) % 11) + SYMBOLS.indexOf(symbol) * 0.001).toFixed(3));
   return {
@@ -124,18 +124,25 @@ describe('lake compaction (local)', () => {
   });
 
   it('late rows into a compacted month count at once, and the next compaction folds them in', async () => {
-    const late = [event('AAA', 10, 'late-1'), event('BBB', 40, 'late-2')];
+    // Two new observations, and a rewrite of one already compacted (the latest write wins).
+    const late = [event('AAA', 10, 'late-1', 5), event('BBB', 40, 'late-2', 5), event('CCC', 70, 'rewrite')];
     writeRaw(bucketDir, late, 'late');
     assert.deepEqual(await count(), [452, 452]);
+    const rewritten = rowsAsObjects(
+      await runner.run("SELECT event_id FROM stock_data_table WHERE event_id = 'rewrite'"),
+    );
+    assert.equal(rewritten.length, 1);
     const summary = await compactLake(parseCompactOptions({}, NOW), {
       io: createCaptureIO().io,
       bucketDir,
       writer: async () => fileWriter(bucketDir),
       now: () => new Date(NOW.getTime() + 1000),
     });
-    assert.deepEqual([summary.months, summary.raw_objects, summary.parts_replaced], [2, 2, 2]);
+    assert.deepEqual([summary.months, summary.raw_objects, summary.parts_replaced], [3, 3, 3]);
     assert.equal(objects(bucketDir, 'history').length, 4, 'one part per month: the older parts are gone');
     assert.deepEqual(await count(), [452, 452]);
+    const kept = rowsAsObjects(await runner.run("SELECT event_id FROM stock_data_table WHERE event_id = 'rewrite'"));
+    assert.equal(kept.length, 1, 'the rewrite, the newer write, is the one compacted');
   });
 
   it('--before must be a month that can no longer receive data', () => {
