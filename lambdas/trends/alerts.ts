@@ -8,7 +8,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { alertText } from '../../src/core/alert-text.ts';
-import type { Signal, SignalKind } from '../../src/core/strategies/index.ts';
+import { Cooldown, type Signal, type SignalKind } from '../../src/core/strategies/index.ts';
 import { type AlertRecord, alertKey } from '../../src/core/tables.ts';
 import type { NewPoint } from './stream.ts';
 import type { TrendsDeps } from './trends.ts';
@@ -41,8 +41,8 @@ export class AlertPublisher {
     const { config } = this.deps;
     const cooldownMs = config.cooldownMinutes * MINUTE_MS;
     const recorded = await this.recentAlerts(symbol, new Date(Date.parse(firstNew) - cooldownMs).toISOString());
-    const alertTimes = new Map<SignalKind, number[]>();
-    for (const record of recorded.values()) remember(alertTimes, record.signal, record.timestamp);
+    const cooldown = new Cooldown(cooldownMs);
+    for (const record of recorded.values()) cooldown.remember(record.signal, record.timestamp);
     const outcomes: AlertOutcome[] = [];
     for (const signal of signals) {
       const base = { symbol, signal: signal.signal, timestamp: signal.timestamp };
@@ -56,14 +56,12 @@ export class AlertPublisher {
         outcomes.push({ ...base, outcome: 'stale' });
         continue;
       }
-      // Either side: a batch delivered out of order still never alerts twice within a cooldown.
-      const at = Date.parse(signal.timestamp);
-      if ((alertTimes.get(signal.signal) ?? []).some((time) => Math.abs(at - time) < cooldownMs)) {
+      if (cooldown.isCoolingDown(signal.signal, signal.timestamp)) {
         outcomes.push({ ...base, outcome: 'cooldown' });
         continue;
       }
       await this.alert(symbol, signal);
-      remember(alertTimes, signal.signal, signal.timestamp);
+      cooldown.remember(signal.signal, signal.timestamp);
       outcomes.push({ ...base, outcome: 'alerted' });
     }
     return outcomes;
@@ -165,10 +163,4 @@ export class AlertPublisher {
       published: Boolean(messageId),
     });
   }
-}
-
-function remember(times: Map<SignalKind, number[]>, signal: SignalKind, timestamp: string): void {
-  const list = times.get(signal) ?? [];
-  list.push(Date.parse(timestamp));
-  times.set(signal, list);
 }

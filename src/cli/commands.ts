@@ -1,8 +1,10 @@
 /** Every built command, in the order `stockpipe --help` lists them. */
 
 import alerts from '../commands/alerts/command.ts';
+import backtest from '../commands/backtest/command.ts';
 import cleanup from '../commands/cleanup/command.ts';
 import type { AnyCommandDefinition } from '../commands/command.ts';
+import compact from '../commands/compact/command.ts';
 import config from '../commands/config/command.ts';
 import demo from '../commands/demo/command.ts';
 import local from '../commands/local/command.ts';
@@ -18,7 +20,9 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   demo,
   setup,
   stream,
+  backtest,
   query,
+  compact,
   tail,
   status,
   alerts,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { LAKE_COLUMNS, LAKE_PARTITION, lakeDateRange } from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
 import { StockpipeError } from '../errors.ts';
+import { historyViewStatements, latestHistoryParts } from './history.ts';
 import {
   type ColumnKind,
   QueryCancelledError,
@@ -88,6 +89,8 @@ export class DuckDbQueryRunner implements QueryRunner {
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       await connection.run(lakeViewSql(rawPrefix, hasObjects, new Date(now())));
+      // Compacted months (stockpipe compact) join the raw lake under the same table name.
+      for (const statement of historyViewStatements(latestHistoryParts(bucketDir))) await connection.run(statement);
       const reader = await connection.runAndReadAll(sql);
       const kinds = reader.columnTypes().map((type) => duckKind(type.toString()));
       const columns = reader.columnNames().map((name, index) => ({

@@ -51,25 +51,30 @@ function number(flag: string, raw: string | undefined, fallback: number): number
   return value;
 }
 
-export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings): SetupOptions {
-  const emails = flags.email ?? [];
-  for (const email of emails) {
-    if (!isEmail(email))
-      throw new UsageError(`invalid --email '${email}': expected an address such as you@example.com`);
-  }
+/** The strategy flags (shared by setup and backtest) as commander hands them over. */
+export type StrategyFlags = Pick<
+  SetupFlags,
+  'strategy' | 'smaShort' | 'smaLong' | 'threshPct' | 'lookback' | 'smaWindow' | 'minPoints' | 'epsPct'
+>;
 
+/**
+ * --strategy and its parameters → a valid StrategyConfig, or a UsageError naming the flag.
+ * `deployed`: the strategy a pipeline runs now (setup), whose parameters stand in for the ones
+ * left out; without it (backtest) they take their defaults.
+ */
+export function parseStrategyFlags(flags: StrategyFlags, deployed?: StrategyConfig): StrategyConfig {
   // Left out: what is deployed, else the default. A parameter keeps its deployed value only
   // while the strategy stays the same.
   // A strategy's own parameter names it (--lookback is threshold's): no --strategy needed.
-  const named = (keys: readonly (keyof SetupFlags)[]) => keys.some((key) => flags[key] !== undefined);
+  const named = (keys: readonly (keyof StrategyFlags)[]) => keys.some((key) => flags[key] !== undefined);
   const implied = named(THRESHOLD_ONLY) ? 'threshold' : named(CROSSOVER_ONLY) ? 'crossover' : undefined;
-  if (flags.strategy === undefined && implied && deployed && implied !== deployed.strategy.name) {
+  if (flags.strategy === undefined && implied && deployed && implied !== deployed.name) {
     throw new UsageError(
-      `this pipeline runs the ${deployed.strategy.name} strategy: add --strategy ${implied} to switch it to ${implied}`,
+      `this pipeline runs the ${deployed.name} strategy: add --strategy ${implied} to switch it to ${implied}`,
     );
   }
-  const strategyName = flags.strategy ?? implied ?? deployed?.strategy.name ?? 'crossover';
-  const base = deployed?.strategy.name === strategyName ? deployed.strategy : undefined;
+  const strategyName = flags.strategy ?? implied ?? deployed?.name ?? 'crossover';
+  const base = deployed?.name === strategyName ? deployed : undefined;
   let strategy: StrategyConfig;
   if (strategyName === 'crossover') {
     const was = base?.name === 'crossover' ? base : DEFAULT_CROSSOVER;
@@ -100,6 +105,17 @@ export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings):
   }
   const problem = strategyProblem(strategy);
   if (problem) throw new UsageError(`invalid ${strategy.name} parameters: ${problem}`);
+  return strategy;
+}
+
+export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings): SetupOptions {
+  const emails = flags.email ?? [];
+  for (const email of emails) {
+    if (!isEmail(email))
+      throw new UsageError(`invalid --email '${email}': expected an address such as you@example.com`);
+  }
+
+  const strategy = parseStrategyFlags(flags, deployed?.strategy);
 
   const language = flags.alertLang ?? deployed?.language ?? HANDLER_DEFAULTS.language;
   if (!isAlertLanguage(language)) {

@@ -142,7 +142,11 @@ export function parseSymbol(raw: string): string {
   return symbol;
 }
 
-function replaySettings(flags: StreamFlags, cwd: string, symbols: string[]): NonNullable<StreamOptions['replay']> {
+export function replaySettings(
+  flags: StreamFlags,
+  cwd: string,
+  symbols: string[],
+): NonNullable<StreamOptions['replay']> {
   if (flags.file === undefined || flags.file.trim() === '') {
     throw new UsageError('--source replay needs --file <csv|ndjson>');
   }

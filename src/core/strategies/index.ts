@@ -4,6 +4,7 @@ import { thresholdHistoryNeeded, thresholdSignals } from './threshold.ts';
 import type { PricePoint, Signal, StrategyConfig } from './types.ts';
 
 export * from './anomaly.ts';
+export * from './cooldown.ts';
 export * from './crossover.ts';
 export * from './threshold.ts';
 export * from './types.ts';

@@ -1,0 +1,226 @@
+/**
+ * History at speed (issue 17): daily bars of 10 symbols replayed with `stream --source replay
+ * --speed max` through the local pipeline until the lake holds every row, as a user runs it (the
+ * CLI as child processes). Per size: rows/s until queryable (the producer's own rate in the same
+ * run alongside), the daemon's peak RSS, the lake's objects per 1,000 rows and the count query's
+ * time; then `backtest` over 1,000,000 rows generated into a temp file.
+ *
+ * Sizes: STOCKPIPE_BENCH_HISTORY_ROWS=10000,50000 (default 10000,50000,200000);
+ * STOCKPIPE_BENCH_BACKTEST_ROWS (default 1000000).
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { localStackStatus } from '../src/local/stack.ts';
+import { readStackState } from '../src/local/state.ts';
+import { report } from './_report.ts';
+
+const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'IBM', 'ORCL', 'INTC'];
+const sizes = (process.env.STOCKPIPE_BENCH_HISTORY_ROWS ?? '10000,50000,200000').split(',').map(Number);
+const backtestRows = Number(process.env.STOCKPIPE_BENCH_BACKTEST_ROWS ?? 1_000_000);
+const DRAIN_DEADLINE_MS = 45 * 60_000;
+
+/** `rows` daily bars of the 10 symbols as NDJSON, day by day from 1971 (10 rows per date). */
+async function writeDailyBars(file: string, rows: number): Promise<void> {
+  const out = createWriteStream(file);
+  const start = Date.UTC(1971, 0, 1);
+  let chunk = '';
+  for (let n = 0; n < rows; n++) {
+    const day = Math.floor(n / SYMBOLS.length);
+    const s = n % SYMBOLS.length;
+    const price = Number((50 + 10 * s + 20 * Math.sin(day / (9 + s)) + 5 * Math.sin(day / 2.3)).toFixed(2));
+    const timestamp = new Date(start + day * 86_400_000).toISOString();
+    chunk += `${JSON.stringify({ symbol: SYMBOLS[s], timestamp, price, open: price, high: price, low: price, volume: 1000 + day })}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await new Promise<void>((resolve) => out.once('finish', () => resolve()));
+}
+
+function run(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function runOk(args: string[], cwd: string) {
+  const result = await run(args, cwd);
+  if (result.code !== 0) throw new Error(`stockpipe ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return result;
+}
+
+/** Peak resident set of a process (VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`) under raw/ and history/. */
+function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: string[] } {
+  let objects = 0;
+  let bytes = 0;
+  const parquet: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|history)\//.test(path)) {
+        objects++;
+        bytes += statSync(path).size;
+        if (path.includes('/history/')) parquet.push(path);
+      }
+    }
+  };
+  walk(s3Dir);
+  return { objects, bytes, parquet };
+}
+
+/** The columns each named query reads (dt included: every one filters on it). */
+const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
+  'top-movers': ['symbol', 'timestamp', 'price', 'previous_close', 'change_percent', 'dt'],
+  'avg-volume': ['symbol', 'volume', 'dt'],
+  anomalies: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'dt'],
+  latest: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+  history: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+};
+
+/**
+ * Bytes a named query over the whole lake reads, as Athena bills them: gzip NDJSON is read whole;
+ * Parquet only in the column chunks of the columns the query names (from the files' metadata).
+ */
+async function parquetBytesPerQuery(files: string[]): Promise<Record<string, number>> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    const list = files.map((file) => `'${file.replace(/'/g, "''")}'`).join(', ');
+    const reader = await connection.runAndReadAll(
+      `SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata([${list}]) GROUP BY 1`,
+    );
+    const byColumn = new Map(reader.getRowsJS().map((row) => [String(row[0]), Number(row[1])]));
+    return Object.fromEntries(
+      Object.entries(NAMED_QUERY_COLUMNS).map(([name, columns]) => [
+        name,
+        columns.reduce((sum, column) => sum + (byColumn.get(column) ?? 0), 0),
+      ]),
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function replay(rows: number): Promise<void> {
+  const cwd = mkdtempSync(join(tmpdir(), `stockpipe-bench-history-${rows}-`));
+  const file = join(cwd, 'daily.ndjson');
+  try {
+    await writeDailyBars(file, rows);
+    await runOk(['setup', '--target', 'local', '--yes'], cwd);
+    const pid = readStackState(cwd)?.pid as number;
+    const began = performance.now();
+    const stream = await runOk(['stream', '--target', 'local', '--source', 'replay', '--file', file, '--json'], cwd);
+    const streamed = performance.now();
+    const summary = JSON.parse(stream.stdout.trim().split('\n').at(-1) as string) as {
+      events_per_s: number;
+      sent: number;
+    };
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
+    for (;;) {
+      const status = await localStackStatus(cwd);
+      const ingest = status.daemon?.pipelines
+        .find((p) => p.name === 'stockpipe')
+        ?.functions.find((fn) => fn.function === 'stockpipe-ingest');
+      if ((ingest?.recordsSucceeded ?? 0) >= rows) break;
+      if (Date.now() > deadline) throw new Error(`ingest stored ${ingest?.recordsSucceeded} of ${rows} rows in time`);
+      await sleep(250);
+    }
+    const queryStarted = performance.now();
+    const count = await runOk(
+      ['query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--target', 'local', '--format', 'json'],
+      cwd,
+    );
+    const queried = performance.now();
+    const n = Number((JSON.parse(count.stdout) as { n: number | string }[])[0]?.n);
+    if (n !== rows) throw new Error(`the lake holds ${n} rows, not ${rows}`);
+    const seconds = (queried - began) / 1000;
+    const lake = lakeObjects(join(cwd, '.stockpipe', 'local', 's3'));
+    const prefix = `replay_${rows}`;
+    report('history', `${prefix}_until_queryable_s`, seconds, 's');
+    report('history', `${prefix}_rows_per_s`, rows / seconds, 'rows/s');
+    report('history', `${prefix}_producer_rows_per_s`, summary.events_per_s, 'rows/s');
+    report('history', `${prefix}_stream_s`, (streamed - began) / 1000, 's');
+    report('history', `${prefix}_count_query_s`, (queried - queryStarted) / 1000, 's');
+    report('history', `${prefix}_daemon_peak_rss_mb`, peakRssMb(pid), 'MB');
+    report('history', `${prefix}_lake_objects`, lake.objects, 'objects');
+    report('history', `${prefix}_lake_objects_per_1000_rows`, (lake.objects / rows) * 1000, 'objects');
+    report('history', `${prefix}_lake_bytes`, lake.bytes, 'bytes');
+
+    const compactStarted = performance.now();
+    await runOk(['compact', '--target', 'local', '--json'], cwd);
+    report('history', `${prefix}_compact_s`, (performance.now() - compactStarted) / 1000, 's');
+    const recountStarted = performance.now();
+    const recount = await runOk(
+      ['query', 'sql', 'SELECT count(*) AS n FROM stock_data_table', '--target', 'local', '--format', 'json'],
+      cwd,
+    );
+    const after = Number((JSON.parse(recount.stdout) as { n: number | string }[])[0]?.n);
+    if (after !== rows) throw new Error(`after compaction the lake holds ${after} rows, not ${rows}`);
+    report('history', `${prefix}_compacted_count_query_s`, (performance.now() - recountStarted) / 1000, 's');
+    const compacted = lakeObjects(join(cwd, '.stockpipe', 'local', 's3'));
+    report('history', `${prefix}_compacted_lake_objects`, compacted.objects, 'objects');
+    report('history', `${prefix}_compacted_lake_objects_per_1000_rows`, (compacted.objects / rows) * 1000, 'objects');
+    report('history', `${prefix}_compacted_lake_bytes`, compacted.bytes, 'bytes');
+    for (const [name, bytes] of Object.entries(await parquetBytesPerQuery(compacted.parquet))) {
+      report('history', `${prefix}_${name}_bytes_read_parquet`, bytes, 'bytes');
+      report('history', `${prefix}_${name}_bytes_read_ratio_parquet_vs_gzip_ndjson`, bytes / lake.bytes, 'ratio');
+    }
+  } finally {
+    await run(['cleanup', '--target', 'local', '--yes'], cwd);
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+async function backtest(rows: number): Promise<void> {
+  const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-bench-backtest-'));
+  try {
+    const file = join(cwd, 'daily.ndjson');
+    await writeDailyBars(file, rows);
+    const began = performance.now();
+    const result = await runOk(['backtest', '--file', file, '--json'], cwd);
+    const seconds = (performance.now() - began) / 1000;
+    const output = JSON.parse(result.stdout) as { rows: number };
+    if (output.rows !== rows) throw new Error(`backtest read ${output.rows} rows, not ${rows}`);
+    report('history', `backtest_${rows}_s`, seconds, 's');
+    report('history', `backtest_${rows}_rows_per_s`, rows / seconds, 'rows/s');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+await backtest(backtestRows);
+for (const rows of sizes) await replay(rows);

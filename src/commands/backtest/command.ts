@@ -1,0 +1,43 @@
+import { defineCommand } from '../command.ts';
+import type { BacktestFlags, BacktestOptions } from './options.ts';
+
+export default defineCommand<BacktestFlags, BacktestOptions>({
+  name: 'backtest',
+  summary: 'run the trends strategy over a replay file: the alerts it would raise, no stack, no AWS',
+  flags: [
+    { syntax: '--file <file>', description: 'a CSV of bars (one symbol, give --symbol) or NDJSON events' },
+    {
+      syntax: '-s, --symbol <symbol>',
+      description: 'the symbol of a CSV file; for NDJSON, only these symbols (repeatable)',
+      repeatable: true,
+    },
+    { syntax: '--strategy <name>', description: 'trend strategy: crossover (default) or threshold' },
+    { syntax: '--sma-short <n>', description: 'crossover: short SMA window (default 5)' },
+    { syntax: '--sma-long <n>', description: 'crossover: long SMA window (default 20)' },
+    { syntax: '--thresh-pct <pct>', description: 'threshold: minimum move in percent (default 1.5)' },
+    { syntax: '--lookback <n>', description: 'threshold: points the move is measured over (default 15)' },
+    { syntax: '--sma-window <n>', description: 'threshold: SMA window the price must clear (default 20)' },
+    { syntax: '--min-points <n>', description: 'threshold: points before the first signal (default 20)' },
+    { syntax: '--eps-pct <pct>', description: 'threshold: how far beyond the SMA, in percent (default 0.2)' },
+    {
+      syntax: '--format <format>',
+      description: 'table (default), csv, or json (one document with alerts and summary)',
+    },
+  ],
+  details: `
+The file is read as \`stream --source replay\` reads it, and the strategy flags are setup's: the
+alerts are the ones the pipeline would raise replaying the same file (15-minute cooldown per
+symbol and signal, in data time). Rows must be in time order per symbol.`,
+  examples: [
+    { command: 'stockpipe backtest --file aapl-daily-2015-2017.csv --symbol AAPL' },
+    { command: 'stockpipe backtest --file aapl-daily-2015-2017.csv --symbol AAPL --strategy threshold --thresh-pct 2' },
+    { command: 'stockpipe backtest --file events.ndjson --sma-short 10 --sma-long 50 --format csv > alerts.csv' },
+  ],
+  // A file and the strategy's code: no pipeline, no account, no stack.
+  ignores: ['name', 'region', 'profile', 'target', 'config', 'yes'],
+  parse: async (flags, { cwd, json }) => (await import('./options.ts')).parseBacktestOptions(flags, { cwd, json }),
+  async run(options, { io, signal }) {
+    const { runBacktest } = await import('./run.ts');
+    return runBacktest(options, { io, signal });
+  },
+});

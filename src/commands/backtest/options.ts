@@ -1,0 +1,63 @@
+/**
+ * `stockpipe backtest` flags → validated options. Everything here runs before the file is read:
+ * bad input is a UsageError (exit 2, one line). The file checks are the replay source's own
+ * (stream's replaySettings) and the strategy flags are setup's, so the three cannot drift apart.
+ */
+import { HANDLER_DEFAULTS } from '../../core/handler-env.ts';
+import type { StrategyConfig } from '../../core/strategies/index.ts';
+import { UsageError } from '../../errors.ts';
+import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
+import { parseStrategyFlags, type StrategyFlags } from '../setup/options.ts';
+import { parseSymbol, replaySettings } from '../stream/options.ts';
+
+export interface BacktestFlags extends StrategyFlags {
+  file?: string;
+  symbol?: string[];
+  format?: string;
+}
+
+export interface BacktestOptions {
+  /** Absolute path of the CSV or NDJSON file. */
+  file: string;
+  /** The file as given, for messages. */
+  fileLabel: string;
+  fileFormat: 'csv' | 'ndjson';
+  /** The symbol of a CSV file; for NDJSON, only these symbols (all when empty). */
+  symbols: string[];
+  strategy: StrategyConfig;
+  /** The trends function's cooldown per symbol and signal, in data time. */
+  cooldownMinutes: number;
+  output: TableFormat;
+}
+
+export function parseBacktestOptions(flags: BacktestFlags, context: { cwd: string; json: boolean }): BacktestOptions {
+  if (flags.file === undefined || flags.file.trim() === '') {
+    throw new UsageError('backtest needs --file <csv|ndjson> (e.g. --file aapl-daily.csv --symbol AAPL)');
+  }
+  const output = parseOutputFormat(flags.format, context.json);
+  const strategy = parseStrategyFlags(flags);
+  const symbols: string[] = [];
+  for (const raw of flags.symbol ?? []) {
+    const symbol = parseSymbol(raw);
+    if (!symbols.includes(symbol)) symbols.push(symbol);
+  }
+  const replay = replaySettings({ file: flags.file }, context.cwd, symbols);
+  return {
+    file: replay.file,
+    fileLabel: flags.file,
+    fileFormat: replay.format,
+    symbols,
+    strategy,
+    cooldownMinutes: HANDLER_DEFAULTS.cooldownMinutes,
+    output,
+  };
+}
+
+function parseOutputFormat(format: string | undefined, json: boolean): TableFormat {
+  if (format === undefined) return json ? 'json' : 'table';
+  if (!(TABLE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`invalid --format '${format}': use ${TABLE_FORMATS.join(', ')}`);
+  }
+  if (json && format !== 'json') throw new UsageError(`--json prints JSON: drop --json to get --format ${format}`);
+  return format as TableFormat;
+}
