@@ -5,7 +5,7 @@
  */
 import type { StockEvent } from '../core/event.ts';
 import { sleep } from './clock.ts';
-import type { EventSink, EventSource, SinkStats } from './types.ts';
+import type { EventSink, EventSource, Poll, SinkStats } from './types.ts';
 
 export interface ProducerOptions {
   source: EventSource;
@@ -38,14 +38,9 @@ export class Producer {
   private readonly stopper = new AbortController();
   private reason: StopReason | undefined;
   private produced = 0;
-  /** Settles when the producer is stopped; raced against every poll. */
-  private readonly stopped: Promise<undefined>;
 
   constructor(options: ProducerOptions) {
     this.options = options;
-    this.stopped = new Promise((resolve) =>
-      this.stopper.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
-    );
   }
 
   /** Stop fetching; `start()` still flushes before it resolves. */
@@ -99,8 +94,28 @@ export class Producer {
     };
   }
 
-  /** A poll in flight when the stop comes is abandoned: fetching stops at once. */
-  private pollUnlessStopped() {
-    return Promise.race([this.options.source.poll(this.stopper.signal), this.stopped]);
+  /**
+   * A poll in flight when the stop comes is abandoned: fetching stops at once. Each poll gets its
+   * own abort listener, removed when the poll settles: racing every poll against one long-lived
+   * "stopped" promise would register a reaction on it per poll, and each reaction keeps that poll's
+   * events reachable until the producer stops (memory growing with the run's length).
+   */
+  private pollUnlessStopped(): Promise<Poll | undefined> {
+    const { signal } = this.stopper;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const onStop = () => resolve(undefined);
+      signal.addEventListener('abort', onStop, { once: true });
+      this.options.source.poll(signal).then(
+        (poll) => {
+          signal.removeEventListener('abort', onStop);
+          resolve(poll);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onStop);
+          reject(error);
+        },
+      );
+    });
   }
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { StockEvent } from '../../../src/core/event.ts';
 import { createPrintSink } from '../../../src/producer/print-sink.ts';
 import { Producer } from '../../../src/producer/producer.ts';
@@ -107,5 +109,32 @@ describe('Producer', () => {
     };
     await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).start();
     assert.ok(closed);
+  });
+});
+
+describe('Producer memory', () => {
+  it('keeps no reference to the events of earlier polls while it runs (issue 16: memory grew with the run)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const refs: WeakRef<object>[] = [];
+    let alive = -1;
+    const source: EventSource = {
+      name: 'counting',
+      async poll(): Promise<Poll> {
+        if (refs.length === 200) {
+          // Let the earlier polls' promise jobs finish, then collect.
+          await new Promise((resolve) => setImmediate(resolve));
+          gc();
+          alive = refs.slice(0, 100).filter((ref) => ref.deref() !== undefined).length;
+          return { events: [], done: true };
+        }
+        const poll: Poll = { events: [] };
+        refs.push(new WeakRef(poll));
+        return poll;
+      },
+    };
+    const { sink } = holdingSink();
+    await new Producer({ source, sink, intervalMs: 0 }).start();
+    assert.equal(alive, 0, `${alive} of the first 100 polls are still reachable`);
   });
 });
