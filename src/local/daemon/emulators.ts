@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
+import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
 
 export interface RunningEmulators {
@@ -53,6 +54,7 @@ export async function startLocalEmulators(
   options: { kinesisInMemory?: boolean } = {},
 ): Promise<RunningEmulators> {
   const [{ default: dynalite }, { default: S3rver }] = await Promise.all([import('dynalite'), import('s3rver')]);
+  installDynaliteIteratorClose();
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
