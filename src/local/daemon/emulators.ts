@@ -11,6 +11,7 @@ import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
+import { guardS3Keys } from './s3-key-guard.ts';
 
 export interface RunningEmulators {
   ports: { kinesis: number; dynalite: number; s3: number };
@@ -60,6 +61,7 @@ export async function startLocalEmulators(
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: paths.s3Dir });
+  guardS3Keys(s3);
   const [kinesis, dynaliteport, s3Address] = await Promise.all([
     listen(kinesisServer),
     listen(dynaliteServer),
