@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAwsClients } from '../clients.ts';
 import { localPaths } from '../paths.ts';
-import { type LocalPipeline, listLocalPipelines } from '../pipelines.ts';
+import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
 import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
@@ -81,13 +81,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let scanning = Promise.resolve();
   const scan = async () => {
     const wanted = new Map(listLocalPipelines(options.cwd).map((pipeline) => [pipeline.name, pipeline]));
-    for (const [name, { runtime, fingerprint }] of runtimes) {
-      const next = wanted.get(name);
-      if (next && JSON.stringify(next) === fingerprint) continue;
+    const running = new Map([...runtimes].map(([name, { fingerprint }]) => [name, fingerprint]));
+    for (const { name, forget } of runtimesToStop(running, wanted, (name) => registryEntry(options.cwd, name))) {
+      const entry = runtimes.get(name);
+      if (!entry) continue;
       // Stop before unregistering: writes of its batch in flight must still be observed.
-      await runtime.stop();
+      await entry.runtime.stop();
       runtimes.delete(name);
-      if (!next) runtime.forgetState();
+      if (forget) entry.runtime.forgetState();
     }
     for (const [name, pipeline] of wanted) {
       if (runtimes.has(name)) continue;
@@ -155,6 +156,29 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await emulators.close();
   removeStackState(options.cwd, process.pid);
   console.log(`${new Date().toISOString()} stopped`);
+}
+
+/**
+ * Which running pipelines a registry scan stops, and which of them lose their state (checkpoints,
+ * derived stream): a changed definition restarts its runtime; a pipeline missing from the listing
+ * is stopped and forgotten only when its file is really gone (cleanup). A file that is there but
+ * unreadable for a moment keeps its runtime running as it was.
+ */
+export function runtimesToStop(
+  running: Map<string, string>,
+  wanted: Map<string, LocalPipeline>,
+  entry: (name: string) => 'present' | 'gone' | 'unknown',
+): { name: string; forget: boolean }[] {
+  const stops: { name: string; forget: boolean }[] = [];
+  for (const [name, fingerprint] of running) {
+    const next = wanted.get(name);
+    if (next) {
+      if (JSON.stringify(next) !== fingerprint) stops.push({ name, forget: false });
+    } else if (entry(name) === 'gone') {
+      stops.push({ name, forget: true });
+    }
+  }
+  return stops;
 }
 
 function startControl(status: () => DaemonStatus): Promise<Server> {

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runtimesToStop } from '../../../src/local/daemon/daemon.ts';
+import { readJsonState, writeJsonAtomic } from '../../../src/local/files.ts';
+import { localPaths } from '../../../src/local/paths.ts';
+import { localPipelineDefinition, registryEntry, writeLocalPipeline } from '../../../src/local/pipelines.ts';
+import { CheckpointStore, CheckpointUnreadableError } from '../../../src/local/runner/checkpoints.ts';
+
+// Issue 16, item 8: an unreadable checkpoint was taken for none (the runner replayed the stream
+// from its start), and a registry file unreadable for a moment made the daemon forget the pipeline.
+const dirs: string[] = [];
+const temp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockpipe-state-files-'));
+  dirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('checkpoints', () => {
+  const source = 'arn:aws:kinesis:us-east-1:000000000000:stream/x-stream';
+
+  it('start empty when there is no file, and resume from a saved one', () => {
+    const paths = localPaths(temp());
+    const store = new CheckpointStore(paths, 'x-ingest', source);
+    assert.deepEqual(store.open('e1'), {});
+    store.save('shard-0', '42');
+    assert.deepEqual(new CheckpointStore(paths, 'x-ingest', source).open('e1'), { 'shard-0': '42' });
+    assert.deepEqual(new CheckpointStore(paths, 'x-ingest', source).open('e2'), {}, 'a new incarnation starts over');
+  });
+
+  it('refuse a damaged file instead of starting from the beginning', () => {
+    const paths = localPaths(temp());
+    mkdirSync(paths.checkpointsDir, { recursive: true });
+    for (const content of ['{"source": "arn', '', '{"source":1}', '[]']) {
+      writeFileSync(join(paths.checkpointsDir, 'x-ingest.json'), content);
+      assert.throws(
+        () => new CheckpointStore(paths, 'x-ingest', source).open('e1'),
+        (error: Error) =>
+          error instanceof CheckpointUnreadableError && /cannot be read.*local stop/.test(error.message),
+        JSON.stringify(content),
+      );
+    }
+  });
+
+  it('refuse a file that cannot be read now', { skip: process.getuid?.() === 0 && 'root reads any file' }, () => {
+    const paths = localPaths(temp());
+    const store = new CheckpointStore(paths, 'x-ingest', source);
+    store.open('e1');
+    store.save('shard-0', '42');
+    chmodSync(join(paths.checkpointsDir, 'x-ingest.json'), 0o000);
+    assert.throws(() => new CheckpointStore(paths, 'x-ingest', source).open('e1'), CheckpointUnreadableError);
+  });
+});
+
+describe('state files', () => {
+  it('are written whole, private to the user, with no temporary file left', () => {
+    const dir = temp();
+    const file = join(dir, 'sub', 'state.json');
+    writeJsonAtomic(file, { a: 1 });
+    assert.deepEqual(readJsonState(file), { state: 'ok', value: { a: 1 } });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(join(dir, 'sub')), ['state.json']);
+    assert.equal(readJsonState(join(dir, 'none.json')).state, 'missing');
+    writeFileSync(file, '{"a":');
+    assert.equal(readJsonState(file).state, 'unreadable');
+  });
+});
+
+describe('registry scan', () => {
+  it('forgets a pipeline only when its file is really gone', () => {
+    const cwd = temp();
+    const pipeline = localPipelineDefinition('demo');
+    writeLocalPipeline(cwd, pipeline);
+    assert.equal(registryEntry(cwd, 'demo'), 'present');
+    assert.equal(registryEntry(cwd, 'other'), 'gone');
+    writeFileSync(join(localPaths(cwd).pipelinesDir, 'demo.json'), '{ damaged');
+    assert.equal(registryEntry(cwd, 'demo'), 'present', 'a damaged file is still there');
+
+    const running = new Map([['demo', JSON.stringify(pipeline)]]);
+    // The listing skipped the unreadable file: the runtime keeps running, its state kept.
+    assert.deepEqual(
+      runtimesToStop(running, new Map(), () => 'present'),
+      [],
+    );
+    assert.deepEqual(
+      runtimesToStop(running, new Map(), () => 'unknown'),
+      [],
+    );
+    assert.deepEqual(
+      runtimesToStop(running, new Map(), () => 'gone'),
+      [{ name: 'demo', forget: true }],
+    );
+    const changed = new Map([['demo', { ...pipeline, ingestEnv: { X: '1' } }]]);
+    assert.deepEqual(
+      runtimesToStop(running, changed, () => 'present'),
+      [{ name: 'demo', forget: false }],
+    );
+    assert.deepEqual(
+      runtimesToStop(running, new Map([['demo', pipeline]]), () => 'present'),
+      [],
+    );
+  });
+});
