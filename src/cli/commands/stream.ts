@@ -20,6 +20,7 @@ export function registerStream(program: Command, runner: Runner): void {
     .option('--dry-run', 'print the events as NDJSON on stdout; send nothing, no AWS needed')
     .option('--file <file>', 'replay: a CSV (date|timestamp, open, high, low, close|price, volume) or NDJSON events')
     .option('--speed <n|max>', 'replay: n× the file’s own pace, or max (default: max)')
+    .option('--sort-limit <size>', 'replay: sort a file out of time order in memory up to this size (default: 64MB)')
     .option('--seed <n>', 'synthetic: random seed, for a reproducible market (default: 42)')
     .option('--drift <up|down|flat>', 'synthetic: trend of the walk (default: flat)')
     .option('--volatility <pct>', 'synthetic: standard deviation of one tick’s move in percent (default: 0.3)')

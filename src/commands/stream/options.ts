@@ -23,6 +23,7 @@ export interface StreamFlags {
   source?: string;
   file?: string;
   speed?: string;
+  sortLimit?: string;
   interval?: string;
   count?: string;
   duration?: string;
@@ -45,7 +46,7 @@ export interface StreamOptions {
   count?: number;
   durationMs?: number;
   dryRun: boolean;
-  replay?: { file: string; format: 'csv' | 'ndjson'; speed: number | 'max' };
+  replay?: { file: string; format: 'csv' | 'ndjson'; speed: number | 'max'; sortLimitBytes: number };
   synthetic?: SyntheticSettings;
 }
 
@@ -75,6 +76,7 @@ export function parseStreamOptions(flags: StreamFlags, cwd: string): StreamOptio
   if (sourceName !== 'replay') {
     if (flags.file !== undefined) throw new UsageError('--file applies to --source replay only');
     if (flags.speed !== undefined) throw new UsageError('--speed applies to --source replay only');
+    if (flags.sortLimit !== undefined) throw new UsageError('--sort-limit applies to --source replay only');
   }
 
   const options: StreamOptions = {
@@ -172,7 +174,23 @@ function replaySettings(flags: StreamFlags, cwd: string, symbols: string[]): Non
     }
     speed = value;
   }
-  return { file, format, speed };
+  const sortLimitBytes =
+    flags.sortLimit === undefined ? DEFAULT_SORT_LIMIT_BYTES : byteSize(flags.sortLimit, '--sort-limit');
+  return { file, format, speed, sortLimitBytes };
+}
+
+/** A replay file out of time order is sorted in memory up to this size (--sort-limit). */
+export const DEFAULT_SORT_LIMIT_BYTES = 64 * 1024 * 1024;
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** 64MB, 512kb, 1GB, or a number of MB. */
+function byteSize(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  const bytes = match ? Number(match[1]) * (BYTE_UNITS[(match[2] ?? 'mb').toLowerCase()] as number) : Number.NaN;
+  if (!Number.isFinite(bytes) || bytes > 4 * 1024 ** 3) {
+    throw new UsageError(`invalid ${flag} '${text}': use a size such as 64MB, 512KB or 1GB (at most 4GB)`);
+  }
+  return Math.floor(bytes);
 }
 
 /** A CSV needs a date/timestamp column and a close/price column. */

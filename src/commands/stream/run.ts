@@ -5,11 +5,17 @@
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
-import { StockpipeError } from '../../errors.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
 import { armNoDataAlarm } from '../../producer/no-data-alarm.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
-import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
+import {
+  createReplaySource,
+  orderReplayFile,
+  ReplayFileError,
+  type ReplayLine,
+  ReplayOrderError,
+} from '../../producer/replay.ts';
 import { StatusLine } from '../../producer/status.ts';
 import { createSyntheticSource } from '../../producer/synthetic.ts';
 import type { EventSink, EventSource } from '../../producer/types.ts';
@@ -32,7 +38,7 @@ export interface StreamDeps {
 export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<number> {
   const options = parseStreamOptions(flags, deps.cwd);
   const { io } = deps;
-  const source = createSource(options, deps);
+  const source = await createSource(options, deps);
   let sink: EventSink;
   let disarmAlarm: () => Promise<void> = async () => undefined;
   if (options.dryRun) {
@@ -91,7 +97,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
   return 0;
 }
 
-function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
+async function createSource(options: StreamOptions, deps: StreamDeps): Promise<EventSource> {
   const report = (line: string) => deps.io.err(line);
   if (options.source === 'synthetic') {
     return createSyntheticSource({
@@ -100,8 +106,17 @@ function createSource(options: StreamOptions, deps: StreamDeps): EventSource {
     });
   }
   if (options.source === 'replay') {
-    const replay = options.replay as NonNullable<StreamOptions['replay']>;
-    return createReplaySource({ ...replay, symbols: options.symbols, report });
+    const { sortLimitBytes, ...replay } = options.replay as NonNullable<StreamOptions['replay']>;
+    // Before any network call: a file out of time order is sorted, or refused (exit 2).
+    let lines: ReplayLine[] | undefined;
+    try {
+      lines = await orderReplayFile({ ...replay, symbols: options.symbols }, sortLimitBytes);
+    } catch (error) {
+      if (error instanceof ReplayOrderError) throw new UsageError(`cannot replay the file: ${error.message}`);
+      throw error;
+    }
+    if (lines) report(`${replay.file} is not in time order per symbol: replaying its rows sorted by time`);
+    return createReplaySource({ ...replay, symbols: options.symbols, report, ...(lines ? { lines } : {}) });
   }
   // Back off from at least one interval: a 429 must never make us poll faster than usual.
   return createYahooSource({
