@@ -4,7 +4,7 @@
  * fetching at once, and `start()` resolves only after the sink has flushed everything fetched.
  */
 import type { StockEvent } from '../core/event.ts';
-import { sleep } from './clock.ts';
+import { setLongTimeout, sleep } from './clock.ts';
 import type { EventSink, EventSource, Poll, SinkStats } from './types.ts';
 
 export interface ProducerOptions {
@@ -61,7 +61,7 @@ export class Producer {
     const onSignal = () => this.stop('signal');
     if (signal?.aborted) onSignal();
     signal?.addEventListener('abort', onSignal, { once: true });
-    const deadline = durationMs !== undefined ? setTimeout(() => this.stop('duration'), durationMs) : undefined;
+    const deadline = durationMs !== undefined ? setLongTimeout(() => this.stop('duration'), durationMs) : undefined;
     try {
       while (!this.stopping) {
         const poll = await this.pollUnlessStopped();
@@ -79,7 +79,7 @@ export class Producer {
       }
       await sink.flush();
     } finally {
-      clearTimeout(deadline);
+      deadline?.clear();
       signal?.removeEventListener('abort', onSignal);
       await source.close?.();
     }

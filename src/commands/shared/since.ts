@@ -11,8 +11,11 @@ export function parseSinceTime(text: string, now: number, flag = '--since'): num
     return time;
   }
   try {
-    return now - parseNonNegativeDuration(text, flag);
+    const start = now - parseNonNegativeDuration(text, flag);
+    checkSinceReach(text, start, flag);
+    return start;
   } catch (error) {
+    if (error instanceof UsageError && /before 1970/.test(error.message)) throw error;
     if (error instanceof UsageError && /cannot be negative/.test(error.message)) throw error;
     throw new UsageError(`${(error as Error).message}, or an ISO time such as 2026-11-22T14:00:00Z`);
   }
@@ -24,5 +27,12 @@ export function parseNonNegativeDuration(text: string, flag: string): number {
     return parseDuration(text, flag);
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** A window reaching back before 1970 covers nothing the pipeline holds (and overflows date maths). */
+export function checkSinceReach(text: string, start: number, flag: string): void {
+  if (!(start >= 0)) {
+    throw new UsageError(`invalid ${flag} '${text}': it reaches back before 1970-01-01; use a shorter duration`);
   }
 }

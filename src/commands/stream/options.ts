@@ -2,11 +2,12 @@
  * `stockpipe stream` flags → validated options. Everything here runs before any network call:
  * bad input is a UsageError (exit 2, one line) and nothing is sent.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.ts';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
+import { readInputFile } from '../../input-file.ts';
 import { replayFormat } from '../../producer/replay.ts';
 import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../../producer/synthetic.ts';
 
@@ -110,12 +111,7 @@ function collectSymbols(flags: StreamFlags, cwd: string): string[] {
   const given = [...(flags.symbol ?? [])];
   if (flags.symbolsFile !== undefined) {
     const path = resolve(cwd, flags.symbolsFile);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --symbols-file ${flags.symbolsFile}: no such readable file`);
-    }
+    const text = readInputFile(path, `--symbols-file ${flags.symbolsFile}`, 1024 * 1024);
     // One or more per line, separated by commas or spaces; # starts a comment.
     for (const line of text.split(/\r?\n/)) {
       given.push(
