@@ -4,7 +4,8 @@
  * is serialised by an exclusive lock file, so two commands that start at once share one stack.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StockpipeError } from '../errors.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
@@ -62,10 +63,9 @@ export async function ensureLocalStack(cwd: string, options: EnsureOptions = {})
 
 async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalStackState> {
   const paths = localPaths(cwd);
-  mkdirSync(paths.logsDir, { recursive: true });
-  const log = openSync(paths.daemonLog, 'a');
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT; // a daemon spawned by a test is not itself a test
+  makePrivateDirs(cwd);
+  const log = openSync(paths.daemonLog, 'a', 0o600);
+  const env = daemonEnvironment(process.env);
   const args = [DAEMON_MAIN.pathname, '--cwd', cwd];
   if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
   if (options.kinesisInMemory) args.push('--kinesis-in-memory');
@@ -95,6 +95,27 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   throw new StockpipeError(
     `the local stack did not start within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s (see ${paths.daemonLog})`,
   );
+}
+
+/**
+ * The daemon's environment: the caller's, less anything AWS (the stack and its handlers use the
+ * local target's fixed credentials; a real secret key or session token has no business in a
+ * long-lived background process) and less the test runner's marker.
+ */
+export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('AWS_') || key === 'NODE_TEST_CONTEXT') continue;
+    clean[key] = value;
+  }
+  return clean;
+}
+
+/** `.stockpipe/` and the stack's folders, readable by the user only (also when made by an older version). */
+export function makePrivateDirs(cwd: string): void {
+  const paths = localPaths(cwd);
+  mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
+  for (const dir of [dirname(paths.root), paths.root, paths.logsDir]) chmodSync(dir, 0o700);
 }
 
 export interface StopResult {

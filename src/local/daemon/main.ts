@@ -11,6 +11,8 @@ function argument(name: string): string | undefined {
 }
 
 const cwd = argument('--cwd') ?? process.cwd();
+// Everything the stack writes (emulator stores, logs, checkpoints) is the user's alone.
+process.umask(0o077);
 const stamp = () => new Date().toISOString();
 // A stray rejection in one runner must not take the whole stack down; a thrown error does (the
 // state file is then stale, and the next command starts a fresh stack).

@@ -8,6 +8,7 @@ import { readJsonState, writeJsonAtomic } from '../../../src/local/files.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import { localPipelineDefinition, registryEntry, writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { CheckpointStore, CheckpointUnreadableError } from '../../../src/local/runner/checkpoints.ts';
+import { daemonEnvironment, makePrivateDirs } from '../../../src/local/stack.ts';
 
 // Issue 16, item 8: an unreadable checkpoint was taken for none (the runner replayed the stream
 // from its start), and a registry file unreadable for a moment made the daemon forget the pipeline.
@@ -104,5 +105,28 @@ describe('registry scan', () => {
       runtimesToStop(running, new Map([['demo', pipeline]]), () => 'present'),
       [],
     );
+  });
+});
+
+describe('the local stack keeps to itself (issue 16)', () => {
+  it('spawns its daemon without the caller’s AWS credentials', () => {
+    const env = daemonEnvironment({
+      PATH: '/bin',
+      AWS_ACCESS_KEY_ID: 'AKIA',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+      AWS_PROFILE: 'prod',
+      NODE_TEST_CONTEXT: 'child',
+    });
+    assert.deepEqual(env, { PATH: '/bin' });
+  });
+
+  it('makes .stockpipe/ and its folders private to the user, also when they existed', () => {
+    const cwd = temp();
+    mkdirSync(join(cwd, '.stockpipe', 'local'), { recursive: true, mode: 0o755 });
+    makePrivateDirs(cwd);
+    for (const dir of ['.stockpipe', '.stockpipe/local', '.stockpipe/local/logs']) {
+      assert.equal(statSync(join(cwd, dir)).mode & 0o777, 0o700, dir);
+    }
   });
 });
