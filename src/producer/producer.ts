@@ -22,7 +22,7 @@ export interface ProducerOptions {
   now?: () => number;
 }
 
-export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed';
+export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed' | 'sink-failed';
 
 export interface ProducerSummary extends SinkStats {
   /** Events fetched from the source and handed to the sink. */
@@ -31,6 +31,8 @@ export interface ProducerSummary extends SinkStats {
   /** Sent events per second of the whole run. */
   rate: number;
   reason: StopReason;
+  /** Why the sink stopped taking events (reason 'sink-failed'). */
+  error?: unknown;
 }
 
 export class Producer {
@@ -62,6 +64,7 @@ export class Producer {
     if (signal?.aborted) onSignal();
     signal?.addEventListener('abort', onSignal, { once: true });
     const deadline = durationMs !== undefined ? setLongTimeout(() => this.stop('duration'), durationMs) : undefined;
+    let sinkError: unknown;
     try {
       while (!this.stopping) {
         const poll = await this.pollUnlessStopped();
@@ -70,14 +73,20 @@ export class Producer {
           if (count !== undefined && this.produced >= count) break;
           this.produced++;
           this.options.onEvent?.(event);
-          await sink.add(event);
+          await sink.add(event).catch(asSinkError);
         }
         if (count !== undefined && this.produced >= count) this.stop('count');
         else if (poll.done) this.stop('end-of-source');
         // A source may ask for a longer wait (a backoff, a replay's pace), never a shorter one.
         else await sleep(Math.max(this.options.intervalMs, poll.delayMs ?? 0), this.stopper.signal);
       }
-      await sink.flush();
+      await sink.flush().catch(asSinkError);
+    } catch (error) {
+      if (!(error instanceof SinkError)) throw error;
+      // The sink gave up for good (its destination is gone): stop, and still account for the run.
+      sinkError = error.cause;
+      this.reason = 'sink-failed';
+      this.stopper.abort();
     } finally {
       deadline?.clear();
       signal?.removeEventListener('abort', onSignal);
@@ -91,6 +100,7 @@ export class Producer {
       elapsedMs,
       rate: (stats.sent * 1000) / elapsedMs,
       reason: this.reason ?? 'signal',
+      ...(sinkError !== undefined ? { error: sinkError } : {}),
     };
   }
 
@@ -118,4 +128,15 @@ export class Producer {
       );
     });
   }
+}
+
+/** A failure of the sink, told apart from the source's own (which still propagate). */
+class SinkError extends Error {
+  constructor(cause: unknown) {
+    super('the sink failed', { cause });
+  }
+}
+
+function asSinkError(error: unknown): never {
+  throw new SinkError(error);
 }

@@ -88,6 +88,7 @@ export async function runStream(flags: StreamFlags, deps: StreamDeps): Promise<n
     if (!options.dryRun) await deps.aws.destroy();
   }
   printSummary(io, summary, options);
+  if (summary.reason === 'sink-failed') throw summary.error;
   if (summary.failed > 0) {
     io.err(
       `error: ${summary.failed} event${summary.failed === 1 ? '' : 's'} could not be put on the stream after retries (see the failed entries above)`,
@@ -189,6 +190,7 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     'end-of-source': 'end of the replay file',
     signal: 'interrupted',
     'output-closed': 'stdout closed',
+    'sink-failed': 'the stream stopped taking events',
   };
   const verb = options.dryRun ? 'printed' : 'sent';
   const line = `${verb} ${summary.sent} · failed ${summary.failed} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;
