@@ -34,7 +34,10 @@ function memory(pid: number): { rss: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rss: (field('VmRSS') * 1024) / MB, peak: (field('VmHWM') * 1024) / MB };
+    const rss = (field('VmRSS') * 1024) / MB;
+    const peak = (field('VmHWM') * 1024) / MB;
+    // A process that has exited but not been reaped has no memory figures left.
+    return Number.isFinite(rss) && Number.isFinite(peak) ? { rss, peak } : undefined;
   } catch {
     return undefined;
   }

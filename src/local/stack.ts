@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StockpipeError } from '../errors.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
 import { isProcessAlive } from './files.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, lockHolder } from './lock.ts';
 import { localPaths } from './paths.ts';
 import { type LocalPipeline, listLocalPipelines } from './pipelines.ts';
 import { type LocalEndpoints, type LocalStackState, liveStackState, readStackState } from './state.ts';
@@ -86,6 +86,14 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   while (Date.now() < deadline) {
     const state = readStackState(cwd);
     if (state && state.pid === pid) return state;
+    // Ours exited because an earlier daemon (whose starter was killed) holds the stack's own lock:
+    // that one is the stack, once it is up.
+    const other = lockHolder(paths.daemonLockFile);
+    if (other !== undefined && other !== pid) {
+      if (state && state.pid === other) return state;
+      await sleep(50);
+      continue;
+    }
     if (exited !== undefined || (pid !== undefined && !isProcessAlive(pid))) {
       throw new StockpipeError(`the local stack did not start: ${lastLines(paths.daemonLog)} (see ${paths.daemonLog})`);
     }

@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAwsClients } from '../clients.ts';
-import { localPaths } from '../paths.ts';
+import { tryAcquireLock } from '../lock.ts';
+import { type LocalPaths, localPaths } from '../paths.ts';
 import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
 import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
@@ -37,6 +38,28 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   for (const dir of [paths.root, paths.logsDir, paths.pipelinesDir, paths.s3Dir, paths.dynamodbDir, paths.kinesisDir]) {
     mkdirSync(dir, { recursive: true });
   }
+  // The stack's own lock, not its starter's: a starter killed right after spawning leaves a lock
+  // anyone may break, and a second daemon on these stores would fight the first for them.
+  const lock = tryAcquireLock(paths.daemonLockFile);
+  if ('heldBy' in lock) throw new AnotherDaemonError(lock.heldBy);
+  try {
+    await serve(options, paths);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Another daemon serves this folder: this one exits at once. */
+export class AnotherDaemonError extends Error {
+  override readonly name = 'AnotherDaemonError';
+  readonly pid: number;
+  constructor(pid: number) {
+    super(`another local stack (process ${pid}) already serves this folder`);
+    this.pid = pid;
+  }
+}
+
+async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
   const startedAt = new Date();
   const emulators = await startLocalEmulators(paths, { kinesisInMemory: options.kinesisInMemory === true });
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
