@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rm
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StockpipeError } from '../errors.ts';
+import { START_FAILURE_MARK } from './constants.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
 import { isProcessAlive } from './files.ts';
 import { acquireLock, lockHolder } from './lock.ts';
@@ -95,7 +96,7 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
       continue;
     }
     if (exited !== undefined || (pid !== undefined && !isProcessAlive(pid))) {
-      throw new StockpipeError(`the local stack did not start: ${lastLines(paths.daemonLog)} (see ${paths.daemonLog})`);
+      throw new StockpipeError(`the local stack did not start: ${startFailure(paths.daemonLog)}`);
     }
     await sleep(50);
   }
@@ -158,6 +159,25 @@ export async function stopLocalStack(cwd: string, options: { timeoutMs?: number 
     return { stopped: true, pid: state.pid };
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * SIGKILLs whatever daemon still holds this folder (by its state file or its own lock) and waits
+ * for it to be gone: for `local reset`, which deletes the stores under it.
+ */
+export async function killStackProcesses(cwd: string): Promise<void> {
+  const paths = localPaths(cwd);
+  const pids = new Set<number>();
+  const state = readStackState(cwd);
+  if (state && isProcessAlive(state.pid)) pids.add(state.pid);
+  const holder = lockHolder(paths.daemonLockFile);
+  if (holder !== undefined) pids.add(holder);
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    killQuietly(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (isProcessAlive(pid) && Date.now() < deadline) await sleep(50);
   }
 }
 
@@ -259,6 +279,25 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** The reason the daemon gave for failing (its last START_FAILURE_MARK line), else the log's tail. */
+export function startFailure(log: string): string {
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return `no log (${log})`;
+  }
+  const marked = text.lastIndexOf(START_FAILURE_MARK);
+  if (marked >= 0) {
+    const reason = text
+      .slice(marked + START_FAILURE_MARK.length)
+      .split('\n')[0]
+      ?.trim();
+    if (reason) return reason;
+  }
+  return `${lastLines(log)} (see ${log})`;
 }
 
 function lastLines(file: string): string {

@@ -14,7 +14,8 @@ current folder and survives a restart. Commands run with --target local start it
 Examples:
   $ stockpipe local start
   $ stockpipe local status --json
-  $ stockpipe local stop`,
+  $ stockpipe local stop
+  $ stockpipe local reset --yes`,
     );
   addGlobalOptions(local.command('start'))
     .description('start the local stack in the background (does nothing when it runs)')
@@ -32,6 +33,15 @@ Examples:
       bindAction(runner, async (context) => {
         const { runLocalStop } = await import('../../commands/local/run.ts');
         return runLocalStop(context);
+      }),
+    );
+  addGlobalOptions(local.command('reset'))
+    .description('stop the local stack and delete .stockpipe/local: every local pipeline and its data, nothing kept')
+    .addHelpText('after', '\nThe way out of a damaged store.\n\nExamples:\n  $ stockpipe local reset --yes')
+    .action(
+      bindAction(runner, async (context) => {
+        const { runLocalReset } = await import('../../commands/local/run.ts');
+        return runLocalReset(context);
       }),
     );
   addGlobalOptions(local.command('status'))

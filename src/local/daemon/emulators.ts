@@ -12,6 +12,7 @@ import type { LocalPaths } from '../paths.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
+import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
 
 export interface RunningEmulators {
   ports: { kinesis: number; dynalite: number; s3: number };
@@ -57,6 +58,8 @@ export async function startLocalEmulators(
   const [{ default: dynalite }, { default: S3rver }] = await Promise.all([import('dynalite'), import('s3rver')]);
   installDynaliteIteratorClose();
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
+  if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
+  await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

@@ -3,6 +3,8 @@
  *   node main.(ts|js) --cwd <dir> [--handler-loader <module URL>]
  * Its stdout and stderr go to .stockpipe/local/logs/daemon.log.
  */
+import { StockpipeError } from '../../errors.ts';
+import { START_FAILURE_MARK } from '../constants.ts';
 import { runDaemon } from './daemon.ts';
 
 function argument(name: string): string | undefined {
@@ -25,8 +27,8 @@ try {
   });
   process.exit(0);
 } catch (error) {
-  console.error(
-    `${new Date().toISOString()} local stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  if (error instanceof Error && error.stack && !(error instanceof StockpipeError)) console.error(error.stack);
+  // The last line is what `local start` (or any command that starts the stack) reports.
+  console.error(`${stamp()} ${START_FAILURE_MARK}${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }
