@@ -177,6 +177,7 @@ try {
   while ((await counters(cwd, pipeline)).read < produced && Date.now() < deadline) await sleep(250);
   await sleep(30_000); // idle
   const daemonIdle = memory(daemonPid);
+  const daemonHeap = (await localStackStatus(cwd)).daemon?.memory;
   const ingested = lakeRecords(cwd, pipeline, 'raw');
   const quarantined = lakeRecords(cwd, pipeline, 'quarantine');
   report('soak', 'duration_s', elapsed, 's');
@@ -195,6 +196,10 @@ try {
   report('soak', 'daemon_peak_rss_mb', daemonIdle?.peak ?? Number.NaN, 'MB');
   report('soak', 'daemon_rss_after_30s_idle_mb', daemonIdle?.rss ?? Number.NaN, 'MB');
   report('soak', 'daemon_rss_growth_after_warmup_mb', daemonAtEnd - daemonAtWarmup, 'MB');
+  // Where an idle daemon's memory is: V8's heap (main thread) versus everything else (LevelDB,
+  // the handlers' worker threads, buffers).
+  report('soak', 'daemon_idle_heap_used_mb', (daemonHeap?.heapUsed ?? Number.NaN) / MB, 'MB');
+  report('soak', 'daemon_idle_heap_total_mb', (daemonHeap?.heapTotal ?? Number.NaN) / MB, 'MB');
 } finally {
   await stopLocalStack(cwd);
   rmSync(cwd, { recursive: true, force: true });

@@ -31,6 +31,8 @@ export interface DaemonStatus {
   kinesisPersistent: boolean;
   handlerLoader: string | null;
   pipelines: ReturnType<PipelineRuntime['status']>[];
+  /** The daemon's memory in bytes (rss, heapUsed, external, …), to see what a long run costs. */
+  memory: NodeJS.MemoryUsage;
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -96,6 +98,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     kinesisPersistent: emulators.kinesisPersistent,
     handlerLoader: options.handlerLoader,
     pipelines: [...runtimes.values()].map(({ runtime }) => runtime.status()),
+    memory: process.memoryUsage(),
   });
   const control = await startControl(status);
 
