@@ -112,7 +112,7 @@ function parseRange(options: QueryOptions, now: Date): DateRange {
   if (options.from === undefined && options.to === undefined) {
     const text = options.since ?? DEFAULT_SINCE;
     const since = parseSince(text);
-    checkSinceReach(text, now.getTime() - since, '--since');
+    checkSinceReach(text, since, '--since');
     return rangeSince(since, now);
   }
   if (options.since !== undefined) throw new UsageError('use either --since or --from/--to, not both');

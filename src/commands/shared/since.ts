@@ -11,11 +11,11 @@ export function parseSinceTime(text: string, now: number, flag = '--since'): num
     return time;
   }
   try {
-    const start = now - parseNonNegativeDuration(text, flag);
-    checkSinceReach(text, start, flag);
-    return start;
+    const back = parseNonNegativeDuration(text, flag);
+    checkSinceReach(text, back, flag);
+    return now - back;
   } catch (error) {
-    if (error instanceof UsageError && /before 1970/.test(error.message)) throw error;
+    if (error instanceof UsageError && /at most 36500d/.test(error.message)) throw error;
     if (error instanceof UsageError && /cannot be negative/.test(error.message)) throw error;
     throw new UsageError(`${(error as Error).message}, or an ISO time such as 2026-11-22T14:00:00Z`);
   }
@@ -30,9 +30,11 @@ export function parseNonNegativeDuration(text: string, flag: string): number {
   }
 }
 
-/** A window reaching back before 1970 covers nothing the pipeline holds (and overflows date maths). */
-export function checkSinceReach(text: string, start: number, flag: string): void {
-  if (!(start >= 0)) {
-    throw new UsageError(`invalid ${flag} '${text}': it reaches back before 1970-01-01; use a shorter duration`);
+/** A century back covers anything the pipeline can hold; far beyond it, date arithmetic overflows. */
+const MAX_SINCE_MS = 36_500 * 86_400_000;
+
+export function checkSinceReach(text: string, backMs: number, flag: string): void {
+  if (backMs > MAX_SINCE_MS) {
+    throw new UsageError(`invalid ${flag} '${text}': at most 36500d (100 years) back, or an ISO time`);
   }
 }
