@@ -132,6 +132,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   } finally {
     clearInterval(ticker);
   }
+  if (produced.reason === 'sink-failed') throw produced.error;
   const sent = produced.sent + malformed.length;
 
   status.update(`waiting for the pipeline to catch up with ${sent} records…`);
