@@ -8,6 +8,9 @@ import { readJsonState, writeJsonAtomic } from '../../../src/local/files.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import { localPipelineDefinition, registryEntry, writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { CheckpointStore, CheckpointUnreadableError } from '../../../src/local/runner/checkpoints.ts';
+import { mappingConfig } from '../../../src/local/runner/mapping.ts';
+import { TableStreamLog } from '../../../src/local/runner/table-stream.ts';
+import { TableStreamRunner } from '../../../src/local/runner/table-stream-runner.ts';
 import { daemonEnvironment, makePrivateDirs } from '../../../src/local/stack.ts';
 
 // Issue 16, item 8: an unreadable checkpoint was taken for none (the runner replayed the stream
@@ -128,5 +131,43 @@ describe('the local stack keeps to itself (issue 16)', () => {
     for (const dir of ['.stockpipe', '.stockpipe/local', '.stockpipe/local/logs']) {
       assert.equal(statSync(join(cwd, dir)).mode & 0o777, 0o700, dir);
     }
+  });
+});
+
+describe('a runner whose checkpoint cannot be read', () => {
+  it('does not start, and says why, instead of delivering its source again from the start', async () => {
+    const paths = localPaths(temp());
+    const log = new TableStreamLog(paths, 'x-quotes');
+    log.appendInserts([{ keys: { symbol: { S: 'A' } }, newImage: { symbol: { S: 'A' } } }]);
+    mkdirSync(paths.checkpointsDir, { recursive: true });
+    writeFileSync(join(paths.checkpointsDir, 'x-trends.json'), '{"source": "arn:aws:dyn');
+    const invoked: unknown[] = [];
+    const runner = new TableStreamRunner({
+      log,
+      invoker: {
+        functionName: 'x-trends',
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:x-trends',
+        async invoke(event) {
+          invoked.push(event);
+          return { ok: true, response: undefined } as never;
+        },
+      },
+      config: mappingConfig({ batchingWindowMs: 0 }),
+      paths,
+      failureFile: join(paths.failuresDir, 'x-trends.ndjson'),
+    });
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      runner.start();
+    } finally {
+      console.error = original;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runner.stop();
+    assert.equal(invoked.length, 0, 'nothing delivered again');
+    assert.match(runner.counters.waitingFor ?? '', /checkpoint .*x-trends\.json cannot be read \(not valid JSON\)/);
+    assert.match(logged.join('\n'), /x-trends: checkpoint .* cannot be read/);
   });
 });
