@@ -11,3 +11,6 @@ export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** Everything the local target keeps lives under this folder of the working directory. */
 export const LOCAL_STATE_DIR = '.stockpipe/local';
+
+/** Starts the daemon's last log line when it fails: what follows is the reason a starter reports. */
+export const START_FAILURE_MARK = 'local stack failed: ';

@@ -1,12 +1,48 @@
 /** Small file helpers: atomic JSON writes (readers never see half a file) and tolerant reads. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/**
+ * Writes a temporary file, flushes it to disk, and renames it over the target: a reader, or a
+ * crash at any moment, sees the old content or the new, never half of one. Private to the user.
+ */
 export function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
   renameSync(temporary, path);
+}
+
+export type JsonFileState<T> =
+  | { state: 'missing' }
+  | { state: 'ok'; value: T }
+  /** There, but not readable or not JSON: never to be taken for "missing". */
+  | { state: 'unreadable'; reason: string };
+
+/** Tells a file that is not there from one that cannot be read now (permissions, damage, I/O). */
+export function readJsonState<T>(path: string): JsonFileState<T> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'missing' };
+    return { state: 'unreadable', reason: code ?? String(error) };
+  }
+  try {
+    return { state: 'ok', value: JSON.parse(text) as T };
+  } catch {
+    return { state: 'unreadable', reason: 'not valid JSON' };
+  }
 }
 
 /** The parsed file, or undefined when it is missing or not JSON (a crash mid-write elsewhere). */

@@ -34,6 +34,29 @@ export async function acquireLock(
   }
 }
 
+/**
+ * The lock at once, or the pid of the live process holding it. A lock left by a dead process is
+ * broken and taken. For a lock held for a process's whole life (the daemon's).
+ */
+export function tryAcquireLock(path: string): HeldLock | { heldBy: number } {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryCreate(path)) return { release: () => releaseIfOurs(path) };
+    const holder = readHolder(path);
+    if (holder !== undefined && isProcessAlive(holder)) return { heldBy: holder };
+    if (holder !== undefined) breakStaleLock(path, holder);
+    else rmSync(path, { force: true }); // empty or garbage: its writer died between create and write
+  }
+  const holder = readHolder(path);
+  return { heldBy: holder ?? 0 };
+}
+
+/** The live process holding a lock file, if any. */
+export function lockHolder(path: string): number | undefined {
+  const holder = readHolder(path);
+  return holder !== undefined && isProcessAlive(holder) ? holder : undefined;
+}
+
 function tryCreate(path: string): boolean {
   try {
     const fd = openSync(path, 'wx');

@@ -12,6 +12,8 @@ export interface LocalPaths {
   stateFile: string;
   /** Held (created exclusively) while one process starts or stops the stack. */
   lockFile: string;
+  /** Held by the daemon itself for its whole life: one stack per folder, whatever its starters do. */
+  daemonLockFile: string;
   /** One `<name>.json` per registered pipeline; the daemon serves every file here. */
   pipelinesDir: string;
   kinesisDir: string;
@@ -36,6 +38,7 @@ export function localPaths(cwd: string): LocalPaths {
     root,
     stateFile: join(root, 'stack.json'),
     lockFile: join(root, 'stack.lock'),
+    daemonLockFile: join(root, 'daemon.lock'),
     pipelinesDir: join(root, 'pipelines'),
     kinesisDir: join(root, 'kinesis'),
     dynamodbDir: join(root, 'dynamodb'),

@@ -2,7 +2,7 @@
  * The registry of local pipelines: one JSON file per pipeline under `.stockpipe/local/pipelines/`.
  * Local `setup` writes one, `cleanup` removes it; the daemon serves every file it finds there.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HANDLER_DEFAULTS, type IngestConfig, ingestEnv, type TrendsConfig, trendsEnv } from '../core/handler-env.ts';
 import { bucketNames, pipelineNames } from '../core/names.ts';
@@ -49,6 +49,20 @@ export function removeLocalPipeline(cwd: string, name: string): boolean {
   const existed = readJsonFile(file) !== undefined;
   rmSync(file, { force: true });
   return existed;
+}
+
+/**
+ * Whether the pipeline's registry file is there: `gone` only when the file system says it does
+ * not exist. A file being rewritten, damaged, or unreadable for a moment is `present` or
+ * `unknown`, never a reason to forget the pipeline's state.
+ */
+export function registryEntry(cwd: string, name: string): 'present' | 'gone' | 'unknown' {
+  try {
+    lstatSync(pipelineFile(cwd, name));
+    return 'present';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'unknown';
+  }
 }
 
 /** Every registered pipeline, by name; unreadable files are skipped. */

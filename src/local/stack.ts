@@ -4,13 +4,15 @@
  * is serialised by an exclusive lock file, so two commands that start at once share one stack.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StockpipeError } from '../errors.ts';
+import { START_FAILURE_MARK } from './constants.ts';
 import type { DaemonStatus } from './daemon/daemon.ts';
 import { isProcessAlive } from './files.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLock, lockHolder } from './lock.ts';
 import { localPaths } from './paths.ts';
 import { type LocalPipeline, listLocalPipelines } from './pipelines.ts';
 import { type LocalEndpoints, type LocalStackState, liveStackState, readStackState } from './state.ts';
@@ -63,10 +65,9 @@ export async function ensureLocalStack(cwd: string, options: EnsureOptions = {})
 
 async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalStackState> {
   const paths = localPaths(cwd);
-  mkdirSync(paths.logsDir, { recursive: true });
-  const log = openSync(paths.daemonLog, 'a');
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT; // a daemon spawned by a test is not itself a test
+  makePrivateDirs(cwd);
+  const log = openSync(paths.daemonLog, 'a', 0o600);
+  const env = daemonEnvironment(process.env);
   // fileURLToPath, not .pathname: a folder with a space or a non-ASCII letter stays a valid path.
   const args = [fileURLToPath(DAEMON_MAIN), '--cwd', cwd];
   if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
@@ -88,8 +89,16 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   while (Date.now() < deadline) {
     const state = readStackState(cwd);
     if (state && state.pid === pid) return state;
+    // Ours exited because an earlier daemon (whose starter was killed) holds the stack's own lock:
+    // that one is the stack, once it is up.
+    const other = lockHolder(paths.daemonLockFile);
+    if (other !== undefined && other !== pid) {
+      if (state && state.pid === other) return state;
+      await sleep(50);
+      continue;
+    }
     if (exited !== undefined || (pid !== undefined && !isProcessAlive(pid))) {
-      throw new StockpipeError(`the local stack did not start: ${lastLines(paths.daemonLog)} (see ${paths.daemonLog})`);
+      throw new StockpipeError(`the local stack did not start: ${startFailure(paths.daemonLog)}`);
     }
     await sleep(50);
   }
@@ -97,6 +106,27 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   throw new StockpipeError(
     `the local stack did not start within ${Math.round((options.timeoutMs ?? 30_000) / 1000)} s (see ${paths.daemonLog})`,
   );
+}
+
+/**
+ * The daemon's environment: the caller's, less anything AWS (the stack and its handlers use the
+ * local target's fixed credentials; a real secret key or session token has no business in a
+ * long-lived background process) and less the test runner's marker.
+ */
+export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('AWS_') || key === 'NODE_TEST_CONTEXT') continue;
+    clean[key] = value;
+  }
+  return clean;
+}
+
+/** `.stockpipe/` and the stack's folders, readable by the user only (also when made by an older version). */
+export function makePrivateDirs(cwd: string): void {
+  const paths = localPaths(cwd);
+  mkdirSync(paths.logsDir, { recursive: true, mode: 0o700 });
+  for (const dir of [dirname(paths.root), paths.root, paths.logsDir]) chmodSync(dir, 0o700);
 }
 
 export interface StopResult {
@@ -131,6 +161,25 @@ export async function stopLocalStack(cwd: string, options: { timeoutMs?: number 
     return { stopped: true, pid: state.pid };
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * SIGKILLs whatever daemon still holds this folder (by its state file or its own lock) and waits
+ * for it to be gone: for `local reset`, which deletes the stores under it.
+ */
+export async function killStackProcesses(cwd: string): Promise<void> {
+  const paths = localPaths(cwd);
+  const pids = new Set<number>();
+  const state = readStackState(cwd);
+  if (state && isProcessAlive(state.pid)) pids.add(state.pid);
+  const holder = lockHolder(paths.daemonLockFile);
+  if (holder !== undefined) pids.add(holder);
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    killQuietly(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (isProcessAlive(pid) && Date.now() < deadline) await sleep(50);
   }
 }
 
@@ -232,6 +281,25 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** The reason the daemon gave for failing (its last START_FAILURE_MARK line), else the log's tail. */
+export function startFailure(log: string): string {
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    return `no log (${log})`;
+  }
+  const marked = text.lastIndexOf(START_FAILURE_MARK);
+  if (marked >= 0) {
+    const reason = text
+      .slice(marked + START_FAILURE_MARK.length)
+      .split('\n')[0]
+      ?.trim();
+    if (reason) return reason;
+  }
+  return `${lastLines(log)} (see ${log})`;
 }
 
 function lastLines(file: string): string {

@@ -26,6 +26,29 @@ const STAND_INS: Partial<Record<ServiceName, string>> = {
 export const NO_LOCAL_STATE =
   'nothing exists in the local target here yet (no .stockpipe/local): create a pipeline with `stockpipe setup --target local`, or run `stockpipe demo`';
 
+export const LOCAL_STACK_DOWN =
+  'the local stack is not running (its endpoint refused the connection): start it with `stockpipe local start`, and see .stockpipe/local/logs/daemon.log for why it stopped';
+
+/**
+ * On the local target a refused connection means one thing: the stack's process is gone. Said
+ * so, as a StockpipeError, which no retry loop takes for a passing network fault.
+ */
+export function explainRefusedConnection(client: {
+  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+}): void {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException)?.code === 'ECONNREFUSED') throw new StockpipeError(LOCAL_STACK_DOWN);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'stockpipeLocalStackDown' },
+  );
+}
+
 export interface LocalTargetOptions {
   /** Start the stack even where none ever ran: true for setup, which creates the pipeline. */
   mayCreateStack?: boolean;
@@ -35,6 +58,7 @@ export function localTargetClients(cwd: string, options: LocalTargetOptions = {}
   return new AwsClients({
     env: {},
     services: LOCAL_SERVICES,
+    onClient: (_service, client) => explainRefusedConnection(client as never),
     unavailable: (service) =>
       new StockpipeError(
         `${service} does not exist in the local target; it is replaced by ${STAND_INS[service] ?? 'nothing'}`,

@@ -11,8 +11,8 @@ export function stateFilePath(cwd: string, name: string): string {
 
 export async function writeStateFile(cwd: string, name: string, content: unknown): Promise<string> {
   const path = stateFilePath(cwd, name);
-  await mkdir(join(cwd, '.stockpipe'), { recursive: true });
-  await writeFile(path, `${JSON.stringify(content, null, 2)}\n`);
+  await mkdir(join(cwd, '.stockpipe'), { recursive: true, mode: 0o700 });
+  await writeFile(path, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
   return path;
 }
 

@@ -16,6 +16,30 @@ export class MonotonicClock {
   }
 }
 
+/** Node's timers fire after 1 ms for any delay above this (with a TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout for any delay: one above Node's timer limit (about 24.8 days) waits in chunks, so
+ * `--duration 999d` lasts 999 days instead of ending after 1 ms.
+ */
+export function setLongTimeout(callback: () => void, ms: number): { clear(): void } {
+  const due = Date.now() + ms;
+  let timer: NodeJS.Timeout;
+  const arm = (remaining: number) => {
+    timer = setTimeout(
+      () => {
+        const left = due - Date.now();
+        if (left > 0) arm(left);
+        else callback();
+      },
+      Math.min(Math.max(0, remaining), MAX_TIMER_MS),
+    );
+  };
+  arm(ms);
+  return { clear: () => clearTimeout(timer) };
+}
+
 /**
  * Resolves after `ms`, or at once when the signal aborts (never rejects). Even 0 waits for the
  * next turn of the event loop, so `--interval 0` never starves signals, timers and output.
@@ -25,11 +49,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const done = () => {
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setLongTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -4,8 +4,8 @@
  * fetching at once, and `start()` resolves only after the sink has flushed everything fetched.
  */
 import type { StockEvent } from '../core/event.ts';
-import { sleep } from './clock.ts';
-import type { EventSink, EventSource, SinkStats } from './types.ts';
+import { setLongTimeout, sleep } from './clock.ts';
+import type { EventSink, EventSource, Poll, SinkStats } from './types.ts';
 
 export interface ProducerOptions {
   source: EventSource;
@@ -22,7 +22,7 @@ export interface ProducerOptions {
   now?: () => number;
 }
 
-export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed';
+export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'output-closed' | 'sink-failed';
 
 export interface ProducerSummary extends SinkStats {
   /** Events fetched from the source and handed to the sink. */
@@ -31,6 +31,8 @@ export interface ProducerSummary extends SinkStats {
   /** Sent events per second of the whole run. */
   rate: number;
   reason: StopReason;
+  /** Why the sink stopped taking events (reason 'sink-failed'). */
+  error?: unknown;
 }
 
 export class Producer {
@@ -38,14 +40,9 @@ export class Producer {
   private readonly stopper = new AbortController();
   private reason: StopReason | undefined;
   private produced = 0;
-  /** Settles when the producer is stopped; raced against every poll. */
-  private readonly stopped: Promise<undefined>;
 
   constructor(options: ProducerOptions) {
     this.options = options;
-    this.stopped = new Promise((resolve) =>
-      this.stopper.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
-    );
   }
 
   /** Stop fetching; `start()` still flushes before it resolves. */
@@ -66,7 +63,8 @@ export class Producer {
     const onSignal = () => this.stop('signal');
     if (signal?.aborted) onSignal();
     signal?.addEventListener('abort', onSignal, { once: true });
-    const deadline = durationMs !== undefined ? setTimeout(() => this.stop('duration'), durationMs) : undefined;
+    const deadline = durationMs !== undefined ? setLongTimeout(() => this.stop('duration'), durationMs) : undefined;
+    let sinkError: unknown;
     try {
       while (!this.stopping) {
         const poll = await this.pollUnlessStopped();
@@ -75,16 +73,22 @@ export class Producer {
           if (count !== undefined && this.produced >= count) break;
           this.produced++;
           this.options.onEvent?.(event);
-          await sink.add(event);
+          await sink.add(event).catch(asSinkError);
         }
         if (count !== undefined && this.produced >= count) this.stop('count');
         else if (poll.done) this.stop('end-of-source');
         // A source may ask for a longer wait (a backoff, a replay's pace), never a shorter one.
         else await sleep(Math.max(this.options.intervalMs, poll.delayMs ?? 0), this.stopper.signal);
       }
-      await sink.flush();
+      await sink.flush().catch(asSinkError);
+    } catch (error) {
+      if (!(error instanceof SinkError)) throw error;
+      // The sink gave up for good (its destination is gone): stop, and still account for the run.
+      sinkError = error.cause;
+      this.reason = 'sink-failed';
+      this.stopper.abort();
     } finally {
-      clearTimeout(deadline);
+      deadline?.clear();
       signal?.removeEventListener('abort', onSignal);
       await source.close?.();
     }
@@ -96,11 +100,43 @@ export class Producer {
       elapsedMs,
       rate: (stats.sent * 1000) / elapsedMs,
       reason: this.reason ?? 'signal',
+      ...(sinkError !== undefined ? { error: sinkError } : {}),
     };
   }
 
-  /** A poll in flight when the stop comes is abandoned: fetching stops at once. */
-  private pollUnlessStopped() {
-    return Promise.race([this.options.source.poll(this.stopper.signal), this.stopped]);
+  /**
+   * A poll in flight when the stop comes is abandoned: fetching stops at once. Each poll gets its
+   * own abort listener, removed when the poll settles: racing every poll against one long-lived
+   * "stopped" promise would register a reaction on it per poll, and each reaction keeps that poll's
+   * events reachable until the producer stops (memory growing with the run's length).
+   */
+  private pollUnlessStopped(): Promise<Poll | undefined> {
+    const { signal } = this.stopper;
+    if (signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const onStop = () => resolve(undefined);
+      signal.addEventListener('abort', onStop, { once: true });
+      this.options.source.poll(signal).then(
+        (poll) => {
+          signal.removeEventListener('abort', onStop);
+          resolve(poll);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onStop);
+          reject(error);
+        },
+      );
+    });
   }
+}
+
+/** A failure of the sink, told apart from the source's own (which still propagate). */
+class SinkError extends Error {
+  constructor(cause: unknown) {
+    super('the sink failed', { cause });
+  }
+}
+
+function asSinkError(error: unknown): never {
+  throw new SinkError(error);
 }

@@ -4,7 +4,7 @@
  * reported with its line number and skipped; the rest goes on.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isIsoUtcMillis, type StockEvent, validateEvent } from '../core/event.ts';
 import { deriveChange } from '../core/metrics.ts';
@@ -15,8 +15,16 @@ export const DAILY_BAR_TIME = 'T20:00:00.000Z';
 /** Rows per poll at --speed max: enough to fill PutRecords calls, small enough to stay responsive. */
 const MAX_BATCH = 1000;
 
+/** One line of the file, with its number in the file (kept for reports after a sort). */
+export interface ReplayLine {
+  text: string;
+  lineNumber: number;
+}
+
 export interface ReplayOptions {
   file: string;
+  /** The file's lines in the order to replay them, when they had to be sorted (see orderReplayFile). */
+  lines?: ReplayLine[];
   format: 'csv' | 'ndjson';
   /** The symbol of a CSV file; for NDJSON, only events of these symbols are replayed (all when empty). */
   symbols: string[];
@@ -31,15 +39,82 @@ export function replayFormat(file: string): 'csv' | 'ndjson' {
   return /\.(nd)?jsonl?$|\.json$/i.test(file) ? 'ndjson' : 'csv';
 }
 
-export function createReplaySource(options: ReplayOptions): EventSource {
-  const stream = createReadStream(options.file, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
-  const newId = options.newId ?? randomUUID;
-  const parse =
-    options.format === 'csv'
-      ? csvParser(options.symbols[0] as string, newId)
-      : ndjsonParser(new Set(options.symbols), newId);
+function parserFor(options: Pick<ReplayOptions, 'format' | 'symbols'>, newId: () => string): Parser {
+  return options.format === 'csv'
+    ? csvParser(options.symbols[0] as string, newId)
+    : ndjsonParser(new Set(options.symbols), newId);
+}
+
+/** The file's lines, numbered, streamed from disk. */
+async function* fileLines(file: string, stream = createReadStream(file, { encoding: 'utf8' })) {
   let lineNumber = 0;
+  for await (const text of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    lineNumber++;
+    yield { text, lineNumber };
+  }
+}
+
+/**
+ * previous_close and change are derived from the previous row of the same symbol, so rows out of
+ * time order would be derived wrongly (and alerts fired on a scrambled series). Reads the file
+ * once: when every symbol's rows are in time order, undefined (replay it as it streams); when not,
+ * and the file is at most `sortLimitBytes`, its lines sorted by time (stable, the header first);
+ * otherwise a ReplayOrderError saying where the order breaks.
+ */
+export async function orderReplayFile(
+  options: Pick<ReplayOptions, 'file' | 'format' | 'symbols'>,
+  sortLimitBytes: number,
+): Promise<ReplayLine[] | undefined> {
+  const fits = statSync(options.file).size <= sortLimitBytes;
+  // A valid id the scan never sends: the order is all it looks at.
+  const parse = parserFor(options, () => '00000000-0000-4000-8000-000000000000');
+  const last = new Map<string, { time: number; lineNumber: number }>();
+  const keyed: { line: ReplayLine; time: number }[] = [];
+  let disorder: string | undefined;
+  for await (const line of fileLines(options.file)) {
+    let result: StockEvent | string | undefined;
+    try {
+      result = parse(line.text, line.lineNumber);
+    } catch (error) {
+      if (error instanceof ReplayFileError) return undefined; // reported when the replay starts
+      throw error;
+    }
+    const time = typeof result === 'object' ? Date.parse(result.timestamp) : Number.NEGATIVE_INFINITY;
+    if (fits) keyed.push({ line, time });
+    if (typeof result !== 'object') continue;
+    const previous = last.get(result.symbol);
+    if (previous && time < previous.time && disorder === undefined) {
+      disorder = `line ${line.lineNumber} (${result.symbol} ${result.timestamp}) is older than line ${previous.lineNumber}`;
+      if (!fits) break;
+    }
+    if (!previous || time >= previous.time) last.set(result.symbol, { time, lineNumber: line.lineNumber });
+  }
+  if (disorder === undefined) return undefined;
+  if (!fits) {
+    throw new ReplayOrderError(
+      `${options.file} is not in time order per symbol: ${disorder}; it is larger than --sort-limit ${formatBytes(sortLimitBytes)} to sort in memory: sort it by time first, or raise --sort-limit`,
+    );
+  }
+  // Lines that are no event (the header, blanks, malformed rows) sort first and are reported as before.
+  return keyed.sort((a, b) => a.time - b.time).map(({ line }) => line);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Number((bytes / 1024 / 1024).toFixed(1))}MB` : `${bytes}B`;
+}
+
+/** The file's rows are out of time order and too large to sort: the command exits 2 with this message. */
+export class ReplayOrderError extends Error {
+  override readonly name = 'ReplayOrderError';
+}
+
+export function createReplaySource(options: ReplayOptions): EventSource {
+  const stream = options.lines ? undefined : createReadStream(options.file, { encoding: 'utf8' });
+  const lines: AsyncIterator<ReplayLine> | Iterator<ReplayLine> = stream
+    ? fileLines(options.file, stream)
+    : (options.lines ?? [])[Symbol.iterator]();
+  const newId = options.newId ?? randomUUID;
+  const parse = parserFor(options, newId);
   let pending: StockEvent | undefined;
   let finished = false;
 
@@ -55,8 +130,8 @@ export function createReplaySource(options: ReplayOptions): EventSource {
         finished = true;
         break;
       }
-      lineNumber++;
-      const result = parse(value, lineNumber);
+      const { text, lineNumber } = value;
+      const result = parse(text, lineNumber);
       if (result === undefined) continue;
       if (typeof result === 'string') {
         options.report(`${options.file}:${lineNumber}: skipped: ${result}`);
@@ -88,7 +163,7 @@ export function createReplaySource(options: ReplayOptions): EventSource {
       return { events, delayMs: 0 };
     },
     async close() {
-      stream.destroy();
+      stream?.destroy();
     },
   };
 }

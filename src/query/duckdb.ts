@@ -7,11 +7,12 @@
  * query runs.
  */
 import { existsSync, globSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { LAKE_COLUMNS, LAKE_PARTITION, lakeDateRange } from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
-import { StockpipeError } from '../errors.ts';
-import { historyViewStatements, latestHistoryParts } from './history.ts';
+import { StockpipeError, UsageError } from '../errors.ts';
+import { HISTORY_PREFIX, historyViewStatements, latestHistoryParts } from './history.ts';
 import {
   type ColumnKind,
   QueryCancelledError,
@@ -83,15 +84,23 @@ export class DuckDbQueryRunner implements QueryRunner {
     const rawPrefix = join(bucketDir, 'raw');
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const hasObjects = globSync(join(rawPrefix, 'dt=*', '*._S3rver_object')).length > 0;
-    const instance = await DuckDBInstance.create(':memory:');
+    // No extension is ever fetched or loaded on demand: local SQL needs none, and INSTALL would
+    // reach the network.
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+    });
     const connection = await instance.connect();
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
+      await sandbox(connection, [rawPrefix, join(bucketDir, HISTORY_PREFIX)]);
       await connection.run(lakeViewSql(rawPrefix, hasObjects, new Date(now())));
       // Compacted months (stockpipe compact) join the raw lake under the same table name.
       for (const statement of historyViewStatements(latestHistoryParts(bucketDir))) await connection.run(statement);
-      const reader = await connection.runAndReadAll(sql);
+      const statement = await oneReadOnlyStatement(connection, sql);
+      const reader = await statement.runAndReadAll();
       const kinds = reader.columnTypes().map((type) => duckKind(type.toString()));
       const columns = reader.columnNames().map((name, index) => ({
         name,
@@ -102,6 +111,7 @@ export class DuckDbQueryRunner implements QueryRunner {
       return { columns, rows, stats: { engine: 'duckdb', runTimeMs: now() - started } };
     } catch (error) {
       if (signal?.aborted) throw new QueryCancelledError(undefined);
+      if (error instanceof UsageError) throw error;
       throw new StockpipeError(
         `query failed: ${String((error as Error).message ?? error)
           .replace(/\s+/g, ' ')
@@ -113,6 +123,37 @@ export class DuckDbQueryRunner implements QueryRunner {
       instance.closeSync();
     }
   }
+}
+
+/**
+ * Local SQL can do what Athena can and no more: read the lake. Every file-system access outside
+ * the lake's raw folder is off (read_csv('/etc/passwd'), glob, COPY … TO, ATTACH, INSTALL), and
+ * the configuration is locked so the query cannot turn it back on.
+ */
+async function sandbox(connection: DuckDBConnection, lakeDirs: readonly string[]): Promise<void> {
+  await connection.run(`SET allowed_directories = [${lakeDirs.map((dir) => sqlString(`${dir}${sep}`)).join(', ')}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
+
+/** The query's one statement, prepared, if it only reads (SELECT, WITH … SELECT, EXPLAIN). */
+async function oneReadOnlyStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const { StatementType } = await import('@duckdb/node-api');
+  const statements = await connection.extractStatements(sql);
+  if (statements.count !== 1) {
+    throw new UsageError(
+      `the query holds ${statements.count} statements: local SQL runs one read-only statement (SELECT) at a time, as Athena does`,
+    );
+  }
+  const prepared = await statements.prepare(0);
+  const type = prepared.statementType;
+  if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
+    prepared.destroySync();
+    throw new UsageError(
+      `the query is a ${StatementType[type] ?? 'non-SELECT'} statement: local SQL only reads the lake (SELECT), as Athena does`,
+    );
+  }
+  return prepared;
 }
 
 function duckKind(type: string): ColumnKind {

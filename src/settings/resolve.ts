@@ -3,10 +3,11 @@
  * Every value remembers where it came from, so `stockpipe config` can show it.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { DEFAULT_PIPELINE_NAME } from '../core/names.ts';
 import { UsageError } from '../errors.ts';
+import { readInputFile } from '../input-file.ts';
 import { parsePipelineName, parseProfile, parseRegion, parseTarget, type Target } from './validate.ts';
 
 export const DEFAULT_CONFIG_FILE = 'stockpipe.config.json';
@@ -113,6 +114,9 @@ function describeOrigin(key: keyof Settings, candidate: RawCandidate): string {
   return `${candidate.origin ?? 'config'} key '${key}'`;
 }
 
+/** A settings file is a few lines of JSON. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 function readConfigFile(input: ResolveInput, problems: string[]): { values: Record<string, string>; path?: string } {
   const explicit = input.configPath !== undefined;
   const path = resolvePath(input.cwd, input.configPath ?? DEFAULT_CONFIG_FILE);
@@ -120,9 +124,10 @@ function readConfigFile(input: ResolveInput, problems: string[]): { values: Reco
     if (explicit) throw new UsageError(`config file not found: ${input.configPath} — check the path given to --config`);
     return { values: {} };
   }
+  const text = readInputFile(path, `config file ${path}`, MAX_CONFIG_BYTES);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
   }

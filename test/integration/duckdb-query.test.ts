@@ -175,6 +175,43 @@ describe('DuckDB runner over the local lake (s3rver layout)', () => {
       return true;
     });
   });
+
+  describe('sandbox (issue 16: local SQL could read and write any file)', () => {
+    const refused = async (sql: string, pattern: RegExp) => {
+      await assert.rejects(runner.run(sql, {}), (error: Error) => {
+        assert.match(error.message, pattern);
+        return true;
+      });
+    };
+
+    it('reads no file outside the lake', async () => {
+      const outside = join(dir, 'secret.csv');
+      writeFileSync(outside, 'a,b\n1,2\n');
+      await refused(`SELECT * FROM read_csv('${outside}')`, /disabled by configuration|Permission/);
+      await refused(
+        `SELECT * FROM read_text('${join(dir, BUCKET, 'raw', '..', '..', 'secret.csv')}')`,
+        /Permission|disabled/,
+      );
+      await refused(`SELECT * FROM glob('${dir}/*')`, /Permission|disabled/);
+    });
+
+    it('runs one read-only statement: no COPY, ATTACH, INSTALL, SET or second statement', async () => {
+      await refused(`COPY (SELECT 1) TO '${join(dir, BUCKET, 'raw', 'out.csv')}'`, /COPY|only reads/);
+      await refused(`ATTACH '${join(dir, 'other.db')}'`, /ATTACH|only reads/);
+      await refused('INSTALL httpfs', /only reads/);
+      await refused('SET enable_external_access = true', /only reads/);
+      await refused('SELECT 1; SELECT 2', /2 statements/);
+    });
+
+    it('still reads the lake, with WITH and EXPLAIN', async () => {
+      const result = await runner.run(
+        'WITH t AS (SELECT symbol FROM stock_data_table) SELECT count(*) AS n FROM t',
+        {},
+      );
+      assert.equal(rowsAsObjects(result)[0]?.n, 5);
+      await runner.run('EXPLAIN SELECT * FROM stock_data_table', {});
+    });
+  });
 });
 
 describe('one definition of the lake: contract, Glue table and DuckDB view agree', () => {

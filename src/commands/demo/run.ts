@@ -169,6 +169,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   } finally {
     clearInterval(ticker);
   }
+  if (produced.reason === 'sink-failed') throw produced.error;
   const sent = produced.sent + malformed.length;
 
   if (produced.reason === 'signal')

@@ -15,6 +15,7 @@ current folder and survives a restart. Commands run with --target local start it
     { command: 'stockpipe local start' },
     { command: 'stockpipe local status --json' },
     { command: 'stockpipe local stop' },
+    { command: 'stockpipe local reset --yes' },
   ],
   ignores: IGNORES,
   subcommands: [
@@ -31,6 +32,14 @@ current folder and survives a restart. Commands run with --target local start it
       examples: [{ command: 'stockpipe local stop' }],
       ignores: IGNORES,
       run: async (_options, context) => (await import('./run.ts')).runLocalStop(depsOf(context)),
+    }),
+    defineCommand<Record<string, never>>({
+      name: 'reset',
+      summary: 'stop the local stack and delete .stockpipe/local: every local pipeline and its data, nothing kept',
+      details: 'The way out of a damaged store. Asks at a terminal; --yes confirms in scripts.',
+      examples: [{ command: 'stockpipe local reset --yes' }],
+      ignores: IGNORES.filter((option) => option !== 'yes'),
+      run: async (_options, context) => (await import('./run.ts')).runLocalReset(depsOf(context)),
     }),
     defineCommand<Record<string, never>>({
       name: 'status',

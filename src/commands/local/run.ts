@@ -1,15 +1,19 @@
 /**
- * `stockpipe local start|stop|status`: drive the embedded offline stack by hand. Other commands
+ * `stockpipe local start|stop|status|reset`: drive the embedded offline stack by hand. Other commands
  * with `--target local` start it on demand; these make it visible and controllable.
  */
 import { relative } from 'node:path';
 import { formatDuration } from '../../core/duration.ts';
+import { CancelledError, NOTHING_CHANGED, UsageError } from '../../errors.ts';
 import type { LocalStackStatus } from '../../local/stack.ts';
 import type { IO } from '../../ui/io.ts';
+import type { Prompter } from '../../ui/prompt.ts';
 
 export interface LocalDeps {
   io: IO;
   cwd: string;
+  /** Tests answer the confirmation here. */
+  prompter?: Prompter;
 }
 
 export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
@@ -45,6 +49,46 @@ export async function runLocalStop({ io, cwd }: LocalDeps): Promise<number> {
   if (result.stopped) io.out(`local stack stopped (pid ${result.pid})`);
   else if (result.staleRemoved) io.out(`local stack was not running (removed the state of dead process ${result.pid})`);
   else io.out('local stack was not running');
+  return 0;
+}
+
+/**
+ * `stockpipe local reset`: the way out of a damaged store. Stops the stack (whatever state it is
+ * in) and deletes .stockpipe/local whole: every local pipeline's stream, tables, lake, logs and
+ * positions. Nothing is kept, and it says so before and after.
+ */
+export async function runLocalReset({ io, cwd, prompter }: LocalDeps): Promise<number> {
+  const { localPaths } = await import('../../local/paths.ts');
+  const paths = localPaths(cwd);
+  const shown = relative(cwd, paths.root) || '.';
+  if (!io.yes && !io.canPrompt) {
+    throw new UsageError(
+      `local reset deletes ${shown} and keeps nothing (every local pipeline's stream, tables, lake and logs): pass --yes to confirm`,
+    );
+  }
+  const { existsSync, rmSync } = await import('node:fs');
+  if (!existsSync(paths.root)) {
+    if (io.json) io.outJson({ reset: false, deleted: null });
+    else io.out(`nothing to reset: ${shown} does not exist`);
+    return 0;
+  }
+  if (!io.yes) {
+    io.err(`This stops the local stack and deletes ${shown}: every local pipeline's stream, tables, lake and logs.`);
+    const answer = await (prompter ?? (await import('../../ui/prompt.ts')).inquirerPrompter(io)).input(
+      'Type reset to confirm:',
+    );
+    if (answer.trim() !== 'reset') throw new CancelledError(NOTHING_CHANGED);
+  }
+  const { stopLocalStack, killStackProcesses } = await import('../../local/stack.ts');
+  await stopLocalStack(cwd).catch(() => undefined); // a stack that cannot stop cleanly is killed below
+  await killStackProcesses(cwd);
+  rmSync(paths.root, { recursive: true, force: true });
+  if (io.json) {
+    io.outJson({ reset: true, deleted: shown });
+    return 0;
+  }
+  io.out(`deleted ${shown}: the local stack is stopped and nothing of it was kept`);
+  io.err(io.style.dim('create a pipeline again with: stockpipe setup --target local'));
   return 0;
 }
 

@@ -1,10 +1,10 @@
 /**
  * Turns `stockpipe query` flags into one SQL statement, or a UsageError before any network call.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
+import { readInputFile } from '../../input-file.ts';
 import {
   buildNamedQuery,
   type DateRange,
@@ -16,7 +16,7 @@ import {
   utcDate,
 } from '../../query/named.ts';
 import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
-import { parseNonNegativeDuration } from '../shared/since.ts';
+import { checkSinceReach, parseNonNegativeDuration } from '../shared/since.ts';
 
 export interface QueryOptions {
   /** A named query, or `sql`. */
@@ -101,11 +101,8 @@ function readSql(options: QueryOptions, cwd: string): string {
   }
   let sql: string;
   if (options.file !== undefined) {
-    try {
-      sql = readFileSync(resolve(cwd, options.file), 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read --file ${options.file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
-    }
+    // Athena takes a query string of at most 256 KB.
+    sql = readInputFile(resolve(cwd, options.file), `--file ${options.file}`, 256 * 1024);
   } else if (options.sql !== undefined) {
     sql = options.sql;
   } else {
@@ -118,7 +115,10 @@ function readSql(options: QueryOptions, cwd: string): string {
 
 function parseRange(options: QueryOptions, now: Date): DateRange {
   if (options.from === undefined && options.to === undefined) {
-    return rangeSince(parseSince(options.since ?? DEFAULT_SINCE), now);
+    const text = options.since ?? DEFAULT_SINCE;
+    const since = parseSince(text);
+    checkSinceReach(text, since, '--since');
+    return rangeSince(since, now);
   }
   if (options.since !== undefined) throw new UsageError('use either --since or --from/--to, not both');
   const from = options.from === undefined ? undefined : parseDate(options.from);

@@ -11,8 +11,11 @@ export function parseSinceTime(text: string, now: number, flag = '--since'): num
     return time;
   }
   try {
-    return now - parseNonNegativeDuration(text, flag);
+    const back = parseNonNegativeDuration(text, flag);
+    checkSinceReach(text, back, flag);
+    return now - back;
   } catch (error) {
+    if (error instanceof UsageError && /at most 36500d/.test(error.message)) throw error;
     if (error instanceof UsageError && /cannot be negative/.test(error.message)) throw error;
     throw new UsageError(`${(error as Error).message}, or an ISO time such as 2026-11-22T14:00:00Z`);
   }
@@ -24,5 +27,14 @@ export function parseNonNegativeDuration(text: string, flag: string): number {
     return parseDuration(text, flag);
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+}
+
+/** A century back covers anything the pipeline can hold; far beyond it, date arithmetic overflows. */
+const MAX_SINCE_MS = 36_500 * 86_400_000;
+
+export function checkSinceReach(text: string, backMs: number, flag: string): void {
+  if (backMs > MAX_SINCE_MS) {
+    throw new UsageError(`invalid ${flag} '${text}': at most 36500d (100 years) back, or an ISO time`);
   }
 }

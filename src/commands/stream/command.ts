@@ -25,6 +25,10 @@ export default defineCommand<StreamFlags, StreamOptions>({
       description: 'replay: a CSV (date|timestamp, open, high, low, close|price, volume) or NDJSON events',
     },
     { syntax: '--speed <n|max>', description: 'replay: n× the file’s own pace, or max (default: max)' },
+    {
+      syntax: '--sort-limit <size>',
+      description: 'replay: sort a file out of time order in memory up to this size (default: 64MB)',
+    },
     { syntax: '--seed <n>', description: 'synthetic: random seed, for a reproducible market (default: 42)' },
     { syntax: '--drift <up|down|flat>', description: 'synthetic: trend of the walk (default: flat)' },
     {

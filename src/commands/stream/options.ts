@@ -2,11 +2,12 @@
  * `stockpipe stream` flags → validated options. Everything here runs before any network call:
  * bad input is a UsageError (exit 2, one line) and nothing is sent.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.ts';
 import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
+import { readInputFile } from '../../input-file.ts';
 import { replayFormat } from '../../producer/replay.ts';
 import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../../producer/synthetic.ts';
 
@@ -23,6 +24,7 @@ export interface StreamFlags {
   source?: string;
   file?: string;
   speed?: string;
+  sortLimit?: string;
   interval?: string;
   count?: string;
   duration?: string;
@@ -45,7 +47,7 @@ export interface StreamOptions {
   count?: number;
   durationMs?: number;
   dryRun: boolean;
-  replay?: { file: string; format: 'csv' | 'ndjson'; speed: number | 'max' };
+  replay?: { file: string; format: 'csv' | 'ndjson'; speed: number | 'max'; sortLimitBytes: number };
   synthetic?: SyntheticSettings;
 }
 
@@ -75,6 +77,7 @@ export function parseStreamOptions(flags: StreamFlags, cwd: string): StreamOptio
   if (sourceName !== 'replay') {
     if (flags.file !== undefined) throw new UsageError('--file applies to --source replay only');
     if (flags.speed !== undefined) throw new UsageError('--speed applies to --source replay only');
+    if (flags.sortLimit !== undefined) throw new UsageError('--sort-limit applies to --source replay only');
   }
 
   const options: StreamOptions = {
@@ -108,12 +111,7 @@ function collectSymbols(flags: StreamFlags, cwd: string): string[] {
   const given = [...(flags.symbol ?? [])];
   if (flags.symbolsFile !== undefined) {
     const path = resolve(cwd, flags.symbolsFile);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --symbols-file ${flags.symbolsFile}: no such readable file`);
-    }
+    const text = readInputFile(path, `--symbols-file ${flags.symbolsFile}`, 1024 * 1024);
     // One or more per line, separated by commas or spaces; # starts a comment.
     for (const line of text.split(/\r?\n/)) {
       given.push(
@@ -176,7 +174,23 @@ export function replaySettings(
     }
     speed = value;
   }
-  return { file, format, speed };
+  const sortLimitBytes =
+    flags.sortLimit === undefined ? DEFAULT_SORT_LIMIT_BYTES : byteSize(flags.sortLimit, '--sort-limit');
+  return { file, format, speed, sortLimitBytes };
+}
+
+/** A replay file out of time order is sorted in memory up to this size (--sort-limit). */
+export const DEFAULT_SORT_LIMIT_BYTES = 64 * 1024 * 1024;
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** 64MB, 512kb, 1GB, or a number of MB. */
+function byteSize(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  const bytes = match ? Number(match[1]) * (BYTE_UNITS[(match[2] ?? 'mb').toLowerCase()] as number) : Number.NaN;
+  if (!Number.isFinite(bytes) || bytes > 4 * 1024 ** 3) {
+    throw new UsageError(`invalid ${flag} '${text}': use a size such as 64MB, 512KB or 1GB (at most 4GB)`);
+  }
+  return Math.floor(bytes);
 }
 
 /** A CSV needs a date/timestamp column and a close/price column. */

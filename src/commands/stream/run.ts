@@ -5,10 +5,16 @@
 import type { ServiceClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
-import { StockpipeError } from '../../errors.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
-import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
+import {
+  createReplaySource,
+  orderReplayFile,
+  ReplayFileError,
+  type ReplayLine,
+  ReplayOrderError,
+} from '../../producer/replay.ts';
 import { StreamStatus } from '../../producer/status.ts';
 import { createSyntheticSource } from '../../producer/synthetic.ts';
 import type { EventSink, EventSource } from '../../producer/types.ts';
@@ -35,7 +41,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   // Warnings from the source go above the live status line, never over it.
   let status: StreamStatus | undefined;
   const report = (line: string) => (status && !io.json ? status.print(line) : io.err(line));
-  const source = createSource(options, deps, report);
+  const source = await createSource(options, deps, report);
   let sink: EventSink;
   let disarmAlarm: () => Promise<void> = async () => undefined;
   if (options.dryRun) {
@@ -79,6 +85,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
     await disarmAlarm();
   }
   printSummary(io, summary, options);
+  if (summary.reason === 'sink-failed') throw summary.error;
   if (summary.failed > 0) {
     io.err(
       `error: ${summary.failed} event${summary.failed === 1 ? '' : 's'} could not be put on the stream after retries (see the failed entries above)`,
@@ -88,7 +95,11 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   return 0;
 }
 
-function createSource(options: StreamOptions, deps: StreamDeps, report: (line: string) => void): EventSource {
+async function createSource(
+  options: StreamOptions,
+  deps: StreamDeps,
+  report: (line: string) => void,
+): Promise<EventSource> {
   if (options.source === 'synthetic') {
     return createSyntheticSource({
       symbols: options.symbols,
@@ -96,8 +107,17 @@ function createSource(options: StreamOptions, deps: StreamDeps, report: (line: s
     });
   }
   if (options.source === 'replay') {
-    const replay = options.replay as NonNullable<StreamOptions['replay']>;
-    return createReplaySource({ ...replay, symbols: options.symbols, report });
+    const { sortLimitBytes, ...replay } = options.replay as NonNullable<StreamOptions['replay']>;
+    // Before any network call: a file out of time order is sorted, or refused (exit 2).
+    let lines: ReplayLine[] | undefined;
+    try {
+      lines = await orderReplayFile({ ...replay, symbols: options.symbols }, sortLimitBytes);
+    } catch (error) {
+      if (error instanceof ReplayOrderError) throw new UsageError(`cannot replay the file: ${error.message}`);
+      throw error;
+    }
+    if (lines) report(`${replay.file} is not in time order per symbol: replaying its rows sorted by time`);
+    return createReplaySource({ ...replay, symbols: options.symbols, report, ...(lines ? { lines } : {}) });
   }
   // Back off from at least one interval: a 429 must never make us poll faster than usual.
   return createYahooSource({
@@ -171,6 +191,7 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     'end-of-source': 'end of the replay file',
     signal: 'interrupted',
     'output-closed': 'stdout closed',
+    'sink-failed': 'the stream stopped taking events',
   };
   const verb = options.dryRun ? 'printed' : 'sent';
   const line = `${verb} ${summary.sent} · failed ${summary.failed} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;

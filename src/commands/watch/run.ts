@@ -15,6 +15,9 @@ import { truncateVisible } from '../../ui/live-line.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 
+/** A screen refreshed less than daily is not watched; and Node's timers overflow past ~24.8 days. */
+const MAX_WATCH_INTERVAL_MS = 86_400_000;
+
 export interface WatchOptions {
   symbol?: string[];
   points?: string;
@@ -73,6 +76,7 @@ export function planWatch(options: WatchOptions): WatchPlan {
   if (short >= long) throw new UsageError(`--short (${short}) must be smaller than --long (${long})`);
   const intervalMs = options.interval === undefined ? 5000 : parseNonNegativeDuration(options.interval, '--interval');
   if (intervalMs < 1000) throw new UsageError('--interval must be at least 1s');
+  if (intervalMs > MAX_WATCH_INTERVAL_MS) throw new UsageError('--interval must be at most 1d');
   return { symbols, points: whole(options.points, '--points', 60, 500), intervalMs, short, long };
 }
 

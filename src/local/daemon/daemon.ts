@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAwsClients } from '../clients.ts';
-import { localPaths } from '../paths.ts';
-import { type LocalPipeline, listLocalPipelines } from '../pipelines.ts';
+import { tryAcquireLock } from '../lock.ts';
+import { type LocalPaths, localPaths } from '../paths.ts';
+import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
 import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
@@ -30,6 +31,8 @@ export interface DaemonStatus {
   kinesisPersistent: boolean;
   handlerLoader: string | null;
   pipelines: ReturnType<PipelineRuntime['status']>[];
+  /** The daemon's memory in bytes (rss, heapUsed, external, …), to see what a long run costs. */
+  memory: NodeJS.MemoryUsage;
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -37,6 +40,28 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   for (const dir of [paths.root, paths.logsDir, paths.pipelinesDir, paths.s3Dir, paths.dynamodbDir, paths.kinesisDir]) {
     mkdirSync(dir, { recursive: true });
   }
+  // The stack's own lock, not its starter's: a starter killed right after spawning leaves a lock
+  // anyone may break, and a second daemon on these stores would fight the first for them.
+  const lock = tryAcquireLock(paths.daemonLockFile);
+  if ('heldBy' in lock) throw new AnotherDaemonError(lock.heldBy);
+  try {
+    await serve(options, paths);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Another daemon serves this folder: this one exits at once. */
+export class AnotherDaemonError extends Error {
+  override readonly name = 'AnotherDaemonError';
+  readonly pid: number;
+  constructor(pid: number) {
+    super(`another local stack (process ${pid}) already serves this folder`);
+    this.pid = pid;
+  }
+}
+
+async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
   const startedAt = new Date();
   const emulators = await startLocalEmulators(paths, { kinesisInMemory: options.kinesisInMemory === true });
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
@@ -73,6 +98,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     kinesisPersistent: emulators.kinesisPersistent,
     handlerLoader: options.handlerLoader,
     pipelines: [...runtimes.values()].map(({ runtime }) => runtime.status()),
+    memory: process.memoryUsage(),
   });
   const control = await startControl(status);
 
@@ -81,13 +107,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   let scanning = Promise.resolve();
   const scan = async () => {
     const wanted = new Map(listLocalPipelines(options.cwd).map((pipeline) => [pipeline.name, pipeline]));
-    for (const [name, { runtime, fingerprint }] of runtimes) {
-      const next = wanted.get(name);
-      if (next && JSON.stringify(next) === fingerprint) continue;
+    const running = new Map([...runtimes].map(([name, { fingerprint }]) => [name, fingerprint]));
+    for (const { name, forget } of runtimesToStop(running, wanted, (name) => registryEntry(options.cwd, name))) {
+      const entry = runtimes.get(name);
+      if (!entry) continue;
       // Stop before unregistering: writes of its batch in flight must still be observed.
-      await runtime.stop();
+      await entry.runtime.stop();
       runtimes.delete(name);
-      if (!next) runtime.forgetState();
+      if (forget) entry.runtime.forgetState();
     }
     for (const [name, pipeline] of wanted) {
       if (runtimes.has(name)) continue;
@@ -155,6 +182,29 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await emulators.close();
   removeStackState(options.cwd, process.pid);
   console.log(`${new Date().toISOString()} stopped`);
+}
+
+/**
+ * Which running pipelines a registry scan stops, and which of them lose their state (checkpoints,
+ * derived stream): a changed definition restarts its runtime; a pipeline missing from the listing
+ * is stopped and forgotten only when its file is really gone (cleanup). A file that is there but
+ * unreadable for a moment keeps its runtime running as it was.
+ */
+export function runtimesToStop(
+  running: Map<string, string>,
+  wanted: Map<string, LocalPipeline>,
+  entry: (name: string) => 'present' | 'gone' | 'unknown',
+): { name: string; forget: boolean }[] {
+  const stops: { name: string; forget: boolean }[] = [];
+  for (const [name, fingerprint] of running) {
+    const next = wanted.get(name);
+    if (next) {
+      if (JSON.stringify(next) !== fingerprint) stops.push({ name, forget: false });
+    } else if (entry(name) === 'gone') {
+      stops.push({ name, forget: true });
+    }
+  }
+  return stops;
 }
 
 function startControl(status: () => DaemonStatus): Promise<Server> {

@@ -9,7 +9,10 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
+import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
+import { guardS3Keys } from './s3-key-guard.ts';
+import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
 
 export interface RunningEmulators {
   ports: { kinesis: number; dynalite: number; s3: number };
@@ -53,11 +56,15 @@ export async function startLocalEmulators(
   options: { kinesisInMemory?: boolean } = {},
 ): Promise<RunningEmulators> {
   const [{ default: dynalite }, { default: S3rver }] = await Promise.all([import('dynalite'), import('s3rver')]);
+  installDynaliteIteratorClose();
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
+  if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
+  await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: paths.s3Dir });
+  guardS3Keys(s3);
   const [kinesis, dynaliteport, s3Address] = await Promise.all([
     listen(kinesisServer),
     listen(dynaliteServer),

@@ -3,6 +3,8 @@
  *   node main.(ts|js) --cwd <dir> [--handler-loader <module URL>]
  * Its stdout and stderr go to .stockpipe/local/logs/daemon.log.
  */
+import { StockpipeError } from '../../errors.ts';
+import { START_FAILURE_MARK } from '../constants.ts';
 import { runDaemon } from './daemon.ts';
 
 function argument(name: string): string | undefined {
@@ -11,6 +13,8 @@ function argument(name: string): string | undefined {
 }
 
 const cwd = argument('--cwd') ?? process.cwd();
+// Everything the stack writes (emulator stores, logs, checkpoints) is the user's alone.
+process.umask(0o077);
 const stamp = () => new Date().toISOString();
 // A stray rejection in one runner must not take the whole stack down; a thrown error does (the
 // state file is then stale, and the next command starts a fresh stack).
@@ -23,8 +27,8 @@ try {
   });
   process.exit(0);
 } catch (error) {
-  console.error(
-    `${new Date().toISOString()} local stack failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  if (error instanceof Error && error.stack && !(error instanceof StockpipeError)) console.error(error.stack);
+  // The last line is what `local start` (or any command that starts the stack) reports.
+  console.error(`${stamp()} ${START_FAILURE_MARK}${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 }

@@ -7,7 +7,7 @@ import type { _Record, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../constants.ts';
 import type { LocalPaths } from '../paths.ts';
-import { CheckpointStore } from './checkpoints.ts';
+import { CheckpointStore, CheckpointUnreadableError } from './checkpoints.ts';
 import { newCounters, type RunnerCounters } from './counters.ts';
 import type { FailureDestination } from './failures.ts';
 import type { FunctionInvoker } from './invoker.ts';
@@ -106,6 +106,12 @@ export class KinesisRunner {
         }
       } catch (error) {
         if (signal.aborted) break;
+        if (error instanceof CheckpointUnreadableError) {
+          this.counters.waitingFor = error.message;
+          console.error(`${new Date().toISOString()} ${this.options.invoker.functionName}: ${error.message}`);
+          this.discovered();
+          return;
+        }
         this.counters.waitingFor = `stream ${streamName}: ${(error as Error).name ?? String(error)}`;
       }
       await new Promise<void>((resolve) => {

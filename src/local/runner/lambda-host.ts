@@ -8,11 +8,10 @@
  * retires the sandbox.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../constants.ts';
 import type { InvokeOutcome } from './delivery.ts';
 import type { FunctionInvoker } from './invoker.ts';
+import { ReopeningLog } from './reopening-log.ts';
 import { Sandbox } from './sandbox.ts';
 
 export type HandlerKind = 'ingest' | 'trends';
@@ -37,7 +36,7 @@ export class LambdaHost implements FunctionInvoker {
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
   private readonly waiting: ((sandbox: Sandbox | undefined) => void)[] = [];
-  private log: WriteStream | undefined;
+  private log: ReopeningLog | undefined;
   private closed = false;
 
   constructor(options: LambdaHostOptions) {
@@ -98,7 +97,7 @@ export class LambdaHost implements FunctionInvoker {
     this.idle.length = 0;
     const log = this.log;
     this.log = undefined;
-    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
+    await new Promise<void>((resolve) => (log ? log.close(resolve) : resolve()));
   }
 
   private async acquire(): Promise<Sandbox | undefined> {
@@ -165,10 +164,7 @@ export class LambdaHost implements FunctionInvoker {
 
   private writeLine(line: string): void {
     if (this.closed && !this.log) return;
-    if (!this.log) {
-      mkdirSync(dirname(this.options.logFile), { recursive: true });
-      this.log = createWriteStream(this.options.logFile, { flags: 'a' });
-    }
+    this.log ??= new ReopeningLog(this.options.logFile);
     this.log.write(`${line}\n`);
   }
 }

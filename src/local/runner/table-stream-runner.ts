@@ -5,7 +5,7 @@
  */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { LocalPaths } from '../paths.ts';
-import { CheckpointStore } from './checkpoints.ts';
+import { CheckpointStore, CheckpointUnreadableError } from './checkpoints.ts';
 import { newCounters, type RunnerCounters } from './counters.ts';
 import type { FailureDestination } from './failures.ts';
 import type { FunctionInvoker } from './invoker.ts';
@@ -24,13 +24,23 @@ export interface TableStreamRunnerOptions {
 
 export class TableStreamRunner {
   readonly counters: RunnerCounters = newCounters();
-  private readonly poller: ShardPoller<DynamoDBRecord>;
+  private readonly poller: ShardPoller<DynamoDBRecord> | undefined;
+  /** Set when the checkpoint cannot be read: the runner does not start. */
+  private readonly blocked: string | undefined;
+  private readonly functionName: string;
 
   constructor(options: TableStreamRunnerOptions) {
     const { log, invoker, config } = options;
+    this.functionName = invoker.functionName;
     const streamArn = tableStreamArn(log.table);
     const checkpoints = new CheckpointStore(options.paths, invoker.functionName, streamArn);
-    checkpoints.open('log');
+    try {
+      checkpoints.open('log');
+    } catch (error) {
+      if (!(error instanceof CheckpointUnreadableError)) throw error;
+      this.blocked = error.message;
+      return;
+    }
     const after = checkpoints.get(TABLE_STREAM_SHARD);
     if (after !== undefined) {
       log.advancePast(after);
@@ -69,11 +79,16 @@ export class TableStreamRunner {
   }
 
   start(): void {
-    this.poller.start();
+    if (this.blocked !== undefined) {
+      this.counters.waitingFor = this.blocked;
+      console.error(`${new Date().toISOString()} ${this.functionName}: ${this.blocked}`);
+      return;
+    }
+    this.poller?.start();
   }
 
-  stop(options: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
-    return this.poller.stop(options);
+  async stop(options: { drain?: boolean; drainTimeoutMs?: number } = {}): Promise<void> {
+    await this.poller?.stop(options);
   }
 }
 

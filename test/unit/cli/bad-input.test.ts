@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli.ts';
 
@@ -56,4 +59,43 @@ describe('tail bad input exits 2 with one line', () => {
       assert.equal(stderr.trimEnd().split('\n').length, 1);
     });
   }
+});
+
+describe('bounds on input (issue 16): exit 2 with one line, no hang, no unbounded read', () => {
+  for (const [argv, pattern] of [
+    [
+      ['query', 'latest', '--since', '99999999d'],
+      /^error: invalid --since '99999999d': at most 36500d \(100 years\) back/,
+    ],
+    [['tail', '--since', '99999999d'], /^error: invalid --since '99999999d': at most 36500d \(100 years\) back/],
+    [['--config', '/dev/zero', 'status'], /^error: cannot read config file \/dev\/zero: not a regular file\n$/],
+    [
+      ['stream', '--symbols-file', '/dev/zero', '--dry-run'],
+      /^error: cannot read --symbols-file \/dev\/zero: not a regular file\n$/,
+    ],
+    [['query', 'sql', '--file', '/dev/zero'], /^error: cannot read --file \/dev\/zero: not a regular file\n$/],
+    [['query', 'sql', '--file', '.'], /^error: cannot read --file \.: not a regular file\n$/],
+    [['watch', '--symbol', 'AAPL', '--interval', '30d'], /^error: --interval must be at most 1d\n$/],
+  ] as const) {
+    it(argv.join(' '), async () => {
+      const { code, stdout, stderr } = await runCli([...argv], { env });
+      assert.equal(code, 2, stderr);
+      assert.equal(stdout, '');
+      assert.match(stderr, pattern);
+      assert.equal(stderr.trimEnd().split('\n').length, 1);
+    });
+  }
+
+  it('a file larger than its limit is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockpipe-big-'));
+    try {
+      const file = join(dir, 'big.sql');
+      writeFileSync(file, `SELECT 1 ${' '.repeat(300 * 1024)}`);
+      const { code, stderr } = await runCli(['query', 'sql', '--file', file], { env });
+      assert.equal(code, 2);
+      assert.match(stderr, /more than the 262144 allowed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

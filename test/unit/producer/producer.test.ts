@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { StockEvent } from '../../../src/core/event.ts';
+import { sleep } from '../../../src/producer/clock.ts';
 import { createPrintSink } from '../../../src/producer/print-sink.ts';
 import { Producer } from '../../../src/producer/producer.ts';
 import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../../src/producer/synthetic.ts';
@@ -107,5 +110,62 @@ describe('Producer', () => {
     };
     await new Producer({ source, sink: createPrintSink(new PassThrough()), intervalMs: 0 }).start();
     assert.ok(closed);
+  });
+});
+
+describe('Producer memory', () => {
+  it('keeps no reference to the events of earlier polls while it runs (issue 16: memory grew with the run)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const refs: WeakRef<object>[] = [];
+    let alive = -1;
+    const source: EventSource = {
+      name: 'counting',
+      async poll(): Promise<Poll> {
+        if (refs.length === 200) {
+          // Let the earlier polls' promise jobs finish, then collect.
+          await new Promise((resolve) => setImmediate(resolve));
+          gc();
+          alive = refs.slice(0, 100).filter((ref) => ref.deref() !== undefined).length;
+          return { events: [], done: true };
+        }
+        const poll: Poll = { events: [] };
+        refs.push(new WeakRef(poll));
+        return poll;
+      },
+    };
+    const { sink } = holdingSink();
+    await new Producer({ source, sink, intervalMs: 0 }).start();
+    assert.equal(alive, 0, `${alive} of the first 100 polls are still reachable`);
+  });
+});
+
+describe('waits longer than Node’s timer limit (issue 16: --duration 999d ended after 1 ms)', () => {
+  it('--duration 999d does not stop the producer early', async () => {
+    let polls = 0;
+    const source: EventSource = {
+      name: 'slow',
+      async poll(): Promise<Poll> {
+        polls++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { events: [], done: polls === 3 };
+      },
+    };
+    const { sink } = holdingSink();
+    const summary = await new Producer({ source, sink, intervalMs: 0, durationMs: 999 * 86_400_000 }).start();
+    assert.equal(summary.reason, 'end-of-source');
+  });
+
+  it('a 30-day sleep waits (until its signal aborts)', async () => {
+    const controller = new AbortController();
+    let resolved = false;
+    const slept = sleep(30 * 86_400_000, controller.signal).then(() => {
+      resolved = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(resolved, false);
+    controller.abort();
+    await slept;
+    assert.equal(resolved, true);
   });
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type StockEvent, validateEvent } from '../../../src/core/event.ts';
 import { deriveChange } from '../../../src/core/metrics.ts';
-import { createReplaySource, replayFormat, splitCsvLine, toTimestamp } from '../../../src/producer/replay.ts';
+import {
+  createReplaySource,
+  orderReplayFile,
+  replayFormat,
+  splitCsvLine,
+  toTimestamp,
+} from '../../../src/producer/replay.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { requireSharedData, sharedDataFile } from '../../helpers/shared-data.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'stockpipe-replay-'));
@@ -172,5 +179,74 @@ describe('replay source', () => {
       assert.match(event.timestamp, /T20:00:00\.000Z$/);
       if (i > 0) assert.equal(event.previous_close, events[i - 1]?.price);
     }
+  });
+});
+
+describe('replay files out of time order (issue 16: wrong previous_close, wrong alerts)', () => {
+  const unsorted = () =>
+    file(
+      'unsorted.csv',
+      ['Date,Close', '2024-01-03,12', '2024-01-01,10', 'garbage', '2024-01-04,13', '2024-01-02,11', ''].join('\n'),
+    );
+
+  it('stream --dry-run replays the rows sorted by time, derived from the true previous close', async () => {
+    const path = unsorted();
+    const result = await runCli(['stream', '--source', 'replay', '--file', path, '--symbol', 'AAPL', '--dry-run'], {
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StockEvent);
+    assert.deepEqual(
+      events.map((event) => [event.timestamp.slice(0, 10), event.price, event.previous_close]),
+      [
+        ['2024-01-01', 10, null],
+        ['2024-01-02', 11, 10],
+        ['2024-01-03', 12, 11],
+        ['2024-01-04', 13, 12],
+      ],
+    );
+    assert.match(result.stderr, /not in time order per symbol: replaying its rows sorted by time/);
+    assert.match(result.stderr, /unsorted\.csv:4: skipped/, 'a malformed row keeps its own line number');
+  });
+
+  it('refuses, before sending anything, a file larger than --sort-limit', async () => {
+    const path = unsorted();
+    const result = await runCli(
+      ['stream', '--source', 'replay', '--file', path, '--symbol', 'AAPL', '--sort-limit', '10b', '--target', 'local'],
+      { cwd: dir },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /line 3 \(AAPL 2024-01-01T20:00:00.000Z\) is older than line 2.*--sort-limit/);
+  });
+
+  it('leaves files in order per symbol as they are (interleaved symbols are fine)', async () => {
+    const path = file(
+      'interleaved.ndjson',
+      [
+        { symbol: 'MSFT', timestamp: '2024-01-02T00:00:00.000Z', price: 2 },
+        { symbol: 'AAPL', timestamp: '2024-01-01T00:00:00.000Z', price: 1 },
+        { symbol: 'MSFT', timestamp: '2024-01-03T00:00:00.000Z', price: 3 },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    assert.equal(await orderReplayFile({ file: path, format: 'ndjson', symbols: [] }, 1024), undefined);
+    const out = file(
+      'backwards.ndjson',
+      [
+        { symbol: 'MSFT', timestamp: '2024-01-03T00:00:00.000Z', price: 3 },
+        { symbol: 'MSFT', timestamp: '2024-01-02T00:00:00.000Z', price: 2 },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    const lines = await orderReplayFile({ file: out, format: 'ndjson', symbols: [] }, 1024);
+    assert.deepEqual(
+      lines?.map((line) => line.lineNumber),
+      [2, 1],
+    );
   });
 });

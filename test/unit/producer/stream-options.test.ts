@@ -64,10 +64,16 @@ describe('parseStreamOptions', () => {
 
   it('reads replay files and speeds', () => {
     const csv = parseStreamOptions({ symbol: ['AAPL'], source: 'replay', file: 'bars.csv' }, dir);
-    assert.deepEqual(csv.replay, { file: join(dir, 'bars.csv'), format: 'csv', speed: 'max' });
+    const sortLimitBytes = 64 * 1024 * 1024;
+    assert.deepEqual(csv.replay, { file: join(dir, 'bars.csv'), format: 'csv', speed: 'max', sortLimitBytes });
     assert.equal(csv.intervalMs, 0);
-    const ndjson = parseStreamOptions({ source: 'replay', file: 'events.ndjson', speed: '60x' }, dir);
-    assert.deepEqual(ndjson.replay, { file: join(dir, 'events.ndjson'), format: 'ndjson', speed: 60 });
+    const ndjson = parseStreamOptions({ source: 'replay', file: 'events.ndjson', speed: '60x', sortLimit: '1kb' }, dir);
+    assert.deepEqual(ndjson.replay, {
+      file: join(dir, 'events.ndjson'),
+      format: 'ndjson',
+      speed: 60,
+      sortLimitBytes: 1024,
+    });
     assert.deepEqual(ndjson.symbols, []);
   });
 

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
+import { dynaliteAbstractLevel } from '../../../src/local/daemon/dynalite-iterators.ts';
+import { startLocalEmulators } from '../../../src/local/daemon/emulators.ts';
+import { localPaths } from '../../../src/local/paths.ts';
+
+// Issue 16: the local stack's memory only grew, because every dynalite Query/Scan left a LevelDB
+// iterator open. Count the database's open resources (iterators) around many limited queries.
+const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-dynalite-it-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+function countOpenResources(): { open: () => number } {
+  const { AbstractLevel } = dynaliteAbstractLevel() as {
+    AbstractLevel: { prototype: { attachResource(r: unknown): void; detachResource(r: unknown): void } };
+  };
+  const live = new Set<unknown>();
+  const { attachResource, detachResource } = AbstractLevel.prototype;
+  AbstractLevel.prototype.attachResource = function (resource) {
+    live.add(resource);
+    return attachResource.call(this, resource);
+  };
+  AbstractLevel.prototype.detachResource = function (resource) {
+    live.delete(resource);
+    return detachResource.call(this, resource);
+  };
+  return { open: () => live.size };
+}
+
+describe('dynalite in the local stack', () => {
+  it('closes the iterator of every Query and Scan, limited or not', async () => {
+    const resources = countOpenResources();
+    const emulators = await startLocalEmulators(localPaths(cwd), { kinesisInMemory: true });
+    const config: DynamoDBClientConfig = {
+      endpoint: `http://127.0.0.1:${emulators.ports.dynalite}`,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    };
+    const client = new DynamoDBClient(config);
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'quotes',
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'symbol', KeyType: 'HASH' },
+            { AttributeName: 'timestamp', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'symbol', AttributeType: 'S' },
+            { AttributeName: 'timestamp', AttributeType: 'S' },
+          ],
+        }),
+      );
+      for (let i = 0; i < 30; i++) {
+        await client.send(
+          new PutItemCommand({
+            TableName: 'quotes',
+            Item: { symbol: { S: 'AAPL' }, timestamp: { S: `t${String(i).padStart(2, '0')}` }, price: { N: `${i}` } },
+          }),
+        );
+      }
+      const before = resources.open();
+      for (let i = 0; i < 100; i++) {
+        const answer = await client.send(
+          new QueryCommand({
+            TableName: 'quotes',
+            KeyConditionExpression: 'symbol = :s',
+            ExpressionAttributeValues: { ':s': { S: 'AAPL' } },
+            ScanIndexForward: false,
+            Limit: 5,
+          }),
+        );
+        assert.equal(answer.Items?.length, 5);
+      }
+      for (let i = 0; i < 20; i++) await client.send(new ScanCommand({ TableName: 'quotes' }));
+      // Closing is asynchronous: give it a moment, polling with a deadline.
+      const deadline = Date.now() + 5000;
+      while (resources.open() - before > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(resources.open() - before <= 2, `${resources.open() - before} iterators left open by 120 reads`);
+    } finally {
+      client.destroy();
+      await emulators.close();
+    }
+  });
+});
