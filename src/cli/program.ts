@@ -85,8 +85,9 @@ or at a question (setup, cleanup, query) says what was changed and exits 130.`,
     const command = configured(parent.command(definition.name), definition.ignores).description(definition.summary);
     for (const argument of definition.arguments ?? []) command.argument(argument.syntax, argument.description);
     for (const flag of definition.flags ?? []) {
-      if (flag.repeatable) command.option(flag.syntax, flag.description, collect);
-      else command.option(flag.syntax, flag.description);
+      const description = flag.required ? `${flag.description} (required)` : flag.description;
+      if (flag.repeatable) command.option(flag.syntax, description, collect);
+      else command.option(flag.syntax, description);
     }
     command.addHelpText('after', helpAfter(definition));
     for (const sub of definition.subcommands ?? []) add(command, sub);

@@ -29,6 +29,8 @@ export interface FlagSpec {
   description: string;
   /** May be given more than once: the values arrive as an array. */
   repeatable?: boolean;
+  /** The command cannot run without it: marked in --help (parse says so when it is missing). */
+  required?: boolean;
 }
 
 export interface ArgumentSpec {

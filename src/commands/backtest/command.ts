@@ -5,7 +5,11 @@ export default defineCommand<BacktestFlags, BacktestOptions>({
   name: 'backtest',
   summary: 'run the trends strategy over a replay file: the alerts it would raise, no stack, no AWS',
   flags: [
-    { syntax: '--file <file>', description: 'a CSV of bars (one symbol, give --symbol) or NDJSON events' },
+    {
+      syntax: '--file <file>',
+      description: 'a CSV of bars (one symbol, give --symbol) or NDJSON events',
+      required: true,
+    },
     {
       syntax: '-s, --symbol <symbol>',
       description: 'the symbol of a CSV file; for NDJSON, only these symbols (repeatable)',

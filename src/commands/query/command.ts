@@ -8,7 +8,8 @@ export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
   name: 'query',
   summary: 'run a named query or your own SQL over stock_data_table (Athena; DuckDB offline)',
   arguments: [
-    { syntax: '<query>', description: `${NAMED_QUERY_NAMES.join(' | ')} | sql` },
+    // Optional for commander, checked in parse: a missing query is told the choices.
+    { syntax: '[query]', description: `${NAMED_QUERY_NAMES.join(' | ')} | sql` },
     { syntax: '[sql]', description: 'the statement, for query sql' },
   ],
   flags: [

@@ -48,6 +48,9 @@ export const DEFAULT_SINCE = '1d';
 
 export function planQuery(options: QueryOptions, context: { cwd: string; now: Date; json: boolean }): QueryPlan {
   const format = parseFormat(options.format, context.json);
+  if (options.name === '') {
+    throw new UsageError(`name a query: ${NAMED_QUERY_NAMES.join(', ')}, or sql "<SQL>"`);
+  }
   if (options.name === 'sql') {
     for (const flag of ['limit', 'threshold', 'symbol', 'since', 'from', 'to'] as const) {
       if (options[flag] !== undefined) throw new UsageError(`--${flag} applies to the named queries, not to query sql`);

@@ -8,6 +8,7 @@ export default defineCommand<RedriveOptions, RedrivePlan>({
     {
       syntax: '--from <where>',
       description: 'failed (batches the mappings gave up on) or quarantine (records ingest refused)',
+      required: true,
     },
     {
       syntax: '--since <time>',

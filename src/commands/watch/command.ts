@@ -10,6 +10,7 @@ export default defineCommand<WatchOptions, WatchPlan>({
     {
       syntax: '--symbol <symbol>',
       description: 'a symbol to chart (repeat, or comma-separate, for several)',
+      required: true,
       repeatable: true,
     },
     { syntax: '--points <n>', description: 'how many recent points to chart (default 60)' },

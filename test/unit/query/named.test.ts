@@ -88,6 +88,7 @@ describe('query flag validation (exit 2 before any network call)', () => {
       /unknown query 'top-moverz': use one of top-movers, avg-volume, anomalies, latest, history/,
     );
     usage({ name: 'sql', sql: '   ' }, /empty/);
+    usage({ name: '' }, /^name a query: top-movers, avg-volume, anomalies, latest, history, or sql "<SQL>"$/);
     usage({ name: 'sql', sql: ';' }, /empty/);
     usage({ name: 'sql' }, /needs a statement/);
     usage({ name: 'latest', since: '-1d' }, /cannot be negative/);
