@@ -205,20 +205,21 @@ function checkStorable(field: string, value: number): Validation | undefined {
   return undefined;
 }
 
-function wrongType(field: string, expected: string, value: unknown): Validation {
+/** Helpers shared with the tolerant reader (ingest-reader.ts), so both say the same things. */
+export function wrongType(field: string, expected: string, value: unknown): Validation {
   return reject('wrong_type', `${field} must be ${expected}, got ${describeType(value)}`);
 }
 
-function reject(reason: RejectReason, detail: string): Validation {
+export function reject(reason: RejectReason, detail: string): Validation {
   return { ok: false, reason, detail };
 }
 
-function describeType(value: unknown): string {
+export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
 }
 
-function truncate(text: string): string {
+export function truncate(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

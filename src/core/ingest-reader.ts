@@ -7,14 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  describeType,
   EVENT_SOURCES,
   type EventSource,
   MAX_EVENT_BYTES,
-  type RejectReason,
+  reject,
   type StockEvent,
   SYMBOL_PATTERN,
+  truncate,
   type Validation,
   validateEvent,
+  wrongType,
 } from './event.ts';
 import { deriveChange } from './metrics.ts';
 
@@ -195,22 +198,4 @@ function sourceOf(value: unknown): EventSource {
   return typeof value === 'string' && (EVENT_SOURCES as readonly string[]).includes(value)
     ? (value as EventSource)
     : EXTERNAL_SOURCE;
-}
-
-function wrongType(field: string, expected: string, value: unknown): Validation {
-  return reject('wrong_type', `${field} must be ${expected}, got ${describeType(value)}`);
-}
-
-function reject(reason: RejectReason, detail: string): Validation {
-  return { ok: false, reason, detail };
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value;
-}
-
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { STRATEGY_FLAGS } from '../shared/strategy-flags.ts';
 import type { BacktestFlags, BacktestOptions } from './options.ts';
 
 export default defineCommand<BacktestFlags, BacktestOptions>({
@@ -15,14 +16,7 @@ export default defineCommand<BacktestFlags, BacktestOptions>({
       description: 'the symbol of a CSV file; for NDJSON, only these symbols (repeatable)',
       repeatable: true,
     },
-    { syntax: '--strategy <name>', description: 'trend strategy: crossover (default) or threshold' },
-    { syntax: '--sma-short <n>', description: 'crossover: short SMA window (default 5)' },
-    { syntax: '--sma-long <n>', description: 'crossover: long SMA window (default 20)' },
-    { syntax: '--thresh-pct <pct>', description: 'threshold: minimum move in percent (default 1.5)' },
-    { syntax: '--lookback <n>', description: 'threshold: points the move is measured over (default 15)' },
-    { syntax: '--sma-window <n>', description: 'threshold: SMA window the price must clear (default 20)' },
-    { syntax: '--min-points <n>', description: 'threshold: points before the first signal (default 20)' },
-    { syntax: '--eps-pct <pct>', description: 'threshold: how far beyond the SMA, in percent (default 0.2)' },
+    ...STRATEGY_FLAGS,
     {
       syntax: '--format <format>',
       description: 'table (default), csv, or json (one document with alerts and summary)',

@@ -1,5 +1,6 @@
 import { UsageError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
+import { STRATEGY_FLAGS } from '../shared/strategy-flags.ts';
 import type { SetupFlags, SetupOptions } from './options.ts';
 
 export default defineCommand<SetupFlags, SetupOptions>({
@@ -7,14 +8,7 @@ export default defineCommand<SetupFlags, SetupOptions>({
   summary: 'create the pipeline on AWS, or bring it up to date (idempotent)',
   flags: [
     { syntax: '--email <address>', description: 'send BUY/SELL alerts to this address (repeatable)', repeatable: true },
-    { syntax: '--strategy <name>', description: 'trend strategy: crossover (default) or threshold' },
-    { syntax: '--sma-short <n>', description: 'crossover: short SMA window (default 5)' },
-    { syntax: '--sma-long <n>', description: 'crossover: long SMA window (default 20)' },
-    { syntax: '--thresh-pct <pct>', description: 'threshold: minimum move in percent (default 1.5)' },
-    { syntax: '--lookback <n>', description: 'threshold: points the move is measured over (default 15)' },
-    { syntax: '--sma-window <n>', description: 'threshold: SMA window the price must clear (default 20)' },
-    { syntax: '--min-points <n>', description: 'threshold: points before the first signal (default 20)' },
-    { syntax: '--eps-pct <pct>', description: 'threshold: how far beyond the SMA, in percent (default 0.2)' },
+    ...STRATEGY_FLAGS,
     { syntax: '--alert-lang <lang>', description: 'alert language: en (default), es or pl' },
     { syntax: '--log-retention <days>', description: 'CloudWatch log retention in days (default 14)' },
     {

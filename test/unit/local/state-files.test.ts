@@ -53,12 +53,15 @@ describe('checkpoints', () => {
     }
   });
 
-  it('refuse a file that cannot be read now', { skip: process.getuid?.() === 0 && 'root reads any file' }, () => {
+  it('refuse a file that cannot be read now', () => {
     const paths = localPaths(temp());
     const store = new CheckpointStore(paths, 'x-ingest', source);
     store.open('e1');
     store.save('shard-0', '42');
-    chmodSync(join(paths.checkpointsDir, 'x-ingest.json'), 0o000);
+    // A read error other than "missing" (EISDIR here: it fails for root too, unlike a chmod).
+    const file = join(paths.checkpointsDir, 'x-ingest.json');
+    rmSync(file);
+    mkdirSync(file);
     assert.throws(() => new CheckpointStore(paths, 'x-ingest', source).open('e1'), CheckpointUnreadableError);
   });
 });
