@@ -1,6 +1,6 @@
 /**
  * `main(argv, handles)` runs the CLI once and resolves to its exit code: 0 success, 1 failure,
- * 2 bad usage. It never calls process.exit, so end-to-end tests call it directly.
+ * 2 bad usage, 130 cancelled. It never calls process.exit, so end-to-end tests call it directly.
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
