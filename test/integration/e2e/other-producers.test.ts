@@ -12,7 +12,7 @@ import { localAwsClients } from '../../../src/local/clients.ts';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { localObjects } from '../local/fixtures.ts';
+import { localObjects, stampObjectsNow } from '../local/fixtures.ts';
 import { freshWorkdir, REPO_ROOT, waitForDrain, waitUntil } from './harness.ts';
 
 const STREAM = 'stockpipe-stream';
@@ -157,6 +157,7 @@ describe('any producer’s records reach the store; what is given up on is redri
         }),
       }),
     );
+    stampObjectsNow(cwd, BUCKET, 'quarantine/');
     const status = JSON.parse((await local('status', '--json')).stdout);
     assert.equal(status.activity.quarantinedLastDay, 1);
 
@@ -184,6 +185,7 @@ describe('any producer’s records reach the store; what is given up on is redri
     assert.equal(failure.requestContext.condition, 'RetryAttemptsExhausted');
     const [record] = failure.payload.Records;
     assert.equal(JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')).symbol, 'TSLA', 'whole');
+    stampObjectsNow(cwd, BUCKET, 'aws/lambda/');
     assert.equal(JSON.parse((await local('status', '--json')).stdout).activity.failedLastDay, 1);
 
     const setup = await local('setup');

@@ -1,6 +1,6 @@
 /** Shared fixtures of the daemon tests: handlers loaded by the runner, a pipeline's resources. */
 import assert from 'node:assert/strict';
-import { globSync, readFileSync, writeFileSync } from 'node:fs';
+import { globSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -144,6 +144,17 @@ export async function createActiveStream(kinesis: KinesisClient, name: string, s
 }
 
 /** The objects s3rver holds under `prefix` of a bucket in the local stack's folder: key → body. */
+/**
+ * s3rver dates an object by its file's mtime, which the kernel stamps. Under a shifted process
+ * clock (faketime, as the suite is also run a year ahead) that is not "now": stamp the objects
+ * with this process's clock, so "kept in the last day" means the same under any clock.
+ */
+export function stampObjectsNow(cwd: string, bucket: string, prefix: string): void {
+  const root = join(localPaths(cwd).s3Dir, bucket);
+  const now = new Date();
+  for (const file of globSync(`${prefix}**/*._S3rver_object`, { cwd: root })) utimesSync(join(root, file), now, now);
+}
+
 export function localObjects(cwd: string, bucket: string, prefix: string): Map<string, string> {
   const root = join(localPaths(cwd).s3Dir, bucket);
   const found = new Map<string, string>();
