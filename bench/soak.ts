@@ -14,6 +14,7 @@ import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseDuration } from '../src/core/duration.ts';
 import { bucketNames } from '../src/core/names.ts';
@@ -23,7 +24,7 @@ import { localStackStatus, stopLocalStack } from '../src/local/stack.ts';
 import { readStackState } from '../src/local/state.ts';
 import { report } from './_report.ts';
 
-const BIN = new URL('../bin/stockpipe.js', import.meta.url).pathname;
+const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'IBM'];
 const DURATION = process.env.SOAK_DURATION ?? '5m';
 const WARMUP_MS = Math.min(60_000, parseDuration(DURATION) / 5);

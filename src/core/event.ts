@@ -51,7 +51,8 @@ export type RejectReason =
   | 'bad_source'
   | 'bad_event_id';
 
-export type Validation = { ok: true; event: StockEvent } | { ok: false; reason: RejectReason; detail: string };
+export type Rejection = { ok: false; reason: RejectReason; detail: string };
+export type Validation = { ok: true; event: StockEvent } | Rejection;
 
 const NULLABLE_NUMBERS = ['open', 'high', 'low', 'previous_close', 'change', 'change_percent'] as const;
 const NULLABLE_STRINGS = ['currency', 'market_state'] as const;
@@ -72,18 +73,22 @@ export function isStorableNumber(value: number): boolean {
   return magnitude === 0 || (magnitude >= MIN_STORABLE_MAGNITUDE && magnitude <= Number.MAX_SAFE_INTEGER);
 }
 
-/** Validate raw bytes as they arrive from Kinesis: size, UTF-8 JSON, then the schema. */
-export function parseEvent(payload: string | Uint8Array): Validation {
+/** Raw record bytes as a JSON value, or why not: the size limit first, then UTF-8 JSON. */
+export function decodeRecord(payload: string | Uint8Array): { ok: true; value: unknown } | Rejection {
   const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
   if (bytes > MAX_EVENT_BYTES) return reject('oversize', `record is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`);
   const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return reject('not_json', `not valid JSON: ${(error as Error).message}`);
   }
-  return validateEvent(value);
+}
+
+/** Validate raw bytes as they arrive from Kinesis: size, UTF-8 JSON, then the schema. */
+export function parseEvent(payload: string | Uint8Array): Validation {
+  const decoded = decodeRecord(payload);
+  return decoded.ok ? validateEvent(decoded.value) : decoded;
 }
 
 /** Validate a parsed value against the schema; unknown fields are dropped, absent nullable fields become null. */
@@ -210,7 +215,7 @@ export function wrongType(field: string, expected: string, value: unknown): Vali
   return reject('wrong_type', `${field} must be ${expected}, got ${describeType(value)}`);
 }
 
-export function reject(reason: RejectReason, detail: string): Validation {
+export function reject(reason: RejectReason, detail: string): Rejection {
   return { ok: false, reason, detail };
 }
 

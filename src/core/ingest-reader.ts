@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  decodeRecord,
   describeType,
   EVENT_SOURCES,
   type EventSource,
-  MAX_EVENT_BYTES,
   reject,
   type StockEvent,
   SYMBOL_PATTERN,
@@ -44,16 +44,8 @@ export const MAX_AHEAD_MS = 86_400_000;
 
 /** Read raw Kinesis bytes as an observation: size, UTF-8 JSON, then {@link readObservation}. */
 export function readRecord(payload: string | Uint8Array, now: Date = new Date()): Validation {
-  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
-  if (bytes > MAX_EVENT_BYTES) return reject('oversize', `record is ${bytes} bytes, the limit is ${MAX_EVENT_BYTES}`);
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return reject('not_json', `not valid JSON: ${(error as Error).message}`);
-  }
-  return readObservation(value, now);
+  const decoded = decodeRecord(payload);
+  return decoded.ok ? readObservation(decoded.value, now) : decoded;
 }
 
 /**

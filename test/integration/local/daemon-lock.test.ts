@@ -4,13 +4,14 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
 
 // Issue 16: with the start lock held by the starting CLI, killing it right after it spawned the
 // daemon let a rerun spawn a second daemon on the same stores. The daemon now holds its own lock.
-const DAEMON_MAIN = new URL('../../../src/local/daemon/main.ts', import.meta.url).pathname;
+const DAEMON_MAIN = fileURLToPath(new URL('../../../src/local/daemon/main.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-lock-'));
 after(async () => {
   const pid = readStackState(cwd)?.pid;
