@@ -1,9 +1,15 @@
 /**
  * The Kinesis batcher: events in, PutRecords calls out. A call carries at most 500 records and
- * 5 MiB; a few calls run at once; a partial failure resends only the failed entries, with
- * exponential backoff and jitter, up to a bound, and then reports them as failed. The SDK's own
- * retry strategy already covers whole-call throttling and 5xx; this covers per-entry failures,
- * which the SDK treats as success.
+ * 5 MiB; a partial failure resends only the failed entries, with exponential backoff and jitter,
+ * up to a bound, and then reports them as failed. The SDK's own retry strategy already covers
+ * whole-call throttling and 5xx; this covers per-entry failures, which the SDK treats as success.
+ *
+ * A few calls run at once, but never two for one symbol: each symbol has a lane (a hash of its
+ * partition key), a lane sends one call at a time, and the next call of a lane waits until the
+ * previous one, resends included, is done. So one symbol's events reach the stream in the order
+ * they were produced — the trends function evaluates them in arrival order — while different
+ * symbols go in parallel. (Only a resend after a per-entry failure can still land behind a later
+ * event of its symbol from the same call; Kinesis offers no ordering for PutRecords beyond that.)
  */
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { StockEvent } from '../core/event.ts';
@@ -35,7 +41,7 @@ export interface BatcherOptions {
   streamName: string;
   maxRecords?: number;
   maxBytes?: number;
-  /** PutRecords calls in flight at once. */
+  /** PutRecords calls in flight at once (lanes: one call per lane, one lane per symbol). */
   concurrency?: number;
   /** Resends of a failed entry before it is reported as failed. */
   maxRetries?: number;
@@ -54,6 +60,22 @@ interface Entry {
   data: Uint8Array;
 }
 
+/** The events of some symbols, sent one call at a time. */
+interface Lane {
+  buffer: Entry[];
+  bytes: number;
+  linger: NodeJS.Timeout | undefined;
+  /** The call (with its resends) now sending this lane's previous batch. */
+  inFlight: Promise<void> | undefined;
+}
+
+/** FNV-1a of the partition key: which lane a symbol's events take. */
+function laneOf(key: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
+}
+
 /** Whole-call failures worth resending: throttling, server faults, the network. */
 const TRANSIENT_ERRORS = new Set([
   'ProvisionedThroughputExceededException',
@@ -69,10 +91,7 @@ const TRANSIENT_ERRORS = new Set([
 export class KinesisBatcher implements EventSink {
   private readonly options: Required<Omit<BatcherOptions, 'onBatch' | 'random'>> &
     Pick<BatcherOptions, 'onBatch' | 'random'>;
-  private buffer: Entry[] = [];
-  private bufferBytes = 0;
-  private readonly inFlight = new Set<Promise<void>>();
-  private linger: NodeJS.Timeout | undefined;
+  private readonly lanes: Lane[];
   private fatal: unknown;
   private readonly counts: SinkStats = { sent: 0, failed: 0, retried: 0 };
 
@@ -88,6 +107,12 @@ export class KinesisBatcher implements EventSink {
       setupCommand: 'stockpipe setup',
       ...options,
     };
+    this.lanes = Array.from({ length: Math.max(1, this.options.concurrency) }, () => ({
+      buffer: [],
+      bytes: 0,
+      linger: undefined,
+      inFlight: undefined,
+    }));
   }
 
   async add(event: StockEvent): Promise<void> {
@@ -95,21 +120,24 @@ export class KinesisBatcher implements EventSink {
     const data = Buffer.from(JSON.stringify(event), 'utf8');
     // The 5 MiB limit counts partition keys too.
     const size = data.byteLength + Buffer.byteLength(event.symbol, 'utf8');
-    if (this.buffer.length > 0 && this.bufferBytes + size > this.options.maxBytes) await this.dispatch();
-    this.buffer.push({ event, data });
-    this.bufferBytes += size;
-    if (this.buffer.length >= this.options.maxRecords) await this.dispatch();
-    else if (!this.linger) {
-      this.linger = setTimeout(() => {
-        this.linger = undefined;
-        void this.dispatch();
+    const lane = this.lanes[laneOf(event.symbol, this.lanes.length)] as Lane;
+    if (lane.buffer.length > 0 && lane.bytes + size > this.options.maxBytes) await this.dispatch(lane);
+    lane.buffer.push({ event, data });
+    lane.bytes += size;
+    if (lane.buffer.length >= this.options.maxRecords) await this.dispatch(lane);
+    else if (!lane.linger) {
+      lane.linger = setTimeout(() => {
+        lane.linger = undefined;
+        void this.dispatch(lane);
       }, this.options.lingerMs);
     }
   }
 
   async flush(): Promise<void> {
-    await this.dispatch();
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    await Promise.all(this.lanes.map((lane) => this.dispatch(lane)));
+    while (this.lanes.some((lane) => lane.inFlight)) {
+      await Promise.all(this.lanes.map((lane) => lane.inFlight));
+    }
     this.throwIfFatal();
   }
 
@@ -117,21 +145,23 @@ export class KinesisBatcher implements EventSink {
     return { ...this.counts };
   }
 
-  /** Send the buffer as one call once a slot is free. */
-  private async dispatch(): Promise<void> {
-    if (this.linger) clearTimeout(this.linger);
-    this.linger = undefined;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    this.bufferBytes = 0;
-    while (this.inFlight.size >= this.options.concurrency) await Promise.race(this.inFlight);
+  /** Send a lane's buffer as one call, once the lane's previous call is done. */
+  private async dispatch(lane: Lane): Promise<void> {
+    if (lane.linger) clearTimeout(lane.linger);
+    lane.linger = undefined;
+    if (lane.buffer.length === 0) return;
+    const batch = lane.buffer;
+    lane.buffer = [];
+    lane.bytes = 0;
+    while (lane.inFlight) await lane.inFlight;
     const sending: Promise<void> = this.send(batch)
       .catch((error: unknown) => {
         this.fatal ??= error;
       })
-      .finally(() => this.inFlight.delete(sending));
-    this.inFlight.add(sending);
+      .finally(() => {
+        if (lane.inFlight === sending) lane.inFlight = undefined;
+      });
+    lane.inFlight = sending;
   }
 
   private async send(batch: Entry[]): Promise<void> {

@@ -75,16 +75,14 @@ describe('backtest equals a replay through the local pipeline', () => {
 
   it('minute bars of three symbols, threshold strategy, cooldown at work', async () => {
     const file = join(generated.cwd, 'minutes.ndjson');
-    // 480 rows: one PutRecords call, so each symbol's events reach the stream in file order. With
-    // 1,200 rows (three calls, which the producer runs in parallel) one run in two missed a signal
-    // in the pipeline that the in-order evaluation raises: events of a symbol can arrive out of
-    // order, and the trends function evaluates them in arrival order. The backtest is the
-    // in-order reference; see the report of issue 17.
-    writeFileSync(file, minuteBars(['AAA', 'BBB', 'CCC'], 160));
+    // 1,200 rows: several PutRecords calls, which the producer runs in parallel. Before each
+    // symbol had its own lane (src/producer/batcher.ts), a symbol's events could reach the stream
+    // out of order and the pipeline, evaluating in arrival order, missed a signal one run in two.
+    writeFileSync(file, minuteBars(['AAA', 'BBB', 'CCC'], 400));
     const strategy = ['--strategy', 'threshold', '--thresh-pct', '1', '--lookback', '5', '--sma-window', '8'];
     const replay = ['--file', file];
     const backtest = await backtestResult(generated.cwd, strategy, replay);
-    assert.equal(backtest.rows, 480);
+    assert.equal(backtest.rows, 1200);
     const cooled = backtest.symbols.reduce((sum, s) => sum + s.cooled_down, 0);
     // The fixture is what it claims: many alerts, and the cooldown suppressed many more signals.
     assert.ok(backtest.alerts.length >= 25, `only ${backtest.alerts.length} alerts`);

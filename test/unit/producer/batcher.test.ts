@@ -67,9 +67,10 @@ describe('KinesisBatcher', () => {
     assert.equal(MAX_BYTES_PER_CALL, 5 * 1024 * 1024);
   });
 
+  // One lane (concurrency 1): every symbol shares one buffer, so the calls' sizes are exact.
   it('never puts more than 500 records in a call, and keys records by symbol', async () => {
     const kinesis = fakeKinesis();
-    const batcher = new KinesisBatcher({ client: kinesis.client, streamName: 's', ...fast });
+    const batcher = new KinesisBatcher({ client: kinesis.client, streamName: 's', concurrency: 1, ...fast });
     for (let i = 0; i < 1234; i++) await batcher.add(event(i));
     await batcher.flush();
     assert.deepEqual(
@@ -114,6 +115,7 @@ describe('KinesisBatcher', () => {
     const batcher = new KinesisBatcher({
       client: kinesis.client,
       streamName: 's',
+      concurrency: 1,
       onBatch: (r) => results.push(r),
       ...fast,
     });
@@ -136,6 +138,7 @@ describe('KinesisBatcher', () => {
       client: kinesis.client,
       streamName: 's',
       maxRetries: 3,
+      concurrency: 1,
       onBatch: (r) => results.push(r),
       ...fast,
     });
@@ -182,6 +185,39 @@ describe('KinesisBatcher', () => {
     await waitFor(() => kinesis.calls.length === 1, 'the linger timer to send the partial batch');
     await batcher.flush();
     assert.equal(kinesis.calls.length, 1);
+  });
+
+  it('sends one symbol’s events in order, while symbols go in parallel (a lane per symbol)', async () => {
+    // Calls take varying times: without lanes a later call could land before an earlier one.
+    const delays = [30, 1, 15, 2, 25, 5, 10, 3];
+    let call = 0;
+    let inFlight = 0;
+    let peak = 0;
+    const landed: StockEvent[] = [];
+    const client = {
+      async send(command: PutRecordsCommand): Promise<PutRecordsCommandOutput> {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, delays[call++ % delays.length]));
+        const records = command.input.Records ?? [];
+        for (const record of records) landed.push(JSON.parse(Buffer.from(record.Data as Uint8Array).toString('utf8')));
+        inFlight--;
+        return { $metadata: {}, FailedRecordCount: 0, Records: records.map(() => ({})) };
+      },
+    };
+    const batcher = new KinesisBatcher({ client, streamName: 's', concurrency: 4, maxRecords: 5, ...fast });
+    for (let i = 0; i < 400; i++) await batcher.add(event(i));
+    await batcher.flush();
+    assert.equal(landed.length, 400);
+    assert.ok(peak > 1, 'symbols went in parallel');
+    for (const symbol of new Set(landed.map((e) => e.symbol))) {
+      const order = landed.filter((e) => e.symbol === symbol).map((e) => Number(e.event_id.slice(3)));
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        `${symbol} landed in the order it was produced`,
+      );
+    }
   });
 
   it('keeps at most `concurrency` calls in flight', async () => {
