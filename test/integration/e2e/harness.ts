@@ -9,8 +9,8 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type LocalPipelineStatus, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
-import { readStackState } from '../../../src/local/state.ts';
+import { type LocalPipelineStatus, localStackStatus } from '../../../src/local/stack.ts';
+import { removeStackFolder } from '../../helpers/stack-folder.ts';
 import { waitUntil } from '../../helpers/wait.ts';
 
 export { waitUntil };
@@ -90,18 +90,7 @@ export function freshWorkdir(prefix: string): { cwd: string; dispose: () => Prom
   const cwd = mkdtempSync(join(tmpdir(), `${ODD_FOLDER_NAME} ${prefix}-`));
   return {
     cwd,
-    async dispose() {
-      const pid = readStackState(cwd)?.pid;
-      await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
-      if (pid !== undefined) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already stopped
-        }
-      }
-      rmSync(cwd, { recursive: true, force: true });
-    },
+    dispose: () => removeStackFolder(cwd),
   };
 }
 

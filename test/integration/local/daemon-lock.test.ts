@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -8,23 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, stopLocalStack } from '../../../src/local/stack.ts';
 import { readStackState } from '../../../src/local/state.ts';
+import { removeStackFolder } from '../../helpers/stack-folder.ts';
 
 // Issue 16: with the start lock held by the starting CLI, killing it right after it spawned the
 // daemon let a rerun spawn a second daemon on the same stores. The daemon now holds its own lock.
 const DAEMON_MAIN = fileURLToPath(new URL('../../../src/local/daemon/main.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-lock-'));
-after(async () => {
-  const pid = readStackState(cwd)?.pid;
-  await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // stopped
-    }
-  }
-  rmSync(cwd, { recursive: true, force: true });
-});
+after(() => removeStackFolder(cwd));
 
 describe('one daemon per folder', () => {
   it('a second daemon on the same folder exits at once, leaving the first serving', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from '../../../src/local/paths.ts';
 import { localPipelineDefinition, removeLocalPipeline, writeLocalPipeline } from '../../../src/local/pipelines.ts';
 import { localStackStatus, stopLocalStack, waitForLocalPipeline } from '../../../src/local/stack.ts';
-import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { removeStackFolder } from '../../helpers/stack-folder.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import {
   createFixturePipeline,
@@ -21,18 +21,7 @@ import {
 } from './fixtures.ts';
 
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-daemon-'));
-after(async () => {
-  const pid = readStackState(cwd)?.pid;
-  await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // stopped
-    }
-  }
-  rmSync(cwd, { recursive: true, force: true });
-});
+after(() => removeStackFolder(cwd));
 
 describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoDB INSERTs → trends → alerts', () => {
   const paths = localPaths(cwd);

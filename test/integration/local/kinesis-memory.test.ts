@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, stopLocalStack } from '../../../src/local/stack.ts';
-import { readStackState } from '../../../src/local/state.ts';
+import { removeStackFolder } from '../../helpers/stack-folder.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { createFixturePipeline, lines, putQuotes, writeFixtureLoader } from './fixtures.ts';
 
 // Where leveldown has no binary, kinesalite runs in memory: the stack drains the stream before it
 // stops and recreates the registered streams when it starts, so nothing acknowledged is lost.
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-kmem-'));
-after(async () => {
-  const pid = readStackState(cwd)?.pid;
-  await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // stopped
-    }
-  }
-  rmSync(cwd, { recursive: true, force: true });
-});
+after(() => removeStackFolder(cwd));
 
 describe('in-memory Kinesis fallback', () => {
   it('drains what the stream holds before stopping, and recreates the stream on start', async () => {

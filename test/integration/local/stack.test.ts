@@ -16,7 +16,8 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { localAwsClients } from '../../../src/local/clients.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import { ensureLocalStack, localStackStatus, stopLocalStack } from '../../../src/local/stack.ts';
-import { readStackState, writeStackState } from '../../../src/local/state.ts';
+import { writeStackState } from '../../../src/local/state.ts';
+import { removeStackFolder } from '../../helpers/stack-folder.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { createActiveStream } from './fixtures.ts';
 
@@ -40,12 +41,7 @@ function alive(pid: number): boolean {
 
 // Every stack a test started is stopped, whatever happened; a daemon that will not stop is killed.
 after(async () => {
-  for (const cwd of cwds) {
-    const pid = readStackState(cwd)?.pid;
-    await stopLocalStack(cwd, { timeoutMs: 10_000 }).catch(() => undefined);
-    if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
-    rmSync(cwd, { recursive: true, force: true });
-  }
+  for (const cwd of cwds) await removeStackFolder(cwd);
 });
 
 describe('local stack lifecycle', () => {
