@@ -5,15 +5,22 @@
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { ingestConfigFromEnv } from '../../src/core/handler-env.ts';
+import { INGEST_METRICS } from '../../src/core/ingest-metrics.ts';
 import type { PartialBatchResponse } from '../shared/batch-response.ts';
 import { ingestBatch } from './ingest.ts';
 
 const logger = new Logger({ serviceName: 'stockpipe-ingest' });
+// One metric series per function, so pipelines in one account are counted apart.
+const metrics = new Metrics({
+  namespace: INGEST_METRICS.namespace,
+  serviceName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'stockpipe-ingest',
+});
 // Created on first use and kept for the life of the execution environment.
 let clients: { documents: DynamoDBDocumentClient; s3: S3Client } | undefined;
 
@@ -32,11 +39,15 @@ export async function handler(event: KinesisStreamEvent, context?: Context): Pro
     }),
     s3: new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) }),
   };
-  const { batchItemFailures } = await ingestBatch(event.Records ?? [], {
+  const { batchItemFailures, counts } = await ingestBatch(event.Records ?? [], {
     config,
     ...clients,
     log: logger,
     ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
   });
+  metrics.addMetric(INGEST_METRICS.stored, MetricUnit.Count, counts.stored);
+  metrics.addMetric(INGEST_METRICS.quarantined, MetricUnit.Count, counts.quarantined);
+  metrics.addMetric(INGEST_METRICS.superseded, MetricUnit.Count, counts.superseded);
+  metrics.publishStoredMetrics();
   return { batchItemFailures };
 }

@@ -4,10 +4,10 @@
  *   2. quarantine the invalid ones (one idempotent object each);
  *   3. store the valid ones in DynamoDB (BatchWriteItem, 25 per call), and quarantine any that
  *      DynamoDB refuses for good (its refusal is permanent: retrying would fail the batch forever);
- *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run.
+ *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run, in parallel.
  * Each step only handles records before the first failure of the steps before it, so when
- * record k fails the batch reports k onwards: Lambda retries from k, and nothing before k is
- * written twice. DynamoDB writes past k are harmless (the same key overwrites itself).
+ * record k fails the batch reports k onwards: Lambda retries from k, nothing before k is
+ * written twice, and lake objects from k on are rewritten under the same keys. DynamoDB writes past k are harmless (the same key overwrites itself).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -20,6 +20,9 @@ import type { RetryPolicy } from '../shared/retry.ts';
 import { decodeRecords, type InvalidRecord, shardIdOf } from './decode.ts';
 import { type LakeObject, quarantineObject, rawObjects } from './lake.ts';
 import { quoteItem, writeQuotes } from './quotes.ts';
+
+/** Raw objects written at once: a batch of history holds a date run per record or so. */
+const RAW_PUT_CONCURRENCY = 16;
 
 export interface IngestDeps {
   config: IngestConfig;
@@ -92,17 +95,18 @@ export async function ingestBatch(
     if (!refusedResults[i]) limit = Math.min(limit, object.firstIndex);
   });
 
-  // 4. Raw lake, one run after the other: stop at the first failure so no later record is in S3.
-  for (const object of rawObjects(
+  // 4. Raw lake, in parallel. A failed object cuts the batch at its first record; objects after it
+  //    that were written are rewritten under the same keys by the retry (it starts at that first
+  //    record, so its runs from there are the same runs), never added twice.
+  const raw = rawObjects(
     shardId,
     toStore.filter((record) => record.index < limit && !refusedIndex.has(record.index)),
-  )) {
-    s3Puts++;
-    if (!(await putObject(deps, object))) {
-      limit = Math.min(limit, object.firstIndex);
-      break;
-    }
-  }
+  );
+  const rawResults = await mapConcurrent(raw, RAW_PUT_CONCURRENCY, (object) => putObject(deps, object));
+  s3Puts += raw.length;
+  raw.forEach((object, i) => {
+    if (!rawResults[i]) limit = Math.min(limit, object.firstIndex);
+  });
 
   const counts: IngestCounts = {
     received: records.length,
@@ -133,6 +137,20 @@ export async function ingestBatch(
   if (limit < records.length) log.warn('batch partially stored; Lambda retries from the first failed record', summary);
   else log.info('batch stored', summary);
   return { ...response, counts };
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in input order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function putObject(deps: IngestDeps, object: LakeObject): Promise<boolean> {

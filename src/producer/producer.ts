@@ -17,6 +17,8 @@ export interface ProducerOptions {
   durationMs?: number;
   /** SIGINT/SIGTERM: stop fetching, flush, return. */
   signal?: AbortSignal;
+  /** Waits before each poll while the pipeline behind the sink is too far behind (./pacer.ts). */
+  pace?: (stats: SinkStats, signal: AbortSignal) => Promise<void>;
   /** Called with each event as it is handed to the sink (the status line). */
   onEvent?: (event: StockEvent) => void;
   now?: () => number;
@@ -67,6 +69,7 @@ export class Producer {
     let sinkError: unknown;
     try {
       while (!this.stopping) {
+        if (this.options.pace) await this.options.pace(sink.stats(), this.stopper.signal);
         const poll = await this.pollUnlessStopped();
         if (!poll) break;
         for (const event of poll.events) {

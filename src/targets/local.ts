@@ -32,6 +32,13 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
         graph: localPipelineGraph({ cwd }),
         identity: async () => localIdentity(),
         recordsLastHour: localRecordsLastHour,
+        // The ingest function's summaries in its log file, as CloudWatch sums its metrics on AWS.
+        ingestedLastHour: async (ctx, now) => {
+          const { ingestSummaries, readLogSince } = await import('../logs/ingest-summaries.ts');
+          const since = now.getTime() - 3_600_000;
+          const file = functionLogFile(localPaths(cwd), ctx.names.ingestFunction);
+          return ingestSummaries(await readLogSince(file, since), since);
+        },
         // The local runner's own iterator age, from the daemon.
         backlog: async (ctx) => {
           const { localStackStatus } = await import('../local/stack.ts');
@@ -45,6 +52,15 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
           return pipeline ? settingsFromTrendsEnv(pipeline.trendsEnv) : undefined;
         },
       };
+    },
+    async pipelineProgress(pipeline) {
+      const { localStackStatus } = await import('../local/stack.ts');
+      const functions = (await localStackStatus(cwd)).daemon?.pipelines.find((p) => p.name === pipeline)?.functions;
+      const names = pipelineNames(pipeline);
+      const ingest = functions?.find((fn) => fn.function === names.ingestFunction);
+      const trends = functions?.find((fn) => fn.function === names.trendsFunction);
+      if (!ingest) return undefined;
+      return { ingestRead: ingest.recordsRead, trendsPending: trends?.pendingStreamRecords ?? 0 };
     },
     async queryRunner(pipeline) {
       // DuckDB reads the lake straight from s3rver's folder.

@@ -4,9 +4,11 @@
  * resource graph, the query engine, the log source — so no command asks which target it is on.
  */
 import type { AwsClients } from '../aws/clients.ts';
+import type { IngestOutcomes } from '../logs/ingest-summaries.ts';
 import type { LogEventSource, LogFunction } from '../logs/source.ts';
 import type { Identity } from '../pipeline/run.ts';
 import type { DeployedSettings, PipelineContext, ResourceNode } from '../pipeline/types.ts';
+import type { PipelineProgress } from '../producer/pacer.ts';
 import type { QueryRunner } from '../query/runner.ts';
 
 export interface Target {
@@ -27,6 +29,11 @@ export interface Target {
   queryRunner(pipeline: string): Promise<QueryRunner>;
   /** The pipeline functions' logs. `onMissing` hears of a log group that does not exist yet. */
   logSource(pipeline: string, functions: LogFunction[], onMissing: (group: string) => void): Promise<LogEventSource>;
+  /**
+   * How far a pipeline's functions are, for `stream` to pace itself by (./local.ts). Real Kinesis
+   * throttles a producer at its shards' limit itself, so AWS has none.
+   */
+  pipelineProgress?(pipeline: string): Promise<PipelineProgress | undefined>;
   /** While `stream` runs: switch on the no-incoming-data alarm; resolves to the switch-off. */
   armNoDataAlarm(pipeline: string, debug: (line: string) => void): Promise<() => Promise<void>>;
   /** After a pipeline was deleted: tidy what only this target keeps; returns a line to say, if any. */
@@ -40,6 +47,8 @@ export interface PipelineModel {
   identity(): Promise<Identity>;
   /** Records the stream took in over the last hour (default: the stream's CloudWatch metric). */
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
+  /** How the ingest function ended the records it took in the last hour (default: its CloudWatch metrics). */
+  ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
   /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
   backlog?: (ctx: PipelineContext, now: Date) => Promise<{ ingestMs: number | null; trendsMs: number | null }>;
   /** The settings the pipeline was set up with; undefined before the first setup. */

@@ -473,7 +473,39 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(report.subscriptions[0].email, 'ops@example.com');
     assert.equal(typeof report.subscriptions[0].confirmed, 'boolean');
     assert.equal(report.activity.recordsLastHour, 0);
+    assert.deepEqual(report.activity.ingestedLastHour, { stored: 0, quarantined: 0, superseded: 0 });
     assert.equal(report.activity.lastAlert, null);
+
+    // The ingest function's metrics (EMF on AWS; put directly here), summed over the hour.
+    const { PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
+    const cloudwatch = await clients.get('cloudwatch');
+    for (const [stored, quarantined, superseded] of [
+      [90, 8, 2],
+      [10, 0, 1],
+    ]) {
+      await cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'stockpipe',
+          MetricData: [
+            ['RecordsStored', stored],
+            ['RecordsQuarantined', quarantined],
+            ['RecordsSuperseded', superseded],
+          ].map(([MetricName, Value]) => ({
+            MetricName: MetricName as string,
+            Value: Value as number,
+            Unit: 'Count',
+            Dimensions: [{ Name: 'service', Value: 'alpha-ingest' }],
+          })),
+        }),
+      );
+    }
+    const counted = quietIO({ json: true });
+    await runStatus({ io: counted.io, name: 'alpha', clients, cwd });
+    assert.deepEqual(JSON.parse(counted.stdout()).activity.ingestedLastHour, {
+      stored: 100,
+      quarantined: 8,
+      superseded: 3,
+    });
 
     // Remove one piece: status says which and exits 1.
     const { DeleteFunctionCommand } = await import('@aws-sdk/client-lambda');

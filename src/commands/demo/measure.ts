@@ -7,26 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 
-/**
- * What the ingest function's batch summaries (its log lines, one per invocation) say it stored
- * and superseded since `since`: each record counted once, by the invocation that finished it.
- */
-export function ingestSummaries(logText: string, since: number): { stored: number; superseded: number } {
-  let stored = 0;
-  let superseded = 0;
-  for (const line of logText.split('\n')) {
-    if (!line.includes('"superseded"')) continue;
-    try {
-      const entry = JSON.parse(line) as { timestamp?: string; stored?: unknown; superseded?: unknown };
-      if (entry.timestamp && Date.parse(entry.timestamp) < since) continue;
-      stored += typeof entry.stored === 'number' ? entry.stored : 0;
-      superseded += typeof entry.superseded === 'number' ? entry.superseded : 0;
-    } catch {
-      // Not a summary line.
-    }
-  }
-  return { stored, superseded };
-}
+export { ingestSummaries } from '../../logs/ingest-summaries.ts';
 
 /**
  * Observations replaced by a later one with the same symbol and timestamp: inside a batch (the

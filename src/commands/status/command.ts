@@ -13,6 +13,7 @@ export default defineCommand<Record<string, never>>({
       documentClient: () => context.target.clients.documentClient(),
       ...(model.recordsLastHour ? { recordsLastHour: model.recordsLastHour } : {}),
       ...(model.backlog ? { backlog: model.backlog } : {}),
+      ...(model.ingestedLastHour ? { ingestedLastHour: model.ingestedLastHour } : {}),
     });
   },
 });

@@ -4,7 +4,9 @@ import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
+import { INGEST_METRICS } from '../../core/ingest-metrics.ts';
 import { errorMessage } from '../../errors.ts';
+import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { countKeptSince } from '../../pipeline/kept-records.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
@@ -20,6 +22,8 @@ export interface Activity {
   lastAlert: { symbol: string; signal: string; publishedAt: string; subject?: string } | null;
   /** Records in batches the mappings gave up on, kept in the last day (null when unknown). */
   failedLastDay: number | null;
+  /** How the ingest function ended the records it took in the last hour (null when unknown). */
+  ingestedLastHour: IngestOutcomes | null;
   /** Records the ingest function quarantined in the last day (null when unknown). */
   quarantinedLastDay: number | null;
   /** How far each function is behind its stream (iterator age, ms; null when unknown). */
@@ -42,6 +46,8 @@ export interface StatusDeps extends PipelineDeps {
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
   backlog?: (ctx: PipelineContext, now: Date) => Promise<Backlog>;
+  /** The ingest function's outcomes in the last hour (default: its metrics in CloudWatch). */
+  ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
   now?: () => Date;
 }
 
@@ -79,6 +85,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   const activity: Activity = allMissing
     ? {
         recordsLastHour: null,
+        ingestedLastHour: null,
         lastAlert: null,
         failedLastDay: null,
         quarantinedLastDay: null,
@@ -136,6 +143,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
     out(`Write to: ${ctx.names.stream} (any producer; see docs/data-contract.md)`);
     out(`Records in the last hour: ${records}`);
+    if (activity.ingestedLastHour) out(`Ingested in the last hour: ${describeOutcomes(activity.ingestedLastHour)}`);
     out(`Backlog: ${describeBacklog(activity.backlog)}`);
     const count = (value: number | null) => (value === null ? 'unknown' : String(value));
     const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
@@ -194,6 +202,14 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   } catch (error) {
     problems.push(`could not read the stream's metrics: ${errorMessage(error)}`);
   }
+  let ingestedLastHour: IngestOutcomes | null = null;
+  try {
+    ingestedLastHour = deps.ingestedLastHour
+      ? await deps.ingestedLastHour(ctx, now)
+      : await ingestMetricsLastHour(ctx, now);
+  } catch (error) {
+    problems.push(`could not read the ingest function's metrics: ${errorMessage(error)}`);
+  }
   let lastAlert: Activity['lastAlert'] = null;
   if (deps.documentClient) {
     try {
@@ -246,7 +262,37 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   } catch (error) {
     problems.push(`could not read how far behind the functions are: ${errorMessage(error)}`);
   }
-  return { recordsLastHour, lastAlert, failedLastDay, quarantinedLastDay, backlog, problems };
+  return { recordsLastHour, ingestedLastHour, lastAlert, failedLastDay, quarantinedLastDay, backlog, problems };
+}
+
+/** Where the hour's records went: each one is stored, quarantined or superseded (or still waiting). */
+function describeOutcomes(outcomes: IngestOutcomes): string {
+  return `${outcomes.stored} stored, ${outcomes.quarantined} quarantined, ${outcomes.superseded} superseded`;
+}
+
+/** On AWS: the ingest function's own metrics (Embedded Metric Format, src/core/ingest-metrics.ts), summed over the hour. */
+async function ingestMetricsLastHour(ctx: PipelineContext, now: Date): Promise<IngestOutcomes> {
+  const cloudwatch = await ctx.clients.get('cloudwatch');
+  const sum = async (metricName: string) => {
+    const metric = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: INGEST_METRICS.namespace,
+        MetricName: metricName,
+        Dimensions: [{ Name: INGEST_METRICS.dimension, Value: ctx.names.ingestFunction }],
+        StartTime: new Date(now.getTime() - 3_600_000),
+        EndTime: now,
+        Period: 3600,
+        Statistics: ['Sum'],
+      }),
+    );
+    return (metric.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
+  };
+  const [stored, quarantined, superseded] = await Promise.all([
+    sum(INGEST_METRICS.stored),
+    sum(INGEST_METRICS.quarantined),
+    sum(INGEST_METRICS.superseded),
+  ]);
+  return { stored, quarantined, superseded };
 }
 
 function describeBacklog(backlog: Backlog): string {

@@ -64,6 +64,9 @@ The stream is <name>-stream (run \`stockpipe setup\` first). --json prints NDJSO
       pipeline: pipelineRef(context),
       clients: target.clients,
       armNoDataAlarm: (debug) => target.armNoDataAlarm(settings.name, debug),
+      ...(target.pipelineProgress
+        ? { pipelineProgress: () => target.pipelineProgress?.(settings.name) ?? Promise.resolve(undefined) }
+        : {}),
       signal,
     });
   },

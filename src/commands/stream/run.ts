@@ -6,6 +6,7 @@ import type { ServiceClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { pipelineNames } from '../../core/names.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
+import { createPacer, type PipelineProgress } from '../../producer/pacer.ts';
 import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import {
@@ -32,6 +33,8 @@ export interface StreamDeps {
   /** Switches the no-incoming-data alarm on while the stream runs; resolves to the switch-off. */
   armNoDataAlarm: (debug: (line: string) => void) => Promise<() => Promise<void>>;
   signal: AbortSignal;
+  /** The pipeline's progress, when its target paces producers (the local one). */
+  pipelineProgress?: () => Promise<PipelineProgress | undefined>;
   /** Tests inject recorded Yahoo responses here. */
   quote?: QuoteFunction;
 }
@@ -56,6 +59,16 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
     disarmAlarm = await deps.armNoDataAlarm(io.debug);
   }
 
+  const pace =
+    options.dryRun || !deps.pipelineProgress
+      ? undefined
+      : createPacer({
+          progress: deps.pipelineProgress,
+          onStall: (behind) =>
+            report(
+              `waiting: the pipeline has taken no record for 15 s and is ${behind} behind (see \`${suggest(deps.pipeline, 'status')}\`)`,
+            ),
+        });
   status = new StreamStatus({ io, stats: () => sink.stats(), verb: options.dryRun ? 'printed' : 'sent' });
   // --json keeps stdout and stderr machine-clean; a dry run's stdout is the events themselves.
   if (!io.json) status.start();
@@ -65,6 +78,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
     intervalMs: options.intervalMs,
     signal: deps.signal,
     onEvent: (event) => status.onEvent(event),
+    ...(pace ? { pace } : {}),
     ...(options.count !== undefined ? { count: options.count } : {}),
     ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
   });

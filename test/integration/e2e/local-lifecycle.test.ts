@@ -138,6 +138,7 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.equal(status.code, 0, status.stderr);
     const described = JSON.parse(status.stdout);
     assert.equal(described.activity.recordsLastHour, 200);
+    assert.deepEqual(described.activity.ingestedLastHour, { stored: 200, quarantined: 0, superseded: 0 });
     assert.ok(described.resources.every((resource: { presence: string }) => resource.presence === 'present'));
 
     // Ctrl+C at the confirmation: a choice, not a failure — exit 130, and nothing is deleted.

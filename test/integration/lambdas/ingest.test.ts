@@ -4,6 +4,22 @@ import type { StockEvent } from '../../../src/core/event.ts';
 import { kinesisEvent, sequenceNumber, stockEvent } from '../../helpers/lambda-events.ts';
 import { type LambdaStack, startLambdaStack } from './harness.ts';
 
+/** What `fn` printed to stdout as JSON lines (the handler's logs and metrics), and its result. */
+async function capturingStdout<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const write = process.stdout.write;
+  let text = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    text += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const result = await fn();
+    return { result, lines: text.split('\n').filter((line) => line.startsWith('{')) };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'BRK-B', '^GSPC', 'EURUSD=X', 'TSLA', 'AMZN'];
 
 /** `count` valid events, unique by (symbol, timestamp), one second apart. */
@@ -93,8 +109,17 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     await stack.createBucket('mixed-raw');
     const payloads: unknown[] = events(20, 'mixed', Date.UTC(2026, 10, 22, 18));
     payloads.splice(3, 0, 'nonsense', { ...stockEvent(), price: 0 });
-    const result = await stack.ingest(kinesisEvent(payloads, 9000));
-    assert.deepEqual(result, { batchItemFailures: [] });
+    // The same observation again at the end: it supersedes the first copy.
+    payloads.push({ ...(payloads[0] as StockEvent), event_id: 'again' });
+    const printed = await capturingStdout(() => stack.ingest(kinesisEvent(payloads, 9000)));
+    assert.deepEqual(printed.result, { batchItemFailures: [] });
+    // What status sums on AWS: the batch's outcomes as CloudWatch metrics (Embedded Metric Format).
+    const emf = printed.lines.map((line) => JSON.parse(line)).find((entry) => entry._aws);
+    assert.ok(emf, `no EMF line in ${printed.lines.join('\n')}`);
+    assert.equal(emf._aws.CloudWatchMetrics[0].Namespace, 'stockpipe');
+    assert.deepEqual(emf._aws.CloudWatchMetrics[0].Dimensions, [['service']]);
+    assert.equal(emf.service, 'stockpipe-ingest', 'the function name; AWS_LAMBDA_FUNCTION_NAME on AWS');
+    assert.deepEqual([emf.RecordsStored, emf.RecordsQuarantined, emf.RecordsSuperseded], [20, 2, 1]);
     const quarantine = await stack.objects('mixed-raw', 'quarantine/');
     assert.deepEqual([...quarantine.values()].map(([line]) => JSON.parse(line as string).reason).sort(), [
       'non_positive_price',

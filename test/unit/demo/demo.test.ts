@@ -66,10 +66,16 @@ describe('demo superseded count', () => {
       JSON.stringify({ timestamp: '2026-11-22T14:00:01.000Z', message: 'batch stored', stored: 10, superseded: 1 }),
       '{"level":"INFO","message":"platform.report"}',
       'not json "superseded"',
-      JSON.stringify({ timestamp: '2026-11-22T14:00:02.000Z', message: 'batch stored', stored: 5, superseded: 0 }),
+      JSON.stringify({
+        timestamp: '2026-11-22T14:00:02.000Z',
+        message: 'batch stored',
+        stored: 5,
+        quarantined: 2,
+        superseded: 0,
+      }),
     ].join('\n');
     const summaries = ingestSummaries(log, since);
-    assert.deepEqual(summaries, { stored: 15, superseded: 1 });
+    assert.deepEqual(summaries, { stored: 15, quarantined: 2, superseded: 1 });
     // 15 stored, but one of them overwrote an earlier item: 14 quotes.
     assert.equal(supersededCount(summaries, 14), 2);
     assert.equal(supersededCount(summaries, 15), 1);

@@ -1,0 +1,14 @@
+/**
+ * The ingest function's own CloudWatch metrics, written as Embedded Metric Format log lines (no API
+ * call, no extra permission): what each invocation finished with. `status` sums them over the last
+ * hour, so it can show where the records that came in went. One definition for the handler and
+ * the reader.
+ */
+export const INGEST_METRICS = {
+  namespace: 'stockpipe',
+  /** Powertools' `service` dimension, set to the function's name: one series per pipeline. */
+  dimension: 'service',
+  stored: 'RecordsStored',
+  quarantined: 'RecordsQuarantined',
+  superseded: 'RecordsSuperseded',
+} as const;
