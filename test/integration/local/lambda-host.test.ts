@@ -16,6 +16,10 @@ export async function loadLambdaHandler(kind) {
     console.log(JSON.stringify({ level: 'INFO', message: 'batch', kind, size: event.Records.length, requestId: context.awsRequestId, table: process.env.QUOTES_TABLE }));
     console.log('plain text line');
     if (event.Records.some((r) => r.fail)) throw new TypeError('record says fail');
+    if (event.Records.some((r) => r.hog)) {
+      const kept = [];
+      for (;;) kept.push(new Array(1e6).fill(kept.length));
+    }
     if (event.Records.some((r) => r.hang)) await new Promise(() => setInterval(() => {}, 1000));
     if (event.Records.some((r) => r.slow)) {
       globalThis.active = (globalThis.active ?? 0) + 1;
@@ -97,6 +101,13 @@ describe('local Lambda host (worker-thread sandbox)', () => {
     const outcome = await fn.invoke({ Records: [{ hang: true }] });
     assert.equal(outcome.ok, false);
     assert.equal(outcome.ok ? '' : outcome.error.errorType, 'Sandbox.Timedout');
+    assert.equal((await fn.invoke({ Records: [{}] })).ok, true);
+  });
+
+  it('a handler that outgrows its heap dies like a Lambda out of memory; the next invocation gets a fresh sandbox', async () => {
+    const fn = host('hog');
+    const outcome = await fn.invoke({ Records: [{ hog: true }] });
+    assert.equal(outcome.ok ? '' : outcome.error.errorType, 'Runtime.OutOfMemory');
     assert.equal((await fn.invoke({ Records: [{}] })).ok, true);
   });
 
