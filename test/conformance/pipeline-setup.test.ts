@@ -590,8 +590,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(migrated.exit, 0, migrated.stderr);
     // The raw table first, then the old table replaced by the view.
     assert.deepEqual(migrated.mutations, ['CreateTableCommand', 'DeleteTableCommand', 'CreateTableCommand']);
-    assert.match(migrated.stderr, /created\s+Glue table \(raw lake\)\s+alpha\.stock_data_raw/);
-    assert.match(migrated.stderr, /updated\s+Glue view\s+alpha\.stock_data_table \(EXTERNAL_TABLE, not a view\)/);
+    assert.match(migrated.stderr, /created\s+Glue table \(raw lake\)\s+alpha\.stock_data_raw\b/);
+    assert.match(migrated.stderr, /updated\s+Glue view\s+alpha\.stock_data_table .*\(EXTERNAL_TABLE, not a view\)$/m);
     const raw = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }))).Table;
     assert.equal(raw?.TableType, 'EXTERNAL_TABLE');
     const view = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))).Table;
@@ -612,7 +612,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     const repaired = await setup('alpha');
     assert.deepEqual(repaired.mutations, ['UpdateTableCommand']);
-    assert.match(repaired.stderr, /updated\s+Glue view\s+alpha\.stock_data_table \(view definition\)/);
+    assert.match(repaired.stderr, /updated\s+Glue view\s+alpha\.stock_data_table .*\(view definition\)$/m);
     assert.deepEqual((await setup('alpha')).mutations, []);
   });
 
