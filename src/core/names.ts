@@ -48,7 +48,10 @@ export function reservedNameProblem(name: string): string | undefined {
 }
 /** The pipeline's name when neither --name, STOCKPIPE_NAME nor the config file gives one. */
 export const DEFAULT_PIPELINE_NAME = 'stockpipe';
+/** The table every query names: on AWS a Glue view holding each observation once. */
 export const GLUE_TABLE = 'stock_data_table';
+/** The Glue table over the raw objects as they are (an observation written twice is there twice). */
+export const GLUE_RAW_TABLE = 'stock_data_raw';
 
 export interface PipelineNames {
   stream: string;
@@ -62,7 +65,10 @@ export interface PipelineNames {
   /** On-failure destination of both event source mappings: records Lambda gave up on. */
   failuresTopic: string;
   glueDatabase: string;
+  /** The view queries name (GLUE_TABLE). */
   glueTable: string;
+  /** The table over the raw objects the view reads (GLUE_RAW_TABLE). */
+  glueRawTable: string;
   /** Never the pipeline's bare name: `primary` is the account's default workgroup. */
   workgroup: string;
   /** Where earlier versions put the workgroup (the bare name): status and cleanup still find it. */
@@ -98,6 +104,7 @@ export function pipelineNames(name: string): PipelineNames {
     // Glue and Athena identifiers cannot hold hyphens unquoted.
     glueDatabase: name.replace(/-/g, '_'),
     glueTable: GLUE_TABLE,
+    glueRawTable: GLUE_RAW_TABLE,
     workgroup: `${name}-workgroup`,
     legacyWorkgroup: name,
     ingestLogGroup: `/aws/lambda/${ingestFunction}`,

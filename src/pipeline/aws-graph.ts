@@ -14,6 +14,7 @@ import { alarmNode } from './resources/alarm.ts';
 import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
 import { functionNode } from './resources/function.ts';
 import { glueDatabaseNode, glueTableNode } from './resources/glue.ts';
+import { glueViewNode } from './resources/glue-view.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, logGroupNode } from './resources/log-group.ts';
 import { INSERT_ONLY_FILTER, mappingNode } from './resources/mapping.ts';
 import { roleNode } from './resources/role.ts';
@@ -147,7 +148,8 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       filter: INSERT_ONLY_FILTER,
     }),
     glueDatabaseNode(names.glueDatabase),
-    glueTableNode(names.glueDatabase, names.glueTable),
+    glueTableNode(names.glueDatabase, names.glueRawTable),
+    glueViewNode(names.glueDatabase, names.glueTable),
     workgroupNode(names.workgroup, names.legacyWorkgroup),
     ...pipelineAlarms(ctx.name, names).map((alarm) => alarmNode(alarm, names.alertsTopic)),
   ];

@@ -30,8 +30,6 @@ export interface AthenaRunnerOptions {
 const RUNNING_STATES = new Set(['QUEUED', 'RUNNING']);
 
 export class AthenaQueryRunner implements QueryRunner {
-  /** The Glue table is the objects as they are: the object key (`$path`) orders rows by arrival. */
-  readonly lakeOrder = '"$path"';
   private readonly client: AthenaClient;
   private readonly options: AthenaRunnerOptions;
 

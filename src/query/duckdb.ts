@@ -9,7 +9,7 @@
 import { existsSync, globSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { LAKE_COLUMNS, LAKE_PARTITION, lakeDateRange } from '../core/lake.ts';
+import { LAKE_COLUMNS, LAKE_PARTITION, LAKE_VIEW_COLUMNS, lakeDateRange, latestObservationsSql } from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
 import { StockpipeError, UsageError } from '../errors.ts';
 import { HISTORY_PREFIX, historyViewStatements, latestHistoryParts } from './history.ts';
@@ -35,33 +35,35 @@ const NUMBER_TYPES =
 
 /**
  * The SQL that defines `stock_data_table` over the objects under `rawPrefix` (a folder path):
- * the lake's columns and `dt` range from src/core/lake.ts, as the Glue table has them, so a
- * folder outside Athena's projection is outside this view too.
+ * the lake's columns and `dt` range from src/core/lake.ts, as the Glue raw table has them (a
+ * folder outside Athena's projection is outside this view too), one row per observation by the
+ * same rule as the Athena view (latestObservationsSql, with the object's file name for `"$path"`).
  */
 export function lakeViewSql(rawPrefix: string, hasObjects: boolean, now: Date): string {
-  const quotedColumns = LAKE_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
   if (!hasObjects) {
     // read_json fails on an empty glob: an empty lake is an empty table, not an error.
-    const nulls = LAKE_COLUMNS.map(({ name, duckdb }) => `CAST(NULL AS ${duckdb}) AS "${name}"`).join(', ');
-    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls}, CAST(NULL AS VARCHAR) AS ${LAKE_PARTITION} WHERE false`;
+    const nulls = LAKE_VIEW_COLUMNS.map(({ name, duckdb }) => `CAST(NULL AS ${duckdb}) AS "${name}"`).join(', ');
+    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls} WHERE false`;
   }
   const pattern = sqlString(join(rawPrefix, `${LAKE_PARTITION}=*`, '*._S3rver_object'));
   const columns = LAKE_COLUMNS.map(({ name, duckdb }) => `${sqlString(name)}: ${sqlString(duckdb)}`).join(', ');
   const range = lakeDateRange(now);
-  return [
-    `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
-    `SELECT ${quotedColumns}, ${LAKE_PARTITION} FROM (`,
-    `SELECT ${quotedColumns}, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION},`,
-    // One row per observation (symbol, timestamp): the latest object's, as DynamoDB keeps the
-    // latest write. Object keys end in the first sequence number, which grows with arrival.
-    `  row_number() OVER (PARTITION BY symbol, "timestamp" ORDER BY filename DESC) AS observation_rank`,
-    `FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
-    `  hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
-    // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
-    'WHERE symbol IS NOT NULL)',
-    // The projection's range: Athena sees no partition outside it.
-    `WHERE observation_rank = 1 AND ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
+  const objects = [
+    '(',
+    `  SELECT *, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION}`,
+    `  FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
+    `    hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
+    ') AS objects',
   ].join('\n');
+  const lake = [
+    '(',
+    `SELECT * FROM ${objects}`,
+    // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
+    // The projection's range: Athena sees no partition outside it.
+    `WHERE symbol IS NOT NULL AND ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
+    ') AS lake',
+  ].join('\n');
+  return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS\n${latestObservationsSql(lake, 'filename')}`;
 }
 
 export class DuckDbQueryRunner implements QueryRunner {

@@ -1,9 +1,10 @@
 /**
  * The named queries over `stock_data_table`, as SQL text. Every one restricts the `dt` partition
- * to the asked date range, so Athena (partition projection) reads only those days of the lake,
- * and counts each observation (symbol, timestamp) once, its latest row, even when the lake holds
- * it twice (a producer's re-send in a later batch). Pure: no I/O; the same SQL runs on Athena and
- * on DuckDB (whose view holds each observation once already).
+ * to the asked date range, so Athena (partition projection, pushed through the view) reads only
+ * those days of the lake. Each observation (symbol, timestamp) is counted once, its latest row,
+ * even when the lake holds it twice (a producer's re-send in a later batch): `stock_data_table`
+ * is a view that holds it once on both engines (src/core/lake.ts). Pure: no I/O; the same SQL
+ * runs on Athena and on DuckDB.
  */
 import { GLUE_TABLE } from '../core/names.ts';
 
@@ -24,31 +25,6 @@ export interface NamedQueryParams {
   threshold?: number;
   /** history: the symbol (already validated against SYMBOL_PATTERN). */
   symbol?: string;
-  /**
-   * How the engine orders a lake row by recency (Athena: `"$path"`, the object key, whose
-   * sequence number grows with arrival), when `stock_data_table` can hold an observation twice:
-   * then each query keeps the latest row of every (symbol, timestamp), as DynamoDB keeps the
-   * latest write. Absent when the engine's table already holds each observation once (DuckDB's view).
-   */
-  lakeOrder?: string;
-}
-
-/**
- * The rows a named query reads: `stock_data_table` within `where`, one row per observation.
- * Returns the FROM source and the condition the query must AND into its WHERE.
- */
-function observations(where: string, lakeOrder: string | undefined): { from: string; where: string } {
-  if (!lakeOrder) return { from: GLUE_TABLE, where };
-  return {
-    from: [
-      '(',
-      `  SELECT *, row_number() OVER (PARTITION BY symbol, timestamp ORDER BY ${lakeOrder} DESC) AS observation_rank`,
-      `  FROM ${GLUE_TABLE}`,
-      `  WHERE ${where}`,
-      ') AS observations',
-    ].join('\n'),
-    where: 'observation_rank = 1',
-  };
 }
 
 export const NAMED_QUERY_HELP: Record<NamedQueryName, string> = {
@@ -72,9 +48,8 @@ export function dtPredicate(range: DateRange): string {
 }
 
 export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams): string {
-  const source = observations(dtPredicate(params.range), params.lakeOrder);
-  const where = source.where;
-  const table = source.from;
+  const where = dtPredicate(params.range);
+  const table = GLUE_TABLE;
   switch (name) {
     case 'top-movers':
       // Each symbol's largest move, then the symbols by it: five ticks of one symbol are not five movers.

@@ -38,11 +38,6 @@ export interface QueryRunOptions {
 }
 
 export interface QueryRunner {
-  /**
-   * An SQL expression ordering a `stock_data_table` row by recency, when the table can hold an
-   * observation twice (named queries then keep the latest row of each); absent when it cannot.
-   */
-  readonly lakeOrder?: string;
   /** Runs one statement to completion. An aborted signal cancels it (QueryCancelledError). */
   run(sql: string, options: QueryRunOptions): Promise<QueryResult>;
 }

@@ -6,7 +6,7 @@ import { ListWorkGroupsCommand } from '@aws-sdk/client-athena';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { GetDatabasesCommand } from '@aws-sdk/client-glue';
+import { GetDatabasesCommand, GetTablesCommand } from '@aws-sdk/client-glue';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -61,18 +61,22 @@ export class InjectedFault extends Error {
 export interface CountingClients {
   clients: AwsClients;
   mutations: string[];
+  /** The same calls as `service:Command` (DynamoDB and Glue both have a DeleteTableCommand). */
+  serviceMutations: string[];
 }
 
 /** Clients against moto that record every mutating call; with failAt = k, the k-th mutating call throws. */
 export function countingClients(moto: Moto, failAt?: number): CountingClients {
   const mutations: string[] = [];
+  const serviceMutations: string[] = [];
   const clients = moto.clients({
-    onClient: (_service: ServiceName, client) => {
+    onClient: (service: ServiceName, client) => {
       (client as { middlewareStack: { add: (mw: unknown, options: unknown) => void } }).middlewareStack.add(
         (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
           const command = context.commandName ?? 'unknown';
           if (isMutating(command)) {
             mutations.push(command);
+            serviceMutations.push(`${service}:${command}`);
             if (failAt !== undefined && mutations.length === failAt) {
               throw new InjectedFault(`injected failure at mutating call ${failAt} (${command})`);
             }
@@ -83,7 +87,7 @@ export function countingClients(moto: Moto, failAt?: number): CountingClients {
       );
     },
   });
-  return { clients, mutations };
+  return { clients, mutations, serviceMutations };
 }
 
 export function quietIO(options: { json?: boolean; yes?: boolean } = {}) {
@@ -135,13 +139,14 @@ export async function leftovers(clients: AwsClients, name: string, excluding?: s
       .filter(ours)
       .map((n) => `topic ${n}`),
   );
-  const databases = await (await clients.get('glue')).send(new GetDatabasesCommand({}));
-  found.push(
-    ...(databases.DatabaseList ?? [])
-      .map((d) => d.Name)
-      .filter(ours)
-      .map((n) => `glue ${n}`),
-  );
+  const glue = await clients.get('glue');
+  const databases = await glue.send(new GetDatabasesCommand({}));
+  for (const database of (databases.DatabaseList ?? []).map((d) => d.Name).filter(ours)) {
+    found.push(`glue ${database}`);
+    // The raw table and the view, named in the report when their database is left behind.
+    const tables = await glue.send(new GetTablesCommand({ DatabaseName: database }));
+    found.push(...(tables.TableList ?? []).map((t) => `glue table ${database}.${t.Name} (${t.TableType})`));
+  }
   const workgroups = await (await clients.get('athena')).send(new ListWorkGroupsCommand({}));
   found.push(
     ...(workgroups.WorkGroups ?? [])

@@ -15,7 +15,13 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
-import { GetTableCommand } from '@aws-sdk/client-glue';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  GetTableCommand,
+  type TableInput,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
 import {
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -44,8 +50,11 @@ import { runStatus } from '../../src/commands/status/run.ts';
 import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler-env.ts';
 import { glueProjectionRange, LAKE_COLUMNS } from '../../src/core/lake.ts';
 import { bucketNames, LEGACY_PIPELINE_TAG_KEYS, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
+import { decodePrestoView } from '../../src/pipeline/presto-view.ts';
+import { glueTableInput } from '../../src/pipeline/resources/glue.ts';
+import { lakeViewDefinition } from '../../src/pipeline/resources/glue-view.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
-import type { CodeSource } from '../../src/pipeline/types.ts';
+import type { CodeSource, PipelineContext } from '../../src/pipeline/types.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -96,7 +105,12 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       { dryRun: false },
       { io: capture.io, name, clients: counting.clients, cwd, timing: FAST_TIMING },
     );
-    return { exit, mutations: counting.mutations, stdout: capture.stdout() };
+    return {
+      exit,
+      mutations: counting.mutations,
+      serviceMutations: counting.serviceMutations,
+      stdout: capture.stdout(),
+    };
   };
   const reader = () => {
     const clients = moto.clients();
@@ -271,10 +285,10 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       ['email:ops@example.com'],
     );
 
-    const table = (
-      await (await clients.get('glue')).send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))
-    ).Table;
-    // The Glue table is the lake's one definition (src/core/lake.ts), columns and projection range.
+    const glue = await clients.get('glue');
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }))).Table;
+    // The raw Glue table is the lake's one definition (src/core/lake.ts), columns and projection range.
+    assert.equal(table?.TableType, 'EXTERNAL_TABLE');
     assert.deepEqual(
       table?.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type]),
       LAKE_COLUMNS.map((column) => [column.name, column.glue]),
@@ -290,6 +304,18 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(table?.Parameters?.['projection.dt.range'], glueProjectionRange());
     assert.equal(glueProjectionRange(), '1970-01-01,NOW+1DAYS', 'replayed history and tomorrow are in range');
     assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
+    // What queries name is the view over it, in Athena's encoding, as the lake's definition builds it.
+    const view = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))).Table;
+    assert.equal(view?.TableType, 'VIRTUAL_VIEW');
+    assert.equal(view?.Parameters?.presto_view, 'true');
+    assert.equal(view?.ViewExpandedText, '/* Presto View */');
+    assert.deepEqual(decodePrestoView(view?.ViewOriginalText), {
+      ...lakeViewDefinition('alpha', 'stock_data_raw'),
+    });
+    assert.deepEqual(
+      view?.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type]),
+      [...LAKE_COLUMNS.map((column) => [column.name, column.glue]), ['dt', 'string']],
+    );
 
     // Never the bare pipeline name: `--name primary` must not take over the default workgroup.
     assert.equal(names.workgroup, 'alpha-workgroup');
@@ -400,7 +426,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const document = JSON.parse(capture.stdout());
     assert.equal(document.ok, true);
     assert.equal(document.account, MOTO_ACCOUNT);
-    assert.equal(document.resources.length, 26);
+    assert.equal(document.resources.length, 27);
     for (const resource of document.resources) {
       if (resource.id === 'alert-subscriptions') continue;
       assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
@@ -465,7 +491,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     const report = JSON.parse(healthy.stdout());
     assert.equal(report.healthy, true);
-    assert.equal(report.resources.length, 26);
+    assert.equal(report.resources.length, 27);
     assert.deepEqual(
       report.mappings.map((m: { state: string }) => m.state),
       ['Enabled', 'Enabled'],
@@ -533,6 +559,9 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal((versions.Versions?.length ?? 0) + (versions.DeleteMarkers?.length ?? 0), 3);
     const first = await cleanup('alpha');
     assert.equal(first.exit, 0);
+    // Both Glue tables (the view, then the raw table it reads: the graph's order), then their database.
+    const glueDeletes = first.serviceMutations.filter((call) => call.startsWith('glue:'));
+    assert.deepEqual(glueDeletes, ['glue:DeleteTableCommand', 'glue:DeleteTableCommand', 'glue:DeleteDatabaseCommand']);
     assert.deepEqual(await leftovers(reader(), 'alpha'), []);
     assert.equal(existsSync(join(cwd, '.stockpipe', 'alpha.json')), false);
     const second = await cleanup('alpha', true);
@@ -564,6 +593,59 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     assert.equal((await cleanup('gamma')).exit, 0);
     assert.deepEqual(await leftovers(reader(), 'gamma'), []);
+  });
+
+  it('a stock_data_table left as a table by an earlier version becomes the view; setup again changes nothing', async () => {
+    assert.equal((await setup('alpha')).exit, 0);
+    const glue = await reader().get('glue');
+    // Earlier versions: no raw table, and the raw table's definition under the name queries use.
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }));
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }));
+    const names = pipelineNames('alpha');
+    const ctx = { name: 'alpha', names, buckets: bucketNames('alpha', MOTO_ACCOUNT, MOTO_REGION) };
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'alpha',
+        TableInput: { ...glueTableInput(ctx as unknown as PipelineContext), Name: 'stock_data_table' },
+      }),
+    );
+
+    const statusIO = quietIO({ json: true });
+    assert.equal(await runStatus({ io: statusIO.io, name: 'alpha', clients: reader(), cwd }), 1);
+    const resources = JSON.parse(statusIO.stdout()).resources as { id: string; presence: string; notes: string[] }[];
+    assert.equal(resources.find((r) => r.id === 'glue-table')?.presence, 'missing');
+    const old = resources.find((r) => r.id === 'glue-view');
+    assert.equal(old?.presence, 'degraded');
+    assert.deepEqual(old?.notes, ['differs: EXTERNAL_TABLE, not a view']);
+
+    const migrated = await setup('alpha');
+    assert.equal(migrated.exit, 0, migrated.stderr);
+    // The raw table first, then the old table replaced by the view.
+    assert.deepEqual(migrated.mutations, ['CreateTableCommand', 'DeleteTableCommand', 'CreateTableCommand']);
+    assert.match(migrated.stderr, /created\s+Glue table \(raw lake\)\s+alpha\.stock_data_raw\b/);
+    assert.match(migrated.stderr, /updated\s+Glue view\s+alpha\.stock_data_table .*\(EXTERNAL_TABLE, not a view\)$/m);
+    const raw = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }))).Table;
+    assert.equal(raw?.TableType, 'EXTERNAL_TABLE');
+    const view = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))).Table;
+    assert.equal(view?.TableType, 'VIRTUAL_VIEW');
+    assert.deepEqual(view?.PartitionKeys ?? [], []);
+    assert.equal(
+      decodePrestoView(view?.ViewOriginalText)?.originalSql,
+      lakeViewDefinition('alpha', 'stock_data_raw').originalSql,
+    );
+    assert.deepEqual((await setup('alpha')).mutations, []);
+
+    // A view whose SQL someone changed is put back with one UpdateTable.
+    await glue.send(
+      new UpdateTableCommand({
+        DatabaseName: 'alpha',
+        TableInput: { ...view, Name: 'stock_data_table', ViewOriginalText: '/* Presto View: e30= */' } as TableInput,
+      }),
+    );
+    const repaired = await setup('alpha');
+    assert.deepEqual(repaired.mutations, ['UpdateTableCommand']);
+    assert.match(repaired.stderr, /updated\s+Glue view\s+alpha\.stock_data_table .*\(view definition\)$/m);
+    assert.deepEqual((await setup('alpha')).mutations, []);
   });
 
   it('two pipelines live side by side and are cleaned up independently', async () => {
@@ -658,7 +740,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(JSON.parse(status.stdout).healthy, true);
     const dry = await runCli(['cleanup', '--name', 'alpha', '--dry-run'], { env, cwd });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /26 resources would be deleted/);
+    assert.match(dry.stdout, /27 resources would be deleted/);
     const removed = await runCli(['cleanup', '--name', 'alpha', '--yes', '--json'], { env, cwd });
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse(removed.stdout).ok, true);

@@ -107,12 +107,9 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     assert.equal(execution?.QueryExecutionContext?.Database, 'stockpipe');
     assert.match(execution?.Query ?? '', /dt BETWEEN '2026-11-20' AND '2026-11-22'/);
     assert.match(execution?.Query ?? '', /LIMIT 5$/);
-    // The Glue table is the objects as they are: each observation counted once, its latest row.
-    assert.match(
-      execution?.Query ?? '',
-      /row_number\(\) OVER \(PARTITION BY symbol, timestamp ORDER BY "\$path" DESC\) AS observation_rank/,
-    );
-    assert.match(execution?.Query ?? '', /observation_rank = 1/);
+    // stock_data_table is the view holding each observation once: the query reads it directly.
+    assert.match(execution?.Query ?? '', /FROM stock_data_table\n/);
+    assert.doesNotMatch(execution?.Query ?? '', /\$path|observation_rank/);
 
     const lines = stdout.split('\n');
     const header = lines.find((line) => line.includes('symbol')) ?? '';

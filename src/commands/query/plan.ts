@@ -34,10 +34,8 @@ export interface QueryOptions {
 }
 
 export interface QueryPlan {
-  /** The statement for an engine whose table holds each observation once. */
+  /** The statement: `stock_data_table` holds each observation once on every engine. */
   sql: string;
-  /** A named query's statement for an engine's `lakeOrder` (QueryRunner); absent for `query sql`. */
-  sqlFor?: (lakeOrder: string | undefined) => string;
   /** The named query, or undefined for `query sql`. */
   named?: NamedQueryName;
   range?: DateRange;
@@ -84,9 +82,7 @@ export function planQuery(options: QueryOptions, context: { cwd: string; now: Da
     ...(options.threshold !== undefined ? { threshold: parseThreshold(options.threshold) } : {}),
     ...(symbol ? { symbol } : {}),
   };
-  const sqlFor = (lakeOrder: string | undefined) =>
-    buildNamedQuery(named, { ...params, ...(lakeOrder ? { lakeOrder } : {}) });
-  return { sql: sqlFor(undefined), sqlFor, named, range, format };
+  return { sql: buildNamedQuery(named, params), named, range, format };
 }
 
 function parseFormat(format: string | undefined, json: boolean): TableFormat {

@@ -21,7 +21,7 @@ export interface QueryDeps {
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
   const { io } = deps;
   const runner = await deps.createRunner();
-  const sql = plan.sqlFor ? plan.sqlFor(runner.lakeOrder) : plan.sql;
+  const { sql } = plan;
   io.debug(sql);
   if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const spinner = io.isInteractive ? await startSpinner(io) : undefined;

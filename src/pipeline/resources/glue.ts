@@ -1,7 +1,8 @@
 /**
- * Glue database and the stock_data_table over raw/: the data contract's columns (snake_case,
- * volume bigint), OpenX JSON SerDe ignoring malformed lines, and partition projection on dt so
- * Athena needs no crawler and no MSCK REPAIR.
+ * Glue database and the raw table, stock_data_raw, over raw/: the data contract's columns
+ * (snake_case, volume bigint), OpenX JSON SerDe ignoring malformed lines, and partition projection
+ * on dt so Athena needs no crawler and no MSCK REPAIR. It is the objects as they are (an
+ * observation written twice is there twice); queries name the view over it (glue-view.ts).
  */
 import {
   type Column,
@@ -25,8 +26,8 @@ export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: colu
 export function glueTableInput(ctx: PipelineContext): TableInput {
   const root = `s3://${ctx.buckets.raw}/raw/`;
   return {
-    Name: ctx.names.glueTable,
-    Description: `stockpipe ${ctx.name}: validated stock events (gzip NDJSON) under ${root}`,
+    Name: ctx.names.glueRawTable,
+    Description: `stockpipe ${ctx.name}: validated stock events (gzip NDJSON) under ${root}, as written`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: {
       EXTERNAL: 'TRUE',
@@ -117,7 +118,7 @@ const glueTableInputKeys = {
 export function glueTableNode(database: string, name: string): ResourceNode {
   return {
     id: 'glue-table',
-    kind: 'Glue table',
+    kind: 'Glue table (raw lake)',
     name: `${database}.${name}`,
     dependsOn: ['glue-database', 'raw-bucket'],
     async describe(ctx): Promise<Observation> {

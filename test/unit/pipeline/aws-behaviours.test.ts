@@ -12,7 +12,13 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { EntityNotFoundException, GetDatabaseCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  DeleteTableCommand,
+  EntityNotFoundException,
+  GetDatabaseCommand,
+  GetTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient, NoSuchEntityException } from '@aws-sdk/client-iam';
 import {
   CreateEventSourceMappingCommand,
@@ -242,13 +248,16 @@ describe('the not-found shapes AWS really returns', () => {
     assert.equal((await node(ctx, 'ingest-role').describe(ctx)).presence, 'missing');
   });
 
-  it('Glue EntityNotFoundException → the database and table are missing', async () => {
+  it('Glue EntityNotFoundException → the database, table and view are missing', async () => {
     const ctx = context();
     const notFound = () => new EntityNotFoundException({ message: 'Database demo not found.', ...meta(400) });
     mocks.glue.on(GetDatabaseCommand).rejects(notFound());
     mocks.glue.on(GetTableCommand).rejects(notFound());
+    mocks.glue.on(DeleteTableCommand).rejects(notFound());
     assert.equal((await node(ctx, 'glue-database').describe(ctx)).presence, 'missing');
     assert.equal((await node(ctx, 'glue-table').describe(ctx)).presence, 'missing');
+    assert.equal((await node(ctx, 'glue-view').describe(ctx)).presence, 'missing');
+    assert.equal(await node(ctx, 'glue-view').destroy(ctx), 'absent');
   });
 
   it('S3 HeadBucket 404 NotFound → the bucket is missing', async () => {

@@ -21,7 +21,7 @@ describe('the AWS resource graph', () => {
 
   it('is a valid DAG covering every resource of the architecture', () => {
     checkGraph(nodes);
-    assert.equal(nodes.length, 26);
+    assert.equal(nodes.length, 27);
     const names = pipelineNames('demo');
     const buckets = bucketNames('demo', identity.account, identity.region);
     const physical = new Set(nodes.map((n) => n.name));
@@ -36,6 +36,8 @@ describe('the AWS resource graph', () => {
       names.alertsTopic,
       names.failuresTopic,
       names.glueDatabase,
+      `${names.glueDatabase}.${names.glueRawTable}`,
+      `${names.glueDatabase}.${names.glueTable}`,
       names.workgroup,
       names.ingestLogGroup,
       names.trendsLogGroup,
@@ -58,6 +60,7 @@ describe('the AWS resource graph', () => {
     before('raw-bucket', 'trends-mapping');
     before('raw-bucket', 'ingest-function'); // so cleanup stops the writer before emptying the bucket
     before('results-bucket', 'workgroup');
+    before('glue-table', 'glue-view'); // the view reads the raw table
   });
 
   it('cleanup (the reverse order) stops the writers before their sources and stores go', () => {
@@ -73,6 +76,7 @@ describe('the AWS resource graph', () => {
     first('ingest-function', 'raw-bucket');
     first('ingest-function', 'ingest-role');
     first('workgroup', 'results-bucket');
+    first('glue-view', 'glue-table');
     first('glue-table', 'glue-database');
     first('alarm-ingest-errors', 'alerts-topic');
   });

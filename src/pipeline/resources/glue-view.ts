@@ -1,0 +1,134 @@
+/**
+ * `stock_data_table`, the name every query uses, as an Athena view over the raw table: one row per
+ * observation (symbol, timestamp), the latest write's, by the rule of src/core/lake.ts that the
+ * local DuckDB view follows too. Written with Glue CreateTable/UpdateTable in the encoding Athena
+ * uses for its own views (presto-view.ts). A `stock_data_table` that is still a table (the raw
+ * table under that name, from earlier versions) is replaced by the view.
+ */
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  GetTableCommand,
+  type Table,
+  type TableInput,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
+import { LAKE_VIEW_COLUMNS, latestObservationsSql } from '../../core/lake.ts';
+import { arns } from '../arns.ts';
+import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
+import {
+  ATHENA_CATALOG,
+  decodePrestoView,
+  encodePrestoView,
+  PRESTO_VIEW_EXPANDED_TEXT,
+  PRESTO_VIEW_PARAMETERS,
+  type PrestoViewDefinition,
+} from '../presto-view.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+
+const VIEW_TYPE = 'VIRTUAL_VIEW';
+const NOT_A_VIEW = 'not a view';
+
+/** The view's SQL: the raw table (resolved in the view's own database), one row per observation. */
+export function lakeViewDefinition(database: string, rawTable: string): PrestoViewDefinition {
+  return {
+    originalSql: latestObservationsSql(`"${rawTable}"`, '"$path"'),
+    catalog: ATHENA_CATALOG,
+    schema: database,
+    columns: LAKE_VIEW_COLUMNS.map((column) => ({ name: column.name, type: column.presto })),
+    runAsInvoker: false,
+    path: [],
+  };
+}
+
+export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): TableInput {
+  const { glueDatabase, glueTable, glueRawTable } = ctx.names;
+  return {
+    Name: glueTable,
+    Description: `stockpipe ${ctx.name}: ${glueRawTable}, one row per observation (symbol, timestamp), the latest write's`,
+    TableType: VIEW_TYPE,
+    Parameters: { ...PRESTO_VIEW_PARAMETERS },
+    ViewOriginalText: encodePrestoView(lakeViewDefinition(glueDatabase, glueRawTable)),
+    ViewExpandedText: PRESTO_VIEW_EXPANDED_TEXT,
+    PartitionKeys: [],
+    StorageDescriptor: {
+      Columns: LAKE_VIEW_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue })),
+      SerdeInfo: {},
+    },
+  };
+}
+
+/** How a table found under the view's name differs from the view we want (empty: it is ours). */
+export function viewDifferences(found: Table | TableInput, want: TableInput): string[] {
+  if (found.TableType !== VIEW_TYPE) return [`${found.TableType ?? 'a table'}, ${NOT_A_VIEW}`];
+  const changes: string[] = [];
+  const parameters = found.Parameters ?? {};
+  if (Object.entries(PRESTO_VIEW_PARAMETERS).some(([key, value]) => parameters[key] !== value)) {
+    changes.push('view parameters');
+  }
+  const definition = decodePrestoView(found.ViewOriginalText);
+  if (
+    found.ViewExpandedText !== want.ViewExpandedText ||
+    canonicalJson(definition) !== canonicalJson(decodePrestoView(want.ViewOriginalText))
+  ) {
+    changes.push('view definition');
+  }
+  const columns = (table: Table | TableInput) =>
+    (table.StorageDescriptor?.Columns ?? []).map((column) => `${column.Name}:${column.Type}`);
+  if (canonicalJson(columns(found)) !== canonicalJson(columns(want))) changes.push('view columns');
+  return changes;
+}
+
+export function glueViewNode(database: string, name: string): ResourceNode {
+  return {
+    id: 'glue-view',
+    kind: 'Glue view',
+    name: `${database}.${name}`,
+    // The raw table is created before the view that reads it, and deleted after.
+    dependsOn: ['glue-database', 'glue-table'],
+    async describe(ctx): Promise<Observation> {
+      const glue = await ctx.clients.get('glue');
+      const found = await unlessNotFound(
+        () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name })),
+        undefined,
+      );
+      if (!found?.Table) return missing();
+      const changes = viewDifferences(found.Table, glueViewInput(ctx));
+      // Without a spec (status) a view that is not ours still shows: queries may count doubles.
+      return {
+        presence: changes.length > 0 && !ctx.spec ? 'degraded' : 'present',
+        arn: arns.glueTable(ctx, database, name),
+        changes: ctx.spec ? changes : [],
+        notes: ctx.spec ? [] : changes.map((change) => `differs: ${change}`),
+      };
+    },
+    async ensure(ctx, observed) {
+      const glue = await ctx.clients.get('glue');
+      const arn = arns.glueTable(ctx, database, name);
+      const TableInput = glueViewInput(ctx);
+      if (observed.presence === 'missing') {
+        await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
+        return { action: 'created', arn };
+      }
+      if (observed.changes.some((change) => change.endsWith(NOT_A_VIEW))) {
+        // A table becomes a view by replacement (delete, then create): we do not rely on
+        // UpdateTable changing what kind of table it is, or dropping its partition keys.
+        await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));
+        await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
+        return { action: 'updated', arn };
+      }
+      await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
+      return { action: 'updated', arn };
+    },
+    async destroy(ctx) {
+      const glue = await ctx.clients.get('glue');
+      try {
+        await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));
+        return 'deleted';
+      } catch (error) {
+        if (isNotFound(error)) return 'absent';
+        throw error;
+      }
+    },
+  };
+}

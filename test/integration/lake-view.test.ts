@@ -1,0 +1,102 @@
+/**
+ * The Athena view's SQL, exactly as it is stored in Glue (decoded from ViewOriginalText), run by
+ * DuckDB over a stand-in for the raw table: the same columns plus `"$path"`, the pseudo-column
+ * Athena gives every row of an S3 table. The statement is plain SQL both dialects read alike
+ * (a window with row_number), so this checks its meaning: every observation once, the later
+ * object's copy winning, nothing else dropped.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { LAKE_VIEW_COLUMNS } from '../../src/core/lake.ts';
+import { pipelineNames } from '../../src/core/names.ts';
+import { decodePrestoView } from '../../src/pipeline/presto-view.ts';
+import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
+import { buildNamedQuery } from '../../src/query/named.ts';
+
+type Row = { symbol: string; timestamp: string; price: number; path: string };
+
+const prefix = 's3://demo-raw-111122223333-eu-west-1/raw';
+const key = (dt: string, sequence: string) => `${prefix}/dt=${dt}/shardId-000000000000-${sequence}.json.gz`;
+
+const ROWS: Row[] = [
+  // AAPL@15:00 written twice: a producer's re-send lands in a later batch (a greater sequence).
+  { symbol: 'AAPL', timestamp: '2026-11-22T15:00:00.000Z', price: 190, path: key('2026-11-22', '100') },
+  { symbol: 'AAPL', timestamp: '2026-11-22T15:00:00.000Z', price: 191, path: key('2026-11-22', '200') },
+  // Written three times, the latest object listed first.
+  { symbol: 'MSFT', timestamp: '2026-11-22T15:00:00.000Z', price: 402, path: key('2026-11-22', '300') },
+  { symbol: 'MSFT', timestamp: '2026-11-22T15:00:00.000Z', price: 400, path: key('2026-11-22', '100') },
+  { symbol: 'MSFT', timestamp: '2026-11-22T15:00:00.000Z', price: 401, path: key('2026-11-22', '200') },
+  // Distinct observations that share one part of the identity: all kept.
+  { symbol: 'AAPL', timestamp: '2026-11-22T15:01:00.000Z', price: 192, path: key('2026-11-22', '100') },
+  { symbol: 'NVDA', timestamp: '2026-11-22T15:00:00.000Z', price: 140, path: key('2026-11-22', '100') },
+  { symbol: 'AAPL', timestamp: '2026-11-21T15:00:00.000Z', price: 180, path: key('2026-11-21', '050') },
+];
+
+describe('the Athena view’s SQL, run over rows holding observations twice', () => {
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  let viewSql: string;
+
+  before(async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    instance = await DuckDBInstance.create(':memory:');
+    connection = await instance.connect();
+    const names = pipelineNames('demo');
+    const definition = decodePrestoView(glueViewInput({ name: 'demo', names }).ViewOriginalText);
+    viewSql = String(definition?.originalSql);
+    const columns = LAKE_VIEW_COLUMNS.map((column) => `"${column.name}" ${column.duckdb}`).join(', ');
+    await connection.run(`CREATE TABLE "${names.glueRawTable}" (${columns}, "$path" VARCHAR)`);
+    for (const row of ROWS) {
+      await connection.run(
+        `INSERT INTO "${names.glueRawTable}" ("event_id", "symbol", "timestamp", "price", "volume", "dt", "$path") VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [`${row.symbol}-${row.price}`, row.symbol, row.timestamp, row.price, 1, row.timestamp.slice(0, 10), row.path],
+      );
+    }
+    // What Athena does with a view: stock_data_table stands for its SQL.
+    await connection.run(`CREATE VIEW stock_data_table AS ${viewSql}`);
+  });
+  after(() => {
+    connection?.closeSync();
+    instance?.closeSync();
+  });
+
+  async function rows(sql: string): Promise<Record<string, unknown>[]> {
+    const reader = await connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  it('returns each observation once, the copy from the greatest path winning', async () => {
+    const found = await rows('SELECT symbol, "timestamp", price FROM stock_data_table ORDER BY symbol, "timestamp"');
+    assert.deepEqual(
+      found.map((row) => [row.symbol, row.timestamp, row.price]),
+      [
+        ['AAPL', '2026-11-21T15:00:00.000Z', 180],
+        ['AAPL', '2026-11-22T15:00:00.000Z', 191],
+        ['AAPL', '2026-11-22T15:01:00.000Z', 192],
+        ['MSFT', '2026-11-22T15:00:00.000Z', 402],
+        ['NVDA', '2026-11-22T15:00:00.000Z', 140],
+      ],
+    );
+    const [count] = await rows('SELECT count(*) AS n FROM stock_data_table');
+    assert.equal(Number(count?.n), 5, 'the raw table holds 8 rows of 5 observations');
+  });
+
+  it('has exactly the view’s declared columns, in order (no rank, no $path)', async () => {
+    const described = await rows('DESCRIBE stock_data_table');
+    assert.deepEqual(
+      described.map((row) => row.column_name),
+      LAKE_VIEW_COLUMNS.map((column) => column.name),
+    );
+  });
+
+  it('a named query over it counts once within its dt range', async () => {
+    const range = { from: '2026-11-22', to: '2026-11-22' };
+    const volume = await rows(buildNamedQuery('avg-volume', { range }));
+    assert.deepEqual(Object.fromEntries(volume.map((row) => [row.symbol, Number(row.observations)])), {
+      AAPL: 2,
+      MSFT: 1,
+      NVDA: 1,
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LAKE_COLUMNS, LAKE_VIEW_COLUMNS } from '../../../src/core/lake.ts';
+import { pipelineNames } from '../../../src/core/names.ts';
+import { decodePrestoView, encodePrestoView } from '../../../src/pipeline/presto-view.ts';
+import { glueTableInput } from '../../../src/pipeline/resources/glue.ts';
+import { glueViewInput, lakeViewDefinition, viewDifferences } from '../../../src/pipeline/resources/glue-view.ts';
+import type { PipelineContext } from '../../../src/pipeline/types.ts';
+
+const ctx = { name: 'demo-x', names: pipelineNames('demo-x'), buckets: { raw: 'demo-x-raw', results: 'r' } };
+
+describe('stock_data_table on AWS: a Glue view in the encoding Athena uses for its own views', () => {
+  const view = glueViewInput(ctx);
+
+  it('is a Presto view: VIRTUAL_VIEW, the presto_view parameters and the expanded-text marker', () => {
+    assert.equal(view.Name, 'stock_data_table');
+    assert.equal(view.TableType, 'VIRTUAL_VIEW');
+    assert.deepEqual(view.Parameters, { presto_view: 'true', comment: 'Presto View' });
+    assert.equal(view.ViewExpandedText, '/* Presto View */');
+    assert.match(view.ViewOriginalText ?? '', /^\/\* Presto View: [A-Za-z0-9+/]+=* \*\/$/);
+    assert.deepEqual(view.PartitionKeys, []);
+  });
+
+  it('decodes to the definition: catalog, the database, the columns with Presto types, the SQL', () => {
+    const decoded = JSON.parse(
+      Buffer.from((view.ViewOriginalText ?? '').slice('/* Presto View: '.length, -' */'.length), 'base64').toString(
+        'utf8',
+      ),
+    );
+    assert.equal(decoded.catalog, 'awsdatacatalog');
+    assert.equal(decoded.schema, 'demo_x', 'the Glue database (hyphens replaced)');
+    assert.equal(decoded.runAsInvoker, false);
+    assert.deepEqual(decoded.path, []);
+    assert.deepEqual(decoded.columns, [
+      ...LAKE_COLUMNS.map((column) => ({ name: column.name, type: column.presto })),
+      { name: 'dt', type: 'varchar' },
+    ]);
+    assert.equal(decoded.columns.find((c: { name: string }) => c.name === 'volume').type, 'bigint');
+    assert.equal(decoded.columns.find((c: { name: string }) => c.name === 'price').type, 'double');
+    // One row per (symbol, timestamp) from the raw table, the greatest object path winning; dt in
+    // the window's partition so a dt predicate prunes partitions through the view.
+    assert.match(decoded.originalSql, /FROM "stock_data_raw"/);
+    assert.match(
+      decoded.originalSql,
+      /row_number\(\) OVER \(PARTITION BY "symbol", "timestamp", "dt" ORDER BY "\$path" DESC\)/,
+    );
+    assert.match(decoded.originalSql, /WHERE observation_rank = 1$/);
+    assert.deepEqual(decodePrestoView(view.ViewOriginalText), decoded);
+  });
+
+  it('declares the same columns in Glue (Hive types) as in the definition', () => {
+    assert.deepEqual(
+      view.StorageDescriptor?.Columns,
+      LAKE_VIEW_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue })),
+    );
+    const raw = glueTableInput(ctx as unknown as PipelineContext);
+    assert.deepEqual(
+      view.StorageDescriptor?.Columns,
+      [...(raw.StorageDescriptor?.Columns ?? []), ...(raw.PartitionKeys ?? [])],
+      'the raw table’s columns and partition, in order',
+    );
+  });
+
+  it('round-trips through the codec; anything else decodes to nothing', () => {
+    const definition = lakeViewDefinition('db', 'raw');
+    assert.deepEqual(decodePrestoView(encodePrestoView(definition)), definition);
+    assert.equal(decodePrestoView(undefined), undefined);
+    assert.equal(decodePrestoView('SELECT 1'), undefined);
+    assert.equal(decodePrestoView('/* Presto View: !!! */'), undefined);
+    assert.equal(decodePrestoView(`/* Presto View: ${Buffer.from('[1]').toString('base64')} */`), undefined);
+  });
+});
+
+describe('view drift', () => {
+  const want = glueViewInput(ctx);
+
+  it('our own view, read back with its keys in another order, has no differences', () => {
+    const definition = decodePrestoView(want.ViewOriginalText) ?? {};
+    const reordered = Object.fromEntries(Object.entries(definition).reverse());
+    const text = `/* Presto View: ${Buffer.from(JSON.stringify(reordered)).toString('base64')} */`;
+    assert.deepEqual(viewDifferences({ ...want, ViewOriginalText: text }, want), []);
+  });
+
+  it('the raw table under the view’s name (earlier versions) is not a view', () => {
+    const old = { ...glueTableInput(ctx as unknown as PipelineContext), Name: 'stock_data_table' };
+    assert.deepEqual(viewDifferences(old, want), ['EXTERNAL_TABLE, not a view']);
+  });
+
+  it('another SQL, lost parameters or other columns are named', () => {
+    const definition = lakeViewDefinition('demo_x', 'stock_data_raw');
+    const otherSql = encodePrestoView({ ...definition, originalSql: 'SELECT * FROM "stock_data_raw"' });
+    assert.deepEqual(viewDifferences({ ...want, ViewOriginalText: otherSql }, want), ['view definition']);
+    assert.deepEqual(viewDifferences({ ...want, Parameters: {} }, want), ['view parameters']);
+    const columns = want.StorageDescriptor?.Columns?.slice(1) ?? [];
+    assert.deepEqual(viewDifferences({ ...want, StorageDescriptor: { Columns: columns } }, want), ['view columns']);
+  });
+});
