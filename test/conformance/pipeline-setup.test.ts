@@ -520,6 +520,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
             MetricName: MetricName as string,
             Value: Value as number,
             Unit: 'Count',
+            // A minute ago: well inside the hour status sums, whichever clock stamps it.
+            Timestamp: new Date(Date.now() - 60_000),
             Dimensions: [{ Name: 'service', Value: 'alpha-ingest' }],
           })),
         }),

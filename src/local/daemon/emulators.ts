@@ -1,17 +1,18 @@
 /**
  * The three emulators of the local stack, on loopback ports, keeping their state under
- * `.stockpipe/local/`: dynalite in LevelDB (classic-level, prebuilt), s3rver as files, kinesalite
- * in LevelDB through leveldown when its binary loads on this platform, in memory otherwise.
+ * `.stockpipe/local/`: dynalite in LevelDB (classic-level, prebuilt), s3rver as files on a worker
+ * thread of its own, kinesalite in LevelDB through leveldown when its binary loads on this
+ * platform, in memory otherwise.
  */
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
-import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
+import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
-import { guardS3Keys } from './s3-key-guard.ts';
 import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
 
 export interface RunningEmulators {
@@ -55,26 +56,50 @@ export async function startLocalEmulators(
   paths: LocalPaths,
   options: { kinesisInMemory?: boolean } = {},
 ): Promise<RunningEmulators> {
-  const [{ default: dynalite }, { default: S3rver }] = await Promise.all([import('dynalite'), import('s3rver')]);
-  installDynaliteIteratorClose();
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
   await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
-  const dynaliteServer = dynalite({ path: paths.dynamodbDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: paths.s3Dir });
-  guardS3Keys(s3);
-  const [kinesis, dynaliteport, s3Address] = await Promise.all([
+  const [kinesis, dynamodb, s3] = await Promise.all([
     listen(kinesisServer),
-    listen(dynaliteServer),
-    s3.run() as Promise<AddressInfo>,
+    startEmulatorWorker('dynamodb', paths.dynamodbDir),
+    startEmulatorWorker('s3', paths.s3Dir),
   ]);
   return {
-    ports: { kinesis, dynalite: dynaliteport, s3: s3Address.port },
+    ports: { kinesis, dynalite: dynamodb.port, s3: s3.port },
     kinesisPersistent,
     async close() {
-      await Promise.all([closeServer(kinesisServer), closeServer(dynaliteServer), s3.close()]);
+      await Promise.all([closeServer(kinesisServer), dynamodb.close(), s3.close()]);
     },
   };
+}
+
+const EMULATOR_WORKER_URL = new URL(
+  `./emulator-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
+/** An emulator on its own thread (./emulator-worker.ts): its port, and how to stop it. */
+function startEmulatorWorker(kind: EmulatorKind, directory: string): Promise<{ port: number; close(): Promise<void> }> {
+  const worker = new Worker(EMULATOR_WORKER_URL, { workerData: { kind, directory } });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the ${kind} emulator exited with code ${code} while starting`)));
+    worker.once('message', (message: { port: number }) => {
+      worker.removeAllListeners('error');
+      worker.removeAllListeners('exit');
+      // Once running, a crash takes the endpoint with it: say so in the daemon's log.
+      worker.on('error', (error) => console.error(`the ${kind} emulator stopped: ${error.message}`));
+      resolve({
+        port: message.port,
+        close: async () => {
+          const closed = new Promise<void>((done) => worker.once('exit', () => done()));
+          worker.postMessage('close');
+          await Promise.race([closed, new Promise((done) => setTimeout(done, 5000).unref())]);
+          await worker.terminate();
+        },
+      });
+    });
+  });
 }

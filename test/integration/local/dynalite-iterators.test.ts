@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -12,8 +14,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
-import { dynaliteAbstractLevel } from '../../../src/local/daemon/dynalite-iterators.ts';
-import { startLocalEmulators } from '../../../src/local/daemon/emulators.ts';
+import { dynaliteAbstractLevel, installDynaliteIteratorClose } from '../../../src/local/daemon/dynalite-iterators.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 
 // Issue 16: the local stack's memory only grew, because every dynalite Query/Scan left a LevelDB
@@ -21,29 +22,35 @@ import { localPaths } from '../../../src/local/paths.ts';
 const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-dynalite-it-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-function countOpenResources(): { open: () => number } {
+function countOpenResources(): { open: () => number; attached: () => number } {
   const { AbstractLevel } = dynaliteAbstractLevel() as {
     AbstractLevel: { prototype: { attachResource(r: unknown): void; detachResource(r: unknown): void } };
   };
   const live = new Set<unknown>();
+  let attached = 0;
   const { attachResource, detachResource } = AbstractLevel.prototype;
   AbstractLevel.prototype.attachResource = function (resource) {
     live.add(resource);
+    attached++;
     return attachResource.call(this, resource);
   };
   AbstractLevel.prototype.detachResource = function (resource) {
     live.delete(resource);
     return detachResource.call(this, resource);
   };
-  return { open: () => live.size };
+  return { open: () => live.size, attached: () => attached };
 }
 
 describe('dynalite in the local stack', () => {
   it('closes the iterator of every Query and Scan, limited or not', async () => {
     const resources = countOpenResources();
-    const emulators = await startLocalEmulators(localPaths(cwd), { kinesisInMemory: true });
+    // In this thread (the daemon runs it on a worker thread), so the counter sees its database.
+    installDynaliteIteratorClose();
+    const { default: dynalite } = await import('dynalite');
+    const server: Server = dynalite({ path: localPaths(cwd).dynamodbDir, createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const config: DynamoDBClientConfig = {
-      endpoint: `http://127.0.0.1:${emulators.ports.dynalite}`,
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
     };
@@ -89,9 +96,11 @@ describe('dynalite in the local stack', () => {
       const deadline = Date.now() + 5000;
       while (resources.open() - before > 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.ok(resources.open() - before <= 2, `${resources.open() - before} iterators left open by 120 reads`);
+      assert.ok(resources.attached() >= 120, 'the counter saw the reads’ iterators');
     } finally {
       client.destroy();
-      await emulators.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

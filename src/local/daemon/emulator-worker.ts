@@ -1,0 +1,57 @@
+/**
+ * One emulator (s3rver or dynalite) in a worker thread of the daemon. Each costs about a
+ * millisecond of CPU per object or item stored (file work, LevelDB, request parsing); on the
+ * daemon's main thread they competed with kinesalite and the runner, and a replay ran at the
+ * speed of that one thread. On threads of their own they use the machine's other cores.
+ * Messages: → { port } once it takes requests; ← 'close' → it exits.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
+import { guardS3Keys } from './s3-key-guard.ts';
+
+export type EmulatorKind = 's3' | 'dynamodb';
+
+interface RunningEmulator {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function startS3(directory: string): Promise<RunningEmulator> {
+  const { default: S3rver } = await import('s3rver');
+  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  guardS3Keys(s3);
+  const address = (await s3.run()) as AddressInfo;
+  return { port: address.port, close: () => s3.close() as Promise<void> };
+}
+
+async function startDynalite(directory: string): Promise<RunningEmulator> {
+  const { default: dynalite } = await import('dynalite');
+  installDynaliteIteratorClose();
+  const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const port = parentPort;
+if (port) {
+  const { kind, directory } = workerData as { kind: EmulatorKind; directory: string };
+  const emulator = kind === 's3' ? await startS3(directory) : await startDynalite(directory);
+  port.on('message', async (message: unknown) => {
+    if (message !== 'close') return;
+    await emulator.close();
+    port.close();
+  });
+  port.postMessage({ port: emulator.port });
+}
