@@ -5,7 +5,8 @@
  * run alongside), the daemon's peak RSS, the lake's objects per 1,000 rows and the count query's
  * time; then `backtest` over 1,000,000 rows generated into a temp file.
  *
- * Sizes: STOCKPIPE_BENCH_HISTORY_ROWS=10000,50000 (default 10000,50000,200000);
+ * Sizes: STOCKPIPE_BENCH_HISTORY_ROWS=10000,50000 (default 10000,50000,200000), of which
+ * STOCKPIPE_BENCH_HISTORY_COMPACT_ROWS (default: all) are also compacted and counted again;
  * STOCKPIPE_BENCH_BACKTEST_ROWS (default 1000000).
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +23,10 @@ const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
 const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'IBM', 'ORCL', 'INTC'];
 const sizes = (process.env.STOCKPIPE_BENCH_HISTORY_ROWS ?? '10000,50000,200000').split(',').map(Number);
 const backtestRows = Number(process.env.STOCKPIPE_BENCH_BACKTEST_ROWS ?? 1_000_000);
+/** Sizes also compacted and measured after (default: all); compaction time grows with the raw objects. */
+const compactSizes = new Set(
+  (process.env.STOCKPIPE_BENCH_HISTORY_COMPACT_ROWS ?? sizes.join(',')).split(',').filter(Boolean).map(Number),
+);
 const DRAIN_DEADLINE_MS = 45 * 60_000;
 
 /** `rows` daily bars of the 10 symbols as NDJSON, day by day from 1971 (10 rows per date). */
@@ -135,11 +140,29 @@ async function parquetBytesPerQuery(files: string[]): Promise<Record<string, num
   }
 }
 
+/** Rows per second of `stream --dry-run` over the file: the producer with no pipeline behind it. */
+async function producerRate(file: string, cwd: string): Promise<number> {
+  const child = spawn(process.execPath, [BIN, 'stream', '--source', 'replay', '--file', file, '--dry-run'], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number>((resolve) => child.once('close', (exit) => resolve(exit ?? 1)));
+  const rate = /([\d.]+) events\/s/.exec(stderr)?.[1];
+  if (code !== 0 || !rate) throw new Error(`stream --dry-run exited ${code}: ${stderr}`);
+  return Number(rate);
+}
+
 async function replay(rows: number): Promise<void> {
   const cwd = mkdtempSync(join(tmpdir(), `stockpipe-bench-history-${rows}-`));
   const file = join(cwd, 'daily.ndjson');
   try {
     await writeDailyBars(file, rows);
+    const producerOnly = await producerRate(file, cwd);
     await runOk(['setup', '--target', 'local', '--yes'], cwd);
     const pid = readStackState(cwd)?.pid as number;
     const began = performance.now();
@@ -172,7 +195,10 @@ async function replay(rows: number): Promise<void> {
     const prefix = `replay_${rows}`;
     report('history', `${prefix}_until_queryable_s`, seconds, 's');
     report('history', `${prefix}_rows_per_s`, rows / seconds, 'rows/s');
-    report('history', `${prefix}_producer_rows_per_s`, summary.events_per_s, 'rows/s');
+    // The producer alone (a dry run of the same file, events to nowhere); through the pipeline
+    // `stream` paces itself to what the stack absorbs, so its own rate is the pipeline's.
+    report('history', `${prefix}_producer_alone_rows_per_s`, producerOnly, 'rows/s');
+    report('history', `${prefix}_stream_paced_rows_per_s`, summary.events_per_s, 'rows/s');
     report('history', `${prefix}_stream_s`, (streamed - began) / 1000, 's');
     report('history', `${prefix}_count_query_s`, (queried - queryStarted) / 1000, 's');
     report('history', `${prefix}_daemon_peak_rss_mb`, peakRssMb(pid), 'MB');
@@ -180,6 +206,7 @@ async function replay(rows: number): Promise<void> {
     report('history', `${prefix}_lake_objects_per_1000_rows`, (lake.objects / rows) * 1000, 'objects');
     report('history', `${prefix}_lake_bytes`, lake.bytes, 'bytes');
 
+    if (!compactSizes.has(rows)) return;
     const compactStarted = performance.now();
     await runOk(['compact', '--target', 'local', '--json'], cwd);
     report('history', `${prefix}_compact_s`, (performance.now() - compactStarted) / 1000, 's');

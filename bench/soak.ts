@@ -3,8 +3,8 @@
  *   1. `stream --source synthetic --count 400000 --interval 0 --dry-run`: the producer's peak RSS
  *      (`dry_run_400k_peak_rss_mb`, goal < 150 MB) — it must hold no more than its batcher's buffer.
  *   2. a soak: one local pipeline, 8 symbols every 40 ms (200 events/s nominal) for SOAK_DURATION
- *      (default 5m). Reports produced / ingested / quarantined (`missing` = produced − ingested −
- *      quarantined, goal 0), the peak and final RSS of `stream`, and the daemon's RSS after a
+ *      (default 5m). Reports produced / ingested / quarantined / superseded (`missing` = produced −
+ *      ingested − quarantined − superseded, goal 0), the peak and final RSS of `stream`, and the daemon's RSS after a
  *      one-minute warm-up, at the end of the stream, its peak, and after 30 s idle
  *      (`daemon_rss_growth_after_warmup_mb`, goal < 50 MB).
  * RSS is read from /proc (Linux): VmHWM for peaks, VmRSS for points in time.
@@ -17,11 +17,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseDuration } from '../src/core/duration.ts';
-import { bucketNames } from '../src/core/names.ts';
+import { bucketNames, pipelineNames } from '../src/core/names.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../src/local/constants.ts';
-import { localPaths } from '../src/local/paths.ts';
+import { functionLogFile, localPaths } from '../src/local/paths.ts';
 import { localStackStatus, stopLocalStack } from '../src/local/stack.ts';
 import { readStackState } from '../src/local/state.ts';
+import { ingestSummaries } from '../src/logs/ingest-summaries.ts';
 import { report } from './_report.ts';
 
 const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
@@ -181,13 +182,19 @@ try {
   const daemonHeap = (await localStackStatus(cwd)).daemon?.memory;
   const ingested = lakeRecords(cwd, pipeline, 'raw');
   const quarantined = lakeRecords(cwd, pipeline, 'quarantine');
+  // Replaced in their batch by a later observation of the same symbol and time: never in the lake.
+  const { superseded } = ingestSummaries(
+    readFileSync(functionLogFile(localPaths(cwd), pipelineNames(pipeline).ingestFunction), 'utf8'),
+    0,
+  );
   report('soak', 'duration_s', elapsed, 's');
   report('soak', 'events_per_s', produced / elapsed, 'events/s');
   report('soak', 'produced', produced, 'events');
   report('soak', 'failed_to_send', Number(match[2]), 'events');
   report('soak', 'ingested', ingested, 'events');
   report('soak', 'quarantined', quarantined, 'events');
-  report('soak', 'missing', produced - ingested - quarantined, 'events');
+  report('soak', 'superseded', superseded, 'events');
+  report('soak', 'missing', produced - ingested - quarantined - superseded, 'events');
   report('soak', 'stream_peak_rss_mb', streamPeak, 'MB');
   report('soak', 'stream_rss_after_warmup_mb', streamAtWarmup, 'MB');
   report('soak', 'stream_final_rss_mb', streamLast, 'MB');
