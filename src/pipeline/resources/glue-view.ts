@@ -8,14 +8,13 @@
 import {
   CreateTableCommand,
   DeleteTableCommand,
-  GetTableCommand,
   type Table,
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { LAKE_VIEW_COLUMNS, latestObservationsSql } from '../../core/lake.ts';
 import { arns } from '../arns.ts';
-import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
+import { canonicalJson } from '../aws-helpers.ts';
 import {
   ATHENA_CATALOG,
   decodePrestoView,
@@ -25,6 +24,7 @@ import {
   type PrestoViewDefinition,
 } from '../presto-view.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { deleteGlueTable, findGlueTable } from './glue.ts';
 
 const VIEW_TYPE = 'VIRTUAL_VIEW';
 const NOT_A_VIEW = 'not a view';
@@ -87,13 +87,9 @@ export function glueViewNode(database: string, name: string): ResourceNode {
     // The raw table is created before the view that reads it, and deleted after.
     dependsOn: ['glue-database', 'glue-table'],
     async describe(ctx): Promise<Observation> {
-      const glue = await ctx.clients.get('glue');
-      const found = await unlessNotFound(
-        () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name })),
-        undefined,
-      );
-      if (!found?.Table) return missing();
-      const changes = viewDifferences(found.Table, glueViewInput(ctx));
+      const found = await findGlueTable(ctx, database, name);
+      if (!found) return missing();
+      const changes = viewDifferences(found, glueViewInput(ctx));
       // Without a spec (status) a view that is not ours still shows: queries may count doubles.
       return {
         presence: changes.length > 0 && !ctx.spec ? 'degraded' : 'present',
@@ -120,15 +116,6 @@ export function glueViewNode(database: string, name: string): ResourceNode {
       await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
       return { action: 'updated', arn };
     },
-    async destroy(ctx) {
-      const glue = await ctx.clients.get('glue');
-      try {
-        await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));
-        return 'deleted';
-      } catch (error) {
-        if (isNotFound(error)) return 'absent';
-        throw error;
-      }
-    },
+    destroy: (ctx) => deleteGlueTable(ctx, database, name),
   };
 }

@@ -12,6 +12,7 @@ import {
   DeleteTableCommand,
   GetDatabaseCommand,
   GetTableCommand,
+  type Table,
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
@@ -122,13 +123,9 @@ export function glueTableNode(database: string, name: string): ResourceNode {
     name: `${database}.${name}`,
     dependsOn: ['glue-database', 'raw-bucket'],
     async describe(ctx): Promise<Observation> {
-      const glue = await ctx.clients.get('glue');
-      const found = await unlessNotFound(
-        () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name })),
-        undefined,
-      );
-      if (!found?.Table) return missing();
-      const have = comparable(found.Table as TableInput);
+      const found = await findGlueTable(ctx, database, name);
+      if (!found) return missing();
+      const have = comparable(found as TableInput);
       const want = comparable(glueTableInput(ctx));
       const changes = Object.keys(want)
         .filter(
@@ -152,15 +149,32 @@ export function glueTableNode(database: string, name: string): ResourceNode {
       await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
       return { action: 'updated', arn: arns.glueTable(ctx, database, name) };
     },
-    async destroy(ctx) {
-      const glue = await ctx.clients.get('glue');
-      try {
-        await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));
-        return 'deleted';
-      } catch (error) {
-        if (isNotFound(error)) return 'absent';
-        throw error;
-      }
-    },
+    destroy: (ctx) => deleteGlueTable(ctx, database, name),
   };
+}
+
+/** A table (or view) of the Glue database, or undefined when there is none by that name. */
+export async function findGlueTable(ctx: PipelineContext, database: string, name: string): Promise<Table | undefined> {
+  const glue = await ctx.clients.get('glue');
+  const found = await unlessNotFound(
+    () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name })),
+    undefined,
+  );
+  return found?.Table;
+}
+
+/** Deletes a table (or view) of the Glue database: 'absent' when it was not there. */
+export async function deleteGlueTable(
+  ctx: PipelineContext,
+  database: string,
+  name: string,
+): Promise<'deleted' | 'absent'> {
+  const glue = await ctx.clients.get('glue');
+  try {
+    await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));
+    return 'deleted';
+  } catch (error) {
+    if (isNotFound(error)) return 'absent';
+    throw error;
+  }
 }
