@@ -7,7 +7,8 @@
  *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run, in parallel.
  * Each step only handles records before the first failure of the steps before it, so when
  * record k fails the batch reports k onwards: Lambda retries from k, nothing before k is
- * written twice, and lake objects from k on are rewritten under the same keys. DynamoDB writes past k are harmless (the same key overwrites itself).
+ * written twice, and lake objects from k on are rewritten under the same keys. DynamoDB writes
+ * past k are harmless (the same key overwrites itself).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';

@@ -19,11 +19,11 @@ import { suggest } from '../shared/pipeline-flags.ts';
 export interface Activity {
   /** IncomingRecords on the stream over the last hour; null when unknown. */
   recordsLastHour: number | null;
+  /** How the ingest function ended the records it took in the last hour (null when unknown). */
+  ingestedLastHour: IngestOutcomes | null;
   lastAlert: { symbol: string; signal: string; publishedAt: string; subject?: string } | null;
   /** Records in batches the mappings gave up on, kept in the last day (null when unknown). */
   failedLastDay: number | null;
-  /** How the ingest function ended the records it took in the last hour (null when unknown). */
-  ingestedLastHour: IngestOutcomes | null;
   /** Records the ingest function quarantined in the last day (null when unknown). */
   quarantinedLastDay: number | null;
   /** How far each function is behind its stream (iterator age, ms; null when unknown). */

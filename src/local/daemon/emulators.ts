@@ -1,8 +1,8 @@
 /**
  * The three emulators of the local stack, on loopback ports, keeping their state under
- * `.stockpipe/local/`: dynalite in LevelDB (classic-level, prebuilt), s3rver as files on a worker
- * thread of its own, kinesalite in LevelDB through leveldown when its binary loads on this
- * platform, in memory otherwise.
+ * `.stockpipe/local/`: dynalite in LevelDB (classic-level, prebuilt) and s3rver as files, each on a
+ * worker thread of its own; kinesalite on the daemon's main thread, in LevelDB through leveldown
+ * when its binary loads on this platform, in memory otherwise.
  */
 
 import type { Server } from 'node:http';
