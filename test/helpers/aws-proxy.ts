@@ -90,7 +90,8 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
   return proxy;
 }
 
-function readBody(stream: IncomingMessage): Promise<Buffer> {
+/** The whole body of a request or response. */
+export function readBody(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,4 +1,5 @@
 /** Runs the CLI in-process with captured output: the end-to-end path minus the process itself. */
+import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
 
@@ -53,6 +54,18 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
     signal: options.signal ?? new AbortController().signal,
   });
   return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/**
+ * Runs the CLI and asserts it refused the input as bad usage: exit 2, nothing on stdout, and one
+ * line on stderr matching `pattern`.
+ */
+export async function expectUsageError(argv: readonly string[], pattern: RegExp, options: CliOptions = {}) {
+  const { code, stdout, stderr } = await runCli([...argv], options);
+  assert.equal(code, 2, stderr);
+  assert.equal(stdout, '');
+  assert.match(stderr, pattern);
+  assert.equal(stderr.trimEnd().split('\n').length, 1, 'one line');
 }
 
 /** What a line takes on screen: its length without ANSI colour codes. */

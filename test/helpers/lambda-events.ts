@@ -41,6 +41,20 @@ export function kinesisEvent(payloads: readonly unknown[], firstN = 0): KinesisS
 }
 
 /** A valid event; minute `i` after `start`, price given. */
+/** The tutorial producer's record (second-precision timestamp, no event_id, no source). */
+export const TUTORIAL_RECORD = {
+  symbol: 'AAPL',
+  open: 187.1,
+  high: 189.4,
+  low: 186.9,
+  price: 188.25,
+  previous_close: 186.5,
+  change: 1.75,
+  change_percent: 0.94,
+  volume: 51234567,
+  timestamp: '2026-11-22T14:30:00Z',
+};
+
 export function stockEvent(overrides: Partial<StockEvent> & { symbol?: string } = {}): StockEvent {
   return {
     event_id: overrides.event_id ?? `evt-${Math.random().toString(36).slice(2)}`,

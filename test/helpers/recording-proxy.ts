@@ -9,6 +9,7 @@
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './aws-proxy.ts';
 
 export interface RecordedCall {
   /** Who sent it: the value of `current` when it arrived. */
@@ -108,15 +109,6 @@ function s3Operation(method: string, key: string, query: URLSearchParams): strin
 }
 
 const s3Arn = (bucket: string, key: string) => `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`;
-
-function readBody(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-}
 
 // ——— policy evaluation: enough of IAM for our own policies (Allow statements, * and ? globs) ———
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { StockEvent } from '../../../src/core/event.ts';
-import { kinesisEvent, sequenceNumber, stockEvent } from '../../helpers/lambda-events.ts';
+import { kinesisEvent, sequenceNumber, stockEvent, TUTORIAL_RECORD } from '../../helpers/lambda-events.ts';
 import { type LambdaStack, startLambdaStack } from './harness.ts';
 
 /** What `fn` printed to stdout as JSON lines (the handler's logs and metrics), and its result. */
@@ -133,21 +133,9 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     process.env.RAW_BUCKET = 'tolerant-raw';
     await stack.createQuotesTable('tolerant-quotes');
     await stack.createBucket('tolerant-raw');
-    const tutorial = {
-      symbol: 'AAPL',
-      open: 187.1,
-      high: 189.4,
-      low: 186.9,
-      price: 188.25,
-      previous_close: 186.5,
-      change: 1.75,
-      change_percent: 0.94,
-      volume: 51234567,
-      timestamp: '2026-11-22T14:30:00Z',
-    };
     // Each accepted variant, and the timestamp it must be stored under.
     const accepted: [unknown, string, string][] = [
-      [tutorial, 'AAPL', '2026-11-22T14:30:00.000Z'],
+      [TUTORIAL_RECORD, 'AAPL', '2026-11-22T14:30:00.000Z'],
       [{ symbol: 'MSFT', timestamp: '2026-11-22T14:30:00.123456Z', price: 411.2 }, 'MSFT', '2026-11-22T14:30:00.123Z'],
       [{ symbol: 'NVDA', timestamp: '2026-11-22T16:31:00.5+02:00', price: 141.5 }, 'NVDA', '2026-11-22T14:31:00.500Z'],
       [{ symbol: 'TSLA', timestamp: '2026-11-22 14:32:00', price: '230.1' }, 'TSLA', '2026-11-22T14:32:00.000Z'],
@@ -169,10 +157,14 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
       [{ symbol: 'AAPL', timestamp: 'soon', price: 1 }, 'bad_timestamp'],
     ];
     // The tutorial record sent again (a producer retry): the same observation, so one quote.
-    const payloads = [...accepted.map(([payload]) => payload), tutorial, ...rejected.map(([payload]) => payload)];
+    const payloads = [
+      ...accepted.map(([payload]) => payload),
+      TUTORIAL_RECORD,
+      ...rejected.map(([payload]) => payload),
+    ];
     assert.deepEqual(await stack.ingest(kinesisEvent(payloads, 12_000)), { batchItemFailures: [] });
     // And once more in a later batch.
-    assert.deepEqual(await stack.ingest(kinesisEvent([tutorial], 12_100)), { batchItemFailures: [] });
+    assert.deepEqual(await stack.ingest(kinesisEvent([TUTORIAL_RECORD], 12_100)), { batchItemFailures: [] });
 
     const items = await stack.scanItems('tolerant-quotes');
     assert.equal(items.length, accepted.length, 'one quote per observation');

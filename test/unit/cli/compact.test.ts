@@ -1,6 +1,5 @@
-import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from '../../helpers/cli.ts';
+import { expectUsageError } from '../../helpers/cli.ts';
 
 const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
 
@@ -10,12 +9,6 @@ describe('compact bad input exits 2 with one line, before any network call', () 
     [['compact', '--before', '2026'], /^error: invalid --before '2026': use a month as YYYY-MM/],
     [['compact', '--before', '9999-01'], /^error: invalid --before '9999-01': months from /],
   ] as const) {
-    it(argv.join(' '), async () => {
-      const { code, stdout, stderr } = await runCli([...argv], { env });
-      assert.equal(code, 2, stderr);
-      assert.equal(stdout, '');
-      assert.match(stderr, pattern);
-      assert.equal(stderr.trimEnd().split('\n').length, 1);
-    });
+    it(argv.join(' '), () => expectUsageError(argv, pattern, { env }));
   }
 });

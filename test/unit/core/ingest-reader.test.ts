@@ -5,20 +5,7 @@ import { validateEvent } from '../../../src/core/event.ts';
 import { normaliseTime, observationId, readObservation, readRecord } from '../../../src/core/ingest-reader.ts';
 import { deriveChange } from '../../../src/core/metrics.ts';
 import { validEventArb } from '../../helpers/arbitraries.ts';
-
-/** The tutorial producer's record (second-precision timestamp, no event_id, no source). */
-const TUTORIAL = {
-  symbol: 'AAPL',
-  open: 187.1,
-  high: 189.4,
-  low: 186.9,
-  price: 188.25,
-  previous_close: 186.5,
-  change: 1.75,
-  change_percent: 0.94,
-  volume: 51234567,
-  timestamp: '2026-11-22T14:30:00Z',
-};
+import { TUTORIAL_RECORD } from '../../helpers/lambda-events.ts';
 
 /** The reader's clock: every time up to a day after it is accepted. */
 const NOW = new Date('2026-11-22T15:00:00.000Z');
@@ -31,7 +18,7 @@ function read(value: unknown) {
 
 describe('tolerant ingest reader', () => {
   it('reads the tutorial shape: millisecond timestamp, external source, a deterministic id, fields kept', () => {
-    const event = read(TUTORIAL);
+    const event = read(TUTORIAL_RECORD);
     assert.deepEqual(event, {
       event_id: observationId('AAPL', '2026-11-22T14:30:00.000Z'),
       symbol: 'AAPL',
@@ -112,7 +99,7 @@ describe('tolerant ingest reader', () => {
     const derived = read({ symbol: 'AAPL', timestamp: 1795357800, price: 105, previous_close: 100 });
     assert.equal(derived.change, 5);
     assert.equal(derived.change_percent, 5);
-    const given = read({ ...TUTORIAL, change: 9, change_percent: 9 });
+    const given = read({ ...TUTORIAL_RECORD, change: 9, change_percent: 9 });
     assert.equal(given.change, 9);
   });
 
@@ -130,8 +117,8 @@ describe('tolerant ingest reader', () => {
       }),
       { numRuns: 200 },
     );
-    assert.equal(read({ ...TUTORIAL, source: 'my-java-bot' }).source, 'external');
-    assert.equal(read({ ...TUTORIAL, event_id: 'mine-1' }).event_id, 'mine-1');
+    assert.equal(read({ ...TUTORIAL_RECORD, source: 'my-java-bot' }).source, 'external');
+    assert.equal(read({ ...TUTORIAL_RECORD, event_id: 'mine-1' }).event_id, 'mine-1');
   });
 
   it('gives a re-sent observation the same id, and different observations different ids', () => {
@@ -144,7 +131,7 @@ describe('tolerant ingest reader', () => {
 
   it('turns unusable optional fields into null instead of losing the observation', () => {
     const event = read({
-      ...TUTORIAL,
+      ...TUTORIAL_RECORD,
       open: 'n/a',
       volume: 12.5,
       high: 12.5,
