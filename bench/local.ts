@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { onDemandTableKeys } from '../src/core/tables.ts';
 import { localAwsClients } from '../src/local/clients.ts';
 import { writeLocalPipeline } from '../src/local/pipelines.ts';
 import { ensureLocalStack, stopLocalStack } from '../src/local/stack.ts';
@@ -73,18 +74,7 @@ try {
   const dynamodb = await clients.get('dynamodb');
   await kinesis.send(new CreateStreamCommand({ StreamName: 'b-stream', ShardCount: 2 }));
   await dynamodb.send(
-    new CreateTableCommand({
-      TableName: 'b-quotes',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'symbol', AttributeType: 'S' },
-        { AttributeName: 'timestamp', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'symbol', KeyType: 'HASH' },
-        { AttributeName: 'timestamp', KeyType: 'RANGE' },
-      ],
-    }),
+    new CreateTableCommand({ TableName: 'b-quotes', ...onDemandTableKeys({ partition: 'symbol', sort: 'timestamp' }) }),
   );
   writeLocalPipeline(cwd, {
     name: 'b',

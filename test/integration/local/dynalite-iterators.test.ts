@@ -13,6 +13,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { onDemandTableKeys } from '../../../src/core/tables.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { dynaliteAbstractLevel, installDynaliteIteratorClose } from '../../../src/local/daemon/dynalite-iterators.ts';
 import { localPaths } from '../../../src/local/paths.ts';
@@ -59,15 +60,7 @@ describe('dynalite in the local stack', () => {
       await client.send(
         new CreateTableCommand({
           TableName: 'quotes',
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'symbol', KeyType: 'HASH' },
-            { AttributeName: 'timestamp', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'symbol', AttributeType: 'S' },
-            { AttributeName: 'timestamp', AttributeType: 'S' },
-          ],
+          ...onDemandTableKeys({ partition: 'symbol', sort: 'timestamp' }),
         }),
       );
       for (let i = 0; i < 30; i++) {
