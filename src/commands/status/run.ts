@@ -272,21 +272,8 @@ function describeOutcomes(outcomes: IngestOutcomes): string {
 
 /** On AWS: the ingest function's own metrics (Embedded Metric Format, src/core/ingest-metrics.ts), summed over the hour. */
 async function ingestMetricsLastHour(ctx: PipelineContext, now: Date): Promise<IngestOutcomes> {
-  const cloudwatch = await ctx.clients.get('cloudwatch');
-  const sum = async (metricName: string) => {
-    const metric = await cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: INGEST_METRICS.namespace,
-        MetricName: metricName,
-        Dimensions: [{ Name: INGEST_METRICS.dimension, Value: ctx.names.ingestFunction }],
-        StartTime: new Date(now.getTime() - 3_600_000),
-        EndTime: now,
-        Period: 3600,
-        Statistics: ['Sum'],
-      }),
-    );
-    return (metric.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
-  };
+  const dimension = { Name: INGEST_METRICS.dimension, Value: ctx.names.ingestFunction };
+  const sum = (metric: string) => sumLastHour(ctx, now, INGEST_METRICS.namespace, metric, dimension);
   const [stored, quarantined, superseded] = await Promise.all([
     sum(INGEST_METRICS.stored),
     sum(INGEST_METRICS.quarantined),
@@ -328,13 +315,24 @@ async function iteratorAges(ctx: PipelineContext, now: Date): Promise<Backlog> {
 }
 
 /** The stream's IncomingRecords over the last hour, from CloudWatch. */
-async function incomingRecordsLastHour(ctx: PipelineContext, now: Date): Promise<number> {
+function incomingRecordsLastHour(ctx: PipelineContext, now: Date): Promise<number> {
+  return sumLastHour(ctx, now, 'AWS/Kinesis', 'IncomingRecords', { Name: 'StreamName', Value: ctx.names.stream });
+}
+
+/** A CloudWatch metric's Sum over the hour before `now` (0 without data). */
+async function sumLastHour(
+  ctx: PipelineContext,
+  now: Date,
+  namespace: string,
+  metricName: string,
+  dimension: { Name: string; Value: string },
+): Promise<number> {
   const cloudwatch = await ctx.clients.get('cloudwatch');
   const metric = await cloudwatch.send(
     new GetMetricStatisticsCommand({
-      Namespace: 'AWS/Kinesis',
-      MetricName: 'IncomingRecords',
-      Dimensions: [{ Name: 'StreamName', Value: ctx.names.stream }],
+      Namespace: namespace,
+      MetricName: metricName,
+      Dimensions: [dimension],
       StartTime: new Date(now.getTime() - 3_600_000),
       EndTime: now,
       Period: 3600,
