@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
+import { closeServer, listenOnLoopback } from './loopback.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
 
 export type EmulatorKind = 's3' | 'dynamodb';
@@ -30,18 +31,7 @@ async function startDynalite(directory: string): Promise<RunningEmulator> {
   const { default: dynalite } = await import('dynalite');
   installDynaliteIteratorClose();
   const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  return { port: await listenOnLoopback(server), close: () => closeServer(server) };
 }
 
 const port = parentPort;

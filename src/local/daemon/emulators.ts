@@ -7,30 +7,18 @@
 
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
+import { closeServer, listenOnLoopback } from './loopback.ts';
 import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
 
 export interface RunningEmulators {
   ports: { kinesis: number; dynalite: number; s3: number };
   kinesisPersistent: boolean;
   close(): Promise<void>;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections?.();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** kinesalite requires leveldown only when given a path; leveldown ships prebuilt binaries for some platforms only. */
@@ -62,7 +50,7 @@ export async function startLocalEmulators(
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
   const [kinesis, dynamodb, s3] = await Promise.all([
-    listen(kinesisServer),
+    listenOnLoopback(kinesisServer),
     startEmulatorWorker('dynamodb', paths.dynamodbDir),
     startEmulatorWorker('s3', paths.s3Dir),
   ]);
