@@ -40,18 +40,24 @@ export async function readLogSince(file: string, since: number, chunkBytes = 1 <
   try {
     const { size } = await handle.stat();
     let start = size;
-    let text = '';
+    // Bytes, decoded once at the end: a chunk may begin inside a multi-byte character.
+    let read = Buffer.alloc(0);
     while (start > 0) {
+      const end = start;
       start = Math.max(0, start - chunkBytes);
-      const buffer = Buffer.alloc(Math.min(chunkBytes, size - start));
-      await handle.read(buffer, 0, buffer.length, start);
-      text = buffer.toString('utf8') + text;
+      const chunk = Buffer.alloc(end - start);
+      await handle.read(chunk, 0, chunk.length, start);
+      read = Buffer.concat([chunk, read]);
       // The first whole line of what was read: once it is older than `since`, so is all before it.
-      const firstLine = start === 0 ? text.slice(0, text.indexOf('\n')) : text.split('\n', 2)[1];
-      const logged = /"(?:timestamp|time)":"([^"]+)"/.exec(firstLine ?? '')?.[1];
+      const newline = read.indexOf(0x0a);
+      if (start > 0 && newline < 0) continue;
+      const firstLineStart = start === 0 ? 0 : newline + 1;
+      const firstLineEnd = read.indexOf(0x0a, firstLineStart);
+      const firstLine = read.subarray(firstLineStart, firstLineEnd < 0 ? read.length : firstLineEnd).toString('utf8');
+      const logged = /"(?:timestamp|time)":"([^"]+)"/.exec(firstLine)?.[1];
       if (logged && Date.parse(logged) < since) break;
     }
-    return text;
+    return read.toString('utf8');
   } finally {
     await handle.close();
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -39,6 +39,21 @@ describe('the ingest log over the last hour (local status)', () => {
     const text = await readLogSince(file, since, 256);
     assert.deepEqual(ingestSummaries(text, since), { stored: 600, quarantined: 60, superseded: 120 });
     assert.ok(text.length < 20_000, `read ${text.length} bytes: stops soon after the hour's first line`);
+  });
+
+  it('the same text and sums whatever the chunk size, even when a chunk begins inside a multi-byte character', async () => {
+    const file = writeLog(start);
+    for (const chunkBytes of [7, 13, 64, 101, 1 << 20]) {
+      const text = await readLogSince(file, since, chunkBytes);
+      assert.ok(!text.includes('\uFFFD'), `chunks of ${chunkBytes} bytes: the text is decoded whole`);
+      assert.deepEqual(
+        ingestSummaries(text, since),
+        { stored: 600, quarantined: 60, superseded: 120 },
+        `chunks of ${chunkBytes} bytes`,
+      );
+      // Read back to the start: exactly the file, the first chunk not overlapping the second.
+      assert.equal(await readLogSince(file, start - 1, chunkBytes), readFileSync(file, 'utf8'));
+    }
   });
 
   it('reads the whole file when it all falls in the hour, and nothing when there is no file', async () => {
