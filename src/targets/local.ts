@@ -41,10 +41,8 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
         },
         // The local runner's own iterator age, from the daemon.
         backlog: async (ctx) => {
-          const { localStackStatus } = await import('../local/stack.ts');
-          const functions = (await localStackStatus(cwd)).daemon?.pipelines.find((p) => p.name === ctx.name)?.functions;
-          const age = (fn: string) => functions?.find((f) => f.function === fn)?.iteratorAgeMs ?? null;
-          return { ingestMs: age(ctx.names.ingestFunction), trendsMs: age(ctx.names.trendsFunction) };
+          const { ingest, trends } = await runnerFunctions(cwd, ctx.name);
+          return { ingestMs: ingest?.iteratorAgeMs ?? null, trendsMs: trends?.iteratorAgeMs ?? null };
         },
         // The registry holds the trends environment the local runner starts the function with.
         deployedSettings: async (ctx) => {
@@ -54,11 +52,7 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
       };
     },
     async pipelineProgress(pipeline) {
-      const { localStackStatus } = await import('../local/stack.ts');
-      const functions = (await localStackStatus(cwd)).daemon?.pipelines.find((p) => p.name === pipeline)?.functions;
-      const names = pipelineNames(pipeline);
-      const ingest = functions?.find((fn) => fn.function === names.ingestFunction);
-      const trends = functions?.find((fn) => fn.function === names.trendsFunction);
+      const { ingest, trends } = await runnerFunctions(cwd, pipeline);
       if (!ingest) return undefined;
       return { ingestRead: ingest.recordsRead, trendsPending: trends?.pendingStreamRecords ?? 0 };
     },
@@ -97,5 +91,16 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
         ? 'Local stack stopped and .stockpipe/local removed: no pipeline left.'
         : undefined;
     },
+  };
+}
+
+/** The local runner's view of a pipeline's two functions (undefined when the daemon has none). */
+async function runnerFunctions(cwd: string, pipeline: string) {
+  const { localStackStatus } = await import('../local/stack.ts');
+  const functions = (await localStackStatus(cwd)).daemon?.pipelines.find((p) => p.name === pipeline)?.functions;
+  const names = pipelineNames(pipeline);
+  return {
+    ingest: functions?.find((fn) => fn.function === names.ingestFunction),
+    trends: functions?.find((fn) => fn.function === names.trendsFunction),
   };
 }
