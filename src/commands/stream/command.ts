@@ -45,6 +45,8 @@ export default defineCommand<StreamFlags, StreamOptions>({
   details: `
 Stops at --count, --duration, the end of a replay file, or Ctrl+C — always after everything
 fetched has been accepted by Kinesis, then prints a summary. A second Ctrl+C exits at once.
+Offline it waits while the local pipeline is more than 5,000 records behind, as Kinesis
+throttles a producer on AWS.
 The stream is <name>-stream (run \`stockpipe setup\` first). --json prints NDJSON send results.`,
   examples: [
     { command: 'stockpipe stream --symbol AAPL --symbol MSFT' },
