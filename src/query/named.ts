@@ -71,14 +71,14 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         `FROM ${table}`,
         `WHERE ${where}`,
         'GROUP BY symbol',
-        'ORDER BY avg_volume DESC',
+        'ORDER BY avg_volume DESC, symbol',
       ].join('\n');
     case 'anomalies':
       return [
         'SELECT symbol, timestamp, price, change, change_percent',
         `FROM ${table}`,
         `WHERE ${where} AND abs(change_percent) > ${nonNegativeNumber(params.threshold ?? 5, 'threshold')}`,
-        'ORDER BY timestamp DESC',
+        'ORDER BY timestamp DESC, symbol',
       ].join('\n');
     case 'latest':
       return [
