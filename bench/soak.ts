@@ -92,7 +92,7 @@ async function counters(cwd: string, pipeline: string) {
 }
 
 /** Records in the lake under a prefix (gzip NDJSON batches, or one JSON object per quarantined record). */
-function lakeRecords(cwd: string, pipeline: string, prefix: 'raw' | 'quarantine'): number {
+function lakeRecords(cwd: string, pipeline: string, prefix: 'raw' | 'raw-months' | 'quarantine'): number {
   const bucket = bucketNames(pipeline, LOCAL_ACCOUNT, LOCAL_REGION).raw;
   const files = globSync(join(localPaths(cwd).s3Dir, bucket, prefix, '**', '*._S3rver_object'));
   if (prefix === 'quarantine') return files.length;
@@ -180,7 +180,7 @@ try {
   await sleep(30_000); // idle
   const daemonIdle = memory(daemonPid);
   const daemonHeap = (await localStackStatus(cwd)).daemon?.memory;
-  const ingested = lakeRecords(cwd, pipeline, 'raw');
+  const ingested = lakeRecords(cwd, pipeline, 'raw') + lakeRecords(cwd, pipeline, 'raw-months');
   const quarantined = lakeRecords(cwd, pipeline, 'quarantine');
   // Replaced in their batch by a later observation of the same symbol and time: never in the lake.
   const { superseded } = ingestSummaries(

@@ -4,7 +4,7 @@
  *   2. quarantine the invalid ones (one idempotent object each);
  *   3. store the valid ones in DynamoDB (BatchWriteItem, 25 per call), and quarantine any that
  *      DynamoDB refuses for good (its refusal is permanent: retrying would fail the batch forever);
- *   4. write the stored ones to the raw lake, one gzip NDJSON object per date run, in parallel.
+ *   4. write the stored ones to the raw lake, one gzip NDJSON object per date (or month) run, in parallel.
  * Each step only handles records before the first failure of the steps before it, so when
  * record k fails the batch reports k onwards: Lambda retries from k, nothing before k is
  * written twice, and lake objects from k on are rewritten under the same keys. DynamoDB writes
@@ -22,7 +22,10 @@ import { decodeRecords, type InvalidRecord, shardIdOf } from './decode.ts';
 import { type LakeObject, quarantineObject, rawObjects } from './lake.ts';
 import { quoteItem, writeQuotes } from './quotes.ts';
 
-/** Raw objects written at once: a batch of history holds a date run per record or so. */
+/**
+ * Raw objects written at once: a batch makes one (live data) or a few (history), but one that
+ * mixes fresh and older records may switch folders record by record.
+ */
 const RAW_PUT_CONCURRENCY = 16;
 
 export interface IngestDeps {
@@ -102,6 +105,7 @@ export async function ingestBatch(
   const raw = rawObjects(
     shardId,
     toStore.filter((record) => record.index < limit && !refusedIndex.has(record.index)),
+    now,
   );
   const rawResults = await mapConcurrent(raw, RAW_PUT_CONCURRENCY, (object) => putObject(deps, object));
   s3Puts += raw.length;

@@ -5,6 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { partitionDate } from '../../src/core/event.ts';
+import { rawFolderOf } from '../../src/core/lake.ts';
 import type { InvalidRecord, ValidRecord } from './decode.ts';
 
 export interface LakeObject {
@@ -17,19 +18,22 @@ export interface LakeObject {
 }
 
 /**
- * Raw objects: one gzip NDJSON object per run of consecutive records with the same date. Runs
- * (rather than one object per date) keep each object a contiguous slice of the shard, so
- * stopping at a failed object never leaves a later record already in the lake.
+ * Raw objects: one gzip NDJSON object per run of consecutive records bound for the same folder —
+ * a date for fresh records, a month for older ones (rawFolderOf), so a batch of replayed daily
+ * bars makes a few objects, not one per date. Runs (rather than one object per folder) keep each
+ * object a contiguous slice of the shard, so stopping at a failed object never leaves a later
+ * record already in the lake.
  */
-export function rawObjects(shardId: string, records: readonly ValidRecord[]): LakeObject[] {
+export function rawObjects(shardId: string, records: readonly ValidRecord[], now: Date): LakeObject[] {
   const objects: LakeObject[] = [];
   let run: ValidRecord[] = [];
+  let runFolder = '';
   const flush = () => {
     const first = run[0];
     if (!first) return;
     const lines = run.map((record) => `${JSON.stringify(record.event)}\n`).join('');
     objects.push({
-      key: `raw/dt=${partitionDate(first.event.timestamp)}/${shardId}-${first.sequenceNumber}.json.gz`,
+      key: `${runFolder}/${shardId}-${first.sequenceNumber}.json.gz`,
       body: gzipSync(lines),
       // No Content-Encoding: readers (Athena, DuckDB) go by the .gz extension, and an HTTP client
       // that honoured the header would hand them already-inflated bytes.
@@ -40,8 +44,11 @@ export function rawObjects(shardId: string, records: readonly ValidRecord[]): La
     run = [];
   };
   for (const record of records) {
-    const current = run[0];
-    if (current && partitionDate(current.event.timestamp) !== partitionDate(record.event.timestamp)) flush();
+    const folder = rawFolderOf(record.event.timestamp, now);
+    if (folder !== runFolder) {
+      flush();
+      runFolder = folder;
+    }
     run.push(record);
   }
   flush();

@@ -1,9 +1,10 @@
 /**
  * The one definition of the lake's table, `stock_data_table`: its columns (data contract v1, in
- * order), the `dt` partitions it covers, and the rule that makes it hold each observation once
- * ({@link latestObservationsSql}). The Glue raw table and view (src/pipeline/resources/glue.ts,
- * glue-view.ts) and the local DuckDB view (src/query/duckdb.ts) are all built from it, so a query
- * returns the same rows on both targets. Pure.
+ * order), the two folders of raw objects it reads and the `dt` partitions it covers, and the rule
+ * that makes it hold each observation once ({@link latestObservationsSql}). The Glue raw tables and
+ * view (src/pipeline/resources/glue.ts, glue-view.ts), the ingest function's object keys and the
+ * local DuckDB view (src/query/duckdb.ts) are all built from it, so a query returns the same rows
+ * on both targets. Pure.
  */
 import { partitionDate } from './event.ts';
 
@@ -45,44 +46,97 @@ export const LAKE_PARTITION = 'dt';
 export const LAKE_VIEW_COLUMNS: readonly LakeColumn[] = [...LAKE_COLUMNS, text(LAKE_PARTITION)];
 
 /**
- * One row per observation: `(symbol, timestamp)` is an observation's identity, and of the lake's
- * copies of it the one from the greatest object name wins, as DynamoDB keeps the latest write
- * (object keys end in the batch's first sequence number, which grows with arrival). `source`
- * must have the view's columns plus whatever `fileName` names: Athena's `"$path"` over the raw
- * table, DuckDB's `filename` over read_json. `dt` is in the window's partition (a no-op: it is the
- * date of `timestamp`) so a query's `dt` predicate is pushed below the window and Athena prunes
- * partitions through the view.
+ * The raw lake's two folders. The ingest function writes a record by its date while it is fresh
+ * (today's and yesterday's, by arrival: live data and a day's late data) and by its month once it
+ * is older (replayed history, late data): a batch of daily bars then makes a few objects instead
+ * of one per date (docs/lake.md). Each folder is a Glue table with partition projection; the view
+ * reads both.
  */
-export function latestObservationsSql(source: string, fileName: string): string {
-  const columns = LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
+export interface RawFolder {
+  /** The key prefix, without a slash. */
+  prefix: string;
+  /** Its partition column, the folder's `<partition>=<value>/` level. */
+  partition: string;
+  /** Glue's partition projection of that column. */
+  projection: { format: string; start: string; end: string; unit: 'DAYS' | 'MONTHS' };
+  /** SQL for a row's `dt`: the partition itself, or the date of its timestamp. */
+  dtSql: string;
+}
+
+export const RAW_BY_DATE: RawFolder = {
+  prefix: 'raw',
+  partition: LAKE_PARTITION,
+  // Every date the ingest door accepts (epoch onwards) up to tomorrow, so today's late or
+  // slightly-future records — a clock ahead of UTC — are not dropped.
+  projection: { format: 'yyyy-MM-dd', start: '1970-01-01', end: 'NOW+1DAYS', unit: 'DAYS' },
+  dtSql: `"${LAKE_PARTITION}"`,
+};
+
+export const RAW_BY_MONTH: RawFolder = {
+  prefix: 'raw-months',
+  partition: 'month',
+  // Only records dated before yesterday come here: never a month after the current one.
+  projection: { format: 'yyyy-MM', start: '1970-01', end: 'NOW', unit: 'MONTHS' },
+  dtSql: 'substr("timestamp", 1, 10)',
+};
+
+/** Glue's `projection.<partition>.range`. */
+export function glueProjectionRange(folder: RawFolder = RAW_BY_DATE): string {
+  return `${folder.projection.start},${folder.projection.end}`;
+}
+
+/**
+ * The folder (`raw/dt=YYYY-MM-DD` or `raw-months/month=YYYY-MM`) a record with this timestamp
+ * goes to when it is stored at `now`.
+ */
+export function rawFolderOf(timestamp: string, now: Date): string {
+  const date = partitionDate(timestamp);
+  const yesterday = partitionDate(new Date(now.getTime() - 86_400_000).toISOString());
+  return date >= yesterday
+    ? `${RAW_BY_DATE.prefix}/${RAW_BY_DATE.partition}=${date}`
+    : `${RAW_BY_MONTH.prefix}/${RAW_BY_MONTH.partition}=${date.slice(0, 7)}`;
+}
+
+/** One input of the view: a table (or subquery) with the lake's columns, read as one folder. */
+export interface LakeSource {
+  from: string;
+  /** Its rows' `dt` (see {@link RawFolder.dtSql}). */
+  dt: string;
+  /** The object a row comes from: Athena's `"$path"`, DuckDB's `filename`. */
+  path: string;
+}
+
+/**
+ * One row per observation: `(symbol, timestamp)` is an observation's identity, and of the lake's
+ * copies of it the one from the greatest object *name* wins, as DynamoDB keeps the latest write
+ * (an object is named `<shard>-<first sequence number>`, which grows with arrival, in whichever
+ * folder it is). `dt` is in the window's partition (a no-op: it is the date of `timestamp`) so a
+ * query's `dt` predicate is pushed below the window: Athena prunes the dated folder's partitions
+ * through the view (the monthly folder is read whole; docs/lake.md says why that is cheap).
+ */
+export function latestObservationsSql(sources: readonly LakeSource[]): string {
+  const columns = LAKE_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
+  const union = sources
+    .map(
+      (source) =>
+        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from}`,
+    )
+    .join('\n    UNION ALL\n');
+  const viewColumns = LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
   return [
-    `SELECT ${columns}`,
+    `SELECT ${viewColumns}`,
     'FROM (',
-    `  SELECT *, row_number() OVER (PARTITION BY "symbol", "timestamp", "${LAKE_PARTITION}" ORDER BY ${fileName} DESC) AS observation_rank`,
-    `  FROM ${source}`,
+    `  SELECT *, row_number() OVER (PARTITION BY "symbol", "timestamp", "${LAKE_PARTITION}" ORDER BY object_name DESC) AS observation_rank`,
+    '  FROM (',
+    union,
+    '  ) AS objects',
     ') AS observations',
     'WHERE observation_rank = 1',
   ].join('\n');
 }
 
-/**
- * The `dt` partitions the table covers: every date the ingest door accepts (epoch onwards, so
- * replayed history is queryable) up to tomorrow, so today's late or slightly-future records —
- * a clock ahead of UTC — are not dropped. Athena's projection understands `NOW+1DAYS` itself.
- */
-export const LAKE_PROJECTION = {
-  start: '1970-01-01',
-  /** Days after today (UTC) the range ends at. */
-  daysAhead: 1,
-} as const;
-
-/** Glue's `projection.dt.range` for {@link LAKE_PROJECTION}. */
-export function glueProjectionRange(): string {
-  return `${LAKE_PROJECTION.start},NOW+${LAKE_PROJECTION.daysAhead}DAYS`;
-}
-
 /** The first and last `dt` of the range at `now`, for engines that need dates (DuckDB). */
 export function lakeDateRange(now: Date): { from: string; to: string } {
-  const to = new Date(now.getTime() + LAKE_PROJECTION.daysAhead * 86_400_000).toISOString();
-  return { from: LAKE_PROJECTION.start, to: partitionDate(to) };
+  const to = new Date(now.getTime() + 86_400_000).toISOString(); // RAW_BY_DATE's NOW+1DAYS
+  return { from: RAW_BY_DATE.projection.start, to: partitionDate(to) };
 }

@@ -52,6 +52,8 @@ export const DEFAULT_PIPELINE_NAME = 'stockpipe';
 export const GLUE_TABLE = 'stock_data_table';
 /** The Glue table over the raw objects as they are (an observation written twice is there twice). */
 export const GLUE_RAW_TABLE = 'stock_data_raw';
+/** The same over the raw objects written by month (older records: replayed history, late data). */
+export const GLUE_RAW_MONTHLY_TABLE = 'stock_data_raw_monthly';
 
 export interface PipelineNames {
   stream: string;
@@ -67,8 +69,9 @@ export interface PipelineNames {
   glueDatabase: string;
   /** The view queries name (GLUE_TABLE). */
   glueTable: string;
-  /** The table over the raw objects the view reads (GLUE_RAW_TABLE). */
+  /** The tables over the raw objects the view reads: by date (GLUE_RAW_TABLE), by month (GLUE_RAW_MONTHLY_TABLE). */
   glueRawTable: string;
+  glueRawMonthlyTable: string;
   /** Never the pipeline's bare name: `primary` is the account's default workgroup. */
   workgroup: string;
   /** Where earlier versions put the workgroup (the bare name): status and cleanup still find it. */
@@ -105,6 +108,7 @@ export function pipelineNames(name: string): PipelineNames {
     glueDatabase: name.replace(/-/g, '_'),
     glueTable: GLUE_TABLE,
     glueRawTable: GLUE_RAW_TABLE,
+    glueRawMonthlyTable: GLUE_RAW_MONTHLY_TABLE,
     workgroup: `${name}-workgroup`,
     legacyWorkgroup: name,
     ingestLogGroup: `/aws/lambda/${ingestFunction}`,

@@ -13,7 +13,7 @@ import { ingestPolicy, trendsPolicy } from './policies.ts';
 import { alarmNode } from './resources/alarm.ts';
 import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
 import { functionNode } from './resources/function.ts';
-import { glueDatabaseNode, glueTableNode } from './resources/glue.ts';
+import { glueDatabaseNode, glueTableNode, RAW_TABLES } from './resources/glue.ts';
 import { glueViewNode } from './resources/glue-view.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, logGroupNode } from './resources/log-group.ts';
 import { INSERT_ONLY_FILTER, mappingNode } from './resources/mapping.ts';
@@ -148,7 +148,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       filter: INSERT_ONLY_FILTER,
     }),
     glueDatabaseNode(names.glueDatabase),
-    glueTableNode(names.glueDatabase, names.glueRawTable),
+    ...RAW_TABLES.map((table) => glueTableNode(names.glueDatabase, table, names)),
     glueViewNode(names.glueDatabase, names.glueTable),
     workgroupNode(names.workgroup, names.legacyWorkgroup),
     ...pipelineAlarms(ctx.name, names).map((alarm) => alarmNode(alarm, names.alertsTopic)),

@@ -5,6 +5,7 @@
  * mapping's on-failure destination needs (onFailureStatements).
  */
 import { FAILED_PREFIX } from '../core/failed-records.ts';
+import { RAW_BY_DATE, RAW_BY_MONTH } from '../core/lake.ts';
 import { arns } from './arns.ts';
 import type { PipelineContext } from './types.ts';
 
@@ -94,7 +95,7 @@ export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
         Sid: 'WriteLake',
         Effect: 'Allow',
         Action: ['s3:PutObject'],
-        Resource: [`${raw}/raw/*`, `${raw}/quarantine/*`],
+        Resource: [`${raw}/${RAW_BY_DATE.prefix}/*`, `${raw}/${RAW_BY_MONTH.prefix}/*`, `${raw}/quarantine/*`],
       },
       {
         Sid: 'WriteQuotes',

@@ -1,15 +1,25 @@
 /**
  * The offline runner: DuckDB over the local lake exactly as s3rver stores it,
- * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` (gzip NDJSON of contract
- * events). `stock_data_table` is a view built from the lake's one definition (src/core/lake.ts):
- * the Glue table's columns and a string `dt` taken from the object's path, within the projection's
- * range, so the named queries and the tutorial's SQL run unchanged. DuckDB is imported only when a
- * query runs.
+ * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` and
+ * `…/raw-months/month=YYYY-MM/…` (gzip NDJSON of contract events). `stock_data_table` is a view
+ * built from the lake's one definition (src/core/lake.ts): the Glue tables' columns and a string
+ * `dt` (from the object's path, or the date of the timestamp for the monthly folder), within the
+ * projection's range, so the named queries and the tutorial's SQL run unchanged. DuckDB is
+ * imported only when a query runs.
  */
 import { existsSync, globSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { LAKE_COLUMNS, LAKE_PARTITION, LAKE_VIEW_COLUMNS, lakeDateRange, latestObservationsSql } from '../core/lake.ts';
+import {
+  LAKE_COLUMNS,
+  LAKE_PARTITION,
+  LAKE_VIEW_COLUMNS,
+  lakeDateRange,
+  latestObservationsSql,
+  RAW_BY_DATE,
+  RAW_BY_MONTH,
+  type RawFolder,
+} from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
 import { StockpipeError, UsageError } from '../errors.ts';
 import { HISTORY_PREFIX, historyViewStatements, latestHistoryParts } from './history.ts';
@@ -33,37 +43,51 @@ export interface DuckDbRunnerOptions {
 const NUMBER_TYPES =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
+/** How s3rver stores an object's bytes: `<bucket folder>/<key>._S3rver_object`. */
+const OBJECT_SUFFIX = '._S3rver_object';
+
+/** The raw folders of the bucket at `bucketDir` that hold at least one object. */
+export function rawFoldersWithObjects(bucketDir: string): RawFolder[] {
+  return [RAW_BY_DATE, RAW_BY_MONTH].filter(
+    (folder) => globSync(join(bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`)).length > 0,
+  );
+}
+
 /**
- * The SQL that defines `stock_data_table` over the objects under `rawPrefix` (a folder path):
- * the lake's columns and `dt` range from src/core/lake.ts, as the Glue raw table has them (a
- * folder outside Athena's projection is outside this view too), one row per observation by the
- * same rule as the Athena view (latestObservationsSql, with the object's file name for `"$path"`).
+ * The SQL that defines `stock_data_table` over the raw objects of `folders` (those with objects:
+ * DuckDB's read_json fails on an empty glob) in the bucket at `bucketDir`: the lake's columns and
+ * `dt` range from src/core/lake.ts, as the Glue raw tables have them (a folder outside Athena's
+ * projection is outside this view too), one row per observation by the same rule as the Athena
+ * view (latestObservationsSql, with the object's file name for `"$path"`).
  */
-export function lakeViewSql(rawPrefix: string, hasObjects: boolean, now: Date): string {
-  if (!hasObjects) {
-    // read_json fails on an empty glob: an empty lake is an empty table, not an error.
+export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], now: Date): string {
+  if (folders.length === 0) {
+    // An empty lake is an empty table, not an error.
     const nulls = LAKE_VIEW_COLUMNS.map(({ name, duckdb }) => `CAST(NULL AS ${duckdb}) AS "${name}"`).join(', ');
     return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls} WHERE false`;
   }
-  const pattern = sqlString(join(rawPrefix, `${LAKE_PARTITION}=*`, '*._S3rver_object'));
   const columns = LAKE_COLUMNS.map(({ name, duckdb }) => `${sqlString(name)}: ${sqlString(duckdb)}`).join(', ');
+  const sources = folders.map((folder) => {
+    const pattern = sqlString(join(bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`));
+    const from = [
+      `(SELECT * FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
+      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
+      // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
+      `    WHERE symbol IS NOT NULL) AS ${folder.partition}_objects`,
+    ].join('\n');
+    const dt =
+      folder.partition === LAKE_PARTITION
+        ? `regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1)`
+        : folder.dtSql;
+    return { from, dt, path: 'filename' };
+  });
   const range = lakeDateRange(now);
-  const objects = [
-    '(',
-    `  SELECT *, regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1) AS ${LAKE_PARTITION}`,
-    `  FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
-    `    hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
-    ') AS objects',
-  ].join('\n');
-  const lake = [
-    '(',
-    `SELECT * FROM ${objects}`,
-    // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
+  return [
+    `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
+    `SELECT * FROM (\n${latestObservationsSql(sources)}\n) AS lake`,
     // The projection's range: Athena sees no partition outside it.
-    `WHERE symbol IS NOT NULL AND ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
-    ') AS lake',
+    `WHERE ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
   ].join('\n');
-  return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS\n${latestObservationsSql(lake, 'filename')}`;
 }
 
 export class DuckDbQueryRunner implements QueryRunner {
@@ -83,9 +107,8 @@ export class DuckDbQueryRunner implements QueryRunner {
         `the lake bucket ${this.options.bucket} does not exist in the local target: run \`stockpipe setup --target local\` first`,
       );
     }
-    const rawPrefix = join(bucketDir, 'raw');
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const hasObjects = globSync(join(rawPrefix, 'dt=*', '*._S3rver_object')).length > 0;
+    const folders = rawFoldersWithObjects(bucketDir);
     // No extension is ever fetched or loaded on demand: local SQL needs none, and INSTALL would
     // reach the network.
     const instance = await DuckDBInstance.create(':memory:', {
@@ -97,8 +120,11 @@ export class DuckDbQueryRunner implements QueryRunner {
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      await sandbox(connection, [rawPrefix, join(bucketDir, HISTORY_PREFIX)]);
-      await connection.run(lakeViewSql(rawPrefix, hasObjects, new Date(now())));
+      const lakeDirs = [RAW_BY_DATE.prefix, RAW_BY_MONTH.prefix, HISTORY_PREFIX].map((prefix) =>
+        join(bucketDir, prefix),
+      );
+      await sandbox(connection, lakeDirs);
+      await connection.run(lakeViewSql(bucketDir, folders, new Date(now())));
       // Compacted months (stockpipe compact) join the raw lake under the same table name.
       for (const statement of historyViewStatements(latestHistoryParts(bucketDir))) await connection.run(statement);
       const statement = await oneReadOnlyStatement(connection, sql);

@@ -161,12 +161,16 @@ describe('least privilege: every handler call allowed, every allowed action used
       const result = await invoke<DynamoDBStreamEvent>('trends', names.trendsFunction, { Records: records });
       assert.deepEqual(result, { batchItemFailures: [] });
     }
+    // Replayed history goes to the lake's monthly folder (raw-months/).
+    const history = stockEvent({ event_id: 'LPH-0', symbol: 'LPH', timestamp: '2020-01-02T21:00:00.000Z' });
+    const replayed = await invoke<KinesisStreamEvent>('ingest', names.ingestFunction, kinesisEvent([history], 500));
+    assert.deepEqual(replayed, { batchItemFailures: [] });
   }
 
   const callsOf = (fn: string) => proxy.calls.filter((call) => call.caller === fn);
   const show = (call: RecordedCall) => `${call.action} on ${call.resources.join(', ')}`;
 
-  it('the run exercised what matters: raw and quarantine objects, quotes, alerts published and recorded', () => {
+  it('the run exercised what matters: raw (by date and by month) and quarantine objects, quotes, alerts published and recorded', () => {
     assert.deepEqual(
       proxy.calls.filter((call) => call.caller === 'unattributed'),
       [],

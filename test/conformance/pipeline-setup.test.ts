@@ -304,13 +304,24 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(table?.Parameters?.['projection.dt.range'], glueProjectionRange());
     assert.equal(glueProjectionRange(), '1970-01-01,NOW+1DAYS', 'replayed history and tomorrow are in range');
     assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
+    // Records dated before yesterday are written by month, to a second raw table the view reads too.
+    const monthly = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw_monthly' })))
+      .Table;
+    assert.deepEqual(monthly?.StorageDescriptor?.Columns, table?.StorageDescriptor?.Columns);
+    assert.deepEqual(monthly?.PartitionKeys, [{ Name: 'month', Type: 'string' }]);
+    assert.equal(monthly?.StorageDescriptor?.SerdeInfo?.SerializationLibrary, 'org.openx.data.jsonserde.JsonSerDe');
+    assert.equal(monthly?.Parameters?.['projection.month.type'], 'date');
+    assert.equal(monthly?.Parameters?.['projection.month.format'], 'yyyy-MM');
+    assert.equal(monthly?.Parameters?.['projection.month.range'], '1970-01,NOW');
+    assert.equal(monthly?.Parameters?.['projection.month.interval.unit'], 'MONTHS');
+    assert.equal(monthly?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw-months/month=\${month}/`);
     // What queries name is the view over it, in Athena's encoding, as the lake's definition builds it.
     const view = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))).Table;
     assert.equal(view?.TableType, 'VIRTUAL_VIEW');
     assert.equal(view?.Parameters?.presto_view, 'true');
     assert.equal(view?.ViewExpandedText, '/* Presto View */');
     assert.deepEqual(decodePrestoView(view?.ViewOriginalText), {
-      ...lakeViewDefinition('alpha', 'stock_data_raw'),
+      ...lakeViewDefinition('alpha', pipelineNames('alpha')),
     });
     assert.deepEqual(
       view?.StorageDescriptor?.Columns?.map((c) => [c.Name, c.Type]),
@@ -426,7 +437,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const document = JSON.parse(capture.stdout());
     assert.equal(document.ok, true);
     assert.equal(document.account, MOTO_ACCOUNT);
-    assert.equal(document.resources.length, 27);
+    assert.equal(document.resources.length, 28);
     for (const resource of document.resources) {
       if (resource.id === 'alert-subscriptions') continue;
       assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
@@ -491,7 +502,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     const report = JSON.parse(healthy.stdout());
     assert.equal(report.healthy, true);
-    assert.equal(report.resources.length, 27);
+    assert.equal(report.resources.length, 28);
     assert.deepEqual(
       report.mappings.map((m: { state: string }) => m.state),
       ['Enabled', 'Enabled'],
@@ -561,9 +572,14 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal((versions.Versions?.length ?? 0) + (versions.DeleteMarkers?.length ?? 0), 3);
     const first = await cleanup('alpha');
     assert.equal(first.exit, 0);
-    // Both Glue tables (the view, then the raw table it reads: the graph's order), then their database.
+    // The three Glue tables (the view, then the two raw tables it reads: the graph's order), then their database.
     const glueDeletes = first.serviceMutations.filter((call) => call.startsWith('glue:'));
-    assert.deepEqual(glueDeletes, ['glue:DeleteTableCommand', 'glue:DeleteTableCommand', 'glue:DeleteDatabaseCommand']);
+    assert.deepEqual(glueDeletes, [
+      'glue:DeleteTableCommand',
+      'glue:DeleteTableCommand',
+      'glue:DeleteTableCommand',
+      'glue:DeleteDatabaseCommand',
+    ]);
     assert.deepEqual(await leftovers(reader(), 'alpha'), []);
     assert.equal(existsSync(join(cwd, '.stockpipe', 'alpha.json')), false);
     const second = await cleanup('alpha', true);
@@ -600,9 +616,10 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
   it('a stock_data_table left as a table by an earlier version becomes the view; setup again changes nothing', async () => {
     assert.equal((await setup('alpha')).exit, 0);
     const glue = await reader().get('glue');
-    // Earlier versions: no raw table, and the raw table's definition under the name queries use.
+    // Earlier versions: no raw tables, and the raw table's definition under the name queries use.
     await glue.send(new DeleteTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }));
     await glue.send(new DeleteTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }));
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw_monthly' }));
     const names = pipelineNames('alpha');
     const ctx = { name: 'alpha', names, buckets: bucketNames('alpha', MOTO_ACCOUNT, MOTO_REGION) };
     await glue.send(
@@ -622,19 +639,22 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
 
     const migrated = await setup('alpha');
     assert.equal(migrated.exit, 0, migrated.stderr);
-    // The raw table first, then the old table replaced by the view.
-    assert.deepEqual(migrated.mutations, ['CreateTableCommand', 'DeleteTableCommand', 'CreateTableCommand']);
+    // The raw tables first, then the old table replaced by the view.
+    assert.deepEqual(migrated.mutations, [
+      'CreateTableCommand',
+      'CreateTableCommand',
+      'DeleteTableCommand',
+      'CreateTableCommand',
+    ]);
     assert.match(migrated.stderr, /created\s+Glue table \(raw lake\)\s+alpha\.stock_data_raw\b/);
+    assert.match(migrated.stderr, /created\s+Glue table \(raw lake by month\)\s+alpha\.stock_data_raw_monthly\b/);
     assert.match(migrated.stderr, /updated\s+Glue view\s+alpha\.stock_data_table .*\(EXTERNAL_TABLE, not a view\)$/m);
     const raw = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw' }))).Table;
     assert.equal(raw?.TableType, 'EXTERNAL_TABLE');
     const view = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_table' }))).Table;
     assert.equal(view?.TableType, 'VIRTUAL_VIEW');
     assert.deepEqual(view?.PartitionKeys ?? [], []);
-    assert.equal(
-      decodePrestoView(view?.ViewOriginalText)?.originalSql,
-      lakeViewDefinition('alpha', 'stock_data_raw').originalSql,
-    );
+    assert.equal(decodePrestoView(view?.ViewOriginalText)?.originalSql, lakeViewDefinition('alpha', names).originalSql);
     assert.deepEqual((await setup('alpha')).mutations, []);
 
     // A view whose SQL someone changed is put back with one UpdateTable.
@@ -742,7 +762,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(JSON.parse(status.stdout).healthy, true);
     const dry = await runCli(['cleanup', '--name', 'alpha', '--dry-run'], { env, cwd });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /27 resources would be deleted/);
+    assert.match(dry.stdout, /28 resources would be deleted/);
     const removed = await runCli(['cleanup', '--name', 'alpha', '--yes', '--json'], { env, cwd });
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse(removed.stdout).ok, true);

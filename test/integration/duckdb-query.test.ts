@@ -38,7 +38,15 @@ function event(symbol: string, timestamp: string, price: number, previousClose: 
 
 /** Writes one batch object the way the ingest handler's PutObject lands in s3rver's folder. */
 function writeBatch(dir: string, dt: string, key: string, events: StockEvent[], extraLines: string[] = []) {
-  const folder = join(dir, BUCKET, 'raw', `dt=${dt}`);
+  writeObject(join(dir, BUCKET, 'raw', `dt=${dt}`), key, events, extraLines);
+}
+
+/** The same for an object of older records, written by month (raw-months/month=YYYY-MM/). */
+function writeMonthBatch(dir: string, month: string, key: string, events: StockEvent[]) {
+  writeObject(join(dir, BUCKET, 'raw-months', `month=${month}`), key, events, []);
+}
+
+function writeObject(folder: string, key: string, events: StockEvent[], extraLines: string[]) {
   mkdirSync(folder, { recursive: true });
   const body = [...events.map((e) => JSON.stringify(e)), ...extraLines].join('\n');
   writeFileSync(join(folder, `${key}.json.gz._S3rver_object`), gzipSync(`${body}\n`));
@@ -326,6 +334,48 @@ describe('one observation, one row: the lake holding an observation twice is rea
     assert.deepEqual(
       volume.find((row) => row.symbol === 'AAPL'),
       { symbol: 'AAPL', avg_volume: 300, observations: 1 },
+    );
+  });
+});
+
+describe('the lake’s two folders: fresh records by date, older ones by month', () => {
+  let dir: string;
+  let runner: DuckDbQueryRunner;
+  const sequence = (n: number) => `shardId-000000000000-${String(n).padStart(56, '0')}`;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stockpipe-lake-months-'));
+    runner = new DuckDbQueryRunner({ s3Directory: dir, bucket: BUCKET, now: () => Date.parse('2026-11-22T16:00:00Z') });
+    // AAPL@11-20 written fresh (by date), then replayed by month in a later batch: the replay wins.
+    writeBatch(dir, '2026-11-20', sequence(100), [event('AAPL', '2026-11-20T15:00:00.000Z', 150, 100, 10)]);
+    writeMonthBatch(dir, '2026-11', sequence(200), [
+      event('AAPL', '2026-11-03T15:00:00.000Z', 140, 139, 20),
+      event('AAPL', '2026-11-20T15:00:00.000Z', 151, 100, 11),
+    ]);
+    writeMonthBatch(dir, '2015-01', sequence(300), [event('MSFT', '2015-01-02T20:00:00.000Z', 46.76, 46.45, 27)]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads both, each observation once, with its date as dt', async () => {
+    const all = rowsAsObjects(
+      await runner.run('SELECT symbol, "timestamp", price, dt FROM stock_data_table ORDER BY dt', {}),
+    );
+    assert.deepEqual(
+      all.map((row) => [row.symbol, row.timestamp, row.price, row.dt]),
+      [
+        ['MSFT', '2015-01-02T20:00:00.000Z', 46.76, '2015-01-02'],
+        ['AAPL', '2026-11-03T15:00:00.000Z', 140, '2026-11-03'],
+        ['AAPL', '2026-11-20T15:00:00.000Z', 151, '2026-11-20'],
+      ],
+    );
+    const history = rowsAsObjects(
+      await runner.run(
+        buildNamedQuery('history', { range: { from: '2015-01-01', to: '2015-12-31' }, symbol: 'MSFT' }),
+        {},
+      ),
+    );
+    assert.deepEqual(
+      history.map((row) => [row.timestamp, row.price]),
+      [['2015-01-02T20:00:00.000Z', 46.76]],
     );
   });
 });

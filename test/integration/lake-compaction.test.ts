@@ -44,12 +44,18 @@ function event(symbol: string, day: number, id: string, minutes = 0): StockEvent
   };
 }
 
-/** One raw object per date run of a "batch", as the ingest handler writes them. */
-function writeRaw(bucketDir: string, events: StockEvent[], tag: string): void {
-  const byDate = new Map<string, StockEvent[]>();
-  for (const e of events) byDate.set(e.timestamp.slice(0, 10), [...(byDate.get(e.timestamp.slice(0, 10)) ?? []), e]);
-  for (const [dt, group] of byDate) {
-    const file = join(bucketDir, 'raw', `dt=${dt}`, `${tag}-${dt}.json.gz._S3rver_object`);
+/**
+ * One raw object per date of a "batch" (raw/dt=…/, how earlier versions wrote history), or per
+ * month (raw-months/month=…/, how the ingest handler writes records older than yesterday).
+ */
+function writeRaw(bucketDir: string, events: StockEvent[], tag: string, by: 'date' | 'month' = 'date'): void {
+  const groups = new Map<string, StockEvent[]>();
+  for (const e of events) {
+    const folder = by === 'date' ? `raw/dt=${e.timestamp.slice(0, 10)}` : `raw-months/month=${e.timestamp.slice(0, 7)}`;
+    groups.set(folder, [...(groups.get(folder) ?? []), e]);
+  }
+  for (const [folder, group] of groups) {
+    const file = join(bucketDir, folder, `${tag}-${folder.split('=')[1]}.json.gz._S3rver_object`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, gzipSync(`${group.map((e) => JSON.stringify(e)).join('\n')}\n`));
   }
@@ -124,9 +130,11 @@ describe('lake compaction (local)', () => {
   });
 
   it('late rows into a compacted month count at once, and the next compaction folds them in', async () => {
-    // Two new observations, and a rewrite of one already compacted (the latest write wins).
+    // Two new observations, and a rewrite of one already compacted (the latest write wins), written
+    // by month as ingest writes records older than yesterday.
     const late = [event('AAA', 10, 'late-1', 5), event('BBB', 40, 'late-2', 5), event('CCC', 70, 'rewrite')];
-    writeRaw(bucketDir, late, 'late');
+    writeRaw(bucketDir, late, 'late', 'month');
+    assert.equal(objects(bucketDir, 'raw-months').length, 3);
     assert.deepEqual(await count(), [452, 452]);
     const rewritten = rowsAsObjects(
       await runner.run("SELECT event_id FROM stock_data_table WHERE event_id = 'rewrite'"),
@@ -140,6 +148,7 @@ describe('lake compaction (local)', () => {
     });
     assert.deepEqual([summary.months, summary.raw_objects, summary.parts_replaced], [3, 3, 3]);
     assert.equal(objects(bucketDir, 'history').length, 4, 'one part per month: the older parts are gone');
+    assert.equal(objects(bucketDir, 'raw-months').length, 0, 'the monthly objects it holds are deleted');
     assert.deepEqual(await count(), [452, 452]);
     const kept = rowsAsObjects(await runner.run("SELECT event_id FROM stock_data_table WHERE event_id = 'rewrite'"));
     assert.equal(kept.length, 1, 'the rewrite, the newer write, is the one compacted');

@@ -1,6 +1,6 @@
 /**
  * `stockpipe compact` (offline): the closed months of the local lake's raw gzip NDJSON objects —
- * one per ingest batch and date, so one per few records for replayed history — rewritten by DuckDB
+ * one per ingest batch and date or month, both folders (src/core/lake.ts) — rewritten by DuckDB
  * into one Parquet object per month, read back by `query` as part of `stock_data_table`
  * (src/query/history.ts, docs/lake.md). Order of work, so every observation is counted once at
  * every instant: write each month's new part (queries switch to it), then delete the raw objects
@@ -9,8 +9,9 @@
 import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { RAW_BY_DATE, RAW_BY_MONTH } from '../../core/lake.ts';
 import { StockpipeError } from '../../errors.ts';
-import { lakeViewSql } from '../../query/duckdb.ts';
+import { lakeViewSql, rawFoldersWithObjects } from '../../query/duckdb.ts';
 import { allHistoryParts, compactSql, historyPartKey, latestHistoryParts } from '../../query/history.ts';
 import type { IO } from '../../ui/io.ts';
 import type { CompactOptions } from './options.ts';
@@ -67,10 +68,17 @@ export async function runCompact(options: CompactOptions, deps: CompactDeps): Pr
 
 export async function compactLake(options: CompactOptions, deps: CompactDeps): Promise<CompactSummary> {
   const { beforeMonth } = options;
-  const rawPrefix = join(deps.bucketDir, 'raw');
-  const raw = globSync(join(rawPrefix, 'dt=*', `*${OBJECT_SUFFIX}`))
-    .map((file) => ({ file, dt: basename(dirname(file)).slice('dt='.length) }))
-    .filter((object) => object.dt < `${beforeMonth}-01`);
+  // Each raw object with the month it belongs to: from its dt= folder, or its month= folder.
+  const raw = [RAW_BY_DATE, RAW_BY_MONTH]
+    .flatMap((folder) =>
+      globSync(join(deps.bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`)).map((file) => ({
+        file,
+        month: basename(dirname(file))
+          .slice(folder.partition.length + 1)
+          .slice(0, 7),
+      })),
+    )
+    .filter((object) => object.month < beforeMonth);
   const summary: CompactSummary = {
     before: beforeMonth,
     months: 0,
@@ -82,7 +90,7 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
     rows: 0,
   };
   // Only months with raw objects need a new part; the others' parts are already whole.
-  const months = new Set(raw.map((object) => object.dt.slice(0, 7)));
+  const months = new Set(raw.map((object) => object.month));
   if (months.size === 0) return summary;
   const parts = latestHistoryParts(deps.bucketDir).filter((part) => months.has(part.month));
   const out = mkdtempSync(join(tmpdir(), 'stockpipe-compact-'));
@@ -97,7 +105,9 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      await connection.run(lakeViewSql(rawPrefix, true, deps.now?.() ?? new Date()));
+      await connection.run(
+        lakeViewSql(deps.bucketDir, rawFoldersWithObjects(deps.bucketDir), deps.now?.() ?? new Date()),
+      );
       await connection.run(compactSql(out, beforeMonth, parts));
       const counted = await connection.runAndReadAll(
         `SELECT count(*) FROM read_parquet(${sqlString(join(out, 'month=*', '*.parquet'))})`,

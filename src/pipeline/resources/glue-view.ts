@@ -1,5 +1,5 @@
 /**
- * `stock_data_table`, the name every query uses, as an Athena view over the raw table: one row per
+ * `stock_data_table`, the name every query uses, as an Athena view over the raw tables: one row per
  * observation (symbol, timestamp), the latest write's, by the rule of src/core/lake.ts that the
  * local DuckDB view follows too. Written with Glue CreateTable/UpdateTable in the encoding Athena
  * uses for its own views (presto-view.ts). A `stock_data_table` that is still a table (the raw
@@ -13,6 +13,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { LAKE_VIEW_COLUMNS, latestObservationsSql } from '../../core/lake.ts';
+import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson } from '../aws-helpers.ts';
 import {
@@ -24,15 +25,20 @@ import {
   type PrestoViewDefinition,
 } from '../presto-view.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
-import { deleteGlueTable, findGlueTable } from './glue.ts';
+import { deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
 
 const VIEW_TYPE = 'VIRTUAL_VIEW';
 const NOT_A_VIEW = 'not a view';
 
-/** The view's SQL: the raw table (resolved in the view's own database), one row per observation. */
-export function lakeViewDefinition(database: string, rawTable: string): PrestoViewDefinition {
+/** The view's SQL: the raw tables (resolved in the view's own database), one row per observation. */
+export function lakeViewDefinition(database: string, names: PipelineNames): PrestoViewDefinition {
+  const sources = RAW_TABLES.map((table) => ({
+    from: `"${table.name(names)}"`,
+    dt: table.folder.dtSql,
+    path: '"$path"',
+  }));
   return {
-    originalSql: latestObservationsSql(`"${rawTable}"`, '"$path"'),
+    originalSql: latestObservationsSql(sources),
     catalog: ATHENA_CATALOG,
     schema: database,
     columns: LAKE_VIEW_COLUMNS.map((column) => ({ name: column.name, type: column.presto })),
@@ -42,13 +48,13 @@ export function lakeViewDefinition(database: string, rawTable: string): PrestoVi
 }
 
 export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): TableInput {
-  const { glueDatabase, glueTable, glueRawTable } = ctx.names;
+  const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable } = ctx.names;
   return {
     Name: glueTable,
-    Description: `stockpipe ${ctx.name}: ${glueRawTable}, one row per observation (symbol, timestamp), the latest write's`,
+    Description: `stockpipe ${ctx.name}: ${glueRawTable} and ${glueRawMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
     TableType: VIEW_TYPE,
     Parameters: { ...PRESTO_VIEW_PARAMETERS },
-    ViewOriginalText: encodePrestoView(lakeViewDefinition(glueDatabase, glueRawTable)),
+    ViewOriginalText: encodePrestoView(lakeViewDefinition(glueDatabase, ctx.names)),
     ViewExpandedText: PRESTO_VIEW_EXPANDED_TEXT,
     PartitionKeys: [],
     StorageDescriptor: {
@@ -84,8 +90,8 @@ export function glueViewNode(database: string, name: string): ResourceNode {
     id: 'glue-view',
     kind: 'Glue view',
     name: `${database}.${name}`,
-    // The raw table is created before the view that reads it, and deleted after.
-    dependsOn: ['glue-database', 'glue-table'],
+    // The raw tables are created before the view that reads them, and deleted after.
+    dependsOn: ['glue-database', ...RAW_TABLES.map((table) => table.id)],
     async describe(ctx): Promise<Observation> {
       const found = await findGlueTable(ctx, database, name);
       if (!found) return missing();

@@ -1,8 +1,10 @@
 /**
- * Glue database and the raw table, stock_data_raw, over raw/: the data contract's columns
- * (snake_case, volume bigint), OpenX JSON SerDe ignoring malformed lines, and partition projection
- * on dt so Athena needs no crawler and no MSCK REPAIR. It is the objects as they are (an
- * observation written twice is there twice); queries name the view over it (glue-view.ts).
+ * Glue database and the two raw tables, one per folder of the raw lake (src/core/lake.ts):
+ * stock_data_raw over raw/ (by date) and stock_data_raw_monthly over raw-months/ (by month). The
+ * data contract's columns (snake_case, volume bigint), OpenX JSON SerDe ignoring malformed lines,
+ * and partition projection so Athena needs no crawler and no MSCK REPAIR. They are the objects as
+ * they are (an observation written twice is there twice); queries name the view over both
+ * (glue-view.ts).
  */
 import {
   type Column,
@@ -16,7 +18,8 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
-import { glueProjectionRange, LAKE_COLUMNS, LAKE_PARTITION } from '../../core/lake.ts';
+import { glueProjectionRange, LAKE_COLUMNS, RAW_BY_DATE, RAW_BY_MONTH, type RawFolder } from '../../core/lake.ts';
+import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
@@ -24,24 +27,53 @@ import { missing, type Observation, type PipelineContext, type ResourceNode } fr
 /** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
 export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue }));
 
-export function glueTableInput(ctx: PipelineContext): TableInput {
-  const root = `s3://${ctx.buckets.raw}/raw/`;
+/** The raw table of one folder, and what it holds. */
+export interface RawTable {
+  id: string;
+  kind: string;
+  folder: RawFolder;
+  /** Its name, from the pipeline's names. */
+  name: (names: PipelineNames) => string;
+  holds: string;
+}
+
+export const RAW_TABLES: readonly RawTable[] = [
+  {
+    id: 'glue-table',
+    kind: 'Glue table (raw lake)',
+    folder: RAW_BY_DATE,
+    name: (names) => names.glueRawTable,
+    holds: 'by date, as written',
+  },
+  {
+    id: 'glue-table-monthly',
+    kind: 'Glue table (raw lake by month)',
+    folder: RAW_BY_MONTH,
+    name: (names) => names.glueRawMonthlyTable,
+    holds: 'dated before the day before their arrival (replayed history, late data), by month, as written',
+  },
+];
+
+export function glueTableInput(ctx: PipelineContext, table: RawTable = RAW_TABLES[0] as RawTable): TableInput {
+  const { folder } = table;
+  const root = `s3://${ctx.buckets.raw}/${folder.prefix}/`;
+  const partition = folder.partition;
   return {
-    Name: ctx.names.glueRawTable,
-    Description: `stockpipe ${ctx.name}: validated stock events (gzip NDJSON) under ${root}, as written`,
+    Name: table.name(ctx.names),
+    Description: `stockpipe ${ctx.name}: validated stock events (gzip NDJSON) under ${root}, ${table.holds}`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: {
       EXTERNAL: 'TRUE',
       classification: 'json',
       'projection.enabled': 'true',
-      [`projection.${LAKE_PARTITION}.type`]: 'date',
-      [`projection.${LAKE_PARTITION}.format`]: 'yyyy-MM-dd',
-      [`projection.${LAKE_PARTITION}.range`]: glueProjectionRange(),
-      [`projection.${LAKE_PARTITION}.interval`]: '1',
-      [`projection.${LAKE_PARTITION}.interval.unit`]: 'DAYS',
-      'storage.location.template': `${root}${LAKE_PARTITION}=\${${LAKE_PARTITION}}/`,
+      [`projection.${partition}.type`]: 'date',
+      [`projection.${partition}.format`]: folder.projection.format,
+      [`projection.${partition}.range`]: glueProjectionRange(folder),
+      [`projection.${partition}.interval`]: '1',
+      [`projection.${partition}.interval.unit`]: folder.projection.unit,
+      'storage.location.template': `${root}${partition}=\${${partition}}/`,
     },
-    PartitionKeys: [{ Name: LAKE_PARTITION, Type: 'string' }],
+    PartitionKeys: [{ Name: partition, Type: 'string' }],
     StorageDescriptor: {
       Columns: GLUE_COLUMNS,
       Location: root,
@@ -94,9 +126,14 @@ export function glueDatabaseNode(name: string): ResourceNode {
 }
 
 /** The parts of a table definition we own, for comparison. */
-function comparable(table: TableInput) {
+function comparable(table: TableInput, partition: string) {
   const parameters = table.Parameters ?? {};
-  const wanted = Object.keys(glueTableInputKeys);
+  const wanted = [
+    'classification',
+    'projection.enabled',
+    ...['type', 'format', 'range', 'interval.unit'].map((key) => `projection.${partition}.${key}`),
+    'storage.location.template',
+  ];
   return {
     columns: (table.StorageDescriptor?.Columns ?? []).map((column) => `${column.Name}:${column.Type}`),
     partitions: (table.PartitionKeys ?? []).map((column) => `${column.Name}:${column.Type}`),
@@ -107,26 +144,19 @@ function comparable(table: TableInput) {
     input: table.StorageDescriptor?.InputFormat,
   };
 }
-const glueTableInputKeys = {
-  classification: 1,
-  'projection.enabled': 1,
-  'projection.dt.type': 1,
-  'projection.dt.format': 1,
-  'projection.dt.range': 1,
-  'storage.location.template': 1,
-};
-
-export function glueTableNode(database: string, name: string): ResourceNode {
+export function glueTableNode(database: string, table: RawTable, names: PipelineNames): ResourceNode {
+  const name = table.name(names);
+  const partition = table.folder.partition;
   return {
-    id: 'glue-table',
-    kind: 'Glue table (raw lake)',
+    id: table.id,
+    kind: table.kind,
     name: `${database}.${name}`,
     dependsOn: ['glue-database', 'raw-bucket'],
     async describe(ctx): Promise<Observation> {
       const found = await findGlueTable(ctx, database, name);
       if (!found) return missing();
-      const have = comparable(found as TableInput);
-      const want = comparable(glueTableInput(ctx));
+      const have = comparable(found as TableInput, partition);
+      const want = comparable(glueTableInput(ctx, table), partition);
       const changes = Object.keys(want)
         .filter(
           (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
@@ -141,7 +171,7 @@ export function glueTableNode(database: string, name: string): ResourceNode {
     },
     async ensure(ctx, observed) {
       const glue = await ctx.clients.get('glue');
-      const TableInput = glueTableInput(ctx);
+      const TableInput = glueTableInput(ctx, table);
       if (observed.presence === 'missing') {
         await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
         return { action: 'created', arn: arns.glueTable(ctx, database, name) };

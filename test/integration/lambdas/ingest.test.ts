@@ -58,7 +58,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     for (const batch of batches(all, 100)) assert.deepEqual(await stack.ingest(batch), { batchItemFailures: [] });
 
     assert.equal(await stack.countItems('exact-quotes'), 1000);
-    const firstRaw = await stack.objects('exact-raw', 'raw/');
+    const firstRaw = await stack.objects('exact-raw', 'raw');
     const lines = [...firstRaw.values()].flat().map((line) => JSON.parse(line) as StockEvent);
     assert.equal(firstRaw.size, 10, 'one object per batch of 100');
     assert.equal(lines.length, 1000);
@@ -71,7 +71,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
 
     for (const batch of batches(all, 100)) assert.deepEqual(await stack.ingest(batch), { batchItemFailures: [] });
     assert.equal(await stack.countItems('exact-quotes'), 1000);
-    const secondRaw = await stack.objects('exact-raw', 'raw/');
+    const secondRaw = await stack.objects('exact-raw', 'raw');
     assert.deepEqual([...secondRaw.keys()].sort(), [...firstRaw.keys()].sort());
     assert.equal([...secondRaw.values()].flat().length, 1000);
   });
@@ -89,7 +89,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     const first = await stack.ingest(batch);
     assert.equal(first.batchItemFailures[0]?.itemIdentifier, sequenceNumber(5042));
     assert.equal(first.batchItemFailures.length, 58);
-    const partial = [...(await stack.objects('fault-raw', 'raw/')).values()].flat();
+    const partial = [...(await stack.objects('fault-raw', 'raw')).values()].flat();
     assert.equal(partial.length, 42, 'only the records before the first failure reach the lake');
 
     // The throttling passes; Lambda redelivers from the first failed record.
@@ -97,7 +97,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     const retry = await stack.ingest({ Records: batch.Records.slice(42) });
     assert.deepEqual(retry, { batchItemFailures: [] });
     assert.equal(await stack.countItems('fault-quotes'), 100);
-    const lake = [...(await stack.objects('fault-raw', 'raw/')).values()].flat().map((line) => JSON.parse(line));
+    const lake = [...(await stack.objects('fault-raw', 'raw')).values()].flat().map((line) => JSON.parse(line));
     assert.equal(lake.length, 100);
     assert.deepEqual(lake.map((line) => line.event_id).sort(), all.map((event) => event.event_id).sort());
   });
@@ -179,7 +179,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     assert.equal(items.find((i) => i.symbol === 'TSLA')?.price, 230.1);
     assert.equal(items.find((i) => i.symbol === 'BRK-B')?.volume, 1200);
 
-    const lake = [...(await stack.objects('tolerant-raw', 'raw/')).values()]
+    const lake = [...(await stack.objects('tolerant-raw', 'raw')).values()]
       .flat()
       .map((line) => JSON.parse(line) as StockEvent);
     const lakeApple = lake.filter((event) => event.symbol === 'AAPL');
@@ -205,7 +205,7 @@ describe('ingest from the built zip, against dynalite and s3rver', () => {
     const result = await stack.ingest(kinesisEvent(payloads, 15_000));
     assert.deepEqual(result, { batchItemFailures: [] });
     assert.equal(await stack.countItems('storable-quotes'), 34);
-    const lake = [...(await stack.objects('storable-raw', 'raw/')).values()].flat();
+    const lake = [...(await stack.objects('storable-raw', 'raw')).values()].flat();
     assert.equal(lake.length, 34);
     const quarantine = [...(await stack.objects('storable-raw', 'quarantine/')).values()].map(([line]) =>
       JSON.parse(line as string),

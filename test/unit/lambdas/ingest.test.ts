@@ -51,7 +51,7 @@ function written() {
     .flatMap((call) => call.args[0].input.RequestItems?.[TABLE] ?? [])
     .map((request) => request.PutRequest?.Item as QuoteItem);
   const puts = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
-  const raw = puts.filter((put) => put.Key?.startsWith('raw/'));
+  const raw = puts.filter((put) => put.Key?.startsWith('raw/') || put.Key?.startsWith('raw-months/'));
   const rawLines = raw.flatMap((put) =>
     gunzipSync(put.Body as Uint8Array)
       .toString('utf8')
@@ -170,6 +170,41 @@ describe('ingest handler (mocked AWS)', () => {
         `raw/dt=2026-11-22/${SHARD_ID}-${sequenceNumber(0)}.json.gz`,
         `raw/dt=2026-11-23/${SHARD_ID}-${sequenceNumber(1)}.json.gz`,
       ],
+    );
+  });
+
+  it('writes today’s and yesterday’s records by date, older ones by month: history is a few objects', async () => {
+    // deps() stores at 2026-11-22T15:00Z: yesterday is 2026-11-21.
+    const event = kinesisEvent([
+      stockEvent({ timestamp: '2026-10-30T00:00:00.000Z' }),
+      stockEvent({ timestamp: '2026-10-31T00:00:00.000Z' }),
+      stockEvent({ timestamp: '2026-11-02T00:00:00.000Z' }),
+      stockEvent({ timestamp: '2026-11-20T23:59:59.000Z' }),
+      stockEvent({ timestamp: '2026-11-21T00:00:00.000Z' }),
+      stockEvent({ timestamp: '2026-11-22T14:30:00.000Z' }),
+      stockEvent({ timestamp: '2026-11-03T00:00:00.000Z' }), // late: a run of its own, in its month
+    ]);
+    const result = await ingestBatch(event.Records, deps());
+    assert.deepEqual(result.batchItemFailures, []);
+    assert.deepEqual(
+      written().raw.map((put) => put.Key),
+      [
+        `raw-months/month=2026-10/${SHARD_ID}-${sequenceNumber(0)}.json.gz`,
+        `raw-months/month=2026-11/${SHARD_ID}-${sequenceNumber(2)}.json.gz`,
+        `raw/dt=2026-11-21/${SHARD_ID}-${sequenceNumber(4)}.json.gz`,
+        `raw/dt=2026-11-22/${SHARD_ID}-${sequenceNumber(5)}.json.gz`,
+        `raw-months/month=2026-11/${SHARD_ID}-${sequenceNumber(6)}.json.gz`,
+      ],
+    );
+    assert.deepEqual(
+      written().raw.map(
+        (put) =>
+          gunzipSync(put.Body as Uint8Array)
+            .toString('utf8')
+            .trimEnd()
+            .split('\n').length,
+      ),
+      [2, 2, 1, 1, 1],
     );
   });
 
@@ -384,7 +419,7 @@ describe('ingest handler (mocked AWS)', () => {
   it('property: whatever raw writes fail, the retry from the first failed record leaves each record in the lake once', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.nat(5), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(40), { minLength: 1, maxLength: 40 }),
         fc.array(fc.nat(39), { minLength: 1, maxLength: 4 }),
         async (dayOffsets, failingPositions) => {
           ddbMock.reset();
@@ -407,9 +442,10 @@ describe('ingest handler (mocked AWS)', () => {
             lake.set(String(input.Key), body);
             return {};
           });
-          // Dates in runs and jumps, so a batch holds several objects written at once.
+          // Dates in runs and jumps over both folders (by month before 2026-11-21, by date from
+          // then on), so a batch holds several objects written at once.
           const payloads = dayOffsets.map((days, i) =>
-            stockEvent({ event_id: `e${i}`, timestamp: new Date(Date.UTC(2026, 10, 10 + days, 14, i)).toISOString() }),
+            stockEvent({ event_id: `e${i}`, timestamp: new Date(Date.UTC(2026, 10, 23 - days, 14, i)).toISOString() }),
           );
           const records = kinesisEvent(payloads).Records;
           const first = await ingestBatch(records, deps());

@@ -21,7 +21,7 @@ describe('the AWS resource graph', () => {
 
   it('is a valid DAG covering every resource of the architecture', () => {
     checkGraph(nodes);
-    assert.equal(nodes.length, 27);
+    assert.equal(nodes.length, 28);
     const names = pipelineNames('demo');
     const buckets = bucketNames('demo', identity.account, identity.region);
     const physical = new Set(nodes.map((n) => n.name));
@@ -37,6 +37,7 @@ describe('the AWS resource graph', () => {
       names.failuresTopic,
       names.glueDatabase,
       `${names.glueDatabase}.${names.glueRawTable}`,
+      `${names.glueDatabase}.${names.glueRawMonthlyTable}`,
       `${names.glueDatabase}.${names.glueTable}`,
       names.workgroup,
       names.ingestLogGroup,
@@ -60,7 +61,8 @@ describe('the AWS resource graph', () => {
     before('raw-bucket', 'trends-mapping');
     before('raw-bucket', 'ingest-function'); // so cleanup stops the writer before emptying the bucket
     before('results-bucket', 'workgroup');
-    before('glue-table', 'glue-view'); // the view reads the raw table
+    before('glue-table', 'glue-view'); // the view reads both raw tables
+    before('glue-table-monthly', 'glue-view');
   });
 
   it('cleanup (the reverse order) stops the writers before their sources and stores go', () => {
@@ -77,6 +79,8 @@ describe('the AWS resource graph', () => {
     first('ingest-function', 'ingest-role');
     first('workgroup', 'results-bucket');
     first('glue-view', 'glue-table');
+    first('glue-view', 'glue-table-monthly');
+    first('glue-table-monthly', 'glue-database');
     first('glue-table', 'glue-database');
     first('alarm-ingest-errors', 'alerts-topic');
   });

@@ -37,12 +37,20 @@ describe('stock_data_table on AWS: a Glue view in the encoding Athena uses for i
     ]);
     assert.equal(decoded.columns.find((c: { name: string }) => c.name === 'volume').type, 'bigint');
     assert.equal(decoded.columns.find((c: { name: string }) => c.name === 'price').type, 'double');
-    // One row per (symbol, timestamp) from the raw table, the greatest object path winning; dt in
+    // One row per (symbol, timestamp) from both raw tables, the greatest object name winning; dt in
     // the window's partition so a dt predicate prunes partitions through the view.
-    assert.match(decoded.originalSql, /FROM "stock_data_raw"/);
     assert.match(
       decoded.originalSql,
-      /row_number\(\) OVER \(PARTITION BY "symbol", "timestamp", "dt" ORDER BY "\$path" DESC\)/,
+      /"dt" AS "dt", regexp_extract\("\$path", '\[\^\/\]\+\$'\) AS object_name FROM "stock_data_raw"$/m,
+    );
+    assert.match(decoded.originalSql, /^ +UNION ALL$/m);
+    assert.match(
+      decoded.originalSql,
+      /substr\("timestamp", 1, 10\) AS "dt", regexp_extract\("\$path", '\[\^\/\]\+\$'\) AS object_name FROM "stock_data_raw_monthly"$/m,
+    );
+    assert.match(
+      decoded.originalSql,
+      /row_number\(\) OVER \(PARTITION BY "symbol", "timestamp", "dt" ORDER BY object_name DESC\)/,
     );
     assert.match(decoded.originalSql, /WHERE observation_rank = 1$/);
     assert.deepEqual(decodePrestoView(view.ViewOriginalText), decoded);
@@ -62,7 +70,7 @@ describe('stock_data_table on AWS: a Glue view in the encoding Athena uses for i
   });
 
   it('round-trips through the codec; anything else decodes to nothing', () => {
-    const definition = lakeViewDefinition('db', 'raw');
+    const definition = lakeViewDefinition('db', pipelineNames('db'));
     assert.deepEqual(decodePrestoView(encodePrestoView(definition)), definition);
     assert.equal(decodePrestoView(undefined), undefined);
     assert.equal(decodePrestoView('SELECT 1'), undefined);
@@ -87,7 +95,7 @@ describe('view drift', () => {
   });
 
   it('another SQL, lost parameters or other columns are named', () => {
-    const definition = lakeViewDefinition('demo_x', 'stock_data_raw');
+    const definition = lakeViewDefinition('demo_x', ctx.names);
     const otherSql = encodePrestoView({ ...definition, originalSql: 'SELECT * FROM "stock_data_raw"' });
     assert.deepEqual(viewDifferences({ ...want, ViewOriginalText: otherSql }, want), ['view definition']);
     assert.deepEqual(viewDifferences({ ...want, Parameters: {} }, want), ['view parameters']);
