@@ -16,7 +16,7 @@ import { functionNode } from './resources/function.ts';
 import { glueDatabaseNode, glueTableNode, RAW_TABLES } from './resources/glue.ts';
 import { glueViewNode } from './resources/glue-view.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, logGroupNode } from './resources/log-group.ts';
-import { INSERT_ONLY_FILTER, mappingNode } from './resources/mapping.ts';
+import { INSERT_ONLY_FILTER, MAPPING_BATCH_SIZES, mappingNode } from './resources/mapping.ts';
 import { roleNode } from './resources/role.ts';
 import { streamNode } from './resources/stream.ts';
 import { tableNode } from './resources/table.ts';
@@ -133,6 +133,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       id: 'ingest-mapping',
       kind: 'Kinesis mapping',
       functionName: names.ingestFunction,
+      batchSize: MAPPING_BATCH_SIZES.ingest,
       // Records given up on are kept whole in the raw bucket (Lambda writes them under aws/lambda/).
       dependsOn: ['ingest-function', 'stream', 'raw-bucket'],
       sourceArn: async (c) => arns.stream(c, c.names.stream),
@@ -142,6 +143,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       id: 'trends-mapping',
       kind: 'DynamoDB stream mapping',
       functionName: names.trendsFunction,
+      batchSize: MAPPING_BATCH_SIZES.trends,
       dependsOn: ['trends-function', 'quotes-table', 'raw-bucket'],
       sourceArn: quotesStreamArn,
       onFailureArn: (c) => arns.bucket(c, c.buckets.raw),

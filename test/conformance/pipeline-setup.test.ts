@@ -262,6 +262,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.trendsFunction }))
     ).EventSourceMappings?.[0];
     assert.equal(trendsMapping?.EventSourceArn, quotes?.LatestStreamArn);
+    // Trends reads a symbol's history once per batch: larger batches read less per record.
+    assert.equal(trendsMapping?.BatchSize, 500);
     assert.deepEqual(
       trendsMapping?.FilterCriteria?.Filters?.map((filter) => JSON.parse(filter.Pattern ?? '')),
       [{ eventName: ['INSERT'] }],

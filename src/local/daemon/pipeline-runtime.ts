@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { pipelineNames } from '../../core/names.ts';
+import { MAPPING_BATCH_SIZES } from '../../pipeline/resources/mapping.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
 import { failureFile, functionLogFile, type LocalPaths, safeFileName } from '../paths.ts';
 import type { LocalPipeline } from '../pipelines.ts';
@@ -63,7 +64,7 @@ export class PipelineRuntime {
       kinesis: context.kinesis,
       streamName: pipeline.stream,
       invoker: ingestHost,
-      config: mappingConfig(pipeline.ingestMapping),
+      config: mappingConfig({ batchSize: MAPPING_BATCH_SIZES.ingest, ...pipeline.ingestMapping }),
       paths,
       failureDestination: this.failureDestination(names.ingestFunction, kinesisStreamArn(pipeline.stream)),
       roleName: names.ingestRole,
@@ -72,7 +73,7 @@ export class PipelineRuntime {
     this.trends = new TableStreamRunner({
       log: this.quotesLog,
       invoker: trendsHost,
-      config: mappingConfig(pipeline.trendsMapping),
+      config: mappingConfig({ batchSize: MAPPING_BATCH_SIZES.trends, ...pipeline.trendsMapping }),
       paths,
       failureDestination: this.failureDestination(names.trendsFunction, tableStreamArn(pipeline.quotesTable)),
     });

@@ -23,8 +23,16 @@ import {
 } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
+/**
+ * Records per invocation. Ingest: 100, one lake object and four BatchWriteItem calls for a batch
+ * of live data. Trends: 500. Trends reads each symbol's recent history once per batch (one Query),
+ * so a larger batch reads less per record when it catches up (a replay, a backlog), and at live
+ * rates the batching window, not the size, ends a batch. A replay of 100,000 daily rows through
+ * the local pipeline: trends busy 98 % → 78 % of the time.
+ */
+export const MAPPING_BATCH_SIZES = { ingest: 100, trends: 500 } as const;
+
 export const MAPPING_SETTINGS = {
-  BatchSize: 100,
   MaximumBatchingWindowInSeconds: 1,
   MaximumRetryAttempts: 3,
   MaximumRecordAgeInSeconds: 3600,
@@ -43,6 +51,7 @@ export interface MappingOptions {
   id: string;
   kind: string;
   functionName: string;
+  batchSize: number;
   dependsOn: string[];
   /** The source ARN, or undefined when the source does not exist yet. */
   sourceArn: (ctx: PipelineContext) => Promise<string | undefined>;
@@ -70,10 +79,10 @@ function filterPatterns(filter: { Filters?: { Pattern?: string | undefined }[] |
 }
 
 export function mappingNode(options: MappingOptions): ResourceNode {
-  const { id, kind, functionName, dependsOn, sourceArn, onFailureArn, filter } = options;
+  const { id, kind, functionName, batchSize, dependsOn, sourceArn, onFailureArn, filter } = options;
 
   const settings = (ctx: PipelineContext) => ({
-    BatchSize: MAPPING_SETTINGS.BatchSize,
+    BatchSize: batchSize,
     MaximumBatchingWindowInSeconds: MAPPING_SETTINGS.MaximumBatchingWindowInSeconds,
     MaximumRetryAttempts: MAPPING_SETTINGS.MaximumRetryAttempts,
     MaximumRecordAgeInSeconds: MAPPING_SETTINGS.MaximumRecordAgeInSeconds,
