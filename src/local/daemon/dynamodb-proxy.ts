@@ -3,13 +3,18 @@
  * INSERT records. For a PutItem, BatchWriteItem (PutRequest) or UpdateItem that touches an
  * observed table, it checks which keys exist (consistent read), forwards the write, and reports
  * the items that did not exist before and were written, in write order, before it answers the
- * client. Observed writes are serialised, so two writers of one new key cannot both see it as
- * new. Every other request passes through untouched. All clients of the local target use this
+ * client. Observed writes of one key take turns, so two writers of one new key cannot both see it
+ * as new; writes of other keys run meanwhile (an ingest batch's four BatchWriteItem calls at
+ * once). Their INSERT records are appended in arrival order within a partition (table and hash
+ * key: one symbol's quotes), as in a DynamoDB stream shard: a write's records wait for those of
+ * the partition's earlier writes, so when trends reads a point every earlier point of its symbol
+ * is already in the table. Every other request passes through untouched. All clients of the local target use this
  * proxy's port; dynalite's own port is not published.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { keyString, pickKey, type WireItem } from './dynamodb-json.ts';
+import { TurnQueue } from './turn-queue.ts';
 
 export interface NewItemWrite {
   table: string;
@@ -28,12 +33,27 @@ interface Upstream {
 
 const WRITE_OPERATIONS = new Set(['PutItem', 'BatchWriteItem', 'UpdateItem']);
 
+/** An item an observed write puts (or updates): its key, its partition, and its image if known. */
+interface Candidate {
+  table: string;
+  key: WireItem;
+  keyId: string;
+  /** `${table}|${hash key value}`: the INSERT records of one partition are appended in order. */
+  partition: string;
+  item?: WireItem;
+}
+
 export class DynamoDbProxy {
   private readonly upstreamPort: number;
   private readonly observerOf: (table: string) => TableObserver | undefined;
   private readonly server: Server;
   private readonly keySchemas = new Map<string, string[]>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Observed writes are admitted one at a time, in arrival order (see observedWrite). */
+  private admission: Promise<unknown> = Promise.resolve();
+  /** Turns by item key (`${table}|${key}`): the existence check and the write. */
+  private readonly keyTurns = new TurnQueue();
+  /** Turns by partition (`${table}|${hash key}`): appending the INSERT records. */
+  private readonly partitionTurns = new TurnQueue();
 
   constructor(options: { upstreamPort: number; observerOf: (table: string) => TableObserver | undefined }) {
     this.upstreamPort = options.upstreamPort;
@@ -84,10 +104,7 @@ export class DynamoDbProxy {
     if (!tables.some((table) => this.observerOf(table))) {
       return this.forward(req.method ?? 'POST', req.url ?? '/', req.headers, body);
     }
-    // One observed write at a time: the existence check and the write must not interleave.
-    const run = this.queue.then(() => this.observedWrite(operation, input, req, body));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.observedWrite(operation, input, req, body);
   }
 
   private async observedWrite(
@@ -96,13 +113,44 @@ export class DynamoDbProxy {
     req: IncomingMessage,
     body: Buffer,
   ): Promise<Upstream> {
+    // Admission, one write at a time in arrival order: find its keys (the key schema may take a
+    // DescribeTable) and queue it behind the earlier writes of the same keys and partitions.
+    const admitted = this.admission.then(async () => {
+      const candidates = await this.candidates(operation, input, req.headers);
+      return {
+        candidates,
+        keys: this.keyTurns.enter(candidates.map((candidate) => `${candidate.table}|${candidate.keyId}`)),
+        partitions: this.partitionTurns.enter(candidates.map((candidate) => candidate.partition)),
+      };
+    });
+    this.admission = admitted.catch(() => undefined);
+    const { candidates, keys, partitions } = await admitted;
+    try {
+      await keys.turn;
+      const { upstream, inserts } = await this.checkAndWrite(operation, req, body, candidates);
+      keys.leave();
+      await partitions.turn;
+      for (const [table, items] of inserts) this.observerOf(table)?.(items);
+      return upstream;
+    } finally {
+      keys.leave();
+      partitions.leave();
+    }
+  }
+
+  /** The existence check and the write: what dynalite answered, and the items that are new. */
+  private async checkAndWrite(
+    operation: string,
+    req: IncomingMessage,
+    body: Buffer,
+    candidates: Candidate[],
+  ): Promise<{ upstream: Upstream; inserts: Map<string, NewItemWrite[]> }> {
     const headers = req.headers;
-    const candidates = await this.candidates(operation, input, headers);
     const existing = await this.existingKeys(candidates, headers);
     const upstream = await this.forward(req.method ?? 'POST', req.url ?? '/', headers, body);
-    if (upstream.status !== 200) return upstream;
-    const unprocessed = operation === 'BatchWriteItem' ? unprocessedKeys(upstream.body, candidates) : new Set<string>();
     const byTable = new Map<string, NewItemWrite[]>();
+    if (upstream.status !== 200) return { upstream, inserts: byTable };
+    const unprocessed = operation === 'BatchWriteItem' ? unprocessedKeys(upstream.body, candidates) : new Set<string>();
     for (const candidate of candidates) {
       const id = `${candidate.table}|${candidate.keyId}`;
       if (existing.has(id) || unprocessed.has(id)) continue;
@@ -116,18 +164,22 @@ export class DynamoDbProxy {
       list.push({ table: candidate.table, keys: candidate.key, newImage });
       byTable.set(candidate.table, list);
     }
-    for (const [table, items] of byTable) this.observerOf(table)?.(items);
-    return upstream;
+    return { upstream, inserts: byTable };
   }
 
-  private async candidates(operation: string, input: Record<string, unknown>, headers: IncomingHttpHeaders) {
-    const result: { table: string; key: WireItem; keyId: string; item?: WireItem }[] = [];
+  private async candidates(
+    operation: string,
+    input: Record<string, unknown>,
+    headers: IncomingHttpHeaders,
+  ): Promise<Candidate[]> {
+    const result: Candidate[] = [];
     const add = async (table: string, source: WireItem | undefined, item?: WireItem) => {
       if (!this.observerOf(table) || !source) return;
       const keyNames = await this.keyNames(table, headers);
       const key = keyNames && pickKey(source, keyNames);
       if (!keyNames || !key) return;
-      result.push({ table, key, keyId: keyString(key, keyNames), ...(item ? { item } : {}) });
+      const partition = `${table}|${JSON.stringify(key[keyNames[0] as string])}`;
+      result.push({ table, key, keyId: keyString(key, keyNames), partition, ...(item ? { item } : {}) });
     };
     if (operation === 'PutItem') {
       await add(String(input.TableName), input.Item as WireItem, input.Item as WireItem);
