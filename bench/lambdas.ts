@@ -6,12 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { LAMBDA_FUNCTIONS, readLambdaZip } from '../src/packaging/lambda-zip.ts';
 import { unpackLambda } from '../src/packaging/load-lambda.ts';
+import { MAPPING_BATCH_SIZES } from '../src/pipeline/resources/mapping.ts';
 import { kinesisEvent, stockEvent } from '../test/helpers/lambda-events.ts';
 import { startLambdaStack } from '../test/integration/lambdas/harness.ts';
 import { median, report } from './_report.ts';
 
 const INIT_RUNS = 9;
-const BATCH_SIZE = 100;
+/** What the deployed ingest mapping hands the function. */
+const BATCH_SIZE = MAPPING_BATCH_SIZES.ingest;
 const BATCHES = 30;
 
 for (const fn of LAMBDA_FUNCTIONS) {

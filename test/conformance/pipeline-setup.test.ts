@@ -252,7 +252,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.ingestFunction }))
     ).EventSourceMappings?.[0];
     assert.equal(ingestMapping?.EventSourceArn, arn('kinesis', `stream/${names.stream}`));
-    assert.equal(ingestMapping?.BatchSize, 100);
+    assert.equal(ingestMapping?.BatchSize, 500);
     assert.equal(ingestMapping?.MaximumBatchingWindowInSeconds, 1);
     assert.equal(ingestMapping?.StartingPosition, 'TRIM_HORIZON');
     assert.equal(ingestMapping?.BisectBatchOnFunctionError, true);
@@ -262,7 +262,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: names.trendsFunction }))
     ).EventSourceMappings?.[0];
     assert.equal(trendsMapping?.EventSourceArn, quotes?.LatestStreamArn);
-    // Trends reads a symbol's history once per batch: larger batches read less per record.
+    // Both handlers work per batch (a Query per symbol, a lake object per run): batches of 500.
     assert.equal(trendsMapping?.BatchSize, 500);
     assert.deepEqual(
       trendsMapping?.FilterCriteria?.Filters?.map((filter) => JSON.parse(filter.Pattern ?? '')),

@@ -106,7 +106,7 @@ describe('IAM propagation', () => {
     const outcome = await node(ctx, 'ingest-mapping').ensure(ctx, { presence: 'missing', changes: [], notes: [] });
     assert.equal(outcome.action, 'created');
     const input = lambdaMock.commandCalls(CreateEventSourceMappingCommand)[1]?.args[0].input;
-    assert.equal(input?.BatchSize, 100);
+    assert.equal(input?.BatchSize, 500);
     assert.equal(input?.StartingPosition, 'TRIM_HORIZON');
     assert.deepEqual(input?.FunctionResponseTypes, ['ReportBatchItemFailures']);
   });
