@@ -120,10 +120,13 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
 /**
  * The daemon's environment: the caller's, less anything AWS (the stack and its handlers use the
  * local target's fixed credentials; a real secret key or session token has no business in a
- * long-lived background process) and less the test runner's marker.
+ * long-lived background process) and less the test runner's marker. glibc's malloc gets two
+ * arenas unless the caller chose (MALLOC_ARENA_MAX): by default it makes up to eight per core for
+ * the daemon's dozen threads, and the fragments cost ~30 MB of a 100,000-row replay's peak
+ * (473–480 → 442–449 MB, the same speed); other C libraries ignore the variable.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = {};
+  const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2' };
   for (const [key, value] of Object.entries(env)) {
     if (key.startsWith('AWS_') || key === 'NODE_TEST_CONTEXT') continue;
     clean[key] = value;

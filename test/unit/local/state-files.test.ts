@@ -126,7 +126,8 @@ describe('the local stack keeps to itself (issue 16)', () => {
       AWS_PROFILE: 'prod',
       NODE_TEST_CONTEXT: 'child',
     });
-    assert.deepEqual(env, { PATH: '/bin' });
+    assert.deepEqual(env, { PATH: '/bin', MALLOC_ARENA_MAX: '2' });
+    assert.equal(daemonEnvironment({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX, '8', 'the caller’s choice stands');
   });
 
   it('makes .stockpipe/ and its folders private to the user, also when they existed', () => {
