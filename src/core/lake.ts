@@ -80,6 +80,9 @@ export const RAW_BY_MONTH: RawFolder = {
   dtSql: 'substr("timestamp", 1, 10)',
 };
 
+/** Both folders, the dated one first. */
+export const RAW_FOLDERS: readonly RawFolder[] = [RAW_BY_DATE, RAW_BY_MONTH];
+
 /** Glue's `projection.<partition>.range`. */
 export function glueProjectionRange(folder: RawFolder = RAW_BY_DATE): string {
   return `${folder.projection.start},${folder.projection.end}`;

@@ -7,7 +7,7 @@
  * projection's range, so the named queries and the tutorial's SQL run unchanged. DuckDB is
  * imported only when a query runs.
  */
-import { existsSync, globSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import {
@@ -16,8 +16,7 @@ import {
   LAKE_VIEW_COLUMNS,
   lakeDateRange,
   latestObservationsSql,
-  RAW_BY_DATE,
-  RAW_BY_MONTH,
+  RAW_FOLDERS,
   type RawFolder,
 } from '../core/lake.ts';
 import { GLUE_TABLE } from '../core/names.ts';
@@ -31,6 +30,7 @@ import {
   type QueryRunOptions,
   type ResultValue,
 } from './runner.ts';
+import { rawFoldersWithObjects, rawObjectPattern } from './s3rver-files.ts';
 
 export interface DuckDbRunnerOptions {
   /** s3rver's storage folder (one sub-folder per bucket). */
@@ -42,16 +42,6 @@ export interface DuckDbRunnerOptions {
 
 const NUMBER_TYPES =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
-
-/** How s3rver stores an object's bytes: `<bucket folder>/<key>._S3rver_object`. */
-const OBJECT_SUFFIX = '._S3rver_object';
-
-/** The raw folders of the bucket at `bucketDir` that hold at least one object. */
-export function rawFoldersWithObjects(bucketDir: string): RawFolder[] {
-  return [RAW_BY_DATE, RAW_BY_MONTH].filter(
-    (folder) => globSync(join(bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`)).length > 0,
-  );
-}
 
 /**
  * The SQL that defines `stock_data_table` over the raw objects of `folders` (those with objects:
@@ -68,7 +58,7 @@ export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], no
   }
   const columns = LAKE_COLUMNS.map(({ name, duckdb }) => `${sqlString(name)}: ${sqlString(duckdb)}`).join(', ');
   const sources = folders.map((folder) => {
-    const pattern = sqlString(join(bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`));
+    const pattern = sqlString(rawObjectPattern(bucketDir, folder));
     const from = [
       `(SELECT * FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
       `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
@@ -120,7 +110,7 @@ export class DuckDbQueryRunner implements QueryRunner {
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      const lakeDirs = [RAW_BY_DATE.prefix, RAW_BY_MONTH.prefix, HISTORY_PREFIX].map((prefix) =>
+      const lakeDirs = [...RAW_FOLDERS.map((folder) => folder.prefix), HISTORY_PREFIX].map((prefix) =>
         join(bucketDir, prefix),
       );
       await sandbox(connection, lakeDirs);

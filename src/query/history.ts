@@ -10,9 +10,8 @@
 import { globSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { GLUE_TABLE } from '../core/names.ts';
+import { OBJECT_SUFFIX } from './s3rver-files.ts';
 
-/** How s3rver stores an object's bytes: `<bucket folder>/<key>._S3rver_object`. */
-const OBJECT_SUFFIX = '._S3rver_object';
 export const HISTORY_PREFIX = 'history';
 /** The raw lake's view, renamed when the compacted half joins it. */
 const RAW_VIEW = 'stock_data_raw';

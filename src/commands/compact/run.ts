@@ -9,10 +9,11 @@
 import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { RAW_BY_DATE, RAW_BY_MONTH } from '../../core/lake.ts';
+import { RAW_FOLDERS } from '../../core/lake.ts';
 import { StockpipeError } from '../../errors.ts';
-import { lakeViewSql, rawFoldersWithObjects } from '../../query/duckdb.ts';
+import { lakeViewSql } from '../../query/duckdb.ts';
 import { allHistoryParts, compactSql, historyPartKey, latestHistoryParts } from '../../query/history.ts';
+import { OBJECT_SUFFIX, rawFoldersWithObjects, rawObjectPattern } from '../../query/s3rver-files.ts';
 import type { IO } from '../../ui/io.ts';
 import type { CompactOptions } from './options.ts';
 
@@ -44,8 +45,6 @@ export interface CompactSummary {
   rows: number;
 }
 
-const OBJECT_SUFFIX = '._S3rver_object';
-
 export async function runCompact(options: CompactOptions, deps: CompactDeps): Promise<number> {
   const { io } = deps;
   if (!existsSync(deps.bucketDir)) {
@@ -69,16 +68,14 @@ export async function runCompact(options: CompactOptions, deps: CompactDeps): Pr
 export async function compactLake(options: CompactOptions, deps: CompactDeps): Promise<CompactSummary> {
   const { beforeMonth } = options;
   // Each raw object with the month it belongs to: from its dt= folder, or its month= folder.
-  const raw = [RAW_BY_DATE, RAW_BY_MONTH]
-    .flatMap((folder) =>
-      globSync(join(deps.bucketDir, folder.prefix, `${folder.partition}=*`, `*${OBJECT_SUFFIX}`)).map((file) => ({
-        file,
-        month: basename(dirname(file))
-          .slice(folder.partition.length + 1)
-          .slice(0, 7),
-      })),
-    )
-    .filter((object) => object.month < beforeMonth);
+  const raw = RAW_FOLDERS.flatMap((folder) =>
+    globSync(rawObjectPattern(deps.bucketDir, folder)).map((file) => ({
+      file,
+      month: basename(dirname(file))
+        .slice(folder.partition.length + 1)
+        .slice(0, 7),
+    })),
+  ).filter((object) => object.month < beforeMonth);
   const summary: CompactSummary = {
     before: beforeMonth,
     months: 0,

@@ -4,12 +4,12 @@
  * observed table, it checks which keys exist (consistent read), forwards the write, and reports
  * the items that did not exist before and were written, in write order, before it answers the
  * client. Observed writes of one key take turns, so two writers of one new key cannot both see it
- * as new; writes of other keys run meanwhile (an ingest batch's four BatchWriteItem calls at
- * once). Their INSERT records are appended in arrival order within a partition (table and hash
- * key: one symbol's quotes), as in a DynamoDB stream shard: a write's records wait for those of
- * the partition's earlier writes, so when trends reads a point every earlier point of its symbol
- * is already in the table. Every other request passes through untouched. All clients of the local target use this
- * proxy's port; dynalite's own port is not published.
+ * as new; writes of other keys run meanwhile (an ingest batch's BatchWriteItem calls at once).
+ * Their INSERT records are appended in arrival order within a partition (table and hash key: one
+ * symbol's quotes), as in a DynamoDB stream shard: a write's records wait for those of the
+ * partition's earlier writes, so when trends reads a point every earlier point of its symbol is
+ * already in the table. Every other request passes through untouched. All clients of the local
+ * target use this proxy's port; dynalite's own port is not published.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -128,7 +128,7 @@ export class DynamoDbProxy {
     try {
       await keys.turn;
       const { upstream, inserts } = await this.checkAndWrite(operation, req, body, candidates);
-      keys.leave();
+      keys.leave(); // the keys are written: the next writer of one may check it (leaving again below is a no-op)
       await partitions.turn;
       for (const [table, items] of inserts) this.observerOf(table)?.(items);
       return upstream;
