@@ -1,7 +1,7 @@
 /** stockpipe status: every resource present, missing or degraded; mappings; subscriptions; recent activity; what next. */
 
 import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { INGEST_METRICS } from '../../core/ingest-metrics.ts';
@@ -194,75 +194,77 @@ function nextStep(input: {
 async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<Activity> {
   const now = deps.now?.() ?? new Date();
   const problems: string[] = [];
-  let recordsLastHour: number | null = null;
-  try {
-    recordsLastHour = deps.recordsLastHour
-      ? await deps.recordsLastHour(ctx, now)
-      : await incomingRecordsLastHour(ctx, now);
-  } catch (error) {
-    problems.push(`could not read the stream's metrics: ${errorMessage(error)}`);
-  }
-  let ingestedLastHour: IngestOutcomes | null = null;
-  try {
-    ingestedLastHour = deps.ingestedLastHour
-      ? await deps.ingestedLastHour(ctx, now)
-      : await ingestMetricsLastHour(ctx, now);
-  } catch (error) {
-    problems.push(`could not read the ingest function's metrics: ${errorMessage(error)}`);
-  }
-  let lastAlert: Activity['lastAlert'] = null;
-  if (deps.documentClient) {
+  /** What `read` gives; on failure `fallback`, and a problem saying what could not be done. */
+  const attempt = async <T>(what: string, fallback: T, read: () => Promise<T>): Promise<T> => {
     try {
-      const documents = await deps.documentClient();
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      // The alerts table is small (TTL); a few pages cover it.
-      for (let page = 0; page < 10; page++) {
-        const result = await unlessNotFound(
-          () =>
-            documents.send(
-              new ScanCommand({
-                TableName: ctx.names.alertsTable,
-                ProjectionExpression: 'symbol, #signal, published_at, subject',
-                ExpressionAttributeNames: { '#signal': 'signal' },
-                ExclusiveStartKey,
-              }),
-            ),
-          undefined,
-        );
-        for (const item of result?.Items ?? []) {
-          const publishedAt = String(item.published_at ?? '');
-          if (!lastAlert || publishedAt > lastAlert.publishedAt) {
-            lastAlert = {
-              symbol: String(item.symbol),
-              signal: String(item.signal),
-              publishedAt,
-              ...(item.subject ? { subject: String(item.subject) } : {}),
-            };
-          }
-        }
-        ExclusiveStartKey = result?.LastEvaluatedKey;
-        if (!ExclusiveStartKey) break;
-      }
+      return await read();
     } catch (error) {
-      problems.push(`could not read the alerts table: ${errorMessage(error)}`);
+      problems.push(`could not ${what}: ${errorMessage(error)}`);
+      return fallback;
     }
+  };
+  const recordsLastHour = await attempt<number | null>("read the stream's metrics", null, () =>
+    (deps.recordsLastHour ?? incomingRecordsLastHour)(ctx, now),
+  );
+  const ingestedLastHour = await attempt<IngestOutcomes | null>("read the ingest function's metrics", null, () =>
+    (deps.ingestedLastHour ?? ingestMetricsLastHour)(ctx, now),
+  );
+  const { documentClient } = deps;
+  const lastAlert = documentClient
+    ? await attempt('read the alerts table', null, async () => latestAlert(ctx, await documentClient()))
+    : null;
+  const kept = await attempt('count failed and quarantined records', null, async () =>
+    countKeptSince(await ctx.clients.get('s3'), ctx.buckets.raw, now.getTime() - 86_400_000),
+  );
+  const backlog = await attempt<Backlog>(
+    'read how far behind the functions are',
+    { ingestMs: null, trendsMs: null },
+    () => (deps.backlog ?? iteratorAges)(ctx, now),
+  );
+  return {
+    recordsLastHour,
+    ingestedLastHour,
+    lastAlert,
+    failedLastDay: kept?.failed ?? null,
+    quarantinedLastDay: kept?.quarantined ?? null,
+    backlog,
+    problems,
+  };
+}
+
+/** The most recently published alert in the alerts table (null when there is none). */
+async function latestAlert(ctx: PipelineContext, documents: DynamoDBDocumentClient): Promise<Activity['lastAlert']> {
+  let lastAlert: Activity['lastAlert'] = null;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  // The alerts table is small (TTL); a few pages cover it.
+  for (let page = 0; page < 10; page++) {
+    const result = await unlessNotFound(
+      () =>
+        documents.send(
+          new ScanCommand({
+            TableName: ctx.names.alertsTable,
+            ProjectionExpression: 'symbol, #signal, published_at, subject',
+            ExpressionAttributeNames: { '#signal': 'signal' },
+            ExclusiveStartKey,
+          }),
+        ),
+      undefined,
+    );
+    for (const item of result?.Items ?? []) {
+      const publishedAt = String(item.published_at ?? '');
+      if (!lastAlert || publishedAt > lastAlert.publishedAt) {
+        lastAlert = {
+          symbol: String(item.symbol),
+          signal: String(item.signal),
+          publishedAt,
+          ...(item.subject ? { subject: String(item.subject) } : {}),
+        };
+      }
+    }
+    ExclusiveStartKey = result?.LastEvaluatedKey;
+    if (!ExclusiveStartKey) break;
   }
-  let failedLastDay: number | null = null;
-  let quarantinedLastDay: number | null = null;
-  try {
-    const kept = await countKeptSince(await ctx.clients.get('s3'), ctx.buckets.raw, now.getTime() - 86_400_000);
-    failedLastDay = kept.failed;
-    quarantinedLastDay = kept.quarantined;
-  } catch (error) {
-    problems.push(`could not count failed and quarantined records: ${errorMessage(error)}`);
-  }
-  let backlog: Backlog = { ingestMs: null, trendsMs: null };
-  try {
-    backlog = deps.backlog ? await deps.backlog(ctx, now) : await iteratorAges(ctx, now);
-  } catch (error) {
-    problems.push(`could not read how far behind the functions are: ${errorMessage(error)}`);
-  }
-  return { recordsLastHour, ingestedLastHour, lastAlert, failedLastDay, quarantinedLastDay, backlog, problems };
+  return lastAlert;
 }
 
 /** Where the hour's records went: each one is stored, quarantined or superseded (or still waiting). */

@@ -15,7 +15,10 @@ const present: ResourceNode = {
   destroy: async () => ({ state: 'absent' }) as never,
 };
 
-async function status(backlog: { ingestMs: number | null; trendsMs: number | null }) {
+async function status(
+  backlog: { ingestMs: number | null; trendsMs: number | null },
+  overrides: Partial<Parameters<typeof runStatus>[0]> = {},
+) {
   const capture = createCaptureIO();
   const code = await runStatus({
     io: capture.io,
@@ -35,8 +38,9 @@ async function status(backlog: { ingestMs: number | null; trendsMs: number | nul
     graph: () => [present],
     recordsLastHour: async () => 120_891,
     backlog: async () => backlog,
+    ...overrides,
   });
-  return { code, stdout: capture.stdout() };
+  return { code, stdout: capture.stdout(), stderr: capture.stderr() };
 }
 
 describe('status shows the backlog', () => {
@@ -52,5 +56,35 @@ describe('status shows the backlog', () => {
     assert.equal(code, 0, stdout);
     assert.match(stdout, /^Backlog: ingest keeps up, trends keeps up$/m);
     assert.match(stdout, /^Healthy\./m);
+  });
+
+  it('what it cannot read shows as unknown, and each source that failed is one line on stderr, in order', async () => {
+    const fail = (what: string) => async () => {
+      throw new Error(what);
+    };
+    const { stdout, stderr } = await status(
+      { ingestMs: 0, trendsMs: 0 },
+      {
+        recordsLastHour: fail('no metrics'),
+        ingestedLastHour: fail('no log'),
+        documentClient: fail('no table'),
+        backlog: fail('no daemon'),
+      },
+    );
+    assert.match(stdout, /^Records in the last hour: unknown$/m);
+    assert.doesNotMatch(stdout, /^Ingested in the last hour/m);
+    assert.match(stdout, /^Backlog: ingest unknown, trends unknown$/m);
+    assert.match(stdout, /^In the last day: unknown failed, unknown quarantined$/m);
+    assert.match(stdout, /^Last alert: none$/m);
+    assert.deepEqual(
+      stderr.split('\n').filter((line) => line.startsWith('could not')),
+      [
+        "could not read the stream's metrics: no metrics",
+        "could not read the ingest function's metrics: no log",
+        'could not read the alerts table: no table',
+        'could not count failed and quarantined records: no S3 here',
+        'could not read how far behind the functions are: no daemon',
+      ],
+    );
   });
 });
