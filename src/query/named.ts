@@ -49,7 +49,6 @@ export function dtPredicate(range: DateRange): string {
 
 export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams): string {
   const where = dtPredicate(params.range);
-  const table = GLUE_TABLE;
   switch (name) {
     case 'top-movers':
       // Each symbol's largest move, then the symbols by it: five ticks of one symbol are not five movers.
@@ -58,7 +57,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         'FROM (',
         '  SELECT symbol, timestamp, price, previous_close, price - previous_close AS change, change_percent,',
         '    row_number() OVER (PARTITION BY symbol ORDER BY abs(price - previous_close) DESC, timestamp DESC) AS move_rank',
-        `  FROM ${table}`,
+        `  FROM ${GLUE_TABLE}`,
         `  WHERE ${where} AND previous_close IS NOT NULL`,
         ') moves',
         'WHERE move_rank = 1',
@@ -68,7 +67,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
     case 'avg-volume':
       return [
         'SELECT symbol, avg(volume) AS avg_volume, count(*) AS observations',
-        `FROM ${table}`,
+        `FROM ${GLUE_TABLE}`,
         `WHERE ${where}`,
         'GROUP BY symbol',
         'ORDER BY avg_volume DESC, symbol',
@@ -76,7 +75,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
     case 'anomalies':
       return [
         'SELECT symbol, timestamp, price, change, change_percent',
-        `FROM ${table}`,
+        `FROM ${GLUE_TABLE}`,
         `WHERE ${where} AND abs(change_percent) > ${nonNegativeNumber(params.threshold ?? 5, 'threshold')}`,
         'ORDER BY timestamp DESC, symbol',
       ].join('\n');
@@ -86,7 +85,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         'FROM (',
         '  SELECT symbol, timestamp, price, change, change_percent, volume,',
         '    row_number() OVER (PARTITION BY symbol ORDER BY timestamp DESC) AS rn',
-        `  FROM ${table}`,
+        `  FROM ${GLUE_TABLE}`,
         `  WHERE ${where}`,
         ') AS ranked',
         'WHERE rn = 1',
@@ -101,7 +100,7 @@ export function buildNamedQuery(name: NamedQueryName, params: NamedQueryParams):
         'SELECT symbol, timestamp, price, change, change_percent, volume',
         'FROM (',
         '  SELECT symbol, timestamp, price, change, change_percent, volume',
-        `  FROM ${table}`,
+        `  FROM ${GLUE_TABLE}`,
         `  WHERE ${where} AND symbol = '${symbol}'`,
         '  ORDER BY timestamp DESC',
         `  LIMIT ${positiveInteger(params.limit ?? 100, 'limit')}`,
