@@ -34,6 +34,27 @@ export function isNotFound(error: unknown): boolean {
   return name === 'InvalidRequestException' && /not found|does not exist/i.test(message);
 }
 
+/**
+ * True when a change lost a race with another writer (a second setup of the same name, a console
+ * user): the resource appeared between our describe and our create, or is being changed by them.
+ * Kinesis and DynamoDB say ResourceInUse (moto's Kinesis message is only the stream's name), Lambda
+ * ResourceConflict, IAM and Glue AlreadyExists, Athena InvalidRequest "is already created".
+ */
+const RACE_NAMES = new Set([
+  'EntityAlreadyExists',
+  'EntityAlreadyExistsException',
+  'AlreadyExistsException',
+  'ResourceInUseException',
+  'ResourceConflictException',
+]);
+
+export function isAlreadyExists(error: unknown): boolean {
+  const name = errorName(error);
+  if (RACE_NAMES.has(name)) return true;
+  const message = (error as AwsErrorShape | undefined)?.message ?? '';
+  return name === 'InvalidRequestException' && /already (exists?|created)/i.test(message);
+}
+
 /** Run `call`; NotFound becomes `fallback`, anything else propagates. */
 export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F): Promise<T | F> {
   try {

@@ -7,7 +7,7 @@ import { describeAwsError } from '../aws/errors.ts';
 import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../core/names.ts';
 import { errorMessage, StockpipeError } from '../errors.ts';
 import { partitionOf } from './arns.ts';
-import { DEFAULT_TIMING } from './aws-helpers.ts';
+import { DEFAULT_TIMING, isAlreadyExists } from './aws-helpers.ts';
 import type { EmitProgress, ResourceRef, ResourceState } from './events.ts';
 import { INTERRUPTED, walkGraph } from './graph.ts';
 import type {
@@ -120,18 +120,41 @@ export function applyPipeline(
   signal?: AbortSignal,
 ): Promise<WalkSummary> {
   return walkReporting('setup', nodes, emit, signal, {
-    visit: async (node) => {
-      const observed = await node.describe(ctx);
-      if (observed.presence !== 'missing' && observed.changes.length === 0) {
-        return { state: 'unchanged', ...(observed.arn ? { arn: observed.arn } : {}) };
-      }
-      const result = await node.ensure(ctx, observed);
-      const arn = result.arn ?? observed.arn;
-      const detail = observed.changes.join(', ');
-      return { state: result.action, ...(arn ? { arn } : {}), ...(detail ? { detail } : {}) };
-    },
+    visit: (node) => applyNode(node, ctx),
     waitsFor: (blockedBy) => `waits for ${blockedBy}`,
   });
+}
+
+/**
+ * Losing a create race is not a failure: the resource exists, so describe it again and bring it to
+ * the spec like any existing one. Bounded, because each retry means someone else changed it again.
+ */
+const CREATE_RACE_RETRIES = 3;
+
+async function applyNode(node: ResourceNode, ctx: PipelineContext, attempt = 1): Promise<VisitOutcome> {
+  const observed = await node.describe(ctx);
+  if (observed.presence !== 'missing' && observed.changes.length === 0) {
+    return { state: 'unchanged', ...(observed.arn ? { arn: observed.arn } : {}) };
+  }
+  let result: Awaited<ReturnType<ResourceNode['ensure']>>;
+  try {
+    result = await node.ensure(ctx, observed);
+  } catch (error) {
+    if (!isAlreadyExists(error) || attempt > CREATE_RACE_RETRIES) throw error;
+    return applyNode(node, ctx, attempt + 1);
+  }
+  const arn = result.arn ?? observed.arn;
+  const detail = observed.changes.join(', ');
+  return { state: result.action, ...(arn ? { arn } : {}), ...(detail ? { detail } : {}) };
+}
+
+/**
+ * "<kind> <name>: <why>" for a failed resource, naming the resource once: AWS's messages often
+ * name it already ("Table already exists: x-quotes"), and then the kind is enough before them.
+ */
+export function failureLine(outcome: ResourceOutcome): string {
+  const why = outcome.detail ?? 'failed';
+  return why.includes(outcome.name) ? `${outcome.kind}: ${why}` : `${outcome.kind} ${outcome.name}: ${why}`;
 }
 
 /** cleanup: destroy in reverse dependency order; NotFound counts as done. */

@@ -6,6 +6,7 @@ import {
   describePipeline,
   describeRemaining,
   destroyPipeline,
+  failureLine,
   placeOf,
 } from '../../pipeline/run.ts';
 import { removeStateFile } from '../../pipeline/state-file.ts';
@@ -115,7 +116,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
     });
   }
   if (summary.failed.length > 0 || remaining.length > 0) {
-    const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`);
+    const failed = summary.failed.map(failureLine);
     const left = remaining.map((entry) => `${entry.kind} ${entry.name}`);
     throw new StockpipeError(
       `cleanup incomplete — ${[...failed, ...(left.length ? [`still present: ${left.join(', ')}`] : [])].join('; ')}. Run \`${suggest(deps, 'cleanup')}\` again: it resumes where it stopped.`,

@@ -6,6 +6,7 @@ import {
   applyPipeline,
   createPipelineContext,
   describePipeline,
+  failureLine,
   type PlanEntry,
   placeOf,
   planFrom,
@@ -105,7 +106,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     );
   }
   if (!ok) {
-    const failed = summary.failed.map((outcome) => `${outcome.kind} ${outcome.name}: ${outcome.detail}`).join('; ');
+    const failed = summary.failed.map(failureLine).join('; ');
     const skipped = summary.outcomes.filter((outcome) => outcome.state === 'skipped').length;
     throw new StockpipeError(
       `setup failed — ${failed}${skipped ? ` (${skipped} dependent resources not attempted)` : ''}. Fix the cause and run \`${suggest(deps, 'setup')}\` again to resume, or \`${suggest(deps, 'cleanup')}\` to remove what was created.`,

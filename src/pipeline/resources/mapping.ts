@@ -125,7 +125,11 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     const lambda = await ctx.clients.get('lambda');
     const source = await sourceArn(ctx);
     const mappings = await listMappings(lambda, functionName);
-    const current = mappings.find((mapping) => source !== undefined && mapping.EventSourceArn === source);
+    // Lambda refuses a second mapping of one function and source; moto does not, so when two setups
+    // raced there, both agree to keep the lowest UUID and treat the other as stale.
+    const current = mappings
+      .filter((mapping) => source !== undefined && mapping.EventSourceArn === source)
+      .sort((a, b) => (a.UUID ?? '').localeCompare(b.UUID ?? ''))[0];
     const stale = mappings.filter((mapping) => mapping !== current && mapping.State !== 'Deleting');
     return { lambda, source, current, stale };
   };
@@ -202,6 +206,12 @@ export function mappingNode(options: MappingOptions): ResourceNode {
             }),
           ),
         );
+        const kept = (await find(ctx)).current;
+        if (created.UUID && kept?.UUID && kept.UUID !== created.UUID) {
+          // Another setup created the same mapping at the same moment: keep theirs.
+          await deleteMapping(ctx, lambda, created.UUID);
+          return { action: 'unchanged', ...(kept.EventSourceMappingArn ? { arn: kept.EventSourceMappingArn } : {}) };
+        }
         if (created.UUID && created.State !== 'Enabled') await waitEnabled(ctx, lambda, created.UUID);
         return { action: 'created', ...(created.EventSourceMappingArn ? { arn: created.EventSourceMappingArn } : {}) };
       }
