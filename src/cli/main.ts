@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
+import { printable } from '../core/printable.ts';
 import { CancelledError, errorMessage, StockpipeError, UsageError } from '../errors.ts';
 import { COMMANDS } from './commands.ts';
 import { createContext, type GlobalFlags, invocationOf, prepare } from './context.ts';
@@ -22,9 +23,10 @@ const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '-
 
 export async function main(argv: string[], handles: ProcessHandles): Promise<number> {
   let exitCode = EXIT_OK;
+  // commander echoes what was typed (an unknown option, a bad value): shown escaped, never obeyed.
   const output = {
-    writeOut: (text: string) => handles.stdout.write(text),
-    writeErr: (text: string) => handles.stderr.write(text),
+    writeOut: (text: string) => handles.stdout.write(printableLines(text)),
+    writeErr: (text: string) => handles.stderr.write(printableLines(text)),
   };
   const program = buildProgram(COMMANDS, packageVersion(), output, async (definition, flags, args, globals) => {
     const prepared = prepare(definition, globals as GlobalFlags, handles);
@@ -92,10 +94,15 @@ function reportError(error: unknown, handles: ProcessHandles, verbose: boolean):
   // Messages from below the commands suggest `stockpipe …`: say it the way the person runs it.
   const invocation = invocationOf(handles.env);
   for (const line of message.split('\n')) {
-    handles.stderr.write(`error: ${line.replaceAll('`stockpipe ', `\`${invocation} `)}\n`);
+    handles.stderr.write(`error: ${printable(line).replaceAll('`stockpipe ', `\`${invocation} `)}\n`);
   }
   if (verbose && error instanceof Error && error.stack) handles.stderr.write(`${error.stack}\n`);
   return code;
+}
+
+/** Each line of `text` printable, its line breaks kept. */
+function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
 }
 
 let cachedVersion: string | undefined;

@@ -27,8 +27,24 @@ export interface StockEvent {
   source: EventSource;
 }
 
-/** Upper case, 1–12 characters of A–Z 0–9 . - ^ = (BRK-B, ^GSPC, EURUSD=X). */
-export const SYMBOL_PATTERN = /^[A-Z0-9.\-^=]{1,12}$/;
+/**
+ * Upper case, 1–12 characters of A–Z 0–9 . - ^ = with at least one letter or digit (BRK-B, ^GSPC,
+ * EURUSD=X; not `.` or `..`).
+ */
+export const SYMBOL_PATTERN = /^(?=[^A-Z0-9]*[A-Z0-9])[A-Z0-9.\-^=]{1,12}$/;
+
+/**
+ * A ticker as typed or sent (any case, spaces around) → the contract's symbol, or undefined. Upper
+ * case in ASCII only: Unicode case mapping would turn look-alikes into real tickers (`ſtock` →
+ * STOCK, `ﬀ` → FF, `ı` → I).
+ */
+export function normaliseSymbol(raw: string): string | undefined {
+  const symbol = raw.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  return SYMBOL_PATTERN.test(symbol) ? symbol : undefined;
+}
+
+/** Printable ASCII, as ULIDs and UUIDs are: an id never carries a control or look-alike character. */
+const EVENT_ID_PATTERN = /^[\x21-\x7e]+$/;
 const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** A real event is ~400 bytes; anything this large is not an observation. */
 export const MAX_EVENT_BYTES = 8 * 1024;
@@ -105,6 +121,9 @@ export function validateEvent(value: unknown): Validation {
   if (typeof event_id !== 'string') return wrongType('event_id', 'a string', event_id);
   if (event_id.length === 0 || event_id.length > MAX_EVENT_ID_LENGTH) {
     return reject('bad_event_id', `event_id must be 1–${MAX_EVENT_ID_LENGTH} characters`);
+  }
+  if (!EVENT_ID_PATTERN.test(event_id)) {
+    return reject('bad_event_id', 'event_id must be printable ASCII without spaces (a ULID or UUID)');
   }
   if (typeof symbol !== 'string') return wrongType('symbol', 'a string', symbol);
   if (!SYMBOL_PATTERN.test(symbol)) {

@@ -11,9 +11,9 @@ import {
   describeType,
   EVENT_SOURCES,
   type EventSource,
+  normaliseSymbol,
   reject,
   type StockEvent,
-  SYMBOL_PATTERN,
   truncate,
   type Validation,
   validateEvent,
@@ -64,9 +64,12 @@ export function readObservation(value: unknown, now: Date = new Date()): Validat
   }
 
   if (typeof input.symbol !== 'string') return wrongType('symbol', 'a string', input.symbol);
-  const symbol = input.symbol.trim().toUpperCase();
-  if (!SYMBOL_PATTERN.test(symbol)) {
-    return reject('bad_symbol', `symbol '${truncate(input.symbol)}' is not 1–12 characters of A–Z 0–9 . - ^ =`);
+  const symbol = normaliseSymbol(input.symbol);
+  if (symbol === undefined) {
+    return reject(
+      'bad_symbol',
+      `symbol '${truncate(input.symbol)}' is not 1–12 characters of A–Z 0–9 . - ^ = with a letter or digit`,
+    );
   }
 
   const timestamp = normaliseTime(input.timestamp);

@@ -5,6 +5,7 @@
  * line, key fields), detailed (every field, stacks) and json (one object per event).
  */
 import type { ChalkInstance } from 'chalk';
+import { printable } from '../core/printable.ts';
 import type { LogEvent } from './source.ts';
 
 export const LOG_FORMATS = ['short', 'detailed', 'json'] as const;
@@ -143,25 +144,25 @@ export function renderShort(event: LogEvent, parsed: ParsedLog, style: ChalkInst
     const text = report
       ? `REPORT ${report.durationMs.toFixed(1)} ms${report.memoryUsedMb !== undefined ? ` · ${report.memoryUsedMb}${report.memorySizeMb !== undefined ? `/${report.memorySizeMb}` : ''} MB` : ''}`
       : parsed.message;
-    return `${head} ${style.dim(text)}`;
+    return `${head} ${style.dim(printable(text))}`;
   }
   const keys = Object.entries(parsed.fields)
     .filter(([key]) => !BOILERPLATE.has(key))
-    .map(([key, value]) => `${style.dim(`${key}=`)}${shortValue(value)}`);
-  const message = isProblem(parsed) ? style.bold.red(parsed.message) : parsed.message;
+    .map(([key, value]) => `${style.dim(`${printable(key)}=`)}${shortValue(value)}`);
+  const message = isProblem(parsed) ? style.bold.red(printable(parsed.message)) : printable(parsed.message);
   return [head, message, ...keys].join(' ').trimEnd();
 }
 
 /** Everything: full time, group and stream, each field on its own line, stacks unfolded. */
 export function renderDetailed(event: LogEvent, parsed: ParsedLog, style: ChalkInstance): string {
   const time = new Date(event.timestamp).toISOString();
-  const message = isProblem(parsed) ? style.bold.red(parsed.message) : parsed.message;
+  const message = isProblem(parsed) ? style.bold.red(printable(parsed.message)) : printable(parsed.message);
   const lines = [
     `${style.dim(time)} ${style.magenta(event.fn)} ${levelText(parsed, style).trimEnd()} ${message}`.replace(
       / +/g,
       ' ',
     ),
-    style.dim(`  ${event.group} ${event.stream} #${event.id}`),
+    style.dim(printable(`  ${event.group} ${event.stream} #${event.id}`)),
   ];
   for (const [key, value] of Object.entries(parsed.fields)) {
     if (key === 'timestamp') continue;
@@ -175,9 +176,9 @@ export function renderDetailed(event: LogEvent, parsed: ParsedLog, style: ChalkI
     }
     const text = typeof shown === 'string' ? shown : (JSON.stringify(shown, null, 2) ?? 'null');
     const [first, ...rest] = text.split('\n');
-    lines.push(`  ${style.dim(`${key}:`)} ${first}`);
-    for (const line of rest) lines.push(`    ${line}`);
-    for (const line of stack?.split('\n').slice(1) ?? []) lines.push(`    ${style.dim(line.trim())}`);
+    lines.push(`  ${style.dim(`${printable(key)}:`)} ${printable(first ?? '')}`);
+    for (const line of rest) lines.push(`    ${printable(line)}`);
+    for (const line of stack?.split('\n').slice(1) ?? []) lines.push(`    ${style.dim(printable(line.trim()))}`);
   }
   return lines.join('\n');
 }
@@ -199,8 +200,8 @@ export function toJsonRecord(event: LogEvent, parsed: ParsedLog): Record<string,
 function shortValue(value: unknown): string {
   if (value && typeof value === 'object' && 'message' in value && 'name' in value) {
     const error = value as { name: unknown; message: unknown };
-    return `${String(error.name)}: ${String(error.message)}`;
+    return printable(`${String(error.name)}: ${String(error.message)}`);
   }
   const text = typeof value === 'string' ? (/\s/.test(value) ? JSON.stringify(value) : value) : JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  return printable(text.length > 120 ? `${text.slice(0, 119)}…` : text);
 }

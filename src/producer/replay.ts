@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { isIsoUtcMillis, type StockEvent, validateEvent } from '../core/event.ts';
+import { isIsoUtcMillis, type StockEvent } from '../core/event.ts';
+import { normaliseTime, readObservation } from '../core/ingest-reader.ts';
 import { deriveChange } from '../core/metrics.ts';
+import { printable } from '../core/printable.ts';
 import type { EventSource, Poll, Reporter } from './types.ts';
 
 /** A bar with a date only becomes an event at the US market close. */
@@ -108,7 +110,36 @@ export class ReplayOrderError extends Error {
   override readonly name = 'ReplayOrderError';
 }
 
-export function createReplaySource(options: ReplayOptions): EventSource {
+/** What a replay read and skipped: rows are the file's data rows (not the header, blanks or other symbols). */
+export interface ReplaySkips {
+  rows: number;
+  skipped: number;
+  /** `line N: reason` of the first skipped row. */
+  first?: string;
+}
+
+export interface ReplaySource extends EventSource {
+  skips(): ReplaySkips;
+}
+
+/**
+ * How a finished replay's skips end the command: every row skipped is a failure (nothing was
+ * replayed, and exit 0 would hide it); some skipped is a note with the count and the first reason.
+ */
+export function skipVerdict(file: string, skips: ReplaySkips): { failed: boolean; line: string } | undefined {
+  if (skips.skipped === 0) return undefined;
+  const first = skips.first ? ` (first: ${skips.first})` : '';
+  if (skips.skipped === skips.rows) {
+    return { failed: true, line: `every row of ${file} was skipped: ${skips.rows} rows${first}` };
+  }
+  return { failed: false, line: `skipped ${skips.skipped} of ${skips.rows} rows of ${file}${first}` };
+}
+
+export function isReplaySource(source: EventSource): source is ReplaySource {
+  return typeof (source as Partial<ReplaySource>).skips === 'function';
+}
+
+export function createReplaySource(options: ReplayOptions): ReplaySource {
   const stream = options.lines ? undefined : createReadStream(options.file, { encoding: 'utf8' });
   const lines: AsyncIterator<ReplayLine> | Iterator<ReplayLine> = stream
     ? fileLines(options.file, stream)
@@ -117,6 +148,7 @@ export function createReplaySource(options: ReplayOptions): EventSource {
   const parse = parserFor(options, newId);
   let pending: StockEvent | undefined;
   let finished = false;
+  const skips: ReplaySkips = { rows: 0, skipped: 0 };
 
   const nextEvent = async (): Promise<StockEvent | undefined> => {
     if (pending) {
@@ -133,8 +165,13 @@ export function createReplaySource(options: ReplayOptions): EventSource {
       const { text, lineNumber } = value;
       const result = parse(text, lineNumber);
       if (result === undefined) continue;
+      skips.rows++;
       if (typeof result === 'string') {
-        options.report(`${options.file}:${lineNumber}: skipped: ${result}`);
+        // The first one at once, so a person sees it early; the rest are counted (skipVerdict).
+        if (skips.skipped++ === 0) {
+          skips.first = `line ${lineNumber}: ${printable(result)}`;
+          options.report(`${options.file}:${lineNumber}: skipped: ${printable(result)}`);
+        }
         continue;
       }
       return result;
@@ -144,6 +181,7 @@ export function createReplaySource(options: ReplayOptions): EventSource {
 
   return {
     name: 'replay',
+    skips: () => ({ ...skips }),
     async poll(): Promise<Poll> {
       const events: StockEvent[] = [];
       const first = await nextEvent();
@@ -250,10 +288,11 @@ function ndjsonParser(symbols: Set<string>, newId: () => string): Parser {
       return 'not valid JSON';
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-    // A replay is a new observation of the pipeline: its own event_id, source "replay".
-    const result = validateEvent({ ...value, event_id: newId(), source: 'replay' });
+    // The ingest door's own reader, so whatever the stream stores can be replayed (times without
+    // milliseconds, numbers as text). A replay is a new observation: its own event_id, source "replay".
+    const result = readObservation(value);
     if (!result.ok) return result.detail;
-    const event = result.event;
+    const event: StockEvent = { ...result.event, event_id: newId(), source: 'replay' };
     if (symbols.size > 0 && !symbols.has(event.symbol)) return undefined;
     if (event.previous_close === null) event.previous_close = previousClose.get(event.symbol) ?? null;
     if (event.change === null && event.change_percent === null) {
@@ -276,19 +315,19 @@ function toNumber(text: string | undefined): number | null | string {
   return Number.isFinite(value) ? value : text;
 }
 
-/** 2015-02-17 → the close of that day; ISO or "YYYY-MM-DD HH:mm[:ss]" without a zone → UTC. */
+/**
+ * A CSV time cell → ISO-8601 UTC with milliseconds. 2015-02-17 → the close of that day; epoch
+ * seconds or milliseconds as text; `YYYY-MM-DD HH:mm` without seconds; anything else as the ingest
+ * door reads times (normaliseTime: ISO-8601 with seconds, UTC when no offset).
+ */
 export function toTimestamp(text: string): string | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const iso = `${text}${DAILY_BAR_TIME}`;
     return isIsoUtcMillis(iso) ? iso : undefined;
   }
-  if (/^\d{10}(\.\d+)?$/.test(text)) return new Date(Math.round(Number(text) * 1000)).toISOString();
-  if (/^\d{13}$/.test(text)) return new Date(Number(text)).toISOString();
-  if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text)) return undefined;
-  const normalised = text.replace(' ', 'T');
-  const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(normalised) ? normalised : `${normalised}Z`;
-  const time = Date.parse(withZone);
-  return Number.isFinite(time) ? new Date(time).toISOString() : undefined;
+  if (/^\d{10}(\.\d+)?$|^\d{13}$/.test(text)) return normaliseTime(Number(text));
+  const minutes = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$/.test(text) ? `${text}:00` : text;
+  return normaliseTime(minutes);
 }
 
 /** Comma-separated cells; double-quoted cells may hold commas and "" for a quote. */

@@ -6,6 +6,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import { printable } from '../core/printable.ts';
 
 export type TableValue = string | number | boolean | null | undefined;
 
@@ -138,7 +139,8 @@ export function formatCell(value: TableValue, decimals?: number): string {
     if (decimals !== undefined && decimals > 0) return value.toFixed(decimals);
     return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
   }
-  return String(value).replace(/[\r\n\t]+/g, ' ');
+  // A producer's text may hold ESC, BEL or line breaks: shown escaped, never obeyed.
+  return printable(String(value));
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes take no room

@@ -9,7 +9,14 @@ const finite = fc
   .map((x) => (x === 0 || Math.abs(x) < 1e-130 ? 0 : x));
 const positive = fc.double({ noNaN: true, noDefaultInfinity: true, min: 1e-6, max: 1e7 });
 
-export const symbolArb = fc.stringMatching(/^[A-Z0-9.\-^=]{1,12}$/);
+/** 1–12 characters of the contract's set, at least one a letter or digit (so never `.` or `^` alone). */
+export const symbolArb = fc
+  .stringMatching(/^[A-Z0-9.\-^=]{0,11}$/)
+  .chain((rest) =>
+    fc
+      .tuple(fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'), fc.nat(rest.length))
+      .map(([anchor, at]) => `${rest.slice(0, at)}${anchor}${rest.slice(at)}`),
+  );
 export const timestampArb = fc
   .date({ min: new Date('1990-01-01T00:00:00.000Z'), max: new Date('2099-12-31T23:59:59.999Z'), noInvalidDate: true })
   .map((date) => date.toISOString());

@@ -3,12 +3,12 @@
  * measured against published_at (when the alert went out), not the point's own timestamp.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SYMBOL_PATTERN } from '../../core/event.ts';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
 import { type IO, terminalWidth } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
+import { parseSymbol } from '../shared/symbol.ts';
 
 export interface AlertsOptions {
   since?: string;
@@ -33,10 +33,7 @@ export interface AlertsDeps {
 export const DEFAULT_ALERTS_SINCE = '1d';
 
 export function planAlerts(options: AlertsOptions, now: number): AlertsPlan {
-  const symbol = options.symbol?.toUpperCase();
-  if (symbol !== undefined && !SYMBOL_PATTERN.test(symbol)) {
-    throw new UsageError(`invalid --symbol '${options.symbol}': 1–12 characters of A–Z 0–9 . - ^ =`);
-  }
+  const symbol = options.symbol === undefined ? undefined : parseSymbol(options.symbol);
   let limit: number | undefined;
   if (options.limit !== undefined) {
     limit = Number(options.limit);

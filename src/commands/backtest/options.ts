@@ -8,7 +8,8 @@ import type { StrategyConfig } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
 import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
 import { parseStrategyFlags, type StrategyFlags } from '../setup/options.ts';
-import { parseSymbol, replaySettings } from '../stream/options.ts';
+import { parseSymbol } from '../shared/symbol.ts';
+import { replaySettings } from '../stream/options.ts';
 
 export interface BacktestFlags extends StrategyFlags {
   file?: string;

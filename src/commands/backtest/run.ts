@@ -4,8 +4,8 @@
  * a backtest sees exactly the events a replay would put on the stream.
  */
 import { formatDuration } from '../../core/duration.ts';
-import { UsageError } from '../../errors.ts';
-import { createReplaySource, ReplayFileError } from '../../producer/replay.ts';
+import { StockpipeError, UsageError } from '../../errors.ts';
+import { createReplaySource, isReplaySource, ReplayFileError, skipVerdict } from '../../producer/replay.ts';
 import type { EventSource, Reporter } from '../../producer/types.ts';
 import type { IO } from '../../ui/io.ts';
 import { renderCsv, renderTable, type TableColumn, type TableValue } from '../../ui/table.ts';
@@ -74,6 +74,9 @@ export async function backtestFile(options: BacktestOptions, deps: BacktestDeps)
   } finally {
     await source.close?.();
   }
+  const skipped = isReplaySource(source) ? skipVerdict(options.fileLabel, source.skips()) : undefined;
+  if (skipped?.failed) throw new StockpipeError(skipped.line);
+  if (skipped) deps.io.err(skipped.line);
   return backtest.finish();
 }
 

@@ -1,7 +1,7 @@
 /** `stockpipe demo` flags → options, validated before anything starts. */
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { UsageError } from '../../errors.ts';
-import { parseSymbol } from '../stream/options.ts';
+import { parseSymbol } from '../shared/symbol.ts';
 
 export interface DemoFlags {
   duration?: string;

@@ -2,7 +2,6 @@
  * Turns `stockpipe query` flags into one SQL statement, or a UsageError before any network call.
  */
 import { resolve } from 'node:path';
-import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
 import { readInputFile } from '../../input-file.ts';
 import {
@@ -15,8 +14,10 @@ import {
   rangeSince,
   utcDate,
 } from '../../query/named.ts';
+import { writingStatementKind } from '../../query/statement.ts';
 import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
 import { checkSinceReach, parseNonNegativeDuration } from '../shared/since.ts';
+import { parseSymbol } from '../shared/symbol.ts';
 
 export interface QueryOptions {
   /** A named query, or `sql`. */
@@ -68,13 +69,10 @@ export function planQuery(options: QueryOptions, context: { cwd: string; now: Da
   if (options.threshold !== undefined && named !== 'anomalies')
     throw new UsageError('--threshold applies to anomalies');
   if (options.symbol !== undefined && named !== 'history') throw new UsageError('--symbol applies to history');
-  const symbol = options.symbol?.toUpperCase();
-  if (named === 'history') {
-    if (!symbol) throw new UsageError('query history needs --symbol, e.g. --symbol AAPL');
-    if (!SYMBOL_PATTERN.test(symbol)) {
-      throw new UsageError(`invalid --symbol '${options.symbol}': 1–12 characters of A–Z 0–9 . - ^ =`);
-    }
+  if (named === 'history' && !options.symbol) {
+    throw new UsageError('query history needs --symbol, e.g. --symbol AAPL');
   }
+  const symbol = options.symbol === undefined ? undefined : parseSymbol(options.symbol);
   const range = parseRange(options, context.now);
   const params = {
     range,
@@ -109,6 +107,12 @@ function readSql(options: QueryOptions, cwd: string): string {
   }
   const trimmed = sql.trim();
   if (trimmed === '' || /^;*$/.test(trimmed)) throw new UsageError('the SQL statement is empty');
+  const writing = writingStatementKind(trimmed);
+  if (writing) {
+    throw new UsageError(
+      `query sql runs one read-only statement (SELECT, WITH … SELECT); got ${writing} — the lake is written by the pipeline only`,
+    );
+  }
   return trimmed;
 }
 

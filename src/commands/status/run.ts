@@ -5,6 +5,7 @@ import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb'
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { INGEST_METRICS } from '../../core/ingest-metrics.ts';
+import { printable } from '../../core/printable.ts';
 import { errorMessage } from '../../errors.ts';
 import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
@@ -136,7 +137,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
         : resource.presence === 'missing'
           ? style.red('✗ missing ')
           : style.yellow('! degraded');
-    const notes = resource.notes.length ? style.dim(` (${resource.notes.join('; ')})`) : '';
+    const notes = resource.notes.length ? style.dim(` (${printable(resource.notes.join('; '))})`) : '';
     out(`${mark} ${resource.kind.padEnd(26)} ${resource.name}${notes}`);
   }
   if (!allMissing) {
@@ -154,7 +155,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
-    for (const problem of activity.problems) io.err(io.errStyle.dim(problem));
+    for (const problem of activity.problems) io.err(io.errStyle.dim(printable(problem)));
   }
   out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
   return healthy ? 0 : 1;

@@ -5,11 +5,11 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.ts';
-import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { UsageError } from '../../errors.ts';
 import { readInputFile } from '../../input-file.ts';
 import { replayFormat } from '../../producer/replay.ts';
 import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../../producer/synthetic.ts';
+import { parseSymbol } from '../shared/symbol.ts';
 
 export const SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -128,16 +128,6 @@ function collectSymbols(flags: StreamFlags, cwd: string): string[] {
     if (!symbols.includes(symbol)) symbols.push(symbol);
   }
   return symbols;
-}
-
-/** A ticker as typed (any case) → the contract's upper-case symbol, or a UsageError saying what is allowed. */
-export function parseSymbol(raw: string): string {
-  const symbol = raw.trim().toUpperCase();
-  if (symbol === '') throw new UsageError('empty symbol: give a ticker such as --symbol AAPL');
-  if (!SYMBOL_PATTERN.test(symbol)) {
-    throw new UsageError(`invalid symbol '${raw}': use 1–12 characters of A–Z 0–9 . - ^ = (e.g. AAPL, BRK-B, ^GSPC)`);
-  }
-  return symbol;
 }
 
 export function replaySettings(

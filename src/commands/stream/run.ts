@@ -11,10 +11,12 @@ import { createPrintSink } from '../../producer/print-sink.ts';
 import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import {
   createReplaySource,
+  isReplaySource,
   orderReplayFile,
   ReplayFileError,
   type ReplayLine,
   ReplayOrderError,
+  skipVerdict,
 } from '../../producer/replay.ts';
 import { StreamStatus } from '../../producer/status.ts';
 import { createSyntheticSource } from '../../producer/synthetic.ts';
@@ -100,6 +102,9 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   }
   printSummary(io, summary, options);
   if (summary.reason === 'sink-failed') throw summary.error;
+  const skipped = isReplaySource(source) ? skipVerdict(options.replay?.file ?? '', source.skips()) : undefined;
+  if (skipped?.failed) throw new StockpipeError(skipped.line);
+  if (skipped) io.err(skipped.line);
   if (summary.failed > 0) {
     io.err(
       `error: ${summary.failed} event${summary.failed === 1 ? '' : 's'} could not be put on the stream after retries (see the failed entries above)`,

@@ -4,7 +4,6 @@
  * (or with --json) it prints one snapshot and exits, so it is scriptable and testable.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SYMBOL_PATTERN } from '../../core/event.ts';
 import { smaSeries } from '../../core/sma.ts';
 import { DEFAULT_CROSSOVER } from '../../core/strategies/index.ts';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
@@ -14,6 +13,7 @@ import type { IO } from '../../ui/io.ts';
 import { truncateVisible } from '../../ui/live-line.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
+import { parseSymbol } from '../shared/symbol.ts';
 
 /** A screen refreshed less than daily is not watched; and Node's timers overflow past ~24.8 days. */
 const MAX_WATCH_INTERVAL_MS = 86_400_000;
@@ -56,13 +56,9 @@ export interface SymbolSnapshot {
 const MAX_SYMBOLS = 8;
 
 export function planWatch(options: WatchOptions): WatchPlan {
-  const symbols = [...new Set((options.symbol ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toUpperCase()))];
+  const symbols = [...new Set((options.symbol ?? []).flatMap((s) => s.split(',')).map(parseSymbol))];
   if (symbols.length === 0) throw new UsageError('watch needs at least one --symbol, e.g. --symbol AAPL');
   if (symbols.length > MAX_SYMBOLS) throw new UsageError(`watch shows at most ${MAX_SYMBOLS} symbols at once`);
-  for (const symbol of symbols) {
-    if (!SYMBOL_PATTERN.test(symbol))
-      throw new UsageError(`invalid --symbol '${symbol}': 1–12 characters of A–Z 0–9 . - ^ =`);
-  }
   const whole = (text: string | undefined, flag: string, fallback: number, max: number) => {
     if (text === undefined) return fallback;
     const value = Number(text);

@@ -9,6 +9,7 @@ import {
   createReplaySource,
   orderReplayFile,
   replayFormat,
+  skipVerdict,
   splitCsvLine,
   toTimestamp,
 } from '../../../src/producer/replay.ts';
@@ -42,7 +43,7 @@ async function replayAll(path: string, options: { symbols?: string[]; speed?: nu
     if (poll.done) break;
   }
   await source.close?.();
-  return { events, reports, delays };
+  return { events, reports, delays, skips: source.skips() };
 }
 
 describe('replay source', () => {
@@ -105,7 +106,7 @@ describe('replay source', () => {
       'broken.csv',
       'date,close,volume\n2016-01-04,10,5\n2016-13-40,11,5\n2016-01-06,abc,5\n2016-01-07,-3,5\n2016-01-08,12,x\n\n2016-01-11,13,7\n',
     );
-    const { events, reports } = await replayAll(path);
+    const { events, reports, skips } = await replayAll(path);
     assert.deepEqual(
       events.map((event) => [event.timestamp.slice(0, 10), event.previous_close]),
       [
@@ -113,9 +114,42 @@ describe('replay source', () => {
         ['2016-01-11', 10],
       ],
     );
-    assert.equal(reports.length, 4);
-    for (const [i, line] of [3, 4, 5, 6].entries())
-      assert.match(reports[i] ?? '', new RegExp(`broken\\.csv:${line}: skipped`));
+    // The first skip is said at once; the others are counted for the closing line.
+    assert.equal(reports.length, 1);
+    assert.match(reports[0] ?? '', /broken\.csv:3: skipped: unreadable date/);
+    assert.deepEqual({ ...skips, first: skips.first?.slice(0, 7) }, { rows: 6, skipped: 4, first: 'line 3:' });
+    assert.deepEqual(skipVerdict('broken.csv', skips), {
+      failed: false,
+      line: "skipped 4 of 6 rows of broken.csv (first: line 3: unreadable date/timestamp '2016-13-40')",
+    });
+  });
+
+  it('a file whose every row is skipped is a failure, not an empty success', async () => {
+    const path = file('nothing.csv', 'date,close\n2016-13-40,10\n2016-01-05,abc\n');
+    const { events, skips } = await replayAll(path);
+    assert.deepEqual(events, []);
+    assert.deepEqual(skipVerdict('nothing.csv', skips), {
+      failed: true,
+      line: "every row of nothing.csv was skipped: 2 rows (first: line 2: unreadable date/timestamp '2016-13-40')",
+    });
+  });
+
+  it('reads NDJSON as the ingest door does: times without milliseconds, numbers as text', async () => {
+    const path = file(
+      'door.ndjson',
+      `${JSON.stringify({ symbol: 'aapl', timestamp: '2019-01-01T20:00:00Z', price: '10.5', volume: '100' })}\n` +
+        `${JSON.stringify({ symbol: 'AAPL', timestamp: '2019-01-02 20:00:00', price: 11 })}\n` +
+        `${JSON.stringify({ symbol: 'ſtock', timestamp: '2019-01-02T20:00:00Z', price: 11 })}\n`,
+    );
+    const { events, skips } = await replayAll(path, { symbols: [] });
+    assert.deepEqual(
+      events.map((event) => [event.symbol, event.timestamp, event.price, event.volume]),
+      [
+        ['AAPL', '2019-01-01T20:00:00.000Z', 10.5, 100],
+        ['AAPL', '2019-01-02T20:00:00.000Z', 11, null],
+      ],
+    );
+    assert.equal(skips.skipped, 1, 'the look-alike symbol is not a ticker');
   });
 
   it('replays NDJSON events with a fresh event_id, source replay, and derived change', async () => {
@@ -127,7 +161,7 @@ describe('replay source', () => {
         `${JSON.stringify({ symbol: 'AAPL', timestamp: '2026-11-20T14:31:00.000Z', price: 11 })}\n` +
         `${JSON.stringify({ symbol: 'AAPL', timestamp: 'yesterday', price: 11 })}\n`,
     );
-    const { events, reports } = await replayAll(path, { symbols: [] });
+    const { events, reports, skips } = await replayAll(path, { symbols: [] });
     assert.deepEqual(
       events.map((event) => [event.symbol, event.price, event.previous_close, event.change, event.source]),
       [
@@ -139,8 +173,9 @@ describe('replay source', () => {
     assert.notEqual(events[0]?.event_id, 'old');
     assert.deepEqual(
       reports.map((line) => line.replace(/^.*events\.ndjson:/, '')),
-      ['3: skipped: not valid JSON', "5: skipped: timestamp 'yesterday' is not ISO-8601 UTC with milliseconds"],
+      ['3: skipped: not valid JSON'],
     );
+    assert.deepEqual(skips, { rows: 5, skipped: 2, first: 'line 3: not valid JSON' });
     const onlyMsft = await replayAll(path, { symbols: ['MSFT'] });
     assert.deepEqual(
       onlyMsft.events.map((event) => event.symbol),

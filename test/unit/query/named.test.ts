@@ -94,7 +94,7 @@ describe('query flag validation (exit 2 before any network call)', () => {
     usage({ name: 'latest', since: '-1d' }, /cannot be negative/);
     usage({ name: 'latest', since: 'yesterday' }, /invalid --since/);
     usage({ name: 'history' }, /needs --symbol/);
-    usage({ name: 'history', symbol: "A'B" }, /invalid --symbol/);
+    usage({ name: 'history', symbol: "A'B" }, /invalid symbol 'A'B'/);
     usage({ name: 'top-movers', limit: '0' }, /--limit/);
     usage({ name: 'anomalies', threshold: '-1' }, /--threshold/);
     usage({ name: 'latest', from: '2026-13-01' }, /--from/);
