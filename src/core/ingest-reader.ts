@@ -133,10 +133,64 @@ export function normaliseTime(value: unknown): string | undefined {
     ms = Math.abs(value) < EPOCH_MS_FROM ? value * 1000 : value;
     ms = Math.floor(ms);
   } else if (typeof value === 'string') {
-    ms = parseIso(value.trim());
+    const text = value.trim();
+    const canonical = canonicalUtc(text);
+    if (canonical !== undefined) return canonical;
+    ms = parseIso(text);
   }
   if (ms === undefined || ms < 0 || ms > MAX_TIME_MS) return undefined;
   return new Date(ms).toISOString();
+}
+
+const ZERO = 48;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number of the digits at [from, to), or -1 when one of them is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The common shapes — `2026-11-22T14:30:00.123Z` (the contract's own), `2026-11-22 14:30:00` and
+ * `2026-11-22T14:30:00[Z]` — checked and rewritten without a Date or a regular expression: a
+ * replayed or backtested file is a million of them. Undefined for anything else (parseIso reads it).
+ */
+function canonicalUtc(text: string): string | undefined {
+  const length = text.length;
+  if (length !== 19 && length !== 20 && length !== 24) return undefined;
+  const separator = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    (separator !== 84 && separator !== 32) || // T or space
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined;
+  }
+  let millis = '.000';
+  if (length === 20 && text.charCodeAt(19) !== 90) return undefined; // Z
+  if (length === 24) {
+    if (text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90 || digits(text, 20, 23) < 0) return undefined;
+    millis = text.slice(19, 23);
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  if (year < 1970 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  if (second < 0 || second > 59) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day < 1 || day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}${millis}Z`;
 }
 
 function parseIso(text: string): number | undefined {

@@ -15,8 +15,11 @@ export function deriveChange(price: number, previousClose: number | null | undef
   return { change: roundTo(change, 6), change_percent: roundTo((change / previousClose) * 100, 2) };
 }
 
+/** 10^0 … 10^15, looked up rather than computed: roundTo runs twice per replayed row. */
+const FACTORS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
 export function roundTo(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
+  const factor = FACTORS[decimals] ?? 10 ** decimals;
   // Number.EPSILON nudges halves like 1.005 the way people expect (1.01, not 1.00).
   const rounded = Math.round((value + Math.sign(value) * Number.EPSILON) * factor) / factor;
   // A tiny negative change rounds to -0, which renders as "-0.00": report it as 0.

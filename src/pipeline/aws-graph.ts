@@ -9,13 +9,14 @@ import { ALERTS_KEY, ALERTS_TTL_ATTRIBUTE, QUOTES_KEY, QUOTES_TTL_ATTRIBUTE } fr
 import { pipelineAlarms } from './alarms.ts';
 import { arns } from './arns.ts';
 import { unlessNotFound } from './aws-helpers.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from './log-retention.ts';
 import { ingestPolicy, trendsPolicy } from './policies.ts';
 import { alarmNode } from './resources/alarm.ts';
 import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
 import { functionNode } from './resources/function.ts';
 import { glueDatabaseNode, glueTableNode, RAW_TABLES } from './resources/glue.ts';
 import { glueViewNode } from './resources/glue-view.ts';
-import { DEFAULT_LOG_RETENTION_DAYS, logGroupNode } from './resources/log-group.ts';
+import { logGroupNode } from './resources/log-group.ts';
 import { INSERT_ONLY_FILTER, MAPPING_BATCH_SIZES, mappingNode } from './resources/mapping.ts';
 import { roleNode } from './resources/role.ts';
 import { streamNode } from './resources/stream.ts';

@@ -8,7 +8,7 @@ import {
   strategyProblem,
 } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
-import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/resources/log-group.ts';
+import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/log-retention.ts';
 import type { DeployedSettings, PipelineSpec } from '../../pipeline/types.ts';
 
 export interface SetupFlags {

@@ -7,13 +7,8 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { arns } from '../arns.ts';
 import { errorName, isNotFound } from '../aws-helpers.ts';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../log-retention.ts';
 import { missing, type Observation, type ResourceNode } from '../types.ts';
-
-export const DEFAULT_LOG_RETENTION_DAYS = 14;
-/** The values CloudWatch Logs accepts for retentionInDays. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
 
 export function logGroupNode(id: string, name: string): ResourceNode {
   return {

@@ -192,3 +192,42 @@ describe('tolerant ingest reader', () => {
     });
   }
 });
+
+describe('normaliseTime: the common shapes read without a Date, as the general reader reads them', () => {
+  const shapes = (iso: string) => [iso, iso.slice(0, 19), `${iso.slice(0, 19)}Z`, iso.slice(0, 19).replace('T', ' ')];
+
+  it('gives what Date gives for every instant from 1970 to 9999, in every common shape', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+        (date) => {
+          const iso = date.toISOString();
+          const whole = `${iso.slice(0, 19)}.000Z`;
+          const [canonical, plain, zulu, spaced] = shapes(iso);
+          assert.equal(normaliseTime(canonical), iso);
+          for (const text of [plain, zulu, spaced]) assert.equal(normaliseTime(text), whole, text);
+        },
+      ),
+    );
+  });
+
+  it('refuses impossible dates and times in those shapes too', () => {
+    for (const text of [
+      '2015-02-29 10:00:00',
+      '2016-02-30T10:00:00Z',
+      '2100-02-29T00:00:00.000Z',
+      '2016-13-01 00:00:00',
+      '2016-00-10 00:00:00',
+      '2016-01-00 00:00:00',
+      '2016-01-01 24:00:00',
+      '2016-01-01 23:60:00',
+      '2016-01-01 23:59:60',
+      '1969-12-31 23:59:59',
+      '2016-01-01 1a:00:00',
+      '2016-01-01T10:00:00.12xZ',
+    ]) {
+      assert.equal(normaliseTime(text), undefined, text);
+    }
+    assert.equal(normaliseTime('2000-02-29 12:00:00'), '2000-02-29T12:00:00.000Z', 'a leap day of a 400-year');
+  });
+});

@@ -284,4 +284,51 @@ describe('replay files out of time order (issue 16: wrong previous_close, wrong 
       [2, 1],
     );
   });
+
+  it('reads numbers from CSV cells exactly as Number() does, whatever their shape', async () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    // Decimals of every length the fast path takes, and shapes it hands to Number().
+    const generated = Array.from({ length: 300 }, (_, i) => (random() * 10 ** (i % 9)).toFixed(i % 16));
+    const values = [
+      ...generated,
+      '100.21',
+      '+7',
+      '0.000001',
+      '123456789012345',
+      '1234567890123456789',
+      '1e3',
+      ' 42.10 ',
+      '.5',
+      '5.',
+      '0x10',
+    ];
+    const rows = values.map(
+      (value, i) => `${new Date(Date.UTC(2016, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},1,${value}`,
+    );
+    const path = file('numbers.csv', `date,close,open\n${rows.join('\n')}\n`);
+    const { events, skips } = await replayAll(path);
+    assert.equal(skips.skipped, 0);
+    assert.deepEqual(
+      events.map((event) => event.open),
+      values.map((value) => Number(value)),
+    );
+  });
+
+  it('splits lines on \\n, \\r\\n and \\r alike', async () => {
+    const path = file('endings.csv', 'date,close\r\n2016-01-04,10\r2016-01-05,11\n2016-01-06,12\r\n');
+    const { events, skips } = await replayAll(path);
+    assert.deepEqual(
+      events.map((event) => [event.timestamp.slice(0, 10), event.price]),
+      [
+        ['2016-01-04', 10],
+        ['2016-01-05', 11],
+        ['2016-01-06', 12],
+      ],
+    );
+    assert.equal(skips.skipped, 0);
+  });
 });
