@@ -57,9 +57,25 @@ export function readJsonFile<T>(path: string): T | undefined {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed while its parent still runs (a daemon started by a `stream` that goes on)
+ * stays in the table as a zombie until reaped: signal 0 reaches it, yet it is dead. Linux says so
+ * in /proc/<pid>/stat (state Z or X, after the parenthesised name); elsewhere assume it is not.
+ */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }

@@ -82,6 +82,7 @@ describe('lake compaction (local)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stockpipe-compact-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const bucketDir = join(dir, BUCKET);
+  const lockFile = join(dir, 'compact.lock');
   const runner = new DuckDbQueryRunner({ s3Directory: dir, bucket: BUCKET });
   const count = async () => {
     const [row] = rowsAsObjects(
@@ -114,6 +115,7 @@ describe('lake compaction (local)', () => {
     const summary = await compactLake(options, {
       io: createCaptureIO().io,
       bucketDir,
+      lockFile,
       // Between a part's put and the raw objects' delete, both exist: still every row once.
       writer: async () => fileWriter(bucketDir, async () => void during.push(await count())),
       now: () => NOW,
@@ -143,6 +145,7 @@ describe('lake compaction (local)', () => {
     const summary = await compactLake(parseCompactOptions({}, NOW), {
       io: createCaptureIO().io,
       bucketDir,
+      lockFile,
       writer: async () => fileWriter(bucketDir),
       now: () => new Date(NOW.getTime() + 1000),
     });
@@ -152,6 +155,28 @@ describe('lake compaction (local)', () => {
     assert.deepEqual(await count(), [452, 452]);
     const kept = rowsAsObjects(await runner.run("SELECT event_id FROM stock_data_table WHERE event_id = 'rewrite'"));
     assert.equal(kept.length, 1, 'the rewrite, the newer write, is the one compacted');
+  });
+
+  it('two compactions at once: the second waits, then finds nothing left; every row still counts once', async () => {
+    const again = [event('AAA', 5, 'again-1', 9), event('BBB', 35, 'again-2', 9)];
+    writeRaw(bucketDir, again, 'again', 'month');
+    const run = (io: ReturnType<typeof createCaptureIO>) =>
+      compactLake(parseCompactOptions({}, NOW), {
+        io: io.io,
+        bucketDir,
+        lockFile,
+        writer: async () => fileWriter(bucketDir),
+        now: () => new Date(NOW.getTime() + 2000),
+      });
+    const [first, second] = [createCaptureIO(), createCaptureIO()];
+    const summaries = await Promise.all([run(first), run(second)]);
+    assert.deepEqual(
+      summaries.map((summary) => summary.raw_objects).sort(),
+      [0, 2],
+      'the two new objects are compacted once',
+    );
+    assert.match(first.stderr() + second.stderr(), /waiting for the compaction already running \(process \d+\)/);
+    assert.deepEqual(await count(), [454, 454]);
   });
 
   it('--before must be a month that can no longer receive data', () => {

@@ -19,13 +19,14 @@ Offline only for now (the local target); docs/lake.md has the design on AWS.`,
   runsOn: 'local',
   parse: async (flags, { now }) => (await import('./options.ts')).parseCompactOptions(flags, now),
   async run(options, { io, cwd, settings, target }) {
-    const [{ runCompact }, { localLakeWriter, localRawBucketDir }] = await Promise.all([
+    const [{ runCompact }, { localCompactLock, localLakeWriter, localRawBucketDir }] = await Promise.all([
       import('./run.ts'),
       import('./local.ts'),
     ]);
     return runCompact(options, {
       io,
       bucketDir: localRawBucketDir(cwd, settings.name),
+      lockFile: localCompactLock(cwd, settings.name),
       writer: () => localLakeWriter(target.clients, settings.name),
     });
   },

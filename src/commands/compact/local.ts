@@ -10,6 +10,11 @@ export function localRawBucketDir(cwd: string, pipeline: string): string {
   return `${localPaths(cwd).s3Dir}/${bucketNames(pipeline, LOCAL_ACCOUNT, LOCAL_REGION).raw}`;
 }
 
+/** The lock one compaction of a pipeline's lake holds, beside the stack's own state. */
+export function localCompactLock(cwd: string, pipeline: string): string {
+  return `${localPaths(cwd).root}/compact-${pipeline}.lock`;
+}
+
 export async function localLakeWriter(aws: AwsClients, pipeline: string): Promise<LakeWriter> {
   const s3 = await aws.get('s3');
   const Bucket = bucketNames(pipeline, LOCAL_ACCOUNT, LOCAL_REGION).raw;

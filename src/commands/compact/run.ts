@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { RAW_FOLDERS } from '../../core/lake.ts';
 import { StockpipeError } from '../../errors.ts';
+import { acquireLock, lockHolder } from '../../local/lock.ts';
 import { lakeViewSql } from '../../query/duckdb.ts';
 import { allHistoryParts, compactSql, historyPartKey, latestHistoryParts } from '../../query/history.ts';
 import { OBJECT_SUFFIX, rawFoldersWithObjects, rawObjectPattern } from '../../query/s3rver-files.ts';
@@ -30,6 +31,8 @@ export interface CompactDeps {
   io: IO;
   /** s3rver's folder of the raw bucket. */
   bucketDir: string;
+  /** Held while one compaction of this lake runs (src/local/lock.ts). */
+  lockFile: string;
   writer: () => Promise<LakeWriter>;
   now?: () => Date;
 }
@@ -65,7 +68,25 @@ export async function runCompact(options: CompactOptions, deps: CompactDeps): Pr
   return 0;
 }
 
+/**
+ * One compaction of a lake at a time: a second one waits for the first (and then finds what is left
+ * to do), instead of reading raw objects the first is deleting.
+ */
 export async function compactLake(options: CompactOptions, deps: CompactDeps): Promise<CompactSummary> {
+  const held = lockHolder(deps.lockFile);
+  if (held !== undefined) deps.io.err(`waiting for the compaction already running (process ${held})…`);
+  const lock = await acquireLock(deps.lockFile, { timeoutMs: COMPACT_WAIT_MS, what: 'the running compaction' });
+  try {
+    return await compactUnlocked(options, deps);
+  } finally {
+    lock.release();
+  }
+}
+
+/** How long a second compaction waits for the first: a year of daily bars compacts in seconds. */
+const COMPACT_WAIT_MS = 30 * 60_000;
+
+async function compactUnlocked(options: CompactOptions, deps: CompactDeps): Promise<CompactSummary> {
   const { beforeMonth } = options;
   // Each raw object with the month it belongs to: from its dt= folder, or its month= folder.
   const raw = RAW_FOLDERS.flatMap((folder) =>
