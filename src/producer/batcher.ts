@@ -194,7 +194,11 @@ export class KinesisBatcher implements EventSink {
           }
         });
       } catch (error) {
-        if (!isTransient(error)) throw explain(error, this.options.streamName, this.options.setupCommand);
+        if (!isTransient(error)) {
+          // Given up on for good: this call's entries are failed, counted before the error goes up.
+          this.giveUp(result, pending, pending.map(() => (error as Error).name || 'Error'));
+          throw explain(error, this.options.streamName, this.options.setupCommand);
+        }
         failed = pending;
         lastCodes = pending.map(() => (error as Error).name || 'Error');
       }
@@ -209,10 +213,15 @@ export class KinesisBatcher implements EventSink {
         producerBackoffMs(attempt, this.options.baseBackoffMs, this.options.maxBackoffMs, this.options.random),
       );
     }
+    this.giveUp(result, pending, lastCodes);
+  }
+
+  /** The batch is done: `pending` are failed with their last error codes; report it. */
+  private giveUp(result: BatchResult, pending: Entry[], codes: string[]): void {
     result.failed = pending.map((entry, index) => ({
       event_id: entry.event.event_id,
       symbol: entry.event.symbol,
-      error_code: lastCodes[index] ?? 'Error',
+      error_code: codes[index] ?? 'Error',
     }));
     this.counts.failed += pending.length;
     this.options.onBatch?.(result);

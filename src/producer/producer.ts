@@ -29,6 +29,8 @@ export type StopReason = 'count' | 'duration' | 'end-of-source' | 'signal' | 'ou
 export interface ProducerSummary extends SinkStats {
   /** Events fetched from the source and handed to the sink. */
   produced: number;
+  /** Produced, but neither sent nor given up on: the sink failed before taking them. */
+  notSent: number;
   elapsedMs: number;
   /** Sent events per second of the whole run. */
   rate: number;
@@ -67,6 +69,7 @@ export class Producer {
     signal?.addEventListener('abort', onSignal, { once: true });
     const deadline = durationMs !== undefined ? setLongTimeout(() => this.stop('duration'), durationMs) : undefined;
     let sinkError: unknown;
+    let settled = false;
     try {
       while (!this.stopping) {
         if (this.options.pace) await this.options.pace(sink.stats(), this.stopper.signal);
@@ -84,6 +87,7 @@ export class Producer {
         else await sleep(Math.max(this.options.intervalMs, poll.delayMs ?? 0), this.stopper.signal);
       }
       await sink.flush().catch(asSinkError);
+      settled = true;
     } catch (error) {
       if (!(error instanceof SinkError)) throw error;
       // The sink gave up for good (its destination is gone): stop, and still account for the run.
@@ -91,6 +95,10 @@ export class Producer {
       this.reason = 'sink-failed';
       this.stopper.abort();
     } finally {
+      // However the loop ended (the sink or the source failing too), calls still in flight finish —
+      // and what is buffered is sent or counted — before anything is summarised: nothing is reported
+      // after the summary, and produced = sent + failed + not sent.
+      if (!settled) await sink.flush().catch(() => undefined);
       deadline?.clear();
       signal?.removeEventListener('abort', onSignal);
       await source.close?.();
@@ -100,6 +108,7 @@ export class Producer {
     return {
       ...stats,
       produced: this.produced,
+      notSent: this.produced - stats.sent - stats.failed,
       elapsedMs,
       rate: (stats.sent * 1000) / elapsedMs,
       reason: this.reason ?? 'signal',

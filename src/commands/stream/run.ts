@@ -192,6 +192,7 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     type: 'summary',
     sent: summary.sent,
     failed: summary.failed,
+    not_sent: summary.notSent,
     retried: summary.retried,
     produced: summary.produced,
     elapsed_ms: summary.elapsedMs,
@@ -213,7 +214,8 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     'sink-failed': 'the stream stopped taking events',
   };
   const verb = options.dryRun ? 'printed' : 'sent';
-  const line = `${verb} ${summary.sent} · failed ${summary.failed} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;
+  const notSent = summary.notSent > 0 ? ` · not sent ${summary.notSent}` : '';
+  const line = `${verb} ${summary.sent} · failed ${summary.failed}${notSent} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;
   // The events own a dry run's stdout; otherwise the summary is the command's result.
   if (options.dryRun) io.err(line);
   else io.out(line);

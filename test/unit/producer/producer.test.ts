@@ -9,6 +9,7 @@ import { createPrintSink } from '../../../src/producer/print-sink.ts';
 import { Producer } from '../../../src/producer/producer.ts';
 import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../../src/producer/synthetic.ts';
 import type { EventSink, EventSource, Poll } from '../../../src/producer/types.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const synthetic = (symbols = ['AAPL', 'MSFT']) => createSyntheticSource({ ...SYNTHETIC_DEFAULTS, symbols });
 
@@ -167,5 +168,86 @@ describe('waits longer than Node’s timer limit (issue 16: --duration 999d ende
     controller.abort();
     await slept;
     assert.equal(resolved, true);
+  });
+});
+
+/** An event of symbol S0 or S1 (two lanes of the batcher). */
+function quote(i: number): StockEvent {
+  return {
+    event_id: `id-${i}`,
+    symbol: `S${i % 2}`,
+    timestamp: new Date(1_700_000_000_000 + i).toISOString(),
+    price: 100,
+    open: null,
+    high: null,
+    low: null,
+    previous_close: null,
+    change: null,
+    change_percent: null,
+    volume: null,
+    currency: null,
+    market_state: null,
+    source: 'synthetic',
+  };
+}
+
+describe('stream accounting when the destination fails mid-run (issue 24)', () => {
+  it('waits for the calls in flight before it summarises; produced = sent + failed + not sent', async () => {
+    const { KinesisBatcher } = await import('../../../src/producer/batcher.ts');
+    // Two lanes: one call is held in flight, the other finds the stream gone (deleted under us).
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    const batches: number[] = [];
+    const client = {
+      async send(command: { input: { Records?: unknown[] } }) {
+        const records = command.input.Records ?? [];
+        calls++;
+        if (calls === 1) {
+          await held;
+          return { $metadata: {}, Records: records.map(() => ({ SequenceNumber: '1', ShardId: 's' })) };
+        }
+        throw Object.assign(new Error('Stream gone'), { name: 'ResourceNotFoundException' });
+      },
+    };
+    const sink = new KinesisBatcher({
+      client: client as never,
+      streamName: 's',
+      concurrency: 2,
+      maxRecords: 10,
+      lingerMs: 1,
+      onBatch: (result) => batches.push(result.records),
+    });
+    let n = 0;
+    const source: EventSource = {
+      name: 'endless',
+      async poll(): Promise<Poll> {
+        return { events: Array.from({ length: 10 }, () => quote(n++)) };
+      },
+    };
+    const producer = new Producer({ source, sink, intervalMs: 0 });
+    let finished = false;
+    const run = producer.start().then((summary) => {
+      finished = true;
+      return summary;
+    });
+    // The failing lane has failed: the run stops producing, but one call is still in flight.
+    await waitFor(() => calls >= 2 && batches.length >= 1, 'the failed call');
+    await sleep(20);
+    assert.equal(finished, false, 'no summary while a call is in flight');
+    const reportedBefore = batches.length;
+    release();
+    const summary = await run;
+    assert.equal(summary.reason, 'sink-failed');
+    assert.ok(batches.length > reportedBefore, 'the held call reported before the summary');
+    assert.equal(summary.produced, summary.sent + summary.failed + summary.notSent);
+    assert.ok(summary.sent > 0 && summary.failed > 0, JSON.stringify(summary));
+    assert.equal(
+      batches.reduce((sum, records) => sum + records, 0),
+      summary.sent + summary.failed,
+      'every batch reported',
+    );
   });
 });
