@@ -82,6 +82,14 @@ export function recordOfQuarantine(document: unknown): ReadBack {
   return { ok: true, records: [{ data, partitionKey }] };
 }
 
+/** Where a redrive claims an object before it sends its records (one claim object per kept object). */
+export const CLAIM_PREFIX = 'redriving/';
+
+/** The key of the claim on a kept object. */
+export function claimKey(key: string): string {
+  return `${CLAIM_PREFIX}${key}`;
+}
+
 /** The key an object is moved to once redriven. */
 export function redrivenKey(key: string): string {
   return `${REDRIVEN_PREFIX}${key}`;

@@ -11,6 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import {
+  claimKey,
   prefixOf,
   type ReadBack,
   type RedriveSource,
@@ -81,4 +82,90 @@ export async function moveAside(s3: S3Client, bucket: string, key: string): Prom
     }),
   );
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/**
+ * A redrive's claim on a kept object, so that two redrives at once send nothing twice: a claim is
+ * created only if none exists (S3 conditional write, `If-None-Match: *`, which exactly one writer
+ * wins), and says how far its run got — `claimed`, then `sent` once the records are on the stream.
+ */
+export interface Claim {
+  state: 'claimed' | 'sent';
+  /** When the claim was made or last moved on (epoch ms). */
+  at: number;
+  pid: number;
+}
+
+export type ClaimOutcome =
+  /** This run holds the claim: it sends the object's records. */
+  | { kind: 'ours' }
+  /** Another run holds it: its records are not sent again. */
+  | { kind: 'held'; claim: Claim }
+  /** Another run held it a moment ago and has let go (redriven, or left for a later run). */
+  | { kind: 'gone' };
+
+export async function claimKept(s3: S3Client, bucket: string, key: string, now: number): Promise<ClaimOutcome> {
+  const claim: Claim = { state: 'claimed', at: now, pid: process.pid };
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: claimKey(key),
+        Body: JSON.stringify(claim),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }),
+    );
+    return { kind: 'ours' };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (
+      name !== 'PreconditionFailed' &&
+      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412
+    ) {
+      throw error;
+    }
+  }
+  let text: string;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: claimKey(key) }));
+    text = (await object.Body?.transformToString('utf8')) ?? '{}';
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return { kind: 'gone' };
+    throw error;
+  }
+  const held = JSON.parse(text) as Partial<Claim>;
+  return {
+    kind: 'held',
+    claim: { state: held.state === 'sent' ? 'sent' : 'claimed', at: Number(held.at ?? 0), pid: Number(held.pid ?? 0) },
+  };
+}
+
+/** The claim's records are on the stream: a run that stops now is finished by the next one, not repeated. */
+export async function markSent(s3: S3Client, bucket: string, key: string, now: number): Promise<void> {
+  const claim: Claim = { state: 'sent', at: now, pid: process.pid };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: claimKey(key),
+      Body: JSON.stringify(claim),
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+/** Moves the redriven object aside, then drops its claim. */
+export async function finishRedrive(s3: S3Client, bucket: string, key: string): Promise<void> {
+  try {
+    await moveAside(s3, bucket, key);
+  } catch (error) {
+    // Moved already by the run that stopped before it dropped the claim.
+    if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+  }
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: claimKey(key) }));
+}
+
+/** Drops a claim whose records were not sent (the put failed): the object is redriven again later. */
+export async function releaseClaim(s3: S3Client, bucket: string, key: string): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: claimKey(key) }));
 }

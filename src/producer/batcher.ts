@@ -196,7 +196,11 @@ export class KinesisBatcher implements EventSink {
       } catch (error) {
         if (!isTransient(error)) {
           // Given up on for good: this call's entries are failed, counted before the error goes up.
-          this.giveUp(result, pending, pending.map(() => (error as Error).name || 'Error'));
+          this.giveUp(
+            result,
+            pending,
+            pending.map(() => (error as Error).name || 'Error'),
+          );
           throw explain(error, this.options.streamName, this.options.setupCommand);
         }
         failed = pending;

@@ -12,6 +12,7 @@ import S3rver from 's3rver';
 import { AwsClients } from '../../src/aws/clients.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/constants.ts';
 import { createKinesalite } from '../../src/local/daemon/emulators.ts';
+import { installConditionalPuts } from '../../src/local/daemon/s3-conditional-put.ts';
 
 export interface Emulators {
   endpoints: { kinesis: string; dynamodb: string; s3: string };
@@ -50,6 +51,7 @@ export async function startEmulators(
   }
   if (which.s3) {
     const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Directory });
+    installConditionalPuts(s3, s3Directory); // as the local stack's s3rver: never kinder than S3
     const { port } = (await s3.run()) as AddressInfo;
     endpoints.s3 = `http://127.0.0.1:${port}`;
     closers.push(async () => {

@@ -39,4 +39,24 @@ describe('in-process emulators', () => {
     assert.equal(await object.Body?.transformToString(), '{"a":1}');
     await clients.destroy();
   });
+
+  it('s3rver refuses a conditional put on a taken key as S3 does: exactly one of many racers wins', async () => {
+    const clients = emulators.clients();
+    const s3 = await clients.get('s3');
+    await s3.send(new CreateBucketCommand({ Bucket: 'claims' }));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        s3.send(new PutObjectCommand({ Bucket: 'claims', Key: 'redriving/q/a.json', Body: `${i}`, IfNoneMatch: '*' })),
+      ),
+    );
+    const won = attempts.filter((attempt) => attempt.status === 'fulfilled');
+    const lost = attempts.filter((attempt) => attempt.status === 'rejected');
+    assert.equal(won.length, 1);
+    for (const attempt of lost) assert.equal((attempt as PromiseRejectedResult).reason.name, 'PreconditionFailed');
+    // Without the condition, a put overwrites as before.
+    await s3.send(new PutObjectCommand({ Bucket: 'claims', Key: 'redriving/q/a.json', Body: 'sent' }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: 'claims', Key: 'redriving/q/a.json' }));
+    assert.equal(await object.Body?.transformToString(), 'sent');
+    await clients.destroy();
+  });
 });

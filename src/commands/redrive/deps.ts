@@ -1,6 +1,6 @@
 /** The real dependencies of redrive: the raw bucket through S3, the stream through Kinesis. */
 import { bucketNames, pipelineNames } from '../../core/names.ts';
-import { listKept, moveAside, readKept } from '../../pipeline/kept-records.ts';
+import { claimKept, finishRedrive, listKept, markSent, readKept, releaseClaim } from '../../pipeline/kept-records.ts';
 import type { CommandContext } from '../command.ts';
 import { pipelineRef } from '../shared/pipeline-flags.ts';
 import { kinesisPutter } from './kinesis-putter.ts';
@@ -23,7 +23,10 @@ export function redriveDeps(context: CommandContext): RedriveDeps {
       return {
         list: (source, since) => listKept(s3, bucket, source, since),
         read: (source, key) => readKept(s3, bucket, source, key),
-        moveAside: (key) => moveAside(s3, bucket, key),
+        claim: (key) => claimKept(s3, bucket, key, Date.now()),
+        markSent: (key) => markSent(s3, bucket, key, Date.now()),
+        finish: (key) => finishRedrive(s3, bucket, key),
+        release: (key) => releaseClaim(s3, bucket, key),
       };
     },
     putter: async () => kinesisPutter(await clients.get('kinesis'), stream),

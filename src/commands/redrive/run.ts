@@ -6,8 +6,15 @@
  * so records quarantined before the contract accepted their shape are stored now. Same calls on
  * AWS and on the local target.
  */
-import { prefixOf, REDRIVEN_PREFIX, type RedriveSource, type StreamRecord } from '../../core/failed-records.ts';
+import {
+  claimKey,
+  prefixOf,
+  REDRIVEN_PREFIX,
+  type RedriveSource,
+  type StreamRecord,
+} from '../../core/failed-records.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
+import type { Claim, ClaimOutcome } from '../../pipeline/kept-records.ts';
 import type { IO } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
@@ -32,7 +39,14 @@ export interface RedriveStore {
     source: RedriveSource,
     key: string,
   ): Promise<{ ok: true; records: StreamRecord[] } | { ok: false; reason: string }>;
-  moveAside(key: string): Promise<void>;
+  /** Claims the object for this run (exactly one of two runs at once wins), or says who holds it. */
+  claim(key: string): Promise<ClaimOutcome>;
+  /** The claimed object's records are on the stream. */
+  markSent(key: string): Promise<void>;
+  /** Moves the object under redriven/ and drops its claim. */
+  finish(key: string): Promise<void>;
+  /** Drops the claim of an object whose records did not go out. */
+  release(key: string): Promise<void>;
 }
 
 export interface RecordPutter {
@@ -42,6 +56,7 @@ export interface RecordPutter {
 
 export interface RedriveDeps {
   io: IO;
+  now?: () => number;
   /** The pipeline, for the "run setup" hint. */
   pipeline: PipelineRef;
   stream: string;
@@ -77,11 +92,14 @@ export interface RedriveReport {
   /** Objects whose records went back on the stream (or would, in a dry run). */
   objects: number;
   records: number;
+  /** Objects an earlier run sent but had not moved aside when it stopped: moved now, not sent again. */
+  finished: number;
   skipped: { key: string; reason: string }[];
 }
 
 export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<number> {
   const { io } = deps;
+  const now = deps.now ?? Date.now;
   const hint = `run \`${suggest(deps.pipeline, 'setup')}\` first`;
   const bucket = await deps.bucket();
   const store = await deps.store(bucket);
@@ -104,6 +122,7 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
     dry_run: plan.dryRun,
     objects: 0,
     records: 0,
+    finished: 0,
     skipped: [],
   };
   const putter = plan.dryRun || kept.length === 0 ? undefined : await deps.putter();
@@ -116,13 +135,16 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
       try {
         await putter.put(group.flatMap((entry) => entry.records));
       } catch (error) {
+        // Not sent: the claims go, and the objects stay to be redriven again.
+        for (const entry of group) await store.release(entry.key);
         if ((error as { name?: string }).name === 'ResourceNotFoundException') {
           throw new StockpipeError(`the stream ${deps.stream} does not exist: ${hint}`);
         }
         throw error;
       }
-      // Only once its records are on the stream is an object moved: a failure leaves it to redrive again.
-      for (const entry of group) await store.moveAside(entry.key);
+      // Sent: say so first (a run stopped from here on is finished by the next, not repeated), then move.
+      for (const entry of group) await store.markSent(entry.key);
+      for (const entry of group) await store.finish(entry.key);
     }
     for (const entry of group) {
       report.objects += 1;
@@ -134,9 +156,26 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
   };
 
   for (const { key } of kept) {
-    const back = await store.read(plan.from, key);
-    if (!back.ok) {
-      report.skipped.push({ key, reason: back.reason });
+    // Claimed before it is read: while this run holds the claim, no other run sends or moves it.
+    if (!plan.dryRun) {
+      const claim = await store.claim(key);
+      if (claim.kind === 'gone') {
+        report.skipped.push({ key, reason: ALREADY_REDRIVEN });
+        continue;
+      }
+      if (claim.kind === 'held') {
+        const taken = claimTaken(key, claim.claim, now());
+        if (taken === 'finish') {
+          await store.finish(key);
+          report.finished += 1;
+        } else report.skipped.push({ key, reason: taken });
+        continue;
+      }
+    }
+    const back = await readUnlessGone(store, plan.from, key);
+    if (back === undefined || !back.ok) {
+      if (!plan.dryRun) await store.release(key);
+      report.skipped.push({ key, reason: back === undefined ? ALREADY_REDRIVEN : back.reason });
       continue;
     }
     const bytes = back.records.reduce((sum, record) => sum + record.data.byteLength + record.partitionKey.length, 0);
@@ -152,6 +191,11 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
     return 0;
   }
   const where = `${report.prefix} of ${bucket}${report.since ? ` since ${report.since}` : ''}`;
+  if (report.finished > 0) {
+    io.err(
+      `moved ${report.finished} ${report.finished === 1 ? 'object' : 'objects'} an earlier redrive had sent but not moved (not sent again)`,
+    );
+  }
   if (report.objects === 0 && report.skipped.length === 0) {
     io.out(`Nothing to redrive under ${where}.`);
     return 0;
@@ -162,6 +206,40 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
   } else if (report.objects > 0) {
     io.out(`Redrove ${counted} under ${where} to ${deps.stream}; moved them under ${REDRIVEN_PREFIX}.`);
   }
-  for (const { key, reason } of report.skipped) io.err(`skipped ${key}: ${reason}`);
+  for (const line of skippedLines(report.skipped)) io.err(line);
   return 0;
+}
+
+const ALREADY_REDRIVEN = 'redriven by another run meanwhile';
+
+/** The object's records, or undefined when another run has moved it aside since the listing. */
+async function readUnlessGone(store: RedriveStore, from: RedriveSource, key: string) {
+  try {
+    return await store.read(from, key);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/** A claim held by another run younger than this is that run at work; older, a run that stopped. */
+export const CLAIM_STALE_MS = 15 * 60_000;
+
+/**
+ * What to do with an object another run has claimed: leave it to that run while it works; after it
+ * stopped, finish it when it had sent the records, else skip it, saying why.
+ */
+function claimTaken(key: string, claim: Claim, now: number): 'finish' | string {
+  if (now - claim.at < CLAIM_STALE_MS) return `being redriven by another run (process ${claim.pid})`;
+  if (claim.state === 'sent') return 'finish';
+  return `claimed at ${new Date(claim.at).toISOString()} by a redrive that stopped before it finished sending; its records may already be on the stream: delete ${claimKey(key)} to redrive it anyway`;
+}
+
+/** One line per reason shared by several objects (a concurrent run claims them all), else per object. */
+function skippedLines(skipped: RedriveReport['skipped']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const { key, reason } of skipped) byReason.set(reason, [...(byReason.get(reason) ?? []), key]);
+  return [...byReason].map(([reason, keys]) =>
+    keys.length === 1 ? `skipped ${keys[0]}: ${reason}` : `skipped ${keys.length} objects: ${reason}`,
+  );
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
+import { installConditionalPuts } from './s3-conditional-put.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
 
 export type EmulatorKind = 's3' | 'dynamodb';
@@ -22,7 +23,8 @@ interface RunningEmulator {
 async function startS3(directory: string): Promise<RunningEmulator> {
   const { default: S3rver } = await import('s3rver');
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  guardS3Keys(s3);
+  installConditionalPuts(s3, directory);
+  guardS3Keys(s3); // first of all: a conditional put of an escaping key is refused too
   const address = (await s3.run()) as AddressInfo;
   return { port: address.port, close: () => s3.close() as Promise<void> };
 }

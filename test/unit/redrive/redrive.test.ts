@@ -8,17 +8,26 @@ import {
   type StreamRecord,
 } from '../../../src/core/failed-records.ts';
 import { UsageError } from '../../../src/errors.ts';
+import type { Claim } from '../../../src/pipeline/kept-records.ts';
 import { createCaptureIO } from '../../../src/ui/io.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const NOW = Date.parse('2026-11-22T15:00:00.000Z');
 
-/** A fake bucket: key → document; redrive moves keys under redriven/. */
-function fakeDeps(objects: Map<string, unknown>, options: { failPut?: boolean; json?: boolean } = {}) {
-  const put: StreamRecord[][] = [];
+/**
+ * A fake bucket: key → document; redrive moves keys under redriven/. Claims are created only when
+ * absent, as S3's conditional write does; `claims` can be shared by two runs at once.
+ */
+function fakeDeps(
+  objects: Map<string, unknown>,
+  options: { failPut?: boolean; json?: boolean; claims?: Map<string, Claim>; put?: StreamRecord[][] } = {},
+) {
+  const put: StreamRecord[][] = options.put ?? [];
+  const claims = options.claims ?? new Map<string, Claim>();
   const capture = createCaptureIO({ json: options.json === true });
   const deps: RedriveDeps = {
     io: capture.io,
+    now: () => NOW,
     pipeline: { name: 'stockpipe' },
     stream: 'stockpipe-stream',
     bucket: async () => 'raw-bucket',
@@ -29,10 +38,19 @@ function fakeDeps(objects: Map<string, unknown>, options: { failPut?: boolean; j
           .map((key) => ({ key })),
       read: async (source, key) =>
         source === 'failed' ? recordsOfFailure(objects.get(key)) : recordOfQuarantine(objects.get(key)),
-      moveAside: async (key) => {
-        objects.set(redrivenKey(key), objects.get(key));
-        objects.delete(key);
+      claim: async (key) => {
+        const held = claims.get(key);
+        if (held) return { kind: 'held', claim: held };
+        claims.set(key, { state: 'claimed', at: NOW, pid: 1 });
+        return { kind: 'ours' };
       },
+      markSent: async (key) => void claims.set(key, { state: 'sent', at: NOW, pid: 1 }),
+      finish: async (key) => {
+        if (objects.has(key)) objects.set(redrivenKey(key), objects.get(key));
+        objects.delete(key);
+        claims.delete(key);
+      },
+      release: async (key) => void claims.delete(key),
     }),
     putter: async () => ({
       put: async (records) => {
@@ -139,5 +157,65 @@ describe('redrive', () => {
     const { deps } = fakeDeps(objects, { failPut: true });
     await assert.rejects(runRedrive(planRedrive({ from: 'failed' }, NOW), deps), /refused/);
     assert.deepEqual([...objects.keys()], ['aws/lambda/u/s/2026/11/22/a']);
+  });
+
+  it('two runs at once send every record once: the second skips what the first claimed (issue 24)', async () => {
+    const objects = new Map<string, unknown>(
+      Array.from({ length: 38 }, (_, i) => [
+        `quarantine/dt=2026-11-22/${i}.json`,
+        { payload: JSON.stringify({ n: i }), partition_key: 'AAPL' },
+      ]),
+    );
+    const claims = new Map<string, Claim>();
+    const put: StreamRecord[][] = [];
+    const first = fakeDeps(objects, { claims, put });
+    const second = fakeDeps(objects, { claims, put });
+    const plan = planRedrive({ from: 'quarantine' }, NOW);
+    const codes = await Promise.all([runRedrive(plan, first.deps), runRedrive(plan, second.deps)]);
+    assert.deepEqual(codes, [0, 0]);
+    const sent = put.flat().map((record) => Buffer.from(record.data).toString('utf8'));
+    assert.equal(sent.length, 38);
+    assert.equal(new Set(sent).size, 38, 'no record sent twice');
+    assert.equal([...objects.keys()].filter((key) => key.startsWith('redriven/')).length, 38);
+    assert.equal(claims.size, 0, 'every claim dropped');
+    assert.match(
+      first.capture.stderr() + second.capture.stderr(),
+      /skipped \d+ objects: being redriven by another run/,
+    );
+  });
+
+  it('a run stopped after sending is finished by the next without sending again; one stopped before is left, said so', async () => {
+    const objects = new Map<string, unknown>([
+      ['quarantine/dt=2026-11-22/sent.json', { payload: '{"n":1}' }],
+      ['quarantine/dt=2026-11-22/unsure.json', { payload: '{"n":2}' }],
+      ['quarantine/dt=2026-11-22/fresh.json', { payload: '{"n":3}' }],
+    ]);
+    const claims = new Map<string, Claim>([
+      ['quarantine/dt=2026-11-22/sent.json', { state: 'sent', at: NOW - 3_600_000, pid: 7 }],
+      ['quarantine/dt=2026-11-22/unsure.json', { state: 'claimed', at: NOW - 3_600_000, pid: 7 }],
+    ]);
+    const { deps, put, capture } = fakeDeps(objects, { claims });
+    assert.equal(await runRedrive(planRedrive({ from: 'quarantine' }, NOW), deps), 0);
+    assert.deepEqual(
+      put.flat().map((record) => Buffer.from(record.data).toString('utf8')),
+      ['{"n":3}'],
+      'only the unclaimed object is sent',
+    );
+    assert.ok(objects.has('redriven/quarantine/dt=2026-11-22/sent.json'), 'the sent one is moved aside');
+    assert.ok(objects.has('quarantine/dt=2026-11-22/unsure.json'), 'the unsure one stays');
+    assert.match(capture.stderr(), /moved 1 object an earlier redrive had sent but not moved \(not sent again\)/);
+    assert.match(
+      capture.stderr(),
+      /skipped quarantine\/dt=2026-11-22\/unsure\.json: claimed at .* by a redrive that stopped before it finished sending; .*delete redriving\/quarantine\/dt=2026-11-22\/unsure\.json to redrive it anyway/,
+    );
+  });
+
+  it('a failed put drops its claims, so the objects are redriven again later', async () => {
+    const objects = new Map<string, unknown>([['quarantine/dt=2026-11-22/a.json', { payload: '{}' }]]);
+    const claims = new Map<string, Claim>();
+    const { deps } = fakeDeps(objects, { claims, failPut: true });
+    await assert.rejects(runRedrive(planRedrive({ from: 'quarantine' }, NOW), deps), /Kinesis refused/);
+    assert.equal(claims.size, 0);
+    assert.ok(objects.has('quarantine/dt=2026-11-22/a.json'));
   });
 });

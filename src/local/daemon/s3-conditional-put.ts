@@ -1,0 +1,61 @@
+/**
+ * S3's conditional write, which s3rver lacks: `PutObject` with `If-None-Match: *` creates the
+ * object only when the key is free, and answers 412 PreconditionFailed otherwise — exactly one of
+ * two writers racing for a key wins (redrive's claims depend on it). Without this the local
+ * endpoint would let both win, kinder than AWS. Puts of one key are serialised here, so the
+ * check and the write are one step.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OBJECT_SUFFIX } from '../../query/s3rver-files.ts';
+
+interface KoaLikeContext {
+  method: string;
+  path: string;
+  get(header: string): string;
+  status: number;
+  type: string;
+  body: unknown;
+}
+
+type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<unknown>;
+
+const PRECONDITION_FAILED =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +
+  '<Message>At least one of the pre-conditions you specified did not hold</Message>' +
+  '<Condition>If-None-Match</Condition></Error>';
+
+/** A middleware for the s3rver whose objects live under `directory` (path-style requests). */
+export function conditionalPuts(directory: string): Middleware {
+  const queues = new Map<string, Promise<unknown>>();
+  return async (ctx, next) => {
+    if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*' || ctx.get('x-amz-copy-source') !== '') {
+      return next();
+    }
+    const path = decodeURIComponent(ctx.path.split('?')[0] ?? '');
+    const [, bucket, ...key] = path.split('/');
+    if (!bucket || key.length === 0) return next();
+    const file = join(directory, bucket, `${key.join('/')}${OBJECT_SUFFIX}`);
+    const previous = queues.get(file) ?? Promise.resolve();
+    const turn = previous.then(async () => {
+      if (!existsSync(file)) return next();
+      ctx.status = 412;
+      ctx.type = 'application/xml';
+      ctx.body = PRECONDITION_FAILED;
+    });
+    const settled = turn.catch(() => undefined);
+    queues.set(file, settled);
+    try {
+      return await turn;
+    } finally {
+      if (queues.get(file) === settled) queues.delete(file);
+    }
+  };
+}
+
+/** Puts conditional writes in front of every other middleware of an s3rver (a Koa app) not yet listening. */
+export function installConditionalPuts(s3: object, directory: string): void {
+  const app = s3 as { middleware?: Middleware[] };
+  if (!Array.isArray(app.middleware)) throw new Error('s3rver is not the Koa app conditional puts expect');
+  app.middleware.unshift(conditionalPuts(directory));
+}
