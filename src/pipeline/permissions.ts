@@ -51,7 +51,10 @@ export type Scope =
 export type Permission = readonly [action: IamAction, scope: Scope];
 
 export interface ResourceKindActions {
+  /** What describe always calls (setup, status, cleanup). */
   describe: readonly Permission[];
+  /** What describe calls only to compare with the spec, in setup (the settings status and cleanup do not read). */
+  compare?: readonly Permission[];
   ensure: readonly Permission[];
   destroy: readonly Permission[];
 }
@@ -74,10 +77,8 @@ export type ResourceKind =
 
 export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
   stream: {
-    describe: [
-      ['kinesis:DescribeStreamSummary', 'stream'],
-      ['kinesis:ListTagsForStream', 'stream'],
-    ],
+    describe: [['kinesis:DescribeStreamSummary', 'stream']],
+    compare: [['kinesis:ListTagsForStream', 'stream']],
     ensure: [
       ['kinesis:CreateStream', 'stream'],
       // The SDK's stream waiters poll DescribeStream.
@@ -93,9 +94,9 @@ export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
     ],
   },
   bucket: {
-    describe: [
-      // HeadBucket
-      ['s3:ListBucket', 'buckets'],
+    // HeadBucket
+    describe: [['s3:ListBucket', 'buckets']],
+    compare: [
       ['s3:GetBucketTagging', 'buckets'],
       ['s3:GetBucketPublicAccessBlock', 'buckets'],
       ['s3:GetEncryptionConfiguration', 'buckets'],
@@ -285,7 +286,7 @@ export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
 export type AwsCommand = 'setup' | 'cleanup' | 'status' | 'stream' | 'query' | 'tail' | 'alerts' | 'watch' | 'redrive';
 
 const phase = (name: keyof ResourceKindActions): Permission[] =>
-  Object.values(RESOURCE_ACTIONS).flatMap((kind) => kind[name]);
+  Object.values(RESOURCE_ACTIONS).flatMap((kind) => kind[name] ?? []);
 
 /**
  * Athena runs a query with the rights of whoever starts it: it reads the Glue catalog (the view,
@@ -310,6 +311,7 @@ const ATHENA_ON_YOUR_BEHALF: readonly Permission[] = [
 export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
   setup: [
     ...phase('describe'),
+    ...phase('compare'),
     ...phase('ensure'),
     // The settings a pipeline was set up with (src/pipeline/deployed.ts).
     ['lambda:GetFunctionConfiguration', 'functions'],

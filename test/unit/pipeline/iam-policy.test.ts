@@ -53,7 +53,7 @@ describe('the permissions table', () => {
     for (const [kind, actions] of Object.entries(RESOURCE_ACTIONS)) {
       const has = (command: 'setup' | 'cleanup', list: readonly (readonly [string, string])[]) =>
         list.every(([action, scope]) => COMMAND_ACTIONS[command].some(([a, s]) => a === action && s === scope));
-      assert.ok(has('setup', [...actions.describe, ...actions.ensure]), `setup: ${kind}`);
+      assert.ok(has('setup', [...actions.describe, ...(actions.compare ?? []), ...actions.ensure]), `setup: ${kind}`);
       assert.ok(has('cleanup', [...actions.describe, ...actions.destroy]), `cleanup: ${kind}`);
     }
   });
