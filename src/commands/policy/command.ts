@@ -6,7 +6,7 @@ export default defineCommand<PolicyFlags, PolicyOptions>({
   summary: 'print the IAM policy a person needs to deploy the pipeline, or to use it',
   arguments: [
     {
-      syntax: '[kind]',
+      syntax: '<kind>',
       description: 'deploy (setup, cleanup, status) or use (stream, query, tail, alerts, watch, status, redrive)',
     },
   ],
