@@ -4,7 +4,7 @@
  * authenticate and be authorized against the caller's IAM policies).
  *
  * (a) A deployer holding exactly the deploy policy runs setup, status and cleanup, and a user
- *     holding exactly the use policy runs status, stream, query, tail, alerts and redrive — through
+ *     holding exactly the use policy runs status, stream, query, tail, alerts, watch and redrive — through
  *     the commands' own definitions, as the CLI runs them — with zero AccessDenied. Between two
  *     setups an admin drifts the pipeline, so setup's repairs (Update*, Detach…) are sent too.
  * (b) Every call they sent is recorded by SDK middleware and mapped to what IAM checks for it
@@ -21,7 +21,7 @@
  * printed policy in moto's dialect (motoDialect below), derived from it action by action.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -118,7 +118,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
   const deploy = identityPolicy('deploy', place);
   const use = identityPolicy('use', place);
   const transcript: string[] = [];
-  let started = 0;
+  let lifecycleMs = 0;
 
   const clientsAs = (who: keyof typeof keys) =>
     new AwsClients({
@@ -156,7 +156,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
       signal: new AbortController().signal,
     };
     let code = 0;
-    caller = argv[0] as string;
+    caller = `${who} ${argv[0]}`;
     const program = buildProgram(
       COMMANDS,
       '0.0.0',
@@ -226,8 +226,9 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     iam.destroy();
     const response = await fetch(`${moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
     assert.ok(response.ok, 'moto switched IAM enforcement on');
-    started = performance.now();
+    const started = performance.now();
     await lifecycle();
+    lifecycleMs = performance.now() - started;
   });
   after(async () => {
     await moto?.stop();
@@ -366,13 +367,21 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     await ok('user', ['tail', '--since', '1h']);
     await ok('user', ['alerts']);
     await ok('user', ['alerts', '--symbol', 'AAPL']);
+    await ok('user', ['watch', '--symbol', 'AAPL', '--json']);
     await ok('user', ['redrive', '--from', 'quarantine']);
     await ok('deployer', ['cleanup']);
   }
 
-  const sent = () => calls.filter((call) => call.caller !== 'admin');
+  /** The calls the lifecycle's commands sent, with who sent them (deployer or user) and for which command. */
+  const sent = () =>
+    calls
+      .filter((call) => /^(deployer|user) /.test(call.caller))
+      .map((call) => {
+        const [who, command] = call.caller.split(' ') as ['deployer' | 'user', AwsCommand];
+        return { ...call, who, command, policy: who === 'deployer' ? deploy : use };
+      });
 
-  it('(a) the lifecycle passes as users holding exactly the printed policies, with zero AccessDenied', () => {
+  it('(a) the lifecycle passes as users holding exactly the printed policies, with zero AccessDenied', (t) => {
     const denied = sent().filter((call) => call.denied);
     assert.deepEqual(
       denied.map((call) => `${call.caller}: ${call.service}:${call.operation}`),
@@ -380,20 +389,19 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
       transcript.join('\n'),
     );
     assert.ok(sent().length > 100, `${sent().length} calls`);
-    console.log(`# IAM lifecycle: ${((performance.now() - started) / 1000).toFixed(1)} s, ${sent().length} calls`);
+    t.diagnostic(`IAM lifecycle: ${(lifecycleMs / 1000).toFixed(1)} s, ${sent().length} calls`);
   });
 
   it('(b) every call is allowed by its policy on the ARNs it names; each command sends only what the table declares', () => {
     const problems: string[] = [];
     for (const call of sent()) {
-      const kind = ['setup', 'cleanup'].includes(call.caller) ? deploy : use;
-      const declared = COMMAND_ACTIONS[call.caller as AwsCommand] ?? [];
+      const declared = COMMAND_ACTIONS[call.command] ?? [];
       for (const requirement of requirementsOf(call, place)) {
         if (!declared.some(([action]) => action === requirement.action)) {
           problems.push(`${call.caller}: ${requirement.action} (${call.operation}) not declared for the command`);
         }
         for (const resource of requirement.resources) {
-          if (allowingStatements(kind.Statement as never, requirement.action, resource).length === 0) {
+          if (allowingStatements(call.policy.Statement as never, requirement.action, resource).length === 0) {
             problems.push(`${call.caller}: ${requirement.action} on ${resource} not allowed`);
           }
         }
@@ -402,11 +410,11 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     assert.deepEqual([...new Set(problems)], []);
   });
 
-  /** Declared actions the run did not need, for one policy. */
-  const unusedOf = (policy: IdentityPolicy, commands: string[]) => {
+  /** Declared actions the run did not need, for the deployer's or the user's policy. */
+  const unusedOf = (who: 'deployer' | 'user', policy: IdentityPolicy) => {
     const needed = new Set(
       sent()
-        .filter((call) => commands.includes(call.caller))
+        .filter((call) => call.who === who)
         .flatMap((call) => requirementsOf(call, place).map((requirement) => requirement.action)),
     );
     return actionsOf(policy).filter((action) => !needed.has(action));
@@ -414,8 +422,8 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
 
   it('(b) the actions sent are exactly the policies’ (but for what this run cannot provoke, each with its reason)', () => {
     const unused = [
-      ...unusedOf(deploy, ['setup', 'cleanup', 'status']).map((a) => `deploy ${a}`),
-      ...unusedOf(use, ['stream', 'query', 'tail', 'alerts', 'status', 'redrive']).map((a) => `use ${a}`),
+      ...unusedOf('deployer', deploy).map((a) => `deploy ${a}`),
+      ...unusedOf('user', use).map((a) => `use ${a}`),
     ];
     const explained = unused.filter((entry) => NOT_EXERCISED[entry.split(' ')[1] as string]);
     assert.deepEqual(
@@ -428,9 +436,9 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
   });
 
   it('(b) removing any one action from a policy fails the checks above', () => {
-    for (const [kind, policy] of [
-      ['deploy', deploy],
-      ['use', use],
+    for (const [who, policy] of [
+      ['deployer', deploy],
+      ['user', use],
     ] as const) {
       for (const action of actionsOf(policy)) {
         const without = {
@@ -440,12 +448,8 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
             Action: statement.Action.filter((granted) => granted !== action),
           })),
         };
-        const commands =
-          kind === 'deploy'
-            ? ['setup', 'cleanup', 'status']
-            : ['stream', 'query', 'tail', 'alerts', 'status', 'redrive'];
         const needed = sent()
-          .filter((call) => commands.includes(call.caller))
+          .filter((call) => call.who === who)
           .flatMap((call) => requirementsOf(call, place))
           .some((requirement) =>
             requirement.resources.some(
@@ -456,12 +460,12 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
           );
         // Either a call the run sent needs it, or it is one this run cannot provoke (then NOT_EXERCISED
         // would no longer match, failing the test above).
-        assert.ok(needed || NOT_EXERCISED[action], `${kind}: ${action} could be removed unnoticed`);
+        assert.ok(needed || NOT_EXERCISED[action], `${who}: ${action} could be removed unnoticed`);
       }
     }
   });
 
-  it('(c) moto refuses each operation sent when the action it checks is denied (but those it does not enforce)', async () => {
+  it('(c) moto refuses each operation sent when the action it checks is denied (but those it does not enforce)', async (t) => {
     const distinct = new Map<string, SentCall>();
     for (const call of sent()) distinct.set(`${call.service}:${call.operation}`, call);
     const unenforced: string[] = [];
@@ -503,10 +507,9 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
       if (!last?.denied) unenforced.push(`${call.service}:${call.operation}`);
     }
     await admin.send(new DeleteUserPolicyCommand({ UserName: 'probe', PolicyName: 'deny-one' }));
-    console.log(
-      `# moto enforces ${distinct.size - unenforced.length} of ${distinct.size} operations; not: ${unenforced.sort().join(', ')}`,
+    t.diagnostic(
+      `moto enforces ${distinct.size - unenforced.length} of ${distinct.size} operations sent${unenforced.length > 0 ? `; not: ${unenforced.sort().join(', ')}` : ''}`,
     );
-    writeFileSync(join(cwd, 'unenforced.json'), JSON.stringify(unenforced));
     assert.deepEqual(unenforced.sort(), MOTO_DOES_NOT_ENFORCE);
   });
 });

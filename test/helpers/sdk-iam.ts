@@ -130,7 +130,6 @@ export function requirementsOf(
   const { partition, region, account } = place;
   const arn = (svc: string, resource: string) => `arn:${partition}:${svc}:${region}:${account}:${resource}`;
   const names = pipelineNames(place.name);
-  const buckets = bucketNames(place.name, account, region);
   if (service === 'sts' && operation === 'GetCallerIdentity') return []; // needs no permission
   const own = (resources: string[]): Requirement => ({ action: iamActionOf(service, operation), resources });
   const extra: Requirement[] = [];
@@ -231,7 +230,6 @@ export function requirementsOf(
     default:
       resources = ['*'];
   }
-  void buckets;
   return [own(resources), ...extra];
 }
 
