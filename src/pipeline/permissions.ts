@@ -76,6 +76,7 @@ export type ResourceKind =
   | 'alarm';
 
 export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
+  // No KMS actions: the AWS-managed key (aws/kinesis) needs no permission of its user.
   stream: {
     describe: [['kinesis:DescribeStreamSummary', 'stream']],
     compare: [['kinesis:ListTagsForStream', 'stream']],
