@@ -42,7 +42,10 @@ export function describeAwsError(error: unknown): string | undefined {
     return `No AWS region configured: pass --region, set AWS_REGION, or set a region in your AWS profile — ${TRY_OFFLINE}.`;
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) {
-    return `AWS denied the request: ${firstLine(message) || name}. Check that your identity's IAM policy allows it.`;
+    // A body the SDK could not read (an emulator answering XML to a JSON client) says nothing.
+    const unreadable = /^Unexpected token|Deserialization error/.test(message);
+    const said = unreadable ? `HTTP ${e.$metadata?.httpStatusCode ?? 403}` : firstLine(message) || name;
+    return `AWS denied the request: ${said}. Check that your identity's IAM policy allows it: \`stockpipe policy deploy\` (setup, cleanup) and \`stockpipe policy use\` print what stockpipe needs.`;
   }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || name === 'TimeoutError') {
     return `Cannot reach the AWS endpoint (${e.code ?? name}): check your network, or AWS_ENDPOINT_URL if you set one.`;

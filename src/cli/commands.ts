@@ -8,6 +8,7 @@ import compact from '../commands/compact/command.ts';
 import config from '../commands/config/command.ts';
 import demo from '../commands/demo/command.ts';
 import local from '../commands/local/command.ts';
+import policy from '../commands/policy/command.ts';
 import query from '../commands/query/command.ts';
 import redrive from '../commands/redrive/command.ts';
 import setup from '../commands/setup/command.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   watch,
   redrive,
   cleanup,
+  policy,
   config,
   local,
 ];

@@ -64,8 +64,11 @@ export interface PipelineNames {
   ingestRole: string;
   trendsRole: string;
   alertsTopic: string;
-  /** On-failure destination of both event source mappings: records Lambda gave up on. */
-  failuresTopic: string;
+  /**
+   * A topic earlier versions created (as the mappings' on-failure destination) and nothing uses
+   * any more: cleanup still deletes one that is left over.
+   */
+  legacyFailuresTopic: string;
   glueDatabase: string;
   /** The view queries name (GLUE_TABLE). */
   glueTable: string;
@@ -103,7 +106,7 @@ export function pipelineNames(name: string): PipelineNames {
     ingestRole: `${name}-ingest-role`,
     trendsRole: `${name}-trends-role`,
     alertsTopic: `${name}-alerts`,
-    failuresTopic: `${name}-failures`,
+    legacyFailuresTopic: `${name}-failures`,
     // Glue and Athena identifiers cannot hold hyphens unquoted.
     glueDatabase: name.replace(/-/g, '_'),
     glueTable: GLUE_TABLE,

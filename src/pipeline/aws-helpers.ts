@@ -118,6 +118,55 @@ export function waiterParams<C>(ctx: PipelineContext, client: C) {
   return { client, ...ctx.timing.waiter };
 }
 
+const DENIED_NAMES = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden']);
+
+/** True when AWS refused the call for want of a permission (IAM, a bucket or key policy). */
+export function isAccessDenied(error: unknown): boolean {
+  if (DENIED_NAMES.has(errorName(error))) return true;
+  return (error as AwsErrorShape | undefined)?.$metadata?.httpStatusCode === 403;
+}
+
+interface Sender {
+  send(...args: never[]): Promise<unknown>;
+}
+
+/**
+ * Runs an SDK waiter (`waitFor(ctx, kinesis, waitUntilStreamExists, { StreamName })`), except
+ * that a poll AWS refuses for want of a permission ends the wait at once with that refusal. The
+ * SDK's waiters retry on any error they do not expect, so a missing permission would otherwise be
+ * waited out for the whole maxWaitTime and then reported as a timeout, its cause hidden.
+ */
+export async function waitFor<C extends Sender, I>(
+  ctx: PipelineContext,
+  client: C,
+  waiter: (params: { client: C; abortSignal: AbortSignal } & Timing['waiter'], input: I) => Promise<unknown>,
+  input: I,
+): Promise<void> {
+  const controller = new AbortController();
+  let denied: unknown;
+  const watched = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (...args: never[]) => {
+        try {
+          return await target.send(...args);
+        } catch (error) {
+          if (isAccessDenied(error)) {
+            denied = error;
+            controller.abort();
+          }
+          throw error;
+        }
+      };
+    },
+  });
+  try {
+    await waiter({ ...waiterParams(ctx, watched), abortSignal: controller.signal }, input);
+  } catch (error) {
+    throw denied ?? error;
+  }
+}
+
 export const DEFAULT_TIMING: Timing = {
   waiter: { minDelay: 2, maxDelay: 15, maxWaitTime: 600 },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -1,7 +1,7 @@
 /**
  * The two functions' IAM policies: every action named, every resource an exact ARN of this
  * pipeline (the DynamoDB stream id is only known after the table exists, hence `stream/*` under
- * the table). Logs only for the function's own log group. Both roles also carry what their
+ * the table) — except dynamodb:ListStreams, which IAM grants on "*" only. Logs only for the function's own log group. Both roles also carry what their
  * mapping's on-failure destination needs (onFailureStatements).
  */
 import { FAILED_PREFIX } from '../core/failed-records.ts';
@@ -33,6 +33,7 @@ export const SERVICE_SIDE_STATEMENTS: ReadonlySet<string> = new Set([
   'OwnLogGroup',
   'ReadStream',
   'ReadQuotesStream',
+  'ListStreams',
   'OnFailureDestination',
   'OnFailureDestinationList',
 ]);
@@ -98,9 +99,11 @@ export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
         Resource: [`${raw}/${RAW_BY_DATE.prefix}/*`, `${raw}/${RAW_BY_MONTH.prefix}/*`, `${raw}/quarantine/*`],
       },
       {
+        // BatchWriteItem, 25 at a time; PutItem item by item when DynamoDB refuses a whole batch,
+        // so only the refused item is quarantined (lambdas/ingest/quotes.ts).
         Sid: 'WriteQuotes',
         Effect: 'Allow',
-        Action: ['dynamodb:BatchWriteItem'],
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
         Resource: [arns.table(ctx, names.quotesTable)],
       },
       ...onFailureStatements(ctx),
@@ -118,8 +121,17 @@ export function trendsPolicy(ctx: PipelineContext): PolicyDocument {
       {
         Sid: 'ReadQuotesStream',
         Effect: 'Allow',
-        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         Resource: [`${quotes}/stream/*`],
+      },
+      {
+        // Lambda checks the role may ListStreams when it creates the mapping ("Cannot access
+        // stream … ListStreams"). ListStreams names no stream or table, so only "*" grants it;
+        // it reveals stream ARNs, never their records.
+        Sid: 'ListStreams',
+        Effect: 'Allow',
+        Action: ['dynamodb:ListStreams'],
+        Resource: ['*'],
       },
       {
         Sid: 'ReadQuoteHistory',

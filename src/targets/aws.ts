@@ -4,12 +4,16 @@ import { pipelineNames } from '../core/names.ts';
 import type { Settings } from '../settings/resolve.ts';
 import type { Target } from './target.ts';
 
-export function awsTarget(settings: Settings, env: Record<string, string | undefined>): Target {
-  const clients = new AwsClients({
+/** `clients`: the target's clients (default: from the settings and the environment; tests bring their own). */
+export function awsTarget(
+  settings: Settings,
+  env: Record<string, string | undefined>,
+  clients = new AwsClients({
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.profile ? { profile: settings.profile } : {}),
     env,
-  });
+  }),
+): Target {
   return {
     flags: '',
     feedCommand: 'stream --symbol AAPL',

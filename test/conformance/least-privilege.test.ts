@@ -165,18 +165,40 @@ describe('least privilege: every handler call allowed, every allowed action used
     const history = stockEvent({ event_id: 'LPH-0', symbol: 'LPH', timestamp: '2020-01-02T21:00:00.000Z' });
     const replayed = await invoke<KinesisStreamEvent>('ingest', names.ingestFunction, kinesisEvent([history], 500));
     assert.deepEqual(replayed, { batchItemFailures: [] });
+    // DynamoDB refusing a whole batch for good: ingest writes item by item (PutItem) instead.
+    let refusals = 0;
+    proxy.answer = (call) => {
+      if (call.action !== 'dynamodb:BatchWriteItem') return undefined;
+      refusals++;
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': 'ValidationException' },
+        body: JSON.stringify({
+          __type: 'com.amazon.coral.validate#ValidationException',
+          message: 'One or more parameter values were invalid',
+        }),
+      };
+    };
+    try {
+      const refused = stockEvent({ event_id: 'LPR-0', symbol: 'LPR' });
+      const oneByOne = await invoke<KinesisStreamEvent>('ingest', names.ingestFunction, kinesisEvent([refused], 600));
+      assert.deepEqual(oneByOne, { batchItemFailures: [] });
+    } finally {
+      proxy.answer = undefined;
+    }
+    assert.equal(refusals, 1);
   }
 
   const callsOf = (fn: string) => proxy.calls.filter((call) => call.caller === fn);
   const show = (call: RecordedCall) => `${call.action} on ${call.resources.join(', ')}`;
 
-  it('the run exercised what matters: raw (by date and by month) and quarantine objects, quotes, alerts published and recorded', () => {
+  it('the run exercised what matters: raw (by date and by month) and quarantine objects, quotes (by batch and item by item), alerts published and recorded', () => {
     assert.deepEqual(
       proxy.calls.filter((call) => call.caller === 'unattributed'),
       [],
     );
     const actions = (fn: string) => new Set(callsOf(fn).map((call) => call.action));
-    assert.deepEqual([...actions('ingest')].sort(), ['dynamodb:BatchWriteItem', 's3:PutObject']);
+    assert.deepEqual([...actions('ingest')].sort(), ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 's3:PutObject']);
     assert.deepEqual([...actions('trends')].sort(), ['dynamodb:PutItem', 'dynamodb:Query', 'sns:Publish']);
   });
 
@@ -238,7 +260,8 @@ describe('least privilege: every handler call allowed, every allowed action used
         const expected: Record<string, RegExp> = {
           OwnLogGroup: /^logs:(CreateLogStream|PutLogEvents)$/,
           ReadStream: /^kinesis:(DescribeStream|DescribeStreamSummary|GetRecords|GetShardIterator|ListShards)$/,
-          ReadQuotesStream: /^dynamodb:(DescribeStream|GetRecords|GetShardIterator|ListStreams)$/,
+          ReadQuotesStream: /^dynamodb:(DescribeStream|GetRecords|GetShardIterator)$/,
+          ListStreams: /^dynamodb:ListStreams$/,
           OnFailureDestination: /^(sns:Publish|sqs:SendMessage|s3:PutObject|s3:ListBucket)$/,
           OnFailureDestinationList: /^s3:ListBucket$/,
         };

@@ -25,6 +25,13 @@ export interface RecordingProxy {
   /** The caller the next requests are attributed to; undefined records them as `unattributed`. */
   current: string | undefined;
   calls: RecordedCall[];
+  /**
+   * Answers a call itself instead of forwarding it, when this returns a response: a refusal AWS
+   * can send (e.g. DynamoDB's ValidationException for a whole batch). The call is still recorded.
+   */
+  answer:
+    | ((call: RecordedCall) => { status: number; headers: Record<string, string>; body: string } | undefined)
+    | undefined;
   close(): Promise<void>;
 }
 
@@ -34,11 +41,19 @@ export async function startRecordingProxy(upstream: string, account: string): Pr
     url: '',
     current: undefined,
     calls: [],
+    answer: undefined,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
-    proxy.calls.push({ caller: proxy.current ?? 'unattributed', ...describeRequest(req, body, account) });
+    const call = { caller: proxy.current ?? 'unattributed', ...describeRequest(req, body, account) };
+    proxy.calls.push(call);
+    const answered = proxy.answer?.(call);
+    if (answered) {
+      res.writeHead(answered.status, answered.headers);
+      res.end(answered.body);
+      return;
+    }
     const headers = { ...req.headers, host: target.host };
     const upstreamReq = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },

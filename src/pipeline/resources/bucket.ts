@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StockpipeError } from '../../errors.ts';
 import { arns } from '../arns.ts';
-import { canonicalJson, errorName, isNotFound, tagList, waiterParams } from '../aws-helpers.ts';
+import { canonicalJson, errorName, isNotFound, tagList, waitFor } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export const RESULTS_EXPIRY_DAYS = 7;
@@ -218,7 +218,7 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         }
       }
       // Deleting a bucket is eventually consistent: HeadBucket can still find it for a while.
-      await waitUntilBucketNotExists(waiterParams(ctx, s3), { Bucket });
+      await waitFor(ctx, s3, waitUntilBucketNotExists, { Bucket });
       return 'deleted';
     },
   };

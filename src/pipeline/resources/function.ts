@@ -19,7 +19,7 @@ import {
   type LambdaFunction,
 } from '../../packaging/lambda-zip.ts';
 import { arns } from '../arns.ts';
-import { isNotFound, retryIamPropagation, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { isNotFound, retryIamPropagation, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export interface FunctionOptions {
@@ -111,7 +111,7 @@ export function functionNode(options: FunctionOptions): ResourceNode {
       const lambda = await ctx.clients.get('lambda');
       const code = await ctx.code(fn);
       const config = desired(ctx);
-      const waitUpdated = () => waitUntilFunctionUpdatedV2(waiterParams(ctx, lambda), { FunctionName });
+      const waitUpdated = () => waitFor(ctx, lambda, waitUntilFunctionUpdatedV2, { FunctionName });
       if (observed.presence === 'missing') {
         // A fresh role takes a few seconds before Lambda may assume it.
         const created = await retryIamPropagation(ctx.timing, () =>
@@ -126,13 +126,13 @@ export function functionNode(options: FunctionOptions): ResourceNode {
             }),
           ),
         );
-        await waitUntilFunctionActiveV2(waiterParams(ctx, lambda), { FunctionName });
+        await waitFor(ctx, lambda, waitUntilFunctionActiveV2, { FunctionName });
         return { action: 'created', arn: created.FunctionArn ?? arns.fn(ctx, name) };
       }
       // A create that was interrupted leaves the function Pending, and LastUpdateStatus says nothing
       // about that: wait for State Active first. Updates are asynchronous too: each one must finish
       // before the next starts.
-      await waitUntilFunctionActiveV2(waiterParams(ctx, lambda), { FunctionName });
+      await waitFor(ctx, lambda, waitUntilFunctionActiveV2, { FunctionName });
       await waitUpdated();
       const codeChanged = observed.changes.some((change) => change === 'code' || change.startsWith('architecture'));
       if (codeChanged) {

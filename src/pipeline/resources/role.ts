@@ -13,7 +13,7 @@ import {
   UpdateAssumeRolePolicyCommand,
   waitUntilRoleExists,
 } from '@aws-sdk/client-iam';
-import { canonicalJson, isNotFound, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { canonicalJson, isNotFound, tagList, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { INLINE_POLICY_NAME, LAMBDA_TRUST_POLICY, type PolicyDocument } from '../policies.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
@@ -94,7 +94,7 @@ export function roleNode(id: string, name: string, policy: (ctx: PipelineContext
           }),
         );
         arn = created.Role?.Arn;
-        await waitUntilRoleExists(waiterParams(ctx, iam), { RoleName });
+        await waitFor(ctx, iam, waitUntilRoleExists, { RoleName });
       }
       const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
       if (!creating && needs('trust policy')) {

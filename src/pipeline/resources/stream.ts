@@ -11,7 +11,7 @@ import {
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
-import { isNotFound, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { isNotFound, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export const STREAM_KMS_KEY = 'alias/aws/kinesis';
@@ -73,7 +73,7 @@ export function streamNode(name: string): ResourceNode {
     },
     async ensure(ctx, observed) {
       const kinesis = await ctx.clients.get('kinesis');
-      const wait = () => waitUntilStreamExists(waiterParams(ctx, kinesis), { StreamName: name });
+      const wait = () => waitFor(ctx, kinesis, waitUntilStreamExists, { StreamName: name });
       let arn = observed.arn;
       if (observed.presence === 'missing') {
         await kinesis.send(
@@ -115,7 +115,7 @@ export function streamNode(name: string): ResourceNode {
         if (isNotFound(error)) return 'absent';
         throw error;
       }
-      await waitUntilStreamNotExists(waiterParams(ctx, kinesis), { StreamName: name });
+      await waitFor(ctx, kinesis, waitUntilStreamNotExists, { StreamName: name });
       return 'deleted';
     },
   };

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { onDemandTableKeys } from '../../core/tables.ts';
 import { errorMessage } from '../../errors.ts';
-import { errorName, isNotFound, pollUntil, tagList, unlessNotFound, waiterParams } from '../aws-helpers.ts';
+import { errorName, isNotFound, pollUntil, tagList, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 const REPLACE_STREAM = 'replace stream';
@@ -132,7 +132,7 @@ export function tableNode(options: TableOptions): ResourceNode {
     },
     async ensure(ctx, observed) {
       const dynamodb = await ctx.clients.get('dynamodb');
-      const wait = () => waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
+      const wait = () => waitFor(ctx, dynamodb, waitUntilTableExists, { TableName: name });
       const creating = observed.presence === 'missing';
       let arn = observed.arn;
       if (creating) {
@@ -197,10 +197,10 @@ export function tableNode(options: TableOptions): ResourceNode {
           );
           if (!current?.Table) return 'deleted';
           if (current.Table.TableStatus === 'DELETING') break;
-          await waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
+          await waitFor(ctx, dynamodb, waitUntilTableExists, { TableName: name });
         }
       }
-      await waitUntilTableNotExists(waiterParams(ctx, dynamodb), { TableName: name });
+      await waitFor(ctx, dynamodb, waitUntilTableNotExists, { TableName: name });
       return 'deleted';
     },
   };

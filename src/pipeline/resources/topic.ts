@@ -1,4 +1,4 @@
-/** SNS topics (alerts, and the mappings' on-failure destination) and the alert e-mail subscriptions. */
+/** The alerts SNS topic and its e-mail subscriptions. */
 import {
   CreateTopicCommand,
   DeleteTopicCommand,
@@ -11,11 +11,22 @@ import {
 } from '@aws-sdk/client-sns';
 import { arns } from '../arns.ts';
 import { tagList, unlessNotFound } from '../aws-helpers.ts';
-import { missing, type Observation, type ResourceNode } from '../types.ts';
+import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 export const PENDING_CONFIRMATION = 'PendingConfirmation';
 
-export function topicNode(id: string, kind: string, name: string): ResourceNode {
+/**
+ * `legacy`: topics earlier versions created beside this one and nothing uses any more. Setup
+ * leaves them alone; status and cleanup (no spec) still see them, and cleanup deletes them.
+ */
+export function topicNode(id: string, kind: string, name: string, legacy: readonly string[] = []): ResourceNode {
+  const exists = async (sns: SNSClient, TopicArn: string) =>
+    (await unlessNotFound(() => sns.send(new GetTopicAttributesCommand({ TopicArn })), undefined)) !== undefined;
+  const leftovers = async (ctx: PipelineContext, sns: SNSClient) => {
+    const found: string[] = [];
+    for (const old of legacy) if (await exists(sns, arns.topic(ctx, old))) found.push(old);
+    return found;
+  };
   return {
     id,
     kind,
@@ -24,8 +35,12 @@ export function topicNode(id: string, kind: string, name: string): ResourceNode 
     async describe(ctx): Promise<Observation> {
       const sns = await ctx.clients.get('sns');
       const TopicArn = arns.topic(ctx, name);
-      const found = await unlessNotFound(() => sns.send(new GetTopicAttributesCommand({ TopicArn })), undefined);
-      return found ? { presence: 'present', arn: TopicArn, changes: [], notes: [] } : missing();
+      const found = await exists(sns, TopicArn);
+      const left = ctx.spec ? [] : await leftovers(ctx, sns);
+      const notes = left.map((old) => `left over from an earlier version: ${old} (cleanup deletes it)`);
+      if (found) return { presence: 'present', arn: TopicArn, changes: [], notes };
+      // Only a leftover: cleanup must still see something to delete.
+      return left.length > 0 ? { presence: 'degraded', changes: [], notes } : missing();
     },
     async ensure(ctx, observed) {
       if (observed.presence !== 'missing') return { action: 'unchanged', arn: arns.topic(ctx, name) };
@@ -35,12 +50,10 @@ export function topicNode(id: string, kind: string, name: string): ResourceNode 
     },
     async destroy(ctx) {
       const sns = await ctx.clients.get('sns');
-      const TopicArn = arns.topic(ctx, name);
-      const found = await unlessNotFound(() => sns.send(new GetTopicAttributesCommand({ TopicArn })), undefined);
-      if (!found) return 'absent';
+      const targets = [...((await exists(sns, arns.topic(ctx, name))) ? [name] : []), ...(await leftovers(ctx, sns))];
       // Deleting a topic removes its subscriptions, pending ones included.
-      await sns.send(new DeleteTopicCommand({ TopicArn }));
-      return 'deleted';
+      for (const target of targets) await sns.send(new DeleteTopicCommand({ TopicArn: arns.topic(ctx, target) }));
+      return targets.length > 0 ? 'deleted' : 'absent';
     },
   };
 }

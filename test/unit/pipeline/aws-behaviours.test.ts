@@ -235,7 +235,7 @@ describe('the not-found shapes AWS really returns', () => {
       .on(GetTopicAttributesCommand)
       .rejects(new NotFoundException({ message: 'Topic does not exist', ...meta(404) }));
     assert.equal((await node(ctx, 'alerts-topic').describe(ctx)).presence, 'missing');
-    assert.equal(await node(ctx, 'failures-topic').destroy(ctx), 'absent');
+    assert.equal(await node(ctx, 'alerts-topic').destroy(ctx), 'absent');
   });
 
   it('IAM NoSuchEntity → the role is missing', async () => {
