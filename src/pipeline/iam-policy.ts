@@ -3,7 +3,7 @@
  * every action named (no wildcards), every resource an ARN of this pipeline where IAM can scope
  * the action, one statement per group of resources.
  */
-import { FAILED_PREFIX, QUARANTINE_PREFIX, REDRIVEN_PREFIX } from '../core/failed-records.ts';
+import { CLAIM_PREFIX, FAILED_PREFIX, QUARANTINE_PREFIX, REDRIVEN_PREFIX } from '../core/failed-records.ts';
 import { bucketNames, pipelineNames } from '../core/names.ts';
 import { arns } from './arns.ts';
 import { type IamAction, POLICY_COMMANDS, type PolicyKind, permissionsOf, type Scope } from './permissions.ts';
@@ -66,6 +66,8 @@ export function grantOf(scope: Scope, place: PolicyPlace): Grant {
       return only(`${raw}/${FAILED_PREFIX}*`, `${raw}/${QUARANTINE_PREFIX}*`);
     case 'redriven-objects':
       return only(`${raw}/${REDRIVEN_PREFIX}*`);
+    case 'redrive-claims':
+      return only(`${raw}/${CLAIM_PREFIX}*`);
     case 'results-bucket':
       return only(results);
     case 'results-objects':

@@ -27,6 +27,7 @@ export type Scope =
   | 'raw-objects'
   | 'kept-objects'
   | 'redriven-objects'
+  | 'redrive-claims'
   | 'results-bucket'
   | 'results-objects'
   | 'tables'
@@ -360,6 +361,11 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
     // Moved aside once redriven: copied under redriven/, then deleted.
     ['s3:PutObject', 'redriven-objects'],
     ['s3:DeleteObject', 'kept-objects'],
+    // Each object is claimed first (a conditional put), its claim read when another run holds it,
+    // overwritten as sent, and deleted once the object is moved.
+    ['s3:PutObject', 'redrive-claims'],
+    ['s3:GetObject', 'redrive-claims'],
+    ['s3:DeleteObject', 'redrive-claims'],
     ['kinesis:PutRecords', 'stream'],
   ],
 };
