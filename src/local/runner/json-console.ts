@@ -9,7 +9,8 @@ type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
 export function jsonLogLine(level: Level, requestId: string | undefined, args: unknown[]): string {
   const [message, ...params] = args;
-  const record: Record<string, unknown> = { timestamp: new Date().toISOString(), level, requestId };
+  // Outside an invocation (init) the runtime writes "-".
+  const record: Record<string, unknown> = { timestamp: new Date().toISOString(), level, requestId: requestId ?? '-' };
   if (params.length === 0) {
     // One argument is kept as it is: a string, an object as JSON, an Error as its fields.
     record.message = message;
@@ -32,11 +33,20 @@ export function jsonLogLine(level: Level, requestId: string | undefined, args: u
 function errorFields(_key: string, value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   return {
-    errorType: value.constructor?.name ?? 'UnknownError',
+    // The runtime's own errors (Runtime.*) by name; others by class, as the runtime writes them.
+    errorType: value.name.startsWith('Runtime.') ? value.name : (value.constructor?.name ?? 'UnknownError'),
     errorMessage: value.message,
     stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack,
     ...value,
   };
+}
+
+/**
+ * The runtime's line for an invocation or init error under the JSON log format: the error alone
+ * as the message ({errorType, errorMessage, stackTrace}).
+ */
+export function jsonErrorLine(requestId: string | undefined, error: unknown): string {
+  return jsonLogLine('ERROR', requestId, [error instanceof Error ? error : new Error(String(error))]);
 }
 
 /** Replaces console.* with JSON-record writers to stdout; `requestId()` is the current invocation's. */

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadUserFunction } from '../../packaging/user-function.ts';
-import { patchConsole } from './json-console.ts';
+import { jsonErrorLine, patchConsole } from './json-console.ts';
 
 interface WorkerData {
   loaderModule: string;
@@ -100,9 +100,7 @@ try {
 } catch (error) {
   const described = describe(error);
   // What the runtime logs for a failed init, then reports as the invocation's error.
-  process.stdout.write(
-    `${JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', message: `${described.errorType}: ${described.errorMessage}`, ...described })}\n`,
-  );
+  process.stdout.write(`${jsonErrorLine(undefined, error)}\n`);
   port.postMessage({
     type: 'load-error',
     error: { errorType: described.errorType, errorMessage: described.errorMessage },
@@ -137,9 +135,7 @@ port.on('message', async (message: { type: 'invoke'; id: number; event: unknown;
   } catch (error) {
     const described = describe(error);
     // What the Node.js runtime logs for an unhandled error under the JSON log format.
-    process.stdout.write(
-      `${JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId, message: 'Invoke Error', ...described })}\n`,
-    );
+    process.stdout.write(`${jsonErrorLine(requestId, error)}\n`);
     port.postMessage({
       type: 'result',
       id: message.id,

@@ -103,9 +103,14 @@ describe('local Lambda host (worker-thread sandbox)', () => {
     const outcome = await fn.invoke({ Records: [{ fail: true }] });
     assert.deepEqual(outcome, { ok: false, error: { errorType: 'TypeError', errorMessage: 'record says fail' } });
     const lines = await logLines(join(dir, 'logs', 'p-throws.log'), 5);
-    const error = lines.find((line) => line.message === 'Invoke Error');
+    // Under the JSON log format the runtime logs the error alone as the record's message.
+    const error = lines.find((line) => (line.message as { errorType?: string } | undefined)?.errorType);
     assert.equal(error?.level, 'ERROR');
-    assert.equal(error?.errorType, 'TypeError');
+    assert.equal(typeof error?.requestId, 'string');
+    const logged = (error?.message ?? {}) as { errorType?: string; errorMessage?: string };
+    assert.deepEqual(Object.keys(logged).slice(0, 3), ['errorType', 'errorMessage', 'stackTrace']);
+    assert.equal(logged.errorType, 'TypeError');
+    assert.equal(logged.errorMessage, 'record says fail');
     // The sandbox survives a handled error.
     assert.equal((await fn.invoke({ Records: [] })).ok, true);
   });
