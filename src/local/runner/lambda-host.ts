@@ -27,7 +27,7 @@ export type HandlerKind = 'ingest' | 'trends';
 export interface LambdaHostOptions {
   functionName: string;
   kind: HandlerKind;
-  /** File URL or path of a module exporting loadLambdaHandler(kind) → handler. */
+  /** File URL or path of a module exporting lambdaTaskRoot(kind) → folder, or loadLambdaHandler(kind) → handler. */
   loaderModule: string;
   /** Handler, memory and log format (default: the definition of `kind`, as setup deploys it). */
   definition?: LambdaDefinition;
