@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadUserFunction } from '../../packaging/user-function.ts';
+import { LambdaRuntimeError, loadUserFunction, RUNTIME_ERRORS } from '../../packaging/user-function.ts';
 import { jsonErrorLine, patchConsole } from './json-console.ts';
 
 interface WorkerData {
@@ -53,32 +53,27 @@ async function loadHandler(): Promise<Handler> {
     /^[a-z][a-z0-9+.-]*:/i.test(data.loaderModule) && !/^[a-z]:[\\/]/i.test(data.loaderModule)
       ? data.loaderModule
       : pathToFileURL(data.loaderModule).href;
-  let loader: Loader;
-  try {
-    loader = (await import(specifier)) as Loader;
-  } catch (error) {
-    throw Object.assign(new Error(describe(error).errorMessage), { name: 'Runtime.ImportModuleError' });
-  }
-  if (typeof loader.lambdaTaskRoot === 'function') {
-    const taskRoot = await importError(() => (loader.lambdaTaskRoot as (kind: string) => Promise<string>)(data.kind));
+  const loader = await importError(() => import(specifier) as Promise<Loader>);
+  const taskRootOf = loader.lambdaTaskRoot;
+  if (typeof taskRootOf === 'function') {
+    const taskRoot = await importError(() => taskRootOf(data.kind));
     process.env.LAMBDA_TASK_ROOT = taskRoot;
     // Errors here are the runtime's own (Runtime.*) or the code's init error, as on Lambda.
     return (await loadUserFunction(taskRoot, data.handler)) as Handler;
   }
   const load = loader.loadLambdaHandler;
   if (typeof load !== 'function') {
-    throw Object.assign(
-      new Error(`${data.loaderModule} exports neither lambdaTaskRoot(fn) nor loadLambdaHandler(fn)`),
-      {
-        name: 'Runtime.ImportModuleError',
-      },
+    throw new LambdaRuntimeError(
+      RUNTIME_ERRORS.importModule,
+      `${data.loaderModule} exports neither lambdaTaskRoot(fn) nor loadLambdaHandler(fn)`,
     );
   }
   const handler = await importError(() => load(data.kind));
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`loadLambdaHandler('${data.kind}') did not return a function`), {
-      name: 'Runtime.HandlerNotFound',
-    });
+    throw new LambdaRuntimeError(
+      RUNTIME_ERRORS.handlerNotFound,
+      `loadLambdaHandler('${data.kind}') did not return a function`,
+    );
   }
   return handler;
 }
@@ -88,7 +83,7 @@ async function importError<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    throw Object.assign(new Error(describe(error).errorMessage), { name: 'Runtime.ImportModuleError' });
+    throw new LambdaRuntimeError(RUNTIME_ERRORS.importModule, describe(error).errorMessage);
   }
 }
 
