@@ -59,8 +59,10 @@ if [ ! -f "$ric_dir/node_modules/aws-lambda-ric/rapid-client.node" ]; then
   fi
   log "building aws-lambda-ric $RIC_VERSION (node $(node --version), headers from $node_dir)"
   rm -rf "$ric_dir" && mkdir -p "$ric_dir"
+  # npm 11 runs a dependency's install scripts only when the project approves them.
+  printf '{"name":"stockpipe-lambda-runtime","private":true,"allowScripts":{"aws-lambda-ric@%s":true}}\n' \
+    "$RIC_VERSION" >"$ric_dir/package.json"
   npm_config_nodedir="$node_dir" npm install --prefix "$ric_dir" --no-save --no-package-lock --no-audit --no-fund \
-    --allow-scripts=aws-lambda-ric \
     "aws-lambda-ric@$RIC_VERSION" >&2
 fi
 
