@@ -4,7 +4,8 @@
  * write request per record: 1,000 of each per 1,000 records). Needs `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
-import { LAMBDA_FUNCTIONS, readLambdaZip } from '../src/packaging/lambda-zip.ts';
+import { join } from 'node:path';
+import { LAMBDA_ENTRY_FILE, LAMBDA_FUNCTIONS, readLambdaZip } from '../src/packaging/lambda-zip.ts';
 import { unpackLambda } from '../src/packaging/load-lambda.ts';
 import { MAPPING_BATCH_SIZES } from '../src/pipeline/resources/mapping.ts';
 import { kinesisEvent, stockEvent } from '../test/helpers/lambda-events.ts';
@@ -22,7 +23,7 @@ for (const fn of LAMBDA_FUNCTIONS) {
 }
 
 for (const fn of LAMBDA_FUNCTIONS) {
-  const entry = await unpackLambda((await readLambdaZip(fn)).bytes);
+  const entry = join(await unpackLambda((await readLambdaZip(fn)).bytes), LAMBDA_ENTRY_FILE);
   // Time the import inside a fresh process, as a cold start does (SDK modules included).
   const script = `const t = performance.now(); await import(${JSON.stringify(entry)}); console.log(performance.now() - t);`;
   const times: number[] = [];

@@ -11,6 +11,6 @@ if (!existsSync(builder)) {
 const { buildLambdas } = await import(builder.href);
 for (const built of await buildLambdas()) {
   console.error(
-    `lambdas: ${built.fn}.zip ${(built.bytes / 1024).toFixed(1)} KiB sha256=${built.sha256} external=${built.externals.join(',') || '-'}`,
+    `lambdas: ${built.fn}.zip ${(built.bytes / 1024).toFixed(1)} KiB sha256=${built.sha256} imports=${built.imports.join(',')}`,
   );
 }

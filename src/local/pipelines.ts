@@ -23,8 +23,9 @@ export interface LocalPipeline {
   /** Environment of the trends function (trendsEnv, ALERTS_TOPIC_ARN empty locally). */
   trendsEnv: Record<string, string>;
   /**
-   * Module (file URL or absolute path) exporting `loadLambdaHandler(fn: 'ingest' | 'trends')`;
-   * when absent the daemon's default (`--handler-loader`) applies.
+   * Module (file URL or absolute path) exporting `lambdaTaskRoot(fn)` (a folder the Handler is
+   * loaded from, as the built zips are) or, for test fixtures, `loadLambdaHandler(fn)` (the
+   * handler itself); when absent the daemon's default (`--handler-loader`) applies.
    */
   handlerLoader?: string;
   /** Overrides of the event source mapping settings (runner/mapping.ts); tests use short windows. */

@@ -1,7 +1,9 @@
 /**
  * Makes the handlers' logs readable. The handlers log Powertools JSON (level, message, timestamp,
- * service, cold_start, function_* and xray_trace_id, plus their own keys); Lambda adds plain
- * START/END/REPORT lines, "Task timed out" and runtime error lines. Three renderings: short (one
+ * service, cold_start, function_* and xray_trace_id, plus their own keys). Under the JSON log
+ * format (what setup configures, and the local runner writes) Lambda adds {timestamp, level,
+ * requestId, message} records for console output and errors, and platform.* records; under the
+ * Text format, plain START/END/REPORT lines, "Task timed out" and tab-separated runtime lines. Three renderings: short (one
  * line, key fields), detailed (every field, stacks) and json (one object per event).
  */
 import type { ChalkInstance } from 'chalk';
@@ -63,6 +65,7 @@ const BOILERPLATE = new Set([
   'function_memory_size',
   'function_name',
   'function_request_id',
+  'requestId',
 ]);
 
 const PLATFORM_LINE = /^(START|END|REPORT|INIT_START|EXTENSION|TELEMETRY) /;
@@ -80,10 +83,21 @@ export function parseLogMessage(raw: string): ParsedLog {
       if (value && typeof value === 'object' && !Array.isArray(value)) {
         const record = value as Record<string, unknown>;
         const level = typeof record.level === 'string' ? record.level.toUpperCase() : undefined;
-        const message = typeof record.message === 'string' ? record.message : '';
         const fields = { ...record };
         delete fields.level;
         delete fields.message;
+        // The JSON log format logs an error alone as the message: {errorType, errorMessage, stackTrace}.
+        const error = record.message as { errorType?: unknown; errorMessage?: unknown } | null;
+        if (error && typeof error === 'object' && typeof error.errorType === 'string') {
+          const message = `${error.errorType}: ${String(error.errorMessage ?? '')}`;
+          return { level, message, fields: { ...fields, error }, platform: false };
+        }
+        const message =
+          typeof record.message === 'string'
+            ? record.message
+            : record.message === undefined
+              ? ''
+              : JSON.stringify(record.message);
         // Lambda's JSON log format puts platform events in {"type":"platform.start", "record":{…}}.
         const platform = typeof record.type === 'string' && record.type.startsWith('platform.');
         return { level, message: message || (platform ? String(record.type) : ''), fields, platform };

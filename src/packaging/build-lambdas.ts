@@ -1,7 +1,7 @@
 /** `npm run build:lambdas`: bundle each handler and write dist/lambdas/<fn>.zip. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { bundleLambda } from './bundle.ts';
+import { type BundleOptions, bundleLambda } from './bundle.ts';
 import { deterministicZip } from './deterministic-zip.ts';
 import { codeSha256, LAMBDA_ENTRY_FILE, LAMBDA_FUNCTIONS, type LambdaFunction, lambdaZipPath } from './lambda-zip.ts';
 
@@ -10,14 +10,17 @@ export interface BuiltLambda {
   path: string;
   bytes: number;
   sha256: string;
-  externals: string[];
+  imports: string[];
 }
 
 /** The zip of one function, in memory: index.mjs at the root, exporting `handler`. */
-export async function packageLambda(fn: LambdaFunction): Promise<{ zip: Buffer; externals: string[] }> {
-  const bundle = await bundleLambda(fn);
+export async function packageLambda(
+  fn: LambdaFunction,
+  options: BundleOptions = {},
+): Promise<{ zip: Buffer; imports: string[] }> {
+  const bundle = await bundleLambda(fn, options);
   const zip = await deterministicZip([{ name: LAMBDA_ENTRY_FILE, content: bundle.code }]);
-  return { zip, externals: bundle.externals };
+  return { zip, imports: bundle.imports };
 }
 
 export async function buildLambdas(
@@ -26,11 +29,11 @@ export async function buildLambdas(
 ): Promise<BuiltLambda[]> {
   return Promise.all(
     functions.map(async (fn) => {
-      const { zip, externals } = await packageLambda(fn);
+      const { zip, imports } = await packageLambda(fn);
       const path = lambdaZipPath(fn, directory);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, zip);
-      return { fn, path, bytes: zip.byteLength, sha256: codeSha256(zip), externals };
+      return { fn, path, bytes: zip.byteLength, sha256: codeSha256(zip), imports };
     }),
   );
 }

@@ -1,29 +1,46 @@
 /**
- * esbuild for the Lambda handlers: one minified, tree-shaken ES module per function.
- *
- * Only the SDK's service clients (`@aws-sdk/client-*`) stay external: the nodejs22.x runtime ships
- * them, and bundling S3 + DynamoDB + SNS would push each package past 1 MiB. Everything else is
- * bundled — AWS does not promise the other `@aws-sdk` packages (lib-dynamodb, util-dynamodb) or
- * their `@smithy` helpers in the runtime and recommends bundling what a function depends on —
- * and so is Powertools, which the runtime does not have.
+ * esbuild for the Lambda handlers: one minified, tree-shaken ES module per function that imports
+ * nothing but Node's `node:` built-ins. The SDK clients are bundled too: Lambda pins the runtime's
+ * own SDK per runtime and updates it on its own schedule, and AWS's SDK guide says not to rely on
+ * it in production. A runtime SDK older than the bundled lib-dynamodb breaks a zip that leaves the
+ * clients external at load (`Named export 'SearchVectorsCommand' not found`); a zip that carries
+ * its clients runs on a runtime SDK of any version, or none.
  */
-import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
+import { build, type Plugin } from 'esbuild';
 import { type LambdaFunction, PACKAGE_ROOT } from './lambda-zip.ts';
-
-export const EXTERNAL_MODULES = ['@aws-sdk/client-*'];
 
 export interface LambdaBundle {
   fn: LambdaFunction;
   code: Uint8Array;
-  /** Bare imports left for the runtime to provide. */
-  externals: string[];
+  /** Every module the bundle imports (all `node:` built-ins when nothing is left external). */
+  imports: string[];
+}
+
+export interface BundleOptions {
+  root?: string;
+  /** Bare imports to leave for the runtime (none for the zips we ship; tests build the old kind). */
+  external?: string[];
 }
 
 export function lambdaEntryPoint(fn: LambdaFunction, root = PACKAGE_ROOT): string {
   return `${root}lambdas/${fn}/index.ts`;
 }
 
-export async function bundleLambda(fn: LambdaFunction, root = PACKAGE_ROOT): Promise<LambdaBundle> {
+/** Built-ins imported as `fs` or `node:fs` alike become `node:fs`: one spelling, plainly Node's. */
+const nodeBuiltins: Plugin = {
+  name: 'node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      isBuiltin(args.path)
+        ? { path: args.path.startsWith('node:') ? args.path : `node:${args.path}`, external: true }
+        : undefined,
+    );
+  },
+};
+
+export async function bundleLambda(fn: LambdaFunction, options: BundleOptions = {}): Promise<LambdaBundle> {
+  const root = options.root ?? PACKAGE_ROOT;
   const result = await build({
     absWorkingDir: root,
     entryPoints: [lambdaEntryPoint(fn, root)],
@@ -37,7 +54,8 @@ export async function bundleLambda(fn: LambdaFunction, root = PACKAGE_ROOT): Pro
     treeShaking: true,
     // Prefer the ES module builds of dependencies: they tree-shake and need no require().
     mainFields: ['module', 'main'],
-    external: EXTERNAL_MODULES,
+    external: options.external ?? [],
+    plugins: [nodeBuiltins],
     legalComments: 'none',
     charset: 'utf8',
     metafile: true,
@@ -45,11 +63,9 @@ export async function bundleLambda(fn: LambdaFunction, root = PACKAGE_ROOT): Pro
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced no output for ${fn}`);
-  const externals = new Set<string>();
+  const imports = new Set<string>();
   for (const meta of Object.values(result.metafile.outputs)) {
-    for (const imported of meta.imports) {
-      if (imported.external && !imported.path.startsWith('node:')) externals.add(imported.path);
-    }
+    for (const imported of meta.imports) if (imported.external) imports.add(imported.path);
   }
-  return { fn, code: output.contents, externals: [...externals].sort() };
+  return { fn, code: output.contents, imports: [...imports].sort() };
 }

@@ -1,18 +1,19 @@
 /**
- * Runs a handler from its built zip, exactly the bytes setup uploads: the zip is unpacked once
- * per CodeSha256 under <PACKAGE_ROOT>/node_modules/.cache/stockpipe/lambdas/<sha>/, so the
- * bundle's external `@aws-sdk/*` imports resolve from stockpipe's own node_modules, as they
- * resolve from the runtime's SDK on AWS. Used by the local runner and the integration tests.
+ * Runs a handler from its built zip, exactly the bytes setup uploads, the way Lambda does: the
+ * zip is unpacked once per CodeSha256 into a task root under the temp folder, where no ancestor
+ * has a node_modules folder, so the code resolves modules only from what the zip carries (a
+ * zip that imports something it lacks fails here as on AWS); the Handler string picks the file
+ * and export (user-function.ts). Used by the local runner and the integration tests.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StockpipeError } from '../errors.ts';
-import { LAMBDA_ENTRY_FILE, type LambdaFunction, PACKAGE_ROOT, readLambdaZip } from './lambda-zip.ts';
+import { LAMBDA_HANDLER, type LambdaFunction, readLambdaZip } from './lambda-zip.ts';
 import { unzip } from './unzip.ts';
+import { loadUserFunction } from './user-function.ts';
 
 /** The part of the Lambda context the handlers read. */
 export interface LambdaContextLike {
@@ -32,62 +33,83 @@ export interface LoadedLambda<Event = unknown, Result = unknown> {
   handler: LambdaHandler<Event, Result>;
   /** Base64 SHA-256 of the zip (CodeSha256). */
   sha256: string;
-  /** The unpacked entry file that was imported. */
-  entryPath: string;
+  /** The folder the zip was unpacked into (LAMBDA_TASK_ROOT). */
+  taskRoot: string;
 }
 
 export interface LoadLambdaOptions {
   /** Where the zips are (default dist/lambdas of the package). */
   zipDirectory?: string;
-  /** Where to unpack (default <PACKAGE_ROOT>/node_modules/.cache/stockpipe/lambdas). */
+  /** Where to unpack (default: defaultUnpackDirectory()). */
   cacheDirectory?: string;
   /** A new module instance (own clients, own cold start) instead of the cached one. */
   fresh?: boolean;
+  /** The Handler string (default: what setup deploys). */
+  handler?: string;
 }
 
 let instances = 0;
+
+/** Under the temp folder, one per user: shared by every project and process of that user. */
+export function defaultUnpackDirectory(): string {
+  let user: string;
+  try {
+    user = String(userInfo().uid);
+  } catch {
+    user = 'user';
+  }
+  return join(tmpdir(), `stockpipe-lambdas-${user}`);
+}
+
+/** Unpacks the function's built zip (once per hash); returns its task root. */
+export async function lambdaTaskRoot(
+  fn: LambdaFunction,
+  options: Pick<LoadLambdaOptions, 'zipDirectory' | 'cacheDirectory'> = {},
+): Promise<{ taskRoot: string; sha256: string }> {
+  const zip = await readLambdaZip(fn, options.zipDirectory);
+  return { taskRoot: await unpackLambda(zip.bytes, options.cacheDirectory), sha256: zip.sha256 };
+}
 
 export async function loadLambdaHandler<Event = unknown, Result = unknown>(
   fn: LambdaFunction,
   options: LoadLambdaOptions = {},
 ): Promise<LoadedLambda<Event, Result>> {
-  const zip = await readLambdaZip(fn, options.zipDirectory);
-  const entryPath = await unpackLambda(zip.bytes, options.cacheDirectory);
-  const url = `${pathToFileURL(entryPath).href}${options.fresh ? `?instance=${++instances}` : ''}`;
-  const module = (await import(url)) as { handler?: unknown };
-  if (typeof module.handler !== 'function') {
-    throw new StockpipeError(`${zip.path} does not export a handler function: run \`npm run build\` again`);
-  }
-  return { fn, handler: module.handler as LambdaHandler<Event, Result>, sha256: zip.sha256, entryPath };
-}
-
-/** Unpacks a zip once per content hash; returns the path of its entry file. */
-export async function unpackLambda(bytes: Uint8Array, cacheDirectory?: string): Promise<string> {
-  const hash = createHash('sha256').update(bytes).digest('hex');
-  const primary = join(cacheDirectory ?? join(PACKAGE_ROOT, 'node_modules', '.cache', 'stockpipe', 'lambdas'), hash);
-  try {
-    return await extractInto(bytes, primary);
-  } catch (error) {
-    if (cacheDirectory || !isPermissionProblem(error)) throw error;
-    // A read-only install (global, system-wide): unpack under the temp folder instead.
-    return unpackLambdaLinked(bytes, join(tmpdir(), 'stockpipe-lambdas'));
-  }
+  const { taskRoot, sha256 } = await lambdaTaskRoot(fn, options);
+  const handler = await loadUserFunction(taskRoot, options.handler ?? LAMBDA_HANDLER, {
+    ...(options.fresh ? { instance: String(++instances) } : {}),
+  });
+  return { fn, handler: handler as LambdaHandler<Event, Result>, sha256, taskRoot };
 }
 
 /**
- * Unpacks outside the package (under `directory`/<sha>/) and links a node_modules folder there
- * to the one stockpipe's AWS SDK resolves from, so the bundle's external imports still resolve.
+ * Unpacks a zip once per content hash into `<directory>/<sha>/` and returns that task root.
+ * Refuses a folder below a node_modules: Node would resolve the code's imports from there.
  */
-export async function unpackLambdaLinked(bytes: Uint8Array, directory: string): Promise<string> {
-  const target = join(directory, createHash('sha256').update(bytes).digest('hex'));
-  const entry = await extractInto(bytes, target);
-  await linkNodeModules(target);
-  return entry;
+export async function unpackLambda(bytes: Uint8Array, directory = defaultUnpackDirectory()): Promise<string> {
+  const taskRoot = join(directory, createHash('sha256').update(bytes).digest('hex'));
+  const leak = nodeModulesAbove(taskRoot);
+  if (leak) {
+    throw new StockpipeError(
+      `cannot unpack the Lambda code under ${directory}: Node would resolve its imports from ${leak}, which Lambda never does`,
+    );
+  }
+  await extractInto(bytes, taskRoot);
+  return taskRoot;
 }
 
-async function extractInto(bytes: Uint8Array, directory: string): Promise<string> {
-  const entryPath = join(directory, LAMBDA_ENTRY_FILE);
-  if (existsSync(entryPath)) return entryPath; // same hash, same content
+/** The first node_modules folder Node's resolution would reach from `directory`, if any. */
+export function nodeModulesAbove(directory: string): string | undefined {
+  for (let current = dirname(directory); ; current = dirname(current)) {
+    const candidate = join(current, 'node_modules');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+async function extractInto(bytes: Uint8Array, directory: string): Promise<void> {
+  // A marker beside the task root (inside it, the code would see a file the zip lacks).
+  const complete = `${directory}.unpacked`;
+  if (existsSync(complete)) return; // same hash, same content
   await mkdir(directory, { recursive: true });
   for (const entry of unzip(bytes)) {
     const target = normalize(join(directory, entry.name));
@@ -98,36 +120,17 @@ async function extractInto(bytes: Uint8Array, directory: string): Promise<string
     await writeFile(partial, entry.content);
     await rename(partial, target);
   }
-  if (!existsSync(entryPath)) throw new StockpipeError(`the Lambda zip has no ${LAMBDA_ENTRY_FILE} at its root`);
-  return entryPath;
-}
-
-async function linkNodeModules(directory: string): Promise<void> {
-  const link = join(directory, 'node_modules');
-  if (existsSync(link)) return;
-  const resolved = fileURLToPath(import.meta.resolve('@aws-sdk/client-dynamodb'));
-  const marker = `${sep}node_modules${sep}`;
-  const target = resolved.slice(0, resolved.lastIndexOf(marker) + marker.length - 1);
-  try {
-    await symlink(target, link, 'dir');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-}
-
-function isPermissionProblem(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+  await writeFile(complete, '');
 }
 
 /** A Lambda-like context for local invocations: a deadline `timeoutMs` from now. */
-export function lambdaContext(functionName: string, timeoutMs = 60_000): LambdaContextLike {
+export function lambdaContext(functionName: string, timeoutMs = 60_000, memoryMb = 256): LambdaContextLike {
   const deadline = Date.now() + timeoutMs;
   return {
     functionName,
     functionVersion: '$LATEST',
     awsRequestId: randomBytes(16).toString('hex'),
-    memoryLimitInMB: '256',
+    memoryLimitInMB: String(memoryMb),
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

@@ -6,6 +6,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HANDLER_DEFAULTS, ingestEnv, trendsEnv } from '../core/handler-env.ts';
 import { DEFAULT_CROSSOVER } from '../core/strategies/index.ts';
 import { ALERTS_KEY, ALERTS_TTL_ATTRIBUTE, QUOTES_KEY, QUOTES_TTL_ATTRIBUTE } from '../core/tables.ts';
+import { LAMBDA_DEFINITIONS } from '../packaging/lambda-definition.ts';
 import { pipelineAlarms } from './alarms.ts';
 import { arns } from './arns.ts';
 import { unlessNotFound } from './aws-helpers.ts';
@@ -115,8 +116,8 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       roleName: names.ingestRole,
       // Writers depend on what they write to, so cleanup removes them before emptying buckets.
       dependsOn: ['ingest-role', 'ingest-log-group', 'raw-bucket', 'quotes-table'],
-      timeoutSeconds: 60,
-      memoryMb: 512,
+      timeoutSeconds: LAMBDA_DEFINITIONS.ingest.timeoutSeconds,
+      memoryMb: LAMBDA_DEFINITIONS.ingest.memoryMb,
       environment: (c) => ingestEnvironment(c),
     }),
     functionNode({
@@ -125,8 +126,8 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       name: names.trendsFunction,
       roleName: names.trendsRole,
       dependsOn: ['trends-role', 'trends-log-group', 'quotes-table', 'alerts-table', 'alerts-topic'],
-      timeoutSeconds: 60,
-      memoryMb: 256,
+      timeoutSeconds: LAMBDA_DEFINITIONS.trends.timeoutSeconds,
+      memoryMb: LAMBDA_DEFINITIONS.trends.memoryMb,
       environment: (c) => trendsEnvironment(c, arns.topic(c, c.names.alertsTopic)),
     }),
     mappingNode({

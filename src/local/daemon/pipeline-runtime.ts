@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { pipelineNames } from '../../core/names.ts';
+import { LAMBDA_DEFINITIONS } from '../../packaging/lambda-definition.ts';
 import { MAPPING_BATCH_SIZES } from '../../pipeline/resources/mapping.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
 import { failureFile, functionLogFile, type LocalPaths, safeFileName } from '../paths.ts';
@@ -192,6 +193,7 @@ export class PipelineRuntime {
       functionName,
       kind,
       loaderModule: handlerLoader ?? '',
+      definition: LAMBDA_DEFINITIONS[kind],
       env: {
         ...env,
         AWS_REGION: LOCAL_REGION,
@@ -203,7 +205,8 @@ export class PipelineRuntime {
         STOCKPIPE_TARGET: 'local',
       },
       logFile: functionLogFile(paths, functionName),
-      timeoutMs: mappingConfig(mapping).functionTimeoutMs,
+      // The definition's timeout unless a test shortens it through the mapping settings.
+      ...(mapping?.functionTimeoutMs ? { timeoutMs: mapping.functionTimeoutMs } : {}),
     });
     this.hosts.push(host);
     return host;

@@ -1,13 +1,21 @@
 /**
  * A local Lambda function: a pool of sandboxes (worker threads, see sandbox.ts), one per
  * concurrent invocation as on Lambda — two shards invoking at once get two environments, so
- * module-level state is never shared between concurrent invocations. What the sandboxes print
- * goes to `logs/<fn>.log` as JSON lines: the handler's own JSON lines as they are (Powertools),
- * other lines wrapped as {timestamp, level, message}, plus platform.start / platform.report
- * lines as Lambda's JSON log format writes them. A timeout or crash is a function error and
- * retires the sandbox.
+ * module-level state is never shared between concurrent invocations. Each sandbox gets the
+ * environment Lambda sets (src/packaging/lambda-definition.ts) for the function's definition:
+ * its Handler, memory size and log format are the ones setup deploys. What the sandboxes print
+ * goes to `logs/<fn>.log` as Lambda's JSON log format writes it: console output as
+ * {timestamp, level, requestId, message} records, the handler's own JSON lines as they are
+ * (Powertools), plus platform.start / platform.report records. A timeout or crash is a function
+ * error and retires the sandbox.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  LAMBDA_DEFINITIONS,
+  type LambdaDefinition,
+  lambdaEnvironment,
+  lambdaLogStreamName,
+} from '../../packaging/lambda-definition.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../constants.ts';
 import type { InvokeOutcome } from './delivery.ts';
 import type { FunctionInvoker } from './invoker.ts';
@@ -19,12 +27,14 @@ export type HandlerKind = 'ingest' | 'trends';
 export interface LambdaHostOptions {
   functionName: string;
   kind: HandlerKind;
-  /** File URL or path of a module exporting loadLambdaHandler(kind) → handler. */
+  /** File URL or path of a module exporting lambdaTaskRoot(kind) → folder, or loadLambdaHandler(kind) → handler. */
   loaderModule: string;
+  /** Handler, memory and log format (default: the definition of `kind`, as setup deploys it). */
+  definition?: LambdaDefinition;
   env: Record<string, string>;
   logFile: string;
-  timeoutMs: number;
-  memoryMb?: number;
+  /** The invocation timeout (default: the definition's). */
+  timeoutMs?: number;
   /** Most sandboxes at once (reserved concurrency); further invocations wait. */
   maxConcurrency?: number;
 }
@@ -33,6 +43,7 @@ export class LambdaHost implements FunctionInvoker {
   readonly functionName: string;
   readonly functionArn: string;
   private readonly options: LambdaHostOptions;
+  private readonly definition: LambdaDefinition;
   private readonly idle: Sandbox[] = [];
   private readonly all = new Set<Sandbox>();
   private readonly waiting: ((sandbox: Sandbox | undefined) => void)[] = [];
@@ -41,6 +52,7 @@ export class LambdaHost implements FunctionInvoker {
 
   constructor(options: LambdaHostOptions) {
     this.options = options;
+    this.definition = options.definition ?? LAMBDA_DEFINITIONS[options.kind];
     this.functionName = options.functionName;
     this.functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${options.functionName}`;
   }
@@ -72,16 +84,27 @@ export class LambdaHost implements FunctionInvoker {
     if (!sandbox)
       return { ok: false, error: { errorType: 'Runtime.Closed', errorMessage: 'the function is shutting down' } };
     const requestId = randomUUID();
-    const started = Date.now();
-    this.writePlatform('platform.start', { requestId, functionArn: this.functionArn, version: '$LATEST' });
-    const outcome = await sandbox.invoke(event, requestId, this.options.timeoutMs);
+    const started = performance.now();
+    this.writePlatform('platform.start', { requestId, version: '$LATEST' });
+    const outcome = await sandbox.invoke(event, requestId, this.timeoutMs);
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    const initDurationMs = sandbox.takeInitDuration();
     this.writePlatform('platform.report', {
       requestId,
+      metrics: {
+        durationMs,
+        billedDurationMs: Math.ceil(durationMs),
+        memorySizeMB: this.definition.memoryMb,
+        ...(initDurationMs !== undefined ? { initDurationMs: Math.round(initDurationMs * 1000) / 1000 } : {}),
+      },
       status: outcome.ok ? 'success' : outcome.error.errorType === 'Sandbox.Timedout' ? 'timeout' : 'error',
-      metrics: { durationMs: Date.now() - started },
     });
     this.release(sandbox);
     return outcome;
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? this.definition.timeoutSeconds * 1000;
   }
 
   /** Sandboxes currently alive (for status). */
@@ -133,24 +156,38 @@ export class LambdaHost implements FunctionInvoker {
   }
 
   private spawn(): Sandbox {
-    const { functionName, kind, loaderModule, env, timeoutMs, memoryMb = 256 } = this.options;
+    const { functionName, kind, loaderModule, env } = this.options;
+    const definition = this.definition;
+    const region = env.AWS_REGION ?? LOCAL_REGION;
+    const logStreamName = lambdaLogStreamName(new Date(), randomBytes(16).toString('hex'));
     const sandbox = new Sandbox({
       env: {
         ...env,
-        AWS_LAMBDA_FUNCTION_NAME: functionName,
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
-        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-        AWS_LAMBDA_LOG_FORMAT: 'JSON',
-        AWS_REGION: env.AWS_REGION ?? LOCAL_REGION,
-        AWS_DEFAULT_REGION: env.AWS_REGION ?? LOCAL_REGION,
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        // The worker sets LAMBDA_TASK_ROOT once the loader has unpacked the code.
+        ...lambdaEnvironment({ definition, functionName, region, taskRoot: '', logStreamName }),
       },
-      workerData: { loaderModule, kind, functionName, functionArn: this.functionArn, memoryMb, timeoutMs },
+      workerData: {
+        loaderModule,
+        kind,
+        handler: definition.handler,
+        functionName,
+        functionArn: this.functionArn,
+        memoryMb: definition.memoryMb,
+        timeoutMs: this.timeoutMs,
+        logStreamName,
+      },
       onLine: (line, stream) => {
+        // Raw writes that are not JSON (the runtime's console is patched, so these are rare).
         const level = stream === 'stderr' ? 'ERROR' : 'INFO';
         this.writeLine(
-          isJsonObject(line) ? line : JSON.stringify({ timestamp: new Date().toISOString(), level, message: line }),
+          isJsonObject(line)
+            ? line
+            : JSON.stringify({
+                timestamp: new Date().toISOString(),
+                level,
+                requestId: sandbox.requestId,
+                message: line,
+              }),
         );
       },
     });

@@ -10,6 +10,7 @@ import type { InvokeOutcome } from './delivery.ts';
 
 interface WorkerMessage {
   type: 'ready' | 'load-error' | 'result';
+  initDurationMs?: number;
   id?: number;
   ok?: boolean;
   response?: unknown;
@@ -36,6 +37,9 @@ export class Sandbox {
   /** False once it crashed, timed out or was terminated: never reuse it. */
   alive = true;
   readonly ready: Promise<void>;
+  /** The invocation running now, for lines printed outside the patched console. */
+  requestId: string | undefined;
+  private initDurationMs: number | undefined;
   private readonly worker: Worker;
   private pending: { id: number; resolve(outcome: InvokeOutcome): void } | undefined;
   private nextId = 1;
@@ -52,8 +56,10 @@ export class Sandbox {
     capture(this.worker.stderr, (line) => options.onLine(line, 'stderr'));
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'load-error') reject(message.error);
+        if (message.type === 'ready') {
+          this.initDurationMs = message.initDurationMs;
+          resolve();
+        } else if (message.type === 'load-error') reject(message.error);
         else if (message.type === 'result' && this.pending && message.id === this.pending.id) {
           const { resolve: settle } = this.pending;
           this.pending = undefined;
@@ -82,11 +88,19 @@ export class Sandbox {
     });
   }
 
+  /** The init duration, once: the first invocation's report carries it (a cold start). */
+  takeInitDuration(): number | undefined {
+    const value = this.initDurationMs;
+    this.initDurationMs = undefined;
+    return value;
+  }
+
   /** One invocation; a timeout ends the sandbox (as Lambda does) and is a function error. */
   invoke(event: unknown, requestId: string, timeoutMs: number): Promise<InvokeOutcome> {
     if (!this.alive) {
       return Promise.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'sandbox is gone' } });
     }
+    this.requestId = requestId;
     return new Promise<InvokeOutcome>((resolve) => {
       const id = this.nextId++;
       const timer = setTimeout(() => {

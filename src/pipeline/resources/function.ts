@@ -12,12 +12,8 @@ import {
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import {
-  LAMBDA_ARCHITECTURE,
-  LAMBDA_HANDLER,
-  LAMBDA_RUNTIME,
-  type LambdaFunction,
-} from '../../packaging/lambda-zip.ts';
+import { LAMBDA_DEFINITIONS } from '../../packaging/lambda-definition.ts';
+import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type LambdaFunction } from '../../packaging/lambda-zip.ts';
 import { arns } from '../arns.ts';
 import { isNotFound, retryIamPropagation, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
@@ -40,6 +36,7 @@ interface DesiredConfig {
   Timeout: number;
   MemorySize: number;
   Environment: { Variables: Record<string, string> };
+  LoggingConfig: { LogFormat: 'JSON' };
 }
 
 function sameVariables(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
@@ -55,6 +52,11 @@ function configChanges(current: FunctionConfiguration, desired: DesiredConfig): 
   if (current.Role !== desired.Role) changes.push('role');
   if (current.Timeout !== desired.Timeout) changes.push(`timeout → ${desired.Timeout}s`);
   if (current.MemorySize !== desired.MemorySize) changes.push(`memory → ${desired.MemorySize} MB`);
+  // AWS always reports LoggingConfig (Text unless set); moto 5.2.5 neither stores nor returns it.
+  const logFormat = current.LoggingConfig?.LogFormat;
+  if (logFormat !== undefined && logFormat !== desired.LoggingConfig.LogFormat) {
+    changes.push(`log format ${logFormat} → ${desired.LoggingConfig.LogFormat}`);
+  }
   if (!sameVariables(current.Environment?.Variables, desired.Environment.Variables)) {
     const before = current.Environment?.Variables ?? {};
     const after = desired.Environment.Variables;
@@ -71,11 +73,12 @@ export function functionNode(options: FunctionOptions): ResourceNode {
   const FunctionName = name;
   const desired = (ctx: PipelineContext): DesiredConfig => ({
     Runtime: LAMBDA_RUNTIME,
-    Handler: LAMBDA_HANDLER,
+    Handler: LAMBDA_DEFINITIONS[fn].handler,
     Role: arns.role(ctx, roleName),
     Timeout: timeoutSeconds,
     MemorySize: memoryMb,
     Environment: { Variables: environment(ctx) },
+    LoggingConfig: { LogFormat: LAMBDA_DEFINITIONS[fn].logFormat },
   });
 
   return {

@@ -11,6 +11,7 @@ import { ScanCommand as DocumentScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import type { AwsClients } from '../../../src/aws/clients.ts';
 import { onDemandTableKeys } from '../../../src/core/tables.ts';
+import { LAMBDA_DEFINITIONS } from '../../../src/packaging/lambda-definition.ts';
 import { type LambdaHandler, lambdaContext, loadLambdaHandler } from '../../../src/packaging/load-lambda.ts';
 import { type AwsProxy, startAwsProxy } from '../../helpers/aws-proxy.ts';
 import { type Emulators, startEmulators } from '../../helpers/emulators.ts';
@@ -63,8 +64,10 @@ export async function startLambdaStack(env: Record<string, string> = {}): Promis
     clients,
     ddbProxy,
     s3Proxy,
-    ingest: (event, context) => ingest.handler(event, context ?? lambdaContext('stockpipe-ingest')),
-    trends: (event, context) => trends.handler(event, context ?? lambdaContext('stockpipe-trends')),
+    ingest: (event, context) =>
+      ingest.handler(event, context ?? lambdaContext('stockpipe-ingest', 60_000, LAMBDA_DEFINITIONS.ingest.memoryMb)),
+    trends: (event, context) =>
+      trends.handler(event, context ?? lambdaContext('stockpipe-trends', 60_000, LAMBDA_DEFINITIONS.trends.memoryMb)),
     async createQuotesTable(name) {
       await keyed(name, 'timestamp');
     },

@@ -79,7 +79,8 @@ describe('the daemon serves registered pipelines: Kinesis → ingest → DynamoD
 
     const ingestLog = lines(join(paths.logsDir, 'p-ingest.log')).map((line) => JSON.parse(line));
     assert.ok(ingestLog.some((line) => line.message === 'ingest batch'));
-    assert.ok(ingestLog.some((line) => line.message === 'Invoke Error' && line.errorMessage === 'poison record'));
+    // The JSON log format's error line: the error itself as the message.
+    assert.ok(ingestLog.some((line) => line.level === 'ERROR' && line.message?.errorMessage === 'poison record'));
     const trendsLog = lines(join(paths.logsDir, 'p-trends.log')).map((line) => JSON.parse(line));
     assert.ok(trendsLog.some((line) => typeof line.message === 'string' && line.message.startsWith('trends saw')));
     assert.ok(trendsLog.every((line) => !String(line.message).includes('MODIFY')));

@@ -33,7 +33,8 @@ const db = new DynamoDBClient({});
 export async function loadLambdaHandler(kind) {
   if (kind === 'ingest') {
     return async (event, context) => {
-      console.log(JSON.stringify({ level: 'INFO', message: 'ingest batch', size: event.Records.length, function_request_id: context.awsRequestId }));
+      // A raw JSON line, as Powertools writes it (its own Console on stdout).
+      process.stdout.write(JSON.stringify({ level: 'INFO', message: 'ingest batch', size: event.Records.length, function_request_id: context.awsRequestId }) + '\\n');
       const quotes = event.Records.map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')));
       if (quotes.some((q) => q.symbol === 'POISON')) throw new Error('poison record');
       for (const q of quotes) appendFileSync(process.env.SEEN_FILE, JSON.stringify(q) + '\\n');

@@ -147,6 +147,25 @@ describe('log rendering', () => {
     assert.equal(parseLogMessage('2026-11-22T14:30:00.000Z abc Task timed out after 3.00 seconds').level, 'TIMEOUT');
     assert.equal(parseLogMessage('plain text').message, 'plain text');
   });
+
+  it('reads the JSON log format as both targets write it: console records, error records, platform records', () => {
+    const id = '8f5c1a2e-0000-4000-8000-000000000001';
+    const consoleLine = parseLogMessage(
+      `{"timestamp":"2026-11-22T14:30:00.000Z","level":"INFO","requestId":"${id}","message":"stored 5 quotes"}`,
+    );
+    assert.equal(renderShort(event('1', 0), consoleLine, style), '00:00:00.000 ingest INFO  stored 5 quotes');
+    assert.equal(consoleLine.fields.requestId, id);
+    const error = parseLogMessage(
+      `{"timestamp":"2026-11-22T14:30:00.000Z","level":"ERROR","requestId":"${id}","message":{"errorType":"TypeError","errorMessage":"bad","stackTrace":["TypeError: bad"]}}`,
+    );
+    assert.equal(error.message, 'TypeError: bad');
+    assert.equal(renderShort(event('1', 0), error, style).startsWith('00:00:00.000 ingest ERROR TypeError: bad'), true);
+    const report = parseLogMessage(
+      `{"time":"2026-11-22T14:30:00.000Z","type":"platform.report","record":{"requestId":"${id}","metrics":{"durationMs":12.5,"billedDurationMs":13,"memorySizeMB":512,"initDurationMs":180.2},"status":"success"}}`,
+    );
+    assert.equal(report.platform, true);
+    assert.equal(renderShort(event('1', 0), report, style), '00:00:00.000 ingest       REPORT 12.5 ms');
+  });
 });
 
 describe('tail flag validation', () => {
