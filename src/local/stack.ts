@@ -118,18 +118,24 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
 }
 
 /**
- * The daemon's environment: the caller's, less anything AWS (the stack and its handlers use the
- * local target's fixed credentials; a real secret key or session token has no business in a
- * long-lived background process) and less the test runner's marker. glibc's malloc gets two
- * arenas unless the caller chose (MALLOC_ARENA_MAX): by default it makes up to eight per core for
- * the daemon's dozen threads, and the fragments cost ~30 MB of a 100,000-row replay's peak
- * (473–480 → 442–449 MB, the same speed); other C libraries ignore the variable.
+ * What the daemon takes from the caller's environment: where programs, home and temporary files
+ * are, the locale and time zone — nothing else. Not AWS credentials (the stack and its handlers use
+ * the local target's own), and not the shell's other secrets (a GITHUB_TOKEN, a database password):
+ * a handler reads its process's environment through /proc/self/environ whatever its worker's `env`
+ * says, so the process itself must start clean, as a Lambda sandbox does.
+ */
+const INHERITED = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LANGUAGE', 'TZ']);
+
+/**
+ * The daemon's environment: the allow-listed variables (and the locale's LC_*) of the caller.
+ * glibc's malloc gets two arenas unless the caller chose (MALLOC_ARENA_MAX): by default it makes up
+ * to eight per core for the daemon's dozen threads, and the fragments cost ~30 MB of a
+ * 100,000-row replay's peak (473–480 → 442–449 MB, the same speed); other C libraries ignore it.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2' };
+  const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
   for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith('AWS_') || key === 'NODE_TEST_CONTEXT') continue;
-    clean[key] = value;
+    if (INHERITED.has(key) || key.startsWith('LC_')) clean[key] = value;
   }
   return clean;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -47,8 +47,21 @@ after(async () => {
 describe('local stack lifecycle', () => {
   it('starts on demand on loopback, answers the SDK on all three emulators, and stops', async () => {
     const cwd = tempCwd();
-    const first = await ensureLocalStack(cwd);
+    // A secret of the shell that starts it: the daemon's process never holds it (issue 24), so no
+    // handler can read it, not even from /proc/self/environ.
+    process.env.MY_DB_PASSWORD = 'hunter2-issue-24';
+    let first: Awaited<ReturnType<typeof ensureLocalStack>>;
+    try {
+      first = await ensureLocalStack(cwd);
+    } finally {
+      delete process.env.MY_DB_PASSWORD;
+    }
     assert.equal(first.started, true);
+    if (existsSync(`/proc/${first.state.pid}/environ`)) {
+      const environ = readFileSync(`/proc/${first.state.pid}/environ`, 'utf8');
+      assert.doesNotMatch(environ, /hunter2-issue-24/);
+      assert.match(environ, /(^|\0)PATH=/, 'what it needs is there');
+    }
     for (const url of Object.values(first.endpoints)) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.ok(alive(first.state.pid));
     const again = await ensureLocalStack(cwd);

@@ -117,16 +117,32 @@ describe('registry scan', () => {
 });
 
 describe('the local stack keeps to itself (issue 16)', () => {
-  it('spawns its daemon without the caller’s AWS credentials', () => {
+  it('spawns its daemon with an allow-listed environment: no AWS credentials, no other secrets (issue 24)', () => {
     const env = daemonEnvironment({
       PATH: '/bin',
+      HOME: '/home/me',
+      TMPDIR: '/tmp/me',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TZ: 'UTC',
       AWS_ACCESS_KEY_ID: 'AKIA',
       AWS_SECRET_ACCESS_KEY: 'secret',
       AWS_SESSION_TOKEN: 'token',
       AWS_PROFILE: 'prod',
+      GITHUB_TOKEN: 'ghp_x',
+      MY_DB_PASSWORD: 'hunter2',
+      NODE_OPTIONS: '--require /tmp/evil.js',
       NODE_TEST_CONTEXT: 'child',
     });
-    assert.deepEqual(env, { PATH: '/bin', MALLOC_ARENA_MAX: '2' });
+    assert.deepEqual(env, {
+      PATH: '/bin',
+      HOME: '/home/me',
+      TMPDIR: '/tmp/me',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TZ: 'UTC',
+      MALLOC_ARENA_MAX: '2',
+    });
     assert.equal(daemonEnvironment({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX, '8', 'the caller’s choice stands');
   });
 
