@@ -110,7 +110,15 @@ export interface LakeSource {
 }
 
 /**
- * One row per observation: `(symbol, timestamp)` is an observation's identity, and of the lake's
+ * What makes a stored row an observation: its identity, symbol and timestamp, is there. A line the
+ * engine cannot read as an event (a malformed line) is not one: Athena's OpenX SerDe, told to
+ * ignore malformed JSON, turns it into a row of NULLs, and DuckDB's reader may too; the view drops
+ * it on both engines by this one rule.
+ */
+export const OBSERVATION_SQL = '"symbol" IS NOT NULL AND "timestamp" IS NOT NULL';
+
+/**
+ * One row per observation ({@link OBSERVATION_SQL}): `(symbol, timestamp)` is an observation's identity, and of the lake's
  * copies of it the one from the greatest object *name* wins, as DynamoDB keeps the latest write
  * (an object is named `<shard>-<first sequence number>`, which grows with arrival, in whichever
  * folder it is). `dt` is in the window's partition (a no-op: it is the date of `timestamp`) so a
@@ -122,7 +130,7 @@ export function latestObservationsSql(sources: readonly LakeSource[]): string {
   const union = sources
     .map(
       (source) =>
-        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from}`,
+        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from} WHERE ${OBSERVATION_SQL}`,
     )
     .join('\n    UNION ALL\n');
   const viewColumns = LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`).join(', ');

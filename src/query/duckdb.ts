@@ -61,9 +61,8 @@ export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], no
     const pattern = sqlString(rawObjectPattern(bucketDir, folder));
     const from = [
       `(SELECT * FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
-      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
-      // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
-      `    WHERE symbol IS NOT NULL) AS ${folder.partition}_objects`,
+      // A malformed line may read as a row of NULLs: the view's rule (OBSERVATION_SQL) drops it.
+      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})) AS ${folder.partition}_objects`,
     ].join('\n');
     const dt =
       folder.partition === LAKE_PARTITION
