@@ -26,8 +26,10 @@ import { ingestBatch } from '../../lambdas/ingest/ingest.ts';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { planQuery } from '../../src/commands/query/plan.ts';
 import type { StockEvent } from '../../src/core/event.ts';
+import { projectionStart } from '../../src/core/lake.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import { onDemandTableKeys } from '../../src/core/tables.ts';
+import { oldestStoredPartition } from '../../src/pipeline/lake-partitions.ts';
 import { glueTableInput, RAW_TABLES } from '../../src/pipeline/resources/glue.ts';
 import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
 import type { PipelineContext } from '../../src/pipeline/types.ts';
@@ -257,7 +259,15 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
     trino = await starting;
     assert.ok(mirrorLake(emulators.s3Directory, buckets.raw, trino.root) > 10, 'the lake has objects');
     writeSchema(trino.root, names.glueDatabase);
-    const [byDate, byMonth] = RAW_TABLES.map((table) => glueTableInput(ctx, table)) as [TableInput, TableInput];
+    // Each projection starts where setup would start it over this lake: its oldest partition.
+    const [byDate, byMonth] = (await Promise.all(
+      RAW_TABLES.map(async (table) => {
+        const oldest = await oldestStoredPartition(s3, buckets.raw, table.folder);
+        return glueTableInput(ctx, table, projectionStart(table.folder, oldest, NOW));
+      }),
+    )) as [TableInput, TableInput];
+    assert.equal(byDate.Parameters?.['projection.dt.range'], '2026-11-21,NOW+1DAYS');
+    assert.equal(byMonth.Parameters?.['projection.month.range'], '2026-07,NOW');
     writeGlueTable(trino.root, names.glueDatabase, byDate);
     writeGlueTable(trino.root, names.glueDatabase, monthsAsEnum(byMonth, NOW.toISOString().slice(0, 7)));
     writeGlueTable(trino.root, names.glueDatabase, glueViewInput(ctx));

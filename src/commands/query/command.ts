@@ -47,6 +47,11 @@ Ctrl+C stops the running query (StopQueryExecution).`,
   },
   async run(plan, { io, settings, target, signal }) {
     const { runQuery } = await import('./run.ts');
-    return runQuery(plan, { io, signal, createRunner: () => target.queryRunner(settings.name) });
+    return runQuery(plan, {
+      io,
+      signal,
+      createRunner: () => target.queryRunner(settings.name),
+      ...(target.coverLake ? { coverLake: () => target.coverLake?.(settings.name) ?? Promise.resolve([]) } : {}),
+    });
   },
 });

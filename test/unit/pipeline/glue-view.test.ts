@@ -3,9 +3,8 @@ import { describe, it } from 'node:test';
 import { LAKE_COLUMNS, LAKE_VIEW_COLUMNS } from '../../../src/core/lake.ts';
 import { pipelineNames } from '../../../src/core/names.ts';
 import { decodePrestoView, encodePrestoView } from '../../../src/pipeline/presto-view.ts';
-import { glueTableInput } from '../../../src/pipeline/resources/glue.ts';
+import { glueTableInput, RAW_TABLES, type RawTable } from '../../../src/pipeline/resources/glue.ts';
 import { glueViewInput, lakeViewDefinition, viewDifferences } from '../../../src/pipeline/resources/glue-view.ts';
-import type { PipelineContext } from '../../../src/pipeline/types.ts';
 
 const ctx = { name: 'demo-x', names: pipelineNames('demo-x'), buckets: { raw: 'demo-x-raw', results: 'r' } };
 
@@ -63,7 +62,7 @@ describe('stock_data_table on AWS: a Glue view in the encoding Athena uses for i
       view.StorageDescriptor?.Columns,
       LAKE_VIEW_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue })),
     );
-    const raw = glueTableInput(ctx as unknown as PipelineContext);
+    const raw = glueTableInput(ctx, RAW_TABLES[0] as RawTable, '2026-11-01');
     assert.deepEqual(
       view.StorageDescriptor?.Columns,
       [...(raw.StorageDescriptor?.Columns ?? []), ...(raw.PartitionKeys ?? [])],
@@ -92,7 +91,7 @@ describe('view drift', () => {
   });
 
   it('the raw table under the view’s name (earlier versions) is not a view', () => {
-    const old = { ...glueTableInput(ctx as unknown as PipelineContext), Name: 'stock_data_table' };
+    const old = { ...glueTableInput(ctx, RAW_TABLES[0] as RawTable, '2026-11-01'), Name: 'stock_data_table' };
     assert.deepEqual(viewDifferences(old, want), ['EXTERNAL_TABLE, not a view']);
   });
 
