@@ -160,6 +160,7 @@ function comparable(table: TableInput, partition: string) {
     input: table.StorageDescriptor?.InputFormat,
   };
 }
+
 /**
  * Where setup starts a raw table's projection: the folder's oldest stored partition (one S3
  * list), or today (this month) when it holds nothing older — so a new pipeline projects a few

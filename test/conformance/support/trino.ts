@@ -130,6 +130,10 @@ export async function startTrino(): Promise<Trino> {
       '--enable-native-access=ALL-UNNAMED',
       '-Dnode.environment=stockpipe_test',
       '-Dnode.id=stockpipe-test',
+      // Loopback only: the node serves and calls itself (as its own worker) on 127.0.0.1, never on
+      // the machine's other addresses.
+      '-Dnode.internal-address=127.0.0.1',
+      '-Dnode.bind-ip=127.0.0.1',
       `-Dnode.data-dir=${join(dir, 'data')}`,
       `-Dconfig=${join(dir, 'etc/config.properties')}`,
       `-Dcatalog.config-dir=${join(dir, 'etc/catalog')}`,
