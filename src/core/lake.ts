@@ -57,8 +57,15 @@ export interface RawFolder {
   prefix: string;
   /** Its partition column, the folder's `<partition>=<value>/` level. */
   partition: string;
-  /** Glue's partition projection of that column. */
-  projection: { format: string; start: string; end: string; unit: 'DAYS' | 'MONTHS' };
+  /**
+   * Glue's partition projection of that column. Its range runs from a start sized to the data
+   * ({@link projectionStart}, widened when older records come: docs/lake.md) to `end`.
+   */
+  projection: { format: string; end: string; unit: 'DAYS' | 'MONTHS' };
+  /** The partition value of a date (`YYYY-MM-DD`) in this folder. */
+  valueOf(date: string): string;
+  /** What a partition value looks like. */
+  pattern: RegExp;
   /** SQL for a row's `dt`: the partition itself, or the date of its timestamp. */
   dtSql: string;
 }
@@ -66,9 +73,10 @@ export interface RawFolder {
 export const RAW_BY_DATE: RawFolder = {
   prefix: 'raw',
   partition: LAKE_PARTITION,
-  // Every date the ingest door accepts (epoch onwards) up to tomorrow, so today's late or
-  // slightly-future records — a clock ahead of UTC — are not dropped.
-  projection: { format: 'yyyy-MM-dd', start: '1970-01-01', end: 'NOW+1DAYS', unit: 'DAYS' },
+  // Up to tomorrow, so today's slightly-future records — a clock ahead of UTC — are not dropped.
+  projection: { format: 'yyyy-MM-dd', end: 'NOW+1DAYS', unit: 'DAYS' },
+  valueOf: (date) => date,
+  pattern: /^\d{4}-\d{2}-\d{2}$/,
   dtSql: `"${LAKE_PARTITION}"`,
 };
 
@@ -76,16 +84,66 @@ export const RAW_BY_MONTH: RawFolder = {
   prefix: 'raw-months',
   partition: 'month',
   // Only records dated before yesterday come here: never a month after the current one.
-  projection: { format: 'yyyy-MM', start: '1970-01', end: 'NOW', unit: 'MONTHS' },
+  projection: { format: 'yyyy-MM', end: 'NOW', unit: 'MONTHS' },
+  valueOf: (date) => date.slice(0, 7),
+  pattern: /^\d{4}-\d{2}$/,
   dtSql: 'substr("timestamp", 1, 10)',
 };
 
 /** Both folders, the dated one first. */
 export const RAW_FOLDERS: readonly RawFolder[] = [RAW_BY_DATE, RAW_BY_MONTH];
 
-/** Glue's `projection.<partition>.range`. */
-export function glueProjectionRange(folder: RawFolder = RAW_BY_DATE): string {
-  return `${folder.projection.start},${folder.projection.end}`;
+/**
+ * Where a folder's projection starts: at its oldest stored partition, or at `now`'s (today, this
+ * month) when it holds nothing older — never at an empty past. Older records written later widen
+ * it ({@link startsNeededFor}; `stream --source replay` and `query` on AWS do).
+ */
+export function projectionStart(folder: RawFolder, oldestStored: string | undefined, now: Date): string {
+  const current = folder.valueOf(partitionDate(now.toISOString()));
+  return oldestStored !== undefined && oldestStored < current ? oldestStored : current;
+}
+
+/** Glue's `projection.<partition>.range`, from `start`. */
+export function glueProjectionRange(folder: RawFolder, start: string): string {
+  return `${start},${folder.projection.end}`;
+}
+
+/** The start of a `projection.<partition>.range`, or undefined when it is not one of ours. */
+export function projectionRangeStart(folder: RawFolder, range: string | undefined): string | undefined {
+  const start = range?.split(',')[0]?.trim();
+  return start !== undefined && folder.pattern.test(start) ? start : undefined;
+}
+
+/**
+ * The projection starts records as old as `oldestTimestamp` need when they are stored at `now`
+ * (rawFolderOf): its month for the monthly folder when it is older than yesterday (and yesterday
+ * for the dated folder, where the rest of such a file's fresh records go), else its date.
+ */
+export function startsNeededFor(oldestTimestamp: string, now: Date): Map<RawFolder, string> {
+  const date = partitionDate(oldestTimestamp);
+  const yesterday = partitionDate(new Date(now.getTime() - 86_400_000).toISOString());
+  return date >= yesterday
+    ? new Map([[RAW_BY_DATE, date]])
+    : new Map([
+        [RAW_BY_MONTH, RAW_BY_MONTH.valueOf(date)],
+        [RAW_BY_DATE, yesterday],
+      ]);
+}
+
+/** Every partition value a folder's projection from `start` covers at `now` (oldest first). */
+export function projectedValues(folder: RawFolder, start: string, now: Date): string[] {
+  const last = folder === RAW_BY_DATE ? lakeLastDate(now) : folder.valueOf(partitionDate(now.toISOString()));
+  const values: string[] = [];
+  for (let value = start; value <= last; value = nextValue(folder, value)) values.push(value);
+  return values;
+}
+
+function nextValue(folder: RawFolder, value: string): string {
+  if (folder.projection.unit === 'DAYS') {
+    return partitionDate(new Date(Date.parse(`${value}T00:00:00.000Z`) + 86_400_000).toISOString());
+  }
+  const [year, month] = value.split('-').map(Number) as [number, number];
+  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
 }
 
 /**
@@ -110,7 +168,15 @@ export interface LakeSource {
 }
 
 /**
- * One row per observation: `(symbol, timestamp)` is an observation's identity, and of the lake's
+ * What makes a stored row an observation: its identity, symbol and timestamp, is there. A line the
+ * engine cannot read as an event (a malformed line) is not one: Athena's OpenX SerDe, told to
+ * ignore malformed JSON, turns it into a row of NULLs, and DuckDB's reader may too; the view drops
+ * it on both engines by this one rule.
+ */
+export const OBSERVATION_SQL = '"symbol" IS NOT NULL AND "timestamp" IS NOT NULL';
+
+/**
+ * One row per observation ({@link OBSERVATION_SQL}): `(symbol, timestamp)` is an observation's identity, and of the lake's
  * copies of it the one from the greatest object *name* wins, as DynamoDB keeps the latest write
  * (an object is named `<shard>-<first sequence number>`, which grows with arrival, in whichever
  * folder it is). `dt` is in the window's partition (a no-op: it is the date of `timestamp`) so a
@@ -122,7 +188,7 @@ export function latestObservationsSql(sources: readonly LakeSource[]): string {
   const union = sources
     .map(
       (source) =>
-        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from}`,
+        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from} WHERE ${OBSERVATION_SQL}`,
     )
     .join('\n    UNION ALL\n');
   const viewColumns = LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
@@ -138,8 +204,7 @@ export function latestObservationsSql(sources: readonly LakeSource[]): string {
   ].join('\n');
 }
 
-/** The first and last `dt` of the range at `now`, for engines that need dates (DuckDB). */
-export function lakeDateRange(now: Date): { from: string; to: string } {
-  const to = new Date(now.getTime() + 86_400_000).toISOString(); // RAW_BY_DATE's NOW+1DAYS
-  return { from: RAW_BY_DATE.projection.start, to: partitionDate(to) };
+/** The last `dt` Athena projects at `now` (RAW_BY_DATE's NOW+1DAYS): DuckDB's view ends there too. */
+export function lakeLastDate(now: Date): string {
+  return partitionDate(new Date(now.getTime() + 86_400_000).toISOString());
 }

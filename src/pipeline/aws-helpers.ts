@@ -177,6 +177,7 @@ export const DEFAULT_TIMING: Timing = {
   settleReads: 3,
   pollMs: 2000,
   pollBudgetMs: 300_000,
+  now: () => new Date(),
 };
 
 /** JSON with sorted keys, for comparing policy documents regardless of key order. */

@@ -243,7 +243,10 @@ export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
   },
   'glue-table': {
     describe: [['glue:GetTable', 'glue-database']],
+    // The raw tables' partition projection starts at the oldest stored partition (src/pipeline/lake-range.ts).
+    compare: [['s3:ListBucket', 'raw-bucket']],
     ensure: [
+      ['s3:ListBucket', 'raw-bucket'],
       ['glue:CreateTable', 'glue-database'],
       ['glue:UpdateTable', 'glue-database'],
       // A stock_data_table left as a table by an earlier version is replaced by the view.
@@ -337,6 +340,9 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
     // The no-incoming-data alarm is armed while stream runs (src/producer/no-data-alarm.ts).
     ['cloudwatch:EnableAlarmActions', 'no-data-alarm'],
     ['cloudwatch:DisableAlarmActions', 'no-data-alarm'],
+    // A replay older than the raw tables' projection widens them before it sends.
+    ['glue:GetTable', 'glue-database'],
+    ['glue:UpdateTable', 'glue-database'],
   ],
   query: [
     ['athena:StartQueryExecution', 'workgroup'],
@@ -344,6 +350,10 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
     ['athena:GetQueryResults', 'workgroup'],
     // Ctrl+C stops the query, so it never runs (and bills) on.
     ['athena:StopQueryExecution', 'workgroup'],
+    // Before it runs: the raw tables widened to the oldest stored partition (src/pipeline/lake-range.ts).
+    ['glue:GetTable', 'glue-database'],
+    ['glue:UpdateTable', 'glue-database'],
+    ['s3:ListBucket', 'raw-bucket'],
     ...ATHENA_ON_YOUR_BEHALF,
   ],
   tail: [['logs:FilterLogEvents', 'log-groups']],

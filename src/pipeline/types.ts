@@ -63,6 +63,8 @@ export interface Timing {
   /** Polling where the SDK has no waiter (event source mapping states). */
   pollMs: number;
   pollBudgetMs: number;
+  /** The clock setup sizes the lake's partition projection by (tests fix it). */
+  now: () => Date;
 }
 
 export interface PipelineContext {

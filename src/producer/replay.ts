@@ -82,38 +82,57 @@ export async function orderReplayFile(
   options: Pick<ReplayOptions, 'file' | 'format' | 'symbols'>,
   sortLimitBytes: number,
 ): Promise<ReplayLine[] | undefined> {
+  return (await scanReplayFile(options, sortLimitBytes)).lines;
+}
+
+/** What one read of a replay file tells before anything is sent. */
+export interface ReplayScan {
+  /** The lines sorted by time, when the file is out of order (see orderReplayFile). */
+  lines?: ReplayLine[];
+  /** The oldest timestamp of an event the replay will send, if any (the lake's tables must show it). */
+  oldest?: string;
+}
+
+/** orderReplayFile, and the oldest event's timestamp, in the same one read of the file. */
+export async function scanReplayFile(
+  options: Pick<ReplayOptions, 'file' | 'format' | 'symbols'>,
+  sortLimitBytes: number,
+): Promise<ReplayScan> {
   const fits = statSync(options.file).size <= sortLimitBytes;
   // A valid id the scan never sends: the order is all it looks at.
   const parse = parserFor(options, () => '00000000-0000-4000-8000-000000000000');
   const last = new Map<string, { time: number; lineNumber: number }>();
   const keyed: { line: ReplayLine; time: number }[] = [];
   let disorder: string | undefined;
+  let oldest: string | undefined;
   for await (const line of fileLines(options.file)) {
     let result: StockEvent | string | undefined;
     try {
       result = parse(line.text, line.lineNumber);
     } catch (error) {
-      if (error instanceof ReplayFileError) return undefined; // reported when the replay starts
+      if (error instanceof ReplayFileError) return {}; // reported when the replay starts
       throw error;
     }
     const time = typeof result === 'object' ? Date.parse(result.timestamp) : Number.NEGATIVE_INFINITY;
     if (fits) keyed.push({ line, time });
     if (typeof result !== 'object') continue;
+    if (oldest === undefined || time < Date.parse(oldest)) oldest = result.timestamp;
     const previous = last.get(result.symbol);
     if (previous && time < previous.time && disorder === undefined) {
       disorder = `line ${line.lineNumber} (${result.symbol} ${result.timestamp}) is older than line ${previous.lineNumber}`;
-      if (!fits) break;
+      if (!fits) break; // refused below: the rest of the file does not matter
     }
     if (!previous || time >= previous.time) last.set(result.symbol, { time, lineNumber: line.lineNumber });
   }
-  if (disorder === undefined) return undefined;
+  const found = oldest === undefined ? {} : { oldest };
+  if (disorder === undefined) return found;
   if (!fits) {
     throw new ReplayOrderError(
       `${options.file} is not in time order per symbol: ${disorder}; it is larger than --sort-limit ${formatBytes(sortLimitBytes)} to sort in memory: sort it by time first, or raise --sort-limit`,
     );
   }
   // Lines that are no event (the header, blanks, malformed rows) sort first and are reported as before.
-  return keyed.sort((a, b) => a.time - b.time).map(({ line }) => line);
+  return { ...found, lines: keyed.sort((a, b) => a.time - b.time).map(({ line }) => line) };
 }
 
 function formatBytes(bytes: number): string {

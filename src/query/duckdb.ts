@@ -3,8 +3,8 @@
  * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` and
  * `…/raw-months/month=YYYY-MM/…` (gzip NDJSON of contract events). `stock_data_table` is a view
  * built from the lake's one definition (src/core/lake.ts): the Glue tables' columns and a string
- * `dt` (from the object's path, or the date of the timestamp for the monthly folder), within the
- * projection's range, so the named queries and the tutorial's SQL run unchanged. DuckDB is
+ * `dt` (from the object's path, or the date of the timestamp for the monthly folder), up to where
+ * Athena's projection ends, so the named queries and the tutorial's SQL run unchanged. DuckDB is
  * imported only when a query runs.
  */
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   LAKE_COLUMNS,
   LAKE_PARTITION,
   LAKE_VIEW_COLUMNS,
-  lakeDateRange,
+  lakeLastDate,
   latestObservationsSql,
   RAW_FOLDERS,
   type RawFolder,
@@ -46,8 +46,8 @@ const NUMBER_TYPES =
 /**
  * The SQL that defines `stock_data_table` over the raw objects of `folders` (those with objects:
  * DuckDB's read_json fails on an empty glob) in the bucket at `bucketDir`: the lake's columns and
- * `dt` range from src/core/lake.ts, as the Glue raw tables have them (a folder outside Athena's
- * projection is outside this view too), one row per observation by the same rule as the Athena
+ * last `dt` from src/core/lake.ts, as the Glue raw tables have them (a record dated after Athena's
+ * projection ends is outside this view too), one row per observation by the same rule as the Athena
  * view (latestObservationsSql, with the object's file name for `"$path"`).
  */
 export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], now: Date): string {
@@ -61,9 +61,8 @@ export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], no
     const pattern = sqlString(rawObjectPattern(bucketDir, folder));
     const from = [
       `(SELECT * FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
-      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})`,
-      // A malformed line reads as a row of NULLs; no contract event lacks a symbol, so drop it.
-      `    WHERE symbol IS NOT NULL) AS ${folder.partition}_objects`,
+      // A malformed line may read as a row of NULLs: the view's rule (OBSERVATION_SQL) drops it.
+      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})) AS ${folder.partition}_objects`,
     ].join('\n');
     const dt =
       folder.partition === LAKE_PARTITION
@@ -71,12 +70,12 @@ export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], no
         : folder.dtSql;
     return { from, dt, path: 'filename' };
   });
-  const range = lakeDateRange(now);
   return [
     `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
     `SELECT * FROM (\n${latestObservationsSql(sources)}\n) AS lake`,
-    // The projection's range: Athena sees no partition outside it.
-    `WHERE ${LAKE_PARTITION} BETWEEN ${sqlString(range.from)} AND ${sqlString(range.to)}`,
+    // Where Athena's projection ends (tomorrow). It starts at the oldest stored record on AWS
+    // (widened when older ones come: docs/lake.md), so here every stored record is in it.
+    `WHERE ${LAKE_PARTITION} <= ${sqlString(lakeLastDate(now))}`,
   ].join('\n');
 }
 

@@ -38,6 +38,28 @@ export function awsTarget(
         database: names.glueDatabase,
       });
     },
+    async coverLake(pipeline, oldest) {
+      const [{ coverStoredRecords, widenProjection }, { startsNeededFor }] = await Promise.all([
+        import('../pipeline/lake-range.ts'),
+        import('../core/lake.ts'),
+      ]);
+      const names = pipelineNames(pipeline);
+      const deps = {
+        glue: await clients.get('glue'),
+        s3: await clients.get('s3'),
+        database: names.glueDatabase,
+        names,
+      };
+      const widened =
+        oldest === undefined
+          ? await coverStoredRecords(deps)
+          : await widenProjection(deps, startsNeededFor(oldest, new Date()));
+      const records = oldest === undefined ? 'records stored before it' : 'the records about to be sent';
+      return widened.map(
+        ({ table, from, to }) =>
+          `${table}: partition projection widened from ${from} to ${to}, so Athena sees ${records}`,
+      );
+    },
     async logSource(pipeline, functions, onMissing) {
       const { CloudWatchLogSource } = await import('../logs/cloudwatch.ts');
       const names = pipelineNames(pipeline);

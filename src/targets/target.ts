@@ -34,6 +34,13 @@ export interface Target {
    * throttles a producer at its shards' limit itself, so AWS has none.
    */
   pipelineProgress?(pipeline: string): Promise<PipelineProgress | undefined>;
+  /**
+   * Keeps every stored record visible to the query engine. AWS: widens the raw tables' partition
+   * projection to `oldest` (the oldest timestamp a replay is about to send) or, without it, to the
+   * oldest partitions the lake stores (docs/lake.md). Offline DuckDB reads every folder: none.
+   * Resolves to what it widened, as lines to tell.
+   */
+  coverLake?(pipeline: string, oldest?: string): Promise<string[]>;
   /** While `stream` runs: switch on the no-incoming-data alarm; resolves to the switch-off. */
   armNoDataAlarm(pipeline: string, debug: (line: string) => void): Promise<() => Promise<void>>;
   /** After a pipeline was deleted: tidy what only this target keeps; returns a line to say, if any. */

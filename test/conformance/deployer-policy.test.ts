@@ -311,7 +311,8 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
 
   /**
    * What status and redrive read: a batch Lambda gave up on and a quarantined record (the TLS-only
-   * bucket policy refuses moto's plain HTTP: lifted first); and a workgroup under the pipeline's
+   * bucket policy refuses moto's plain HTTP: lifted first); history older than the raw tables'
+   * projection, which query widens them to; and a workgroup under the pipeline's
    * bare name, tagged as its own, as earlier versions made it (status and cleanup check its tags).
    */
   async function keptRecordsAndLegacyWorkgroup() {
@@ -333,6 +334,10 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
           Key: 'aws/lambda/00000000-0000-0000-0000-000000000000/shardId-000000000000/one.json',
           Body: JSON.stringify({ KinesisBatchInfo: { shardId: 'shardId-000000000000' } }),
         }),
+      );
+      // History older than the raw tables project (another producer's replay): query widens them.
+      await s3.send(
+        new PutObjectCommand({ Bucket: buckets.raw, Key: 'raw-months/month=2001-01/old.json.gz', Body: '' }),
       );
       await (await admin.get('athena')).send(
         new CreateWorkGroupCommand({ Name: NAME, Tags: [{ Key: PIPELINE_TAG_KEY, Value: NAME }] }),

@@ -40,12 +40,17 @@ export async function fixtureCode(version = 'v1'): Promise<CodeSource> {
   return async () => zip;
 }
 
+/** Setup's clock in the conformance suite. */
+export const FIXED_NOW = new Date('2026-11-22T12:00:00.000Z');
+
 export const FAST_TIMING: Partial<Timing> = {
   waiter: { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 10 },
   sleep: async () => {},
   propagationDelayMs: 1,
   pollMs: 1,
   pollBudgetMs: 1000,
+  // A fixed day, never today: the raw tables' projection starts at setup's day on an empty lake.
+  now: () => FIXED_NOW,
 };
 
 const READ_ONLY = /^(Get|List|Describe|Head|Scan|Query|BatchGet)/;

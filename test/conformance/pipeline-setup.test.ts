@@ -52,13 +52,13 @@ import { parseSetupFlags, type SetupFlags } from '../../src/commands/setup/optio
 import { runSetup } from '../../src/commands/setup/run.ts';
 import { runStatus } from '../../src/commands/status/run.ts';
 import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../src/core/handler-env.ts';
-import { glueProjectionRange, LAKE_COLUMNS } from '../../src/core/lake.ts';
+import { LAKE_COLUMNS } from '../../src/core/lake.ts';
 import { bucketNames, LEGACY_PIPELINE_TAG_KEYS, PIPELINE_TAG_KEY, pipelineNames } from '../../src/core/names.ts';
 import { decodePrestoView } from '../../src/pipeline/presto-view.ts';
-import { glueTableInput } from '../../src/pipeline/resources/glue.ts';
+import { glueTableInput, RAW_TABLES, type RawTable } from '../../src/pipeline/resources/glue.ts';
 import { lakeViewDefinition } from '../../src/pipeline/resources/glue-view.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
-import type { CodeSource, PipelineContext } from '../../src/pipeline/types.ts';
+import type { CodeSource } from '../../src/pipeline/types.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -312,8 +312,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(table?.Parameters?.['projection.enabled'], 'true');
     assert.equal(table?.Parameters?.['projection.dt.type'], 'date');
     assert.equal(table?.Parameters?.['projection.dt.format'], 'yyyy-MM-dd');
-    assert.equal(table?.Parameters?.['projection.dt.range'], glueProjectionRange());
-    assert.equal(glueProjectionRange(), '1970-01-01,NOW+1DAYS', 'replayed history and tomorrow are in range');
+    // An empty lake projects from setup's day (its clock is FIXED_NOW) until tomorrow, not from 1970.
+    assert.equal(table?.Parameters?.['projection.dt.range'], '2026-11-22,NOW+1DAYS');
     assert.equal(table?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw/dt=\${dt}/`);
     // Records dated before yesterday are written by month, to a second raw table the view reads too.
     const monthly = (await glue.send(new GetTableCommand({ DatabaseName: 'alpha', Name: 'stock_data_raw_monthly' })))
@@ -323,7 +323,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(monthly?.StorageDescriptor?.SerdeInfo?.SerializationLibrary, 'org.openx.data.jsonserde.JsonSerDe');
     assert.equal(monthly?.Parameters?.['projection.month.type'], 'date');
     assert.equal(monthly?.Parameters?.['projection.month.format'], 'yyyy-MM');
-    assert.equal(monthly?.Parameters?.['projection.month.range'], '1970-01,NOW');
+    assert.equal(monthly?.Parameters?.['projection.month.range'], '2026-11,NOW');
     assert.equal(monthly?.Parameters?.['projection.month.interval.unit'], 'MONTHS');
     assert.equal(monthly?.Parameters?.['storage.location.template'], `s3://${buckets.raw}/raw-months/month=\${month}/`);
     // What queries name is the view over it, in Athena's encoding, as the lake's definition builds it.
@@ -638,7 +638,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     await glue.send(
       new CreateTableCommand({
         DatabaseName: 'alpha',
-        TableInput: { ...glueTableInput(ctx as unknown as PipelineContext), Name: 'stock_data_table' },
+        TableInput: { ...glueTableInput(ctx, RAW_TABLES[0] as RawTable, '1970-01-01'), Name: 'stock_data_table' },
       }),
     );
 

@@ -251,7 +251,9 @@ describe('stockpipe query against moto Athena', { skip: motoSkipReason() }, () =
     const fromFile = await runCli(['query', 'sql', '--file', 'q.sql'], { env, cwd: dir });
     assert.equal(fromFile.code, 0, fromFile.stderr);
     const sent = (await executions()).map((execution) => execution?.Query);
-    assert.deepEqual(sent.sort(), [...Object.values(TUTORIAL_QUERIES), TUTORIAL_QUERIES.bigMoves].sort());
+    // Sent as printed, less the closing `;` Athena's parser refuses.
+    const asSent = (sql: string) => sql.replace(/;$/, '');
+    assert.deepEqual(sent.sort(), [...Object.values(TUTORIAL_QUERIES), TUTORIAL_QUERIES.bigMoves].map(asSent).sort());
   });
 
   it('Ctrl+C stops the running query with StopQueryExecution', async () => {

@@ -7,9 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { type StockEvent, validateEvent } from '../../src/core/event.ts';
 import { LAKE_COLUMNS } from '../../src/core/lake.ts';
 import { pipelineNames } from '../../src/core/names.ts';
-import { GLUE_COLUMNS, glueTableInput } from '../../src/pipeline/resources/glue.ts';
+import { GLUE_COLUMNS, glueTableInput, RAW_TABLES, type RawTable } from '../../src/pipeline/resources/glue.ts';
 import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
-import type { PipelineContext } from '../../src/pipeline/types.ts';
 import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { buildNamedQuery, TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { rowsAsObjects } from '../../src/query/runner.ts';
@@ -257,7 +256,7 @@ describe('one definition of the lake: contract, Glue table and DuckDB view agree
       contract,
     );
     const ctx = { name: 'stockpipe', buckets: { raw: BUCKET, results: 'r' }, names: pipelineNames('stockpipe') };
-    const table = glueTableInput(ctx as unknown as PipelineContext);
+    const table = glueTableInput(ctx, RAW_TABLES[0] as RawTable, '2026-11-20');
     assert.equal(table.Name, 'stock_data_raw');
     assert.deepEqual(
       table.StorageDescriptor?.Columns?.map((column) => column.Name),
@@ -265,7 +264,7 @@ describe('one definition of the lake: contract, Glue table and DuckDB view agree
     );
     assert.deepEqual(table.StorageDescriptor?.Columns, GLUE_COLUMNS);
     assert.deepEqual(table.PartitionKeys, [{ Name: 'dt', Type: 'string' }]);
-    assert.equal(table.Parameters?.['projection.dt.range'], '1970-01-01,NOW+1DAYS');
+    assert.equal(table.Parameters?.['projection.dt.range'], '2026-11-20,NOW+1DAYS');
 
     const described = rowsAsObjects(await runner.run('DESCRIBE stock_data_table', {}));
     assert.deepEqual(

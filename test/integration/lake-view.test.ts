@@ -77,6 +77,14 @@ describe('the Athena view’s SQL, run over rows holding observations twice', ()
         [`${row.symbol}-${row.price}`, row.symbol, row.timestamp, row.price, 1, row.timestamp.slice(0, 7), row.path],
       );
     }
+    // A malformed line, as the OpenX SerDe (ignore.malformed.json) reads it: a row of NULLs, in
+    // either table. It is no observation: the view drops it.
+    await connection.run(
+      `INSERT INTO "${names.glueRawTable}" ("dt", "$path") VALUES ('2026-11-22', '${key('2026-11-22', '900')}')`,
+    );
+    await connection.run(
+      `INSERT INTO "${names.glueRawMonthlyTable}" ("month", "$path") VALUES ('2020-03', '${monthKey('2020-03', '900')}')`,
+    );
     // What Athena does with a view: stock_data_table stands for its SQL.
     await connection.run(`CREATE VIEW stock_data_table AS ${viewSql}`);
   });
@@ -107,7 +115,7 @@ describe('the Athena view’s SQL, run over rows holding observations twice', ()
       ],
     );
     const [count] = await rows('SELECT count(*) AS n FROM stock_data_table');
-    assert.equal(Number(count?.n), 7, 'the raw tables hold 13 rows of 7 observations');
+    assert.equal(Number(count?.n), 7, 'the raw tables hold 13 rows of 7 observations, and 2 malformed lines');
   });
 
   it('has exactly the view’s declared columns, in order (no rank, no $path)', async () => {

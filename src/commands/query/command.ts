@@ -30,6 +30,8 @@ Named queries (each reads only the dt partitions of the asked range):
 ${NAMED_QUERY_NAMES.map((name) => `  ${name.padEnd(width)}  ${NAMED_QUERY_HELP[name]}`).join('\n')}
 
 stock_data_table holds each observation (symbol, timestamp) once, its latest write.
+query sql sends the statement without a closing ; (Athena refuses one).
+On AWS the lake's tables are first widened to any older records stored (docs/lake.md).
 A footer on stderr shows the data scanned, its cost at $5/TB and the run time.
 Ctrl+C stops the running query (StopQueryExecution).`,
   examples: [
@@ -47,6 +49,11 @@ Ctrl+C stops the running query (StopQueryExecution).`,
   },
   async run(plan, { io, settings, target, signal }) {
     const { runQuery } = await import('./run.ts');
-    return runQuery(plan, { io, signal, createRunner: () => target.queryRunner(settings.name) });
+    return runQuery(plan, {
+      io,
+      signal,
+      createRunner: () => target.queryRunner(settings.name),
+      ...(target.coverLake ? { coverLake: () => target.coverLake?.(settings.name) ?? Promise.resolve([]) } : {}),
+    });
   },
 });

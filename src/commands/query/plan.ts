@@ -105,15 +105,24 @@ function readSql(options: QueryOptions, cwd: string): string {
   } else {
     throw new UsageError('query sql needs a statement: query sql "SELECT …" or query sql --file q.sql');
   }
-  const trimmed = sql.trim();
-  if (trimmed === '' || /^;*$/.test(trimmed)) throw new UsageError('the SQL statement is empty');
-  const writing = writingStatementKind(trimmed);
+  const statement = withoutTrailingSemicolons(sql);
+  if (statement === '') throw new UsageError('the SQL statement is empty');
+  const writing = writingStatementKind(statement);
   if (writing) {
     throw new UsageError(
       `query sql runs one read-only statement (SELECT, WITH … SELECT); got ${writing} — the lake is written by the pipeline only`,
     );
   }
-  return trimmed;
+  return statement;
+}
+
+/**
+ * The statement as every engine takes it: trimmed, without the `;` that ends it in a script or
+ * the tutorial. Athena (Trino) refuses one (`mismatched input ';'. Expecting: <EOF>`); DuckDB
+ * takes either, so both targets are sent the same text.
+ */
+export function withoutTrailingSemicolons(sql: string): string {
+  return sql.replace(/[\s;]+$/, '').trim();
 }
 
 function parseRange(options: QueryOptions, now: Date): DateRange {

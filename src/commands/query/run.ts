@@ -16,11 +16,14 @@ export interface QueryDeps {
   signal: AbortSignal;
   /** The engine for the resolved target; created only after the flags are valid. */
   createRunner: () => Promise<QueryRunner>;
+  /** Before the query: make the engine see every stored record (Target.coverLake). */
+  coverLake?: () => Promise<string[]>;
 }
 
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
   const { io } = deps;
   const runner = await deps.createRunner();
+  await coverLake(deps);
   const { sql } = plan;
   io.debug(sql);
   if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
@@ -54,6 +57,31 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
     io.err(io.errStyle.dim(footer(result)));
   }
   return 0;
+}
+
+/**
+ * Widens the lake's tables when older records are stored than they project, and says so. It never
+ * stops the query: a query user without glue:UpdateTable is told what Athena cannot see yet.
+ */
+async function coverLake(deps: QueryDeps): Promise<void> {
+  const { io } = deps;
+  if (!deps.coverLake) return;
+  try {
+    for (const line of await deps.coverLake()) {
+      if (io.json) io.debug(line);
+      else io.err(line);
+    }
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? '';
+    const message = String((error as Error).message ?? error).replace(/\s+/g, ' ');
+    if (/AccessDenied|UnauthorizedOperation/.test(name)) {
+      io.err(
+        `warning: the lake may hold records older than its tables project, and this identity may not widen them (${message}); the query runs without them: \`stockpipe setup\` widens them`,
+      );
+    } else {
+      io.debug(`lake coverage not checked: ${message}`);
+    }
+  }
 }
 
 /** "3 rows · 1.2 MB scanned · $0.000006 · 1.4s · query 1234…" */

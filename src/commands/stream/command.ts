@@ -66,6 +66,9 @@ The stream is <name>-stream (run \`stockpipe setup\` first). --json prints NDJSO
       pipeline: pipelineRef(context),
       clients: target.clients,
       armNoDataAlarm: (debug) => target.armNoDataAlarm(settings.name, debug),
+      ...(target.coverLake
+        ? { coverLake: (oldest: string) => target.coverLake?.(settings.name, oldest) ?? Promise.resolve([]) }
+        : {}),
       ...(target.pipelineProgress
         ? { pipelineProgress: () => target.pipelineProgress?.(settings.name) ?? Promise.resolve(undefined) }
         : {}),

@@ -12,10 +12,10 @@ import { Producer, type ProducerSummary } from '../../producer/producer.ts';
 import {
   createReplaySource,
   isReplaySource,
-  orderReplayFile,
   ReplayFileError,
   type ReplayLine,
   ReplayOrderError,
+  scanReplayFile,
   skipVerdict,
 } from '../../producer/replay.ts';
 import { StreamStatus } from '../../producer/status.ts';
@@ -32,6 +32,11 @@ export interface StreamDeps {
   /** The pipeline, as suggested commands name it. */
   pipeline: PipelineRef;
   clients: { get(service: 'kinesis'): Promise<ServiceClients['kinesis']> };
+  /**
+   * Before a replay sends: make the lake's tables show records as old as its oldest (AWS widens
+   * the raw tables' partition projection; Target.coverLake). Resolves to lines to tell.
+   */
+  coverLake?: (oldest: string) => Promise<string[]>;
   /** Switches the no-incoming-data alarm on while the stream runs; resolves to the switch-off. */
   armNoDataAlarm: (debug: (line: string) => void) => Promise<() => Promise<void>>;
   signal: AbortSignal;
@@ -46,7 +51,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   // Warnings from the source go above the live status line, never over it.
   let status: StreamStatus | undefined;
   const report = (line: string) => (status && !io.json ? status.print(line) : io.err(line));
-  const source = await createSource(options, deps, report);
+  const { source, oldest } = await createSource(options, deps, report);
   let sink: EventSink;
   let disarmAlarm: () => Promise<void> = async () => undefined;
   if (options.dryRun) {
@@ -58,6 +63,7 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
       await source.close?.();
       throw error;
     }
+    if (oldest !== undefined) await coverLake(deps, oldest, report);
     disarmAlarm = await deps.armNoDataAlarm(io.debug);
   }
 
@@ -114,37 +120,59 @@ export async function runStream(options: StreamOptions, deps: StreamDeps): Promi
   return 0;
 }
 
+/**
+ * Older records than the lake's tables project would be stored but invisible to Athena: widen
+ * the tables first. Never stops the stream: the records are kept either way, and `query` (or
+ * `setup`) widens the tables to what is stored.
+ */
+async function coverLake(deps: StreamDeps, oldest: string, report: (line: string) => void): Promise<void> {
+  if (!deps.coverLake) return;
+  try {
+    for (const line of await deps.coverLake(oldest)) report(line);
+  } catch (error) {
+    const message = String((error as Error).message ?? error).replace(/\s+/g, ' ');
+    report(
+      `warning: could not widen the lake's tables to ${oldest.slice(0, 10)} (${message}); the records are stored, and \`${suggest(deps.pipeline, 'query')}\` or \`${suggest(deps.pipeline, 'setup')}\` widens them later`,
+    );
+  }
+}
+
 async function createSource(
   options: StreamOptions,
   deps: StreamDeps,
   report: (line: string) => void,
-): Promise<EventSource> {
+): Promise<{ source: EventSource; oldest?: string }> {
   if (options.source === 'synthetic') {
-    return createSyntheticSource({
+    const source = createSyntheticSource({
       symbols: options.symbols,
       ...(options.synthetic as NonNullable<StreamOptions['synthetic']>),
     });
+    return { source };
   }
   if (options.source === 'replay') {
     const { sortLimitBytes, ...replay } = options.replay as NonNullable<StreamOptions['replay']>;
-    // Before any network call: a file out of time order is sorted, or refused (exit 2).
-    let lines: ReplayLine[] | undefined;
+    // Before any network call: a file out of time order is sorted, or refused (exit 2); the same
+    // read finds its oldest record, which the lake's tables must show.
+    let scan: { lines?: ReplayLine[]; oldest?: string };
     try {
-      lines = await orderReplayFile({ ...replay, symbols: options.symbols }, sortLimitBytes);
+      scan = await scanReplayFile({ ...replay, symbols: options.symbols }, sortLimitBytes);
     } catch (error) {
       if (error instanceof ReplayOrderError) throw new UsageError(`cannot replay the file: ${error.message}`);
       throw error;
     }
+    const { lines, oldest } = scan;
     if (lines) report(`${replay.file} is not in time order per symbol: replaying its rows sorted by time`);
-    return createReplaySource({ ...replay, symbols: options.symbols, report, ...(lines ? { lines } : {}) });
+    const source = createReplaySource({ ...replay, symbols: options.symbols, report, ...(lines ? { lines } : {}) });
+    return { source, ...(oldest !== undefined ? { oldest } : {}) };
   }
   // Back off from at least one interval: a 429 must never make us poll faster than usual.
-  return createYahooSource({
+  const source = createYahooSource({
     symbols: options.symbols,
     report,
     baseBackoffMs: Math.max(2000, options.intervalMs),
     ...(deps.quote ? { quote: deps.quote } : {}),
   });
+  return { source };
 }
 
 /** The batcher on the pipeline's stream, after checking the stream is there to take events. */

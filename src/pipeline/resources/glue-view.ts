@@ -28,6 +28,13 @@ import { missing, type Observation, type PipelineContext, type ResourceNode } fr
 import { deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
 
 const VIEW_TYPE = 'VIRTUAL_VIEW';
+/**
+ * The view's owner. Its definition is SECURITY DEFINER (runAsInvoker false, as Athena's own views
+ * are), and Trino — Athena engine 3 — refuses a definer view with no owner to run as ("Run-as
+ * identity must be set for a run-as definer view"). On Athena who may read the tables is IAM's
+ * business, not this name's; a constant, so a setup run by someone else shows no drift.
+ */
+export const VIEW_OWNER = 'stockpipe';
 const NOT_A_VIEW = 'not a view';
 
 /** The view's SQL: the raw tables (resolved in the view's own database), one row per observation. */
@@ -53,6 +60,7 @@ export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): Tab
     Name: glueTable,
     Description: `stockpipe ${ctx.name}: ${glueRawTable} and ${glueRawMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
     TableType: VIEW_TYPE,
+    Owner: VIEW_OWNER,
     Parameters: { ...PRESTO_VIEW_PARAMETERS },
     ViewOriginalText: encodePrestoView(lakeViewDefinition(glueDatabase, ctx.names)),
     ViewExpandedText: PRESTO_VIEW_EXPANDED_TEXT,
@@ -68,6 +76,7 @@ export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): Tab
 export function viewDifferences(found: Table | TableInput, want: TableInput): string[] {
   if (found.TableType !== VIEW_TYPE) return [`${found.TableType ?? 'a table'}, ${NOT_A_VIEW}`];
   const changes: string[] = [];
+  if (found.Owner !== want.Owner) changes.push('view owner');
   const parameters = found.Parameters ?? {};
   if (Object.entries(PRESTO_VIEW_PARAMETERS).some(([key, value]) => parameters[key] !== value)) {
     changes.push('view parameters');

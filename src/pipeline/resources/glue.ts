@@ -18,10 +18,18 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
-import { glueProjectionRange, LAKE_COLUMNS, RAW_BY_DATE, RAW_BY_MONTH, type RawFolder } from '../../core/lake.ts';
+import {
+  glueProjectionRange,
+  LAKE_COLUMNS,
+  projectionStart,
+  RAW_BY_DATE,
+  RAW_BY_MONTH,
+  type RawFolder,
+} from '../../core/lake.ts';
 import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
+import { oldestStoredPartition } from '../lake-partitions.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 /** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
@@ -54,7 +62,15 @@ export const RAW_TABLES: readonly RawTable[] = [
   },
 ];
 
-export function glueTableInput(ctx: PipelineContext, table: RawTable = RAW_TABLES[0] as RawTable): TableInput {
+/**
+ * The raw table of one folder, its projection from `start` (the oldest partition its folder holds,
+ * or today's: {@link wantedProjectionStart}).
+ */
+export function glueTableInput(
+  ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>,
+  table: RawTable,
+  start: string,
+): TableInput {
   const { folder } = table;
   const root = `s3://${ctx.buckets.raw}/${folder.prefix}/`;
   const partition = folder.partition;
@@ -68,7 +84,7 @@ export function glueTableInput(ctx: PipelineContext, table: RawTable = RAW_TABLE
       'projection.enabled': 'true',
       [`projection.${partition}.type`]: 'date',
       [`projection.${partition}.format`]: folder.projection.format,
-      [`projection.${partition}.range`]: glueProjectionRange(folder),
+      [`projection.${partition}.range`]: glueProjectionRange(folder, start),
       [`projection.${partition}.interval`]: '1',
       [`projection.${partition}.interval.unit`]: folder.projection.unit,
       'storage.location.template': `${root}${partition}=\${${partition}}/`,
@@ -144,6 +160,19 @@ function comparable(table: TableInput, partition: string) {
     input: table.StorageDescriptor?.InputFormat,
   };
 }
+
+/**
+ * Where setup starts a raw table's projection: the folder's oldest stored partition (one S3
+ * list), or today (this month) when it holds nothing older — so a new pipeline projects a few
+ * partitions, not every day since 1970 (docs/lake.md). Older records coming later widen it
+ * (../lake-range.ts).
+ */
+export async function wantedProjectionStart(ctx: PipelineContext, table: RawTable): Promise<string> {
+  const s3 = await ctx.clients.get('s3');
+  const oldest = await oldestStoredPartition(s3, ctx.buckets.raw, table.folder);
+  return projectionStart(table.folder, oldest, ctx.timing.now());
+}
+
 export function glueTableNode(database: string, table: RawTable, names: PipelineNames): ResourceNode {
   const name = table.name(names);
   const partition = table.folder.partition;
@@ -155,8 +184,10 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
     async describe(ctx): Promise<Observation> {
       const found = await findGlueTable(ctx, database, name);
       if (!found) return missing();
+      // Without a spec (status, cleanup) nothing is compared: no lake listing either.
+      if (!ctx.spec) return { presence: 'present', arn: arns.glueTable(ctx, database, name), changes: [], notes: [] };
       const have = comparable(found as TableInput, partition);
-      const want = comparable(glueTableInput(ctx, table), partition);
+      const want = comparable(glueTableInput(ctx, table, await wantedProjectionStart(ctx, table)), partition);
       const changes = Object.keys(want)
         .filter(
           (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
@@ -165,13 +196,13 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
       return {
         presence: 'present',
         arn: arns.glueTable(ctx, database, name),
-        changes: ctx.spec ? changes : [],
+        changes,
         notes: [],
       };
     },
     async ensure(ctx, observed) {
       const glue = await ctx.clients.get('glue');
-      const TableInput = glueTableInput(ctx, table);
+      const TableInput = glueTableInput(ctx, table, await wantedProjectionStart(ctx, table));
       if (observed.presence === 'missing') {
         await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
         return { action: 'created', arn: arns.glueTable(ctx, database, name) };

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseStreamOptions } from '../../../src/commands/stream/options.ts';
 import { runStream } from '../../../src/commands/stream/run.ts';
@@ -49,6 +52,75 @@ describe('runStream', () => {
         ['MSFT', 'yahoo', 187.3],
       ],
     );
+  });
+});
+
+describe('runStream --source replay: the lake’s tables cover the file before it is sent', () => {
+  function replayFile(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'sp-replay-'));
+    const file = join(dir, 'aapl.csv');
+    writeFileSync(
+      file,
+      ['Date,Open,High,Low,Close,Volume', '2015-03-02,1,1,1,10,5', '2015-01-02,1,1,1,11,5', ''].join('\n'),
+    );
+    return file;
+  }
+
+  it('asks to cover its oldest record first, then sends', async () => {
+    const order: string[] = [];
+    const kinesis = {
+      send: async (command: { constructor: { name: string }; input: { Records?: unknown[] } }) => {
+        order.push(command.constructor.name);
+        if (command.constructor.name === 'DescribeStreamSummaryCommand') {
+          return { StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } };
+        }
+        const records = command.input.Records ?? [];
+        return { FailedRecordCount: 0, Records: records.map((_, i) => ({ ShardId: 's', SequenceNumber: String(i) })) };
+      },
+    };
+    const capture = createCaptureIO();
+    const code = await runStream(
+      parseStreamOptions({ source: 'replay', file: replayFile(), symbol: ['AAPL'] }, process.cwd()),
+      {
+        io: capture.io,
+        pipeline: { name: 'stockpipe' },
+        clients: { get: async () => kinesis as never },
+        armNoDataAlarm: async () => async () => undefined,
+        coverLake: async (oldest) => {
+          order.push(`cover ${oldest}`);
+          return ['stock_data_raw_monthly: partition projection widened from 2026-11 to 2015-01'];
+        },
+        signal: new AbortController().signal,
+      },
+    );
+    assert.equal(code, 0, capture.stderr());
+    // The file is out of order: the scan that sorts it also finds the oldest record.
+    assert.deepEqual(order.slice(0, 3), [
+      'DescribeStreamSummaryCommand',
+      'cover 2015-01-02T20:00:00.000Z',
+      'PutRecordsCommand',
+    ]);
+    assert.match(capture.stderr(), /widened from 2026-11 to 2015-01/);
+  });
+
+  it('a dry run covers nothing', async () => {
+    const capture = createCaptureIO();
+    const code = await runStream(
+      parseStreamOptions({ source: 'replay', file: replayFile(), symbol: ['AAPL'], dryRun: true }, process.cwd()),
+      {
+        io: capture.io,
+        pipeline: { name: 'stockpipe' },
+        clients: noAws,
+        armNoDataAlarm: () => {
+          throw new Error('a dry run must not arm the alarm');
+        },
+        coverLake: () => {
+          throw new Error('a dry run must not touch the lake’s tables');
+        },
+        signal: new AbortController().signal,
+      },
+    );
+    assert.equal(code, 0, capture.stderr());
   });
 });
 
