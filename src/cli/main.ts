@@ -17,6 +17,8 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 /** 128 + SIGINT: the person stopped the command part-way. */
 export const EXIT_CANCELLED = 130;
+/** 128 + SIGTERM: stopped by the system or a supervisor, as a shell reports it. */
+export const EXIT_TERMINATED = 143;
 
 /** Global options that take a value: their value is not a command name. */
 const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '--config']);
@@ -84,7 +86,7 @@ function reportError(error: unknown, handles: ProcessHandles, verbose: boolean):
   }
   if (error instanceof CancelledError) {
     handles.stderr.write(`${error.message.replaceAll('`stockpipe ', `\`${invocationOf(handles.env)} `)}\n`);
-    return EXIT_CANCELLED;
+    return handles.signal?.reason === 'SIGTERM' ? EXIT_TERMINATED : EXIT_CANCELLED;
   }
   const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   const message =

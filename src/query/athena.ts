@@ -4,15 +4,19 @@
  * An aborted signal sends StopQueryExecution, so Ctrl+C never leaves a query scanning (and billing).
  */
 import { setTimeout as wait } from 'node:timers/promises';
-import type { AthenaClient, ColumnInfo, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
+import type { AthenaClient, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
 import { StockpipeError } from '../errors.ts';
 import { columnKind, typedValue } from './athena-types.ts';
 import {
+  ConsumerError,
+  deliverRows,
   QueryCancelledError,
   type QueryResult,
   type QueryRunner,
   type QueryRunOptions,
   type ResultColumn,
+  type ResultValue,
+  type RowsConsumer,
 } from './runner.ts';
 
 export interface AthenaRunnerOptions {
@@ -38,7 +42,8 @@ export class AthenaQueryRunner implements QueryRunner {
     this.options = options;
   }
 
-  async run(sql: string, { signal, onProgress }: QueryRunOptions = {}): Promise<QueryResult> {
+  async run(sql: string, options: QueryRunOptions = {}): Promise<QueryResult> {
+    const { signal, onProgress } = options;
     const sdk = await import('@aws-sdk/client-athena');
     const now = this.options.now ?? Date.now;
     const started = now();
@@ -59,10 +64,11 @@ export class AthenaQueryRunner implements QueryRunner {
         const reason = oneLine(status?.StateChangeReason ?? status?.AthenaError?.ErrorMessage ?? 'no reason given');
         throw new StockpipeError(`query ${status?.State?.toLowerCase() ?? 'failed'}: ${reason}`);
       }
-      const { columns, rows } = await this.readResults(sdk, queryId, execution, signal);
+      const { columns, rows, rowCount } = await this.readResults(sdk, queryId, execution, signal, options.onRows);
       return {
         columns,
         rows,
+        rowCount,
         stats: {
           engine: 'athena',
           queryId,
@@ -75,6 +81,7 @@ export class AthenaQueryRunner implements QueryRunner {
         await this.stop(sdk, queryId);
         throw new QueryCancelledError(queryId);
       }
+      if (error instanceof ConsumerError) throw error.cause;
       throw error;
     }
   }
@@ -101,38 +108,47 @@ export class AthenaQueryRunner implements QueryRunner {
     }
   }
 
+  /** The result's pages in order (1,000 rows each), to `onRows` as they come, or kept. */
   private async readResults(
     sdk: typeof import('@aws-sdk/client-athena'),
     queryId: string,
     execution: GetQueryExecutionCommandOutput,
     signal: AbortSignal | undefined,
-  ): Promise<Pick<QueryResult, 'columns' | 'rows'>> {
-    let columnInfo: ColumnInfo[] | undefined;
-    const rawRows: Row[] = [];
+    onRows: RowsConsumer | undefined,
+  ): Promise<Pick<QueryResult, 'columns' | 'rows' | 'rowCount'>> {
+    let columns: ResultColumn[] | undefined;
+    const rows: ResultValue[][] = [];
+    let rowCount = 0;
     const pages = sdk.paginateGetQueryResults(
       { client: this.client, pageSize: this.options.pageSize ?? 1000 },
       { QueryExecutionId: queryId },
     );
     for await (const page of pages) {
       if (signal?.aborted) throw new QueryCancelledError(queryId);
-      columnInfo ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo;
-      rawRows.push(...(page.ResultSet?.Rows ?? []));
+      const pageRows = page.ResultSet?.Rows ?? [];
+      if (!columns) {
+        columns = (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((info, index) => ({
+          name: info.Label ?? info.Name ?? `_col${index}`,
+          type: info.Type ?? 'varchar',
+          kind: columnKind(info.Type),
+        }));
+        // A SELECT's first row repeats the column labels; DDL and SHOW results have no such row.
+        const first = pageRows[0];
+        const isDml = (execution.QueryExecution?.StatementType ?? 'DML') === 'DML';
+        const labels = columns;
+        if (first && isDml && labels.length > 0 && labels.every((c, i) => first.Data?.[i]?.VarCharValue === c.name)) {
+          pageRows.shift();
+        }
+      }
+      const kinds = columns.map((column) => column.kind);
+      const values = pageRows.map((row: Row) =>
+        kinds.map((kind, index) => typedValue(row.Data?.[index]?.VarCharValue, kind)),
+      );
+      rowCount += await deliverRows(onRows, rows, columns, values);
     }
-    const columns: ResultColumn[] = (columnInfo ?? []).map((info, index) => ({
-      name: info.Label ?? info.Name ?? `_col${index}`,
-      type: info.Type ?? 'varchar',
-      kind: columnKind(info.Type),
-    }));
-    // A SELECT's first row repeats the column labels; DDL and SHOW results have no such row.
-    const first = rawRows[0];
-    const isDml = (execution.QueryExecution?.StatementType ?? 'DML') === 'DML';
-    if (first && isDml && columns.length > 0 && columns.every((c, i) => first.Data?.[i]?.VarCharValue === c.name)) {
-      rawRows.shift();
-    }
-    const rows = rawRows.map((row) =>
-      columns.map((column, index) => typedValue(row.Data?.[index]?.VarCharValue, column.kind)),
-    );
-    return { columns, rows };
+    columns ??= [];
+    if (rowCount === 0) await deliverRows(onRows, rows, columns, []);
+    return { columns, rows, rowCount };
   }
 
   private async stop(sdk: typeof import('@aws-sdk/client-athena'), queryId: string): Promise<void> {

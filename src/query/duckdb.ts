@@ -24,6 +24,8 @@ import { StockpipeError, UsageError } from '../errors.ts';
 import { HISTORY_PREFIX, historyViewStatements, latestHistoryParts } from './history.ts';
 import {
   type ColumnKind,
+  ConsumerError,
+  deliverRows,
   QueryCancelledError,
   type QueryResult,
   type QueryRunner,
@@ -86,7 +88,8 @@ export class DuckDbQueryRunner implements QueryRunner {
     this.options = options;
   }
 
-  async run(sql: string, { signal }: QueryRunOptions = {}): Promise<QueryResult> {
+  async run(sql: string, options: QueryRunOptions = {}): Promise<QueryResult> {
+    const { signal } = options;
     const now = this.options.now ?? Date.now;
     const started = now();
     if (signal?.aborted) throw new QueryCancelledError(undefined);
@@ -117,16 +120,27 @@ export class DuckDbQueryRunner implements QueryRunner {
       // Compacted months (stockpipe compact) join the raw lake under the same table name.
       for (const statement of historyViewStatements(latestHistoryParts(bucketDir))) await connection.run(statement);
       const statement = await oneReadOnlyStatement(connection, sql);
-      const reader = await statement.runAndReadAll();
-      const kinds = reader.columnTypes().map((type) => duckKind(type.toString()));
-      const columns = reader.columnNames().map((name, index) => ({
+      // Streamed chunk by chunk (2,048 rows): no result is ever held whole unless asked for.
+      const result = await statement.stream();
+      const types = result.columnTypes().map((type) => type.toString());
+      const columns = result.columnNames().map((name, index) => ({
         name,
-        type: reader.columnTypes()[index]?.toString() ?? 'VARCHAR',
-        kind: kinds[index] ?? 'string',
+        type: types[index] ?? 'VARCHAR',
+        kind: duckKind(types[index] ?? 'VARCHAR'),
       }));
-      const rows = reader.getRowsJS().map((row) => row.map((value) => plainValue(value)));
-      return { columns, rows, stats: { engine: 'duckdb', runTimeMs: now() - started } };
+      const rows: ResultValue[][] = [];
+      let rowCount = 0;
+      for await (const chunk of result.yieldRowsJs()) {
+        if (signal?.aborted) throw new QueryCancelledError(undefined);
+        const values = chunk.map((row) => row.map((value) => plainValue(value)));
+        rowCount += await deliverRows(options.onRows, rows, columns, values);
+      }
+      // An interrupted stream may just end early, with no error: that is a cancel, not a result.
+      if (signal?.aborted) throw new QueryCancelledError(undefined);
+      if (rowCount === 0) await deliverRows(options.onRows, rows, columns, []);
+      return { columns, rows, rowCount, stats: { engine: 'duckdb', runTimeMs: now() - started } };
     } catch (error) {
+      if (error instanceof ConsumerError) throw error.cause;
       if (signal?.aborted) throw new QueryCancelledError(undefined);
       if (error instanceof UsageError) throw error;
       throw new StockpipeError(

@@ -26,15 +26,52 @@ export interface QueryStats {
 
 export interface QueryResult {
   columns: ResultColumn[];
-  /** One array per row, in column order. */
+  /** One array per row, in column order; empty when the rows went to `onRows` instead. */
   rows: ResultValue[][];
+  /** How many rows the query returned (also when they went to `onRows`). */
+  rowCount: number;
   stats: QueryStats;
 }
+
+/** Takes a result's rows as the engine hands them over (a DuckDB chunk, an Athena page). */
+export type RowsConsumer = (columns: ResultColumn[], rows: ResultValue[][]) => Promise<void> | void;
 
 export interface QueryRunOptions {
   signal?: AbortSignal;
   /** Told the engine's state while the query runs (Athena: QUEUED, RUNNING), for a spinner. */
   onProgress?: (state: string) => void;
+  /**
+   * Rows as they arrive, in order, instead of in the result: a result of any size in bounded
+   * memory. Called at least once (with no rows for an empty result), so the columns are known.
+   */
+  onRows?: RowsConsumer;
+}
+
+/** An error of the rows' consumer (a closed stdout, a cancel), told apart from the engine's own. */
+export class ConsumerError extends Error {
+  override readonly name = 'ConsumerError';
+}
+
+/**
+ * Hands `rows` to the consumer, or keeps them when there is none; returns how many. A consumer's
+ * error comes back as a ConsumerError, so a runner passes it on as it is.
+ */
+export async function deliverRows(
+  onRows: RowsConsumer | undefined,
+  kept: ResultValue[][],
+  columns: ResultColumn[],
+  rows: ResultValue[][],
+): Promise<number> {
+  if (!onRows) {
+    for (const row of rows) kept.push(row);
+    return rows.length;
+  }
+  try {
+    await onRows(columns, rows);
+  } catch (error) {
+    throw new ConsumerError('the rows could not be taken', { cause: error });
+  }
+  return rows.length;
 }
 
 export interface QueryRunner {

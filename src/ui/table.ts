@@ -35,6 +35,8 @@ export interface TableOptions {
  * A terminal table: no separator between rows, numbers right-aligned with one number of decimals
  * per column (prices 2), changes coloured. Text columns are cut with … to fit `width`; when even
  * that cannot fit, each row is printed as a block of "column  value" lines (like psql's \x).
+ * Drawn by cli-table3, for the tables of a few rows commands print (alerts, status, backtest);
+ * a query's result, of any size, is drawn the same way by TableStream.
  */
 export function renderTable(
   columns: TableColumn[],
@@ -42,26 +44,13 @@ export function renderTable(
   style: ChalkInstance,
   options: TableOptions = {},
 ): string {
-  const numeric = columns.map(
-    (column, index) => column.numeric ?? rows.every((row) => row[index] == null || typeof row[index] === 'number'),
-  );
-  const decimals = columns.map((_, index) => (numeric[index] ? columnDecimals(rows.map((row) => row[index])) : 0));
+  const layout = layoutOf(columns, rows, options.width);
+  if (!layout.widths) {
+    const table = new TableStream(columns, style, options);
+    return (table.push(rows) + table.end()).replace(/\n$/, '');
+  }
+  const { numeric, decimals, widths } = layout;
   const text = rows.map((row) => row.map((value, index) => formatCell(value, decimals[index])));
-  const cell = (value: TableValue, index: number, content: string) => {
-    if (value == null) return style.dim(content);
-    if (typeof value === 'number' && CHANGE_COLUMN.test(columns[index]?.name ?? '')) {
-      if (value > 0) return style.green(content);
-      if (value < 0) return style.red(content);
-    }
-    return content;
-  };
-
-  const natural = columns.map((column, index) =>
-    Math.max(visibleLength(column.name), ...text.map((row) => visibleLength(row[index] ?? ''))),
-  );
-  const widths = fitWidths(natural, numeric, options.width);
-  if (!widths) return renderVertical(columns, rows, text, style, cell, options.width as number);
-
   const table = new Table({
     head: columns.map((column) => style.bold(column.name)),
     colAligns: numeric.map((isNumber) => (isNumber ? 'right' : 'left')),
@@ -70,9 +59,130 @@ export function renderTable(
     style: { head: [], border: [], compact: true },
   });
   for (const [r, row] of rows.entries()) {
-    table.push(row.map((value, index) => cell(value, index, text[r]?.[index] ?? '')));
+    table.push(row.map((value, index) => cellStyle(columns, style, value, index, text[r]?.[index] ?? '')));
   }
   return table.toString();
+}
+
+/** A value's content, dimmed when NULL, green or red in a change column. */
+function cellStyle(
+  columns: TableColumn[],
+  style: ChalkInstance,
+  value: TableValue,
+  index: number,
+  content: string,
+): string {
+  if (value == null) return style.dim(content);
+  if (typeof value === 'number' && CHANGE_COLUMN.test(columns[index]?.name ?? '')) {
+    if (value > 0) return style.green(content);
+    if (value < 0) return style.red(content);
+  }
+  return content;
+}
+
+/** How a table is drawn, decided once from the rows it first sees. */
+interface Layout {
+  numeric: boolean[];
+  decimals: number[];
+  /** Each column's content width; undefined: rows are drawn as vertical blocks. */
+  widths: number[] | undefined;
+}
+
+/**
+ * A table drawn as its rows arrive: the layout (widths, decimals, alignment) comes from the first
+ * rows pushed, later rows are drawn to it — so a result of any size is printed in bounded memory.
+ * `push` and `end` return the text to write, newline-terminated.
+ */
+export class TableStream {
+  private readonly columns: TableColumn[];
+  private readonly style: ChalkInstance;
+  private readonly options: TableOptions;
+  private layout: Layout | undefined;
+  private drawn = 0;
+
+  constructor(columns: TableColumn[], style: ChalkInstance, options: TableOptions = {}) {
+    this.columns = columns;
+    this.style = style;
+    this.options = options;
+  }
+
+  push(rows: TableValue[][]): string {
+    const lines: string[] = [];
+    if (!this.layout) {
+      this.layout = layoutOf(this.columns, rows, this.options.width);
+      if (this.layout.widths) lines.push(this.border('┌', '┬', '┐'), this.headerLine());
+    }
+    for (const row of rows) {
+      // Under the header only once there is a row, as cli-table3 draws an empty table.
+      if (this.drawn === 0 && this.layout.widths) lines.push(this.border('├', '┼', '┤'));
+      const text = row.map((value, index) => formatCell(value, this.layout?.decimals[index]));
+      if (this.layout.widths) lines.push(this.rowLine(row, text, this.layout.widths));
+      else lines.push(this.block(row, text));
+      this.drawn++;
+    }
+    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  }
+
+  end(): string {
+    if (!this.layout) this.push([]);
+    return this.layout?.widths ? `${this.border('└', '┴', '┘')}\n` : '';
+  }
+
+  private border(left: string, middle: string, right: string): string {
+    return `${left}${(this.layout?.widths ?? []).map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
+  }
+
+  private headerLine(): string {
+    const widths = this.layout?.widths ?? [];
+    const cells = this.columns.map((column, index) => {
+      const width = widths[index] ?? 0;
+      const name = truncate(column.name, width);
+      const padding = ' '.repeat(Math.max(0, width - visibleLength(name)));
+      // A cut name keeps its … outside the bold, as cli-table3 cuts a styled header.
+      const bold = name.endsWith('…') ? `${this.style.bold(name.slice(0, -1))}…` : this.style.bold(name);
+      return this.layout?.numeric[index] ? padding + bold : bold + padding;
+    });
+    return `│ ${cells.join(' │ ')} │`;
+  }
+
+  private rowLine(row: TableValue[], text: string[], widths: number[]): string {
+    const cells = widths.map((width, index) => {
+      const content = truncate(text[index] ?? '', width);
+      const padding = ' '.repeat(Math.max(0, width - visibleLength(content)));
+      const shown = this.cell(row[index], index, content);
+      return this.layout?.numeric[index] ? padding + shown : shown + padding;
+    });
+    return `│ ${cells.join(' │ ')} │`;
+  }
+
+  /** One block per row: "column  value", values cut with … to the width. */
+  private block(row: TableValue[], text: string[]): string {
+    const width = this.options.width as number;
+    const nameWidth = Math.max(...this.columns.map((column) => visibleLength(column.name)));
+    const room = Math.max(1, width - nameWidth - 2);
+    const title = `-[ ${this.drawn + 1} ]`;
+    const lines = [this.style.dim(`${title}${'-'.repeat(Math.max(0, Math.min(width, 40) - title.length))}`)];
+    for (const [index, column] of this.columns.entries()) {
+      const content = truncate(text[index] ?? '', room);
+      lines.push(`${this.style.bold(column.name.padEnd(nameWidth))}  ${this.cell(row[index], index, content)}`);
+    }
+    return lines.join('\n');
+  }
+
+  private cell(value: TableValue, index: number, content: string): string {
+    return cellStyle(this.columns, this.style, value, index, content);
+  }
+}
+
+function layoutOf(columns: TableColumn[], rows: TableValue[][], width: number | undefined): Layout {
+  const numeric = columns.map(
+    (column, index) => column.numeric ?? rows.every((row) => row[index] == null || typeof row[index] === 'number'),
+  );
+  const decimals = columns.map((_, index) => (numeric[index] ? columnDecimals(rows.map((row) => row[index])) : 0));
+  const natural = columns.map((column, index) =>
+    Math.max(visibleLength(column.name), ...rows.map((row) => visibleLength(formatCell(row[index], decimals[index])))),
+  );
+  return { numeric, decimals, widths: fitWidths(natural, numeric, width) };
 }
 
 /**
@@ -93,29 +203,6 @@ function fitWidths(natural: number[], numeric: boolean[], width: number | undefi
     excess--;
   }
   return widths;
-}
-
-/** One block per row: "column  value", values cut with … to the width. */
-function renderVertical(
-  columns: TableColumn[],
-  rows: TableValue[][],
-  text: string[][],
-  style: ChalkInstance,
-  cell: (value: TableValue, index: number, content: string) => string,
-  width: number,
-): string {
-  const nameWidth = Math.max(...columns.map((column) => visibleLength(column.name)));
-  const room = Math.max(1, width - nameWidth - 2);
-  const blocks = rows.map((row, r) => {
-    const title = `-[ ${r + 1} ]`;
-    const lines = [style.dim(`${title}${'-'.repeat(Math.max(0, Math.min(width, 40) - title.length))}`)];
-    for (const [index, column] of columns.entries()) {
-      const content = truncate(text[r]?.[index] ?? '', room);
-      lines.push(`${style.bold(column.name.padEnd(nameWidth))}  ${cell(row[index], index, content)}`);
-    }
-    return lines.join('\n');
-  });
-  return blocks.join('\n');
 }
 
 /** Decimals for a numeric column: as many as its values need, at most 4; at least 2 once any has a fraction. */
@@ -151,9 +238,14 @@ const truncate = (text: string, width: number) =>
 
 /** RFC 4180: a header line, fields quoted when they hold a comma, quote or line break; NULL is empty. */
 export function renderCsv(columns: TableColumn[], rows: TableValue[][]): string {
-  const lines = [columns.map((column) => csvField(column.name)).join(',')];
-  for (const row of rows) lines.push(columns.map((_, index) => csvField(row[index])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return `${columns.map((column) => csvField(column.name)).join(',')}\r\n${renderCsvRows(columns, rows)}`;
+}
+
+/** The rows alone, each ended by CRLF: what follows the header when rows arrive in parts. */
+export function renderCsvRows(columns: TableColumn[], rows: TableValue[][]): string {
+  let text = '';
+  for (const row of rows) text += `${columns.map((_, index) => csvField(row[index])).join(',')}\r\n`;
+  return text;
 }
 
 function csvField(value: TableValue): string {

@@ -1,15 +1,9 @@
 import { formatDuration } from '../../core/duration.ts';
 import { CancelledError } from '../../errors.ts';
-import {
-  QueryCancelledError,
-  type QueryResult,
-  type QueryRunner,
-  queryCostUsd,
-  rowsAsObjects,
-} from '../../query/runner.ts';
-import { type IO, terminalWidth } from '../../ui/io.ts';
-import { renderCsv, renderTable, type TableColumn } from '../../ui/table.ts';
+import { QueryCancelledError, type QueryResult, type QueryRunner, queryCostUsd } from '../../query/runner.ts';
+import type { IO } from '../../ui/io.ts';
 import type { QueryPlan } from './plan.ts';
+import { resultPrinter } from './print.ts';
 
 export interface QueryDeps {
   io: IO;
@@ -28,13 +22,21 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
   io.debug(sql);
   if (plan.range && !io.json) io.debug(`partitions dt ${plan.range.from} … ${plan.range.to}`);
   const spinner = io.isInteractive ? await startSpinner(io) : undefined;
+  const printer = resultPrinter(plan.format, io);
   let result: QueryResult;
   try {
     const started = Date.now();
     result = await runner.run(sql, {
       signal: deps.signal,
       onProgress: (state) => spinner?.update(`${state.toLowerCase()} · ${formatDuration(Date.now() - started)}`),
+      // Rows are printed as they arrive: the spinner goes before the first, Ctrl+C stops the printing.
+      onRows: async (columns, rows) => {
+        spinner?.stop();
+        if (deps.signal.aborted) throw new QueryCancelledError(undefined);
+        await printer.take(columns, rows);
+      },
     });
+    await printer.finish(result.rowCount);
   } catch (error) {
     if (error instanceof QueryCancelledError) {
       throw new CancelledError(`${error.message}${error.queryId ? ' (StopQueryExecution sent)' : ''}`);
@@ -44,15 +46,8 @@ export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number
     spinner?.stop();
   }
 
-  const columns: TableColumn[] = result.columns.map((column) => ({
-    name: column.name,
-    numeric: column.kind === 'number',
-  }));
-  if (plan.format === 'json') io.outJson(rowsAsObjects(result));
-  else if (plan.format === 'csv') io.stdout.write(renderCsv(columns, result.rows));
-  else io.out(renderTable(columns, result.rows, io.style, { width: terminalWidth(io) }));
   if (!io.json) {
-    if (result.rows.length === 0)
+    if (result.rowCount === 0)
       io.err(`no rows${plan.range ? ` in the partitions dt ${plan.range.from} … ${plan.range.to}` : ''}`);
     io.err(io.errStyle.dim(footer(result)));
   }
@@ -87,7 +82,7 @@ async function coverLake(deps: QueryDeps): Promise<void> {
 /** "3 rows · 1.2 MB scanned · $0.000006 · 1.4s · query 1234…" */
 export function footer(result: QueryResult): string {
   const { stats } = result;
-  const parts = [`${result.rows.length} ${result.rows.length === 1 ? 'row' : 'rows'}`];
+  const parts = [`${result.rowCount} ${result.rowCount === 1 ? 'row' : 'rows'}`];
   if (stats.bytesScanned !== undefined) {
     parts.push(`${formatBytes(stats.bytesScanned)} scanned`, `$${formatUsd(queryCostUsd(stats.bytesScanned))}`);
   }

@@ -54,3 +54,12 @@ it('setup stopped by Ctrl+C part-way exits 130 and says how to resume, with the 
   );
   assert.equal((await runCli(['cleanup', '--target', 'local', '--name', 'cut', '--yes'], { cwd })).code, 0);
 });
+
+it('the same stop by SIGTERM exits 143, as a shell reports a terminated process', async () => {
+  const controller = new AbortController();
+  controller.abort('SIGTERM');
+  const cut = await runCli(['setup', '--target', 'local', '--name', 'term'], { cwd, signal: controller.signal });
+  assert.equal(cut.code, 143, cut.stderr);
+  assert.match(cut.stderr, /^Cancelled — setup stopped part-way/m);
+  assert.equal((await runCli(['cleanup', '--target', 'local', '--name', 'term', '--yes'], { cwd })).code, 0);
+});

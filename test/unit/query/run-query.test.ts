@@ -11,14 +11,17 @@ import { createCaptureIO } from '../../../src/ui/io.ts';
 const result: QueryResult = {
   columns: [{ name: 'n', type: 'bigint', kind: 'number' }],
   rows: [[1]],
+  rowCount: 1,
   stats: { engine: 'athena', runTimeMs: 5, bytesScanned: 0 },
 };
 
 function runner(order: string[]): QueryRunner {
   return {
-    run: async () => {
+    run: async (_sql, options) => {
       order.push('query');
-      return result;
+      if (!options.onRows) return result;
+      await options.onRows(result.columns, result.rows);
+      return { ...result, rows: [] };
     },
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
-import { formatCell, renderCsv, renderTable } from '../../../src/ui/table.ts';
+import { formatCell, renderCsv, renderTable, TableStream } from '../../../src/ui/table.ts';
 
 describe('tables', () => {
   const plain = new Chalk({ level: 0 });
@@ -104,5 +104,46 @@ describe('tables', () => {
         assert.deepEqual(parse(csv), [['a', 'b'], ...rows]);
       }),
     );
+  });
+});
+
+describe('TableStream: a query result drawn as it arrives (issue 26)', () => {
+  const columns = ['event_id', 'symbol', 'timestamp', 'price', 'change', 'currency'].map((name) => ({ name }));
+  const rowArb = fc.tuple(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('AAPL', 'MSFT', 'BRK-B'),
+    fc.constant('2026-12-06T13:36:58.551Z'),
+    fc.option(fc.double({ min: 0.01, max: 1e6, noNaN: true }), { nil: null }),
+    fc.option(fc.double({ min: -50, max: 50, noNaN: true }), { nil: null }),
+    fc.option(fc.constantFrom('USD', 'EUR'), { nil: null }),
+  );
+
+  it('draws what renderTable draws, at any width and in colour, when pushed in one go', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rowArb, { maxLength: 12 }),
+        fc.option(fc.integer({ min: 20, max: 160 }), { nil: undefined }),
+        fc.boolean(),
+        (rows, width, coloured) => {
+          const style = new Chalk({ level: coloured ? 2 : 0 });
+          const stream = new TableStream(columns, style, { width });
+          const streamed = stream.push(rows) + stream.end();
+          const drawn = renderTable(columns, rows, style, { width });
+          assert.equal(streamed, drawn === '' ? '' : `${drawn}\n`);
+        },
+      ),
+    );
+  });
+
+  it('later pushes keep the first push’s layout: same widths, one header, one bottom border', () => {
+    const stream = new TableStream(columns, new Chalk({ level: 0 }), { width: 80 });
+    const first = stream.push([['a', 'AAPL', '2026-12-06T13:36:58.551Z', 1.5, 0.25, 'USD']]);
+    const later = stream.push([['a much longer event id than before', 'MSFT', 'x', 2, -1, null]]);
+    const end = stream.end();
+    const lines = `${first}${later}${end}`.trimEnd().split('\n');
+    assert.equal(lines.length, 6);
+    assert.equal(new Set(lines.map((line) => line.length)).size, 1, 'every line as wide as the first');
+    assert.match(lines[4] ?? '', /│ a much ?… │ MSFT {3}│ x /);
+    assert.ok(lines[5]?.startsWith('└'));
   });
 });
