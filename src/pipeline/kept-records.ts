@@ -104,18 +104,22 @@ export type ClaimOutcome =
   /** Another run held it a moment ago and has let go (redriven, or left for a later run). */
   | { kind: 'gone' };
 
+/** Writes the claim on `key`; with `onlyIfAbsent`, as a conditional write exactly one run wins. */
+function putClaim(s3: S3Client, bucket: string, key: string, claim: Claim, onlyIfAbsent: boolean) {
+  return s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: claimKey(key),
+      Body: JSON.stringify(claim),
+      ContentType: 'application/json',
+      ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+    }),
+  );
+}
+
 export async function claimKept(s3: S3Client, bucket: string, key: string, now: number): Promise<ClaimOutcome> {
-  const claim: Claim = { state: 'claimed', at: now, pid: process.pid };
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: claimKey(key),
-        Body: JSON.stringify(claim),
-        ContentType: 'application/json',
-        IfNoneMatch: '*',
-      }),
-    );
+    await putClaim(s3, bucket, key, { state: 'claimed', at: now, pid: process.pid }, true);
     return { kind: 'ours' };
   } catch (error) {
     const name = (error as { name?: string }).name;
@@ -143,15 +147,7 @@ export async function claimKept(s3: S3Client, bucket: string, key: string, now: 
 
 /** The claim's records are on the stream: a run that stops now is finished by the next one, not repeated. */
 export async function markSent(s3: S3Client, bucket: string, key: string, now: number): Promise<void> {
-  const claim: Claim = { state: 'sent', at: now, pid: process.pid };
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: claimKey(key),
-      Body: JSON.stringify(claim),
-      ContentType: 'application/json',
-    }),
-  );
+  await putClaim(s3, bucket, key, { state: 'sent', at: now, pid: process.pid }, false);
 }
 
 /** Moves the redriven object aside, then drops its claim. */

@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import {
   lambdaNodeFlags,
 } from '../../src/packaging/lambda-definition.ts';
 import { unpackLambda } from '../../src/packaging/load-lambda.ts';
+import { freePort } from './free-port.ts';
 import { waitFor } from './wait.ts';
 
 export interface LambdaRuntimePaths {
@@ -91,17 +92,6 @@ export interface StartRuntimeOptions {
   environment: Record<string, string>;
   /** node_modules folder on the runtime's module path (the runtime's own SDK). */
   runtimeSdk: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function listening(port: number): Promise<boolean> {

@@ -8,9 +8,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AwsClients } from '../../src/aws/clients.ts';
+import { freePort } from './free-port.ts';
 import { waitFor } from './wait.ts';
 
 export function motoServerPath(): string | undefined {
@@ -47,17 +47,6 @@ export interface Moto {
 export const MOTO_REGION = 'us-east-1';
 /** moto's fixed account id. */
 export const MOTO_ACCOUNT = '123456789012';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startMoto(): Promise<Moto> {
   const binary = motoServerPath();

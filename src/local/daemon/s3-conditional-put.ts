@@ -8,17 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OBJECT_SUFFIX } from '../../query/s3rver-files.ts';
-
-interface KoaLikeContext {
-  method: string;
-  path: string;
-  get(header: string): string;
-  status: number;
-  type: string;
-  body: unknown;
-}
-
-type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<unknown>;
+import type { Middleware } from './s3-key-guard.ts';
 
 const PRECONDITION_FAILED =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +

@@ -5,7 +5,9 @@
  * before s3rver sees them, in the path and in a copy's source.
  */
 
-interface KoaLikeContext {
+/** The part of Koa's context the local S3 endpoint's middlewares use. */
+export interface KoaLikeContext {
+  method: string;
   path: string;
   get(header: string): string;
   status: number;
@@ -13,7 +15,7 @@ interface KoaLikeContext {
   body: unknown;
 }
 
-type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<unknown>;
+export type Middleware = (ctx: KoaLikeContext, next: () => Promise<unknown>) => Promise<unknown>;
 
 /** True when the (percent-encoded) path has a `.` or `..` segment, or cannot be decoded. */
 export function escapesFolder(encodedPath: string): boolean {

@@ -12,10 +12,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TableInput } from '@aws-sdk/client-glue';
+import { freePort } from '../../helpers/free-port.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 /** The file metastore reads only entries stamped with its own version. */
@@ -64,17 +64,6 @@ export interface Trino {
   /** Runs one statement in `schema` of the catalog; a failed query rejects with Trino's message. */
   query(sql: string, schema: string): Promise<TrinoResult>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const properties = (entries: Record<string, string | number | boolean>) =>

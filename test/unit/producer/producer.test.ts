@@ -9,6 +9,7 @@ import { createPrintSink } from '../../../src/producer/print-sink.ts';
 import { Producer } from '../../../src/producer/producer.ts';
 import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../../src/producer/synthetic.ts';
 import type { EventSink, EventSource, Poll } from '../../../src/producer/types.ts';
+import { stockEvent } from '../../helpers/lambda-events.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const synthetic = (symbols = ['AAPL', 'MSFT']) => createSyntheticSource({ ...SYNTHETIC_DEFAULTS, symbols });
@@ -172,24 +173,7 @@ describe('waits longer than Node’s timer limit (issue 16: --duration 999d ende
 });
 
 /** An event of symbol S0 or S1 (two lanes of the batcher). */
-function quote(i: number): StockEvent {
-  return {
-    event_id: `id-${i}`,
-    symbol: `S${i % 2}`,
-    timestamp: new Date(1_700_000_000_000 + i).toISOString(),
-    price: 100,
-    open: null,
-    high: null,
-    low: null,
-    previous_close: null,
-    change: null,
-    change_percent: null,
-    volume: null,
-    currency: null,
-    market_state: null,
-    source: 'synthetic',
-  };
-}
+const quote = (i: number) => stockEvent({ event_id: `id-${i}`, symbol: `S${i % 2}` });
 
 describe('stream accounting when the destination fails mid-run (issue 24)', () => {
   it('waits for the calls in flight before it summarises; produced = sent + failed + not sent', async () => {
