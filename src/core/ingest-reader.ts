@@ -180,18 +180,27 @@ function canonicalUtc(text: string): string | undefined {
     if (text.charCodeAt(19) !== 46 || text.charCodeAt(23) !== 90 || digits(text, 20, 23) < 0) return undefined;
     millis = text.slice(19, 23);
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 7);
-  const day = digits(text, 8, 10);
   const hour = digits(text, 11, 13);
   const minute = digits(text, 14, 16);
   const second = digits(text, 17, 19);
-  if (year < 1970 || month < 1 || month > 12 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
-  if (second < 0 || second > 59) return undefined;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day < 1 || day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
-  return `${text.slice(0, 10)}T${text.slice(11, 19)}${millis}Z`;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  // Rows of one day follow each other: its date is checked once, then matched.
+  if (!text.startsWith(lastDate)) {
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 7);
+    const day = digits(text, 8, 10);
+    if (year < 1970 || month < 1 || month > 12) return undefined;
+    const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (day < 1 || day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
+    lastDate = text.slice(0, 10);
+    lastDateT = `${lastDate}T`;
+  }
+  return `${lastDateT}${text.slice(11, 19)}${millis}Z`;
 }
+
+/** The last date canonicalUtc found valid (`YYYY-MM-DD`), and it with the `T` that follows. */
+let lastDate = '\u0000';
+let lastDateT = '';
 
 function parseIso(text: string): number | undefined {
   const match = ISO_PATTERN.exec(text);
