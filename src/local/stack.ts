@@ -124,10 +124,26 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
  * a handler reads its process's environment through /proc/self/environ whatever its worker's `env`
  * says, so the process itself must start clean, as a Lambda sandbox does.
  */
-const INHERITED = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LANGUAGE', 'TZ']);
+const INHERITED = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  // How the user's programs are run, not secrets: preloaded libraries (libfaketime, a malloc) make
+  // the daemon live in the same clock and libraries as the command that starts it.
+  'LD_PRELOAD',
+  'LD_LIBRARY_PATH',
+]);
 
 /**
- * The daemon's environment: the allow-listed variables (and the locale's LC_*) of the caller.
+ * The daemon's environment: the allow-listed variables (and the locale's LC_*, libfaketime's
+ * FAKETIME*) of the caller.
  * glibc's malloc gets two arenas unless the caller chose (MALLOC_ARENA_MAX): by default it makes up
  * to eight per core for the daemon's dozen threads, and the fragments cost ~30 MB of a
  * 100,000-row replay's peak (473–480 → 442–449 MB, the same speed); other C libraries ignore it.
@@ -135,7 +151,7 @@ const INHERITED = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR', 'TMP', '
 export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
   for (const [key, value] of Object.entries(env)) {
-    if (INHERITED.has(key) || key.startsWith('LC_')) clean[key] = value;
+    if (INHERITED.has(key) || key.startsWith('LC_') || key.startsWith('FAKETIME')) clean[key] = value;
   }
   return clean;
 }

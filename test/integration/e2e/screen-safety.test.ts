@@ -8,12 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { bucketNames } from '../../../src/core/names.ts';
 import { localAwsClients } from '../../../src/local/clients.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
+import { localObjects } from '../local/fixtures.ts';
 import { BIN, freshWorkdir, waitUntil } from './harness.ts';
 
 const STREAM = 'stockpipe-stream';
+const BUCKET = bucketNames('stockpipe', LOCAL_ACCOUNT, LOCAL_REGION).raw;
 
 /** The issue's record: ESC/BEL in event_id (a terminal title) and currency (blink). */
 const HOSTILE_ID = {
@@ -80,9 +84,10 @@ describe('hostile text reaches the screen escaped', {
     const documents = await clients.documentClient();
     const stored = async () =>
       ((await documents.send(new ScanCommand({ TableName: 'stockpipe-quotes' }))).Items ?? []).length;
-    const quarantined = async () => JSON.parse((await local('status', '--json')).stdout).activity.quarantinedLastDay;
+    // Counted in the bucket, not by status's last-day window: that reads the files' mtimes.
+    const quarantined = () => localObjects(cwd, BUCKET, 'quarantine/').size;
     await waitUntil(
-      async () => ((await stored()) === 1 && (await quarantined()) === 2) || `${await stored()} stored`,
+      async () => ((await stored()) === 1 && quarantined() === 2) || `${await stored()} stored`,
       'one record stored and two quarantined',
     );
   });

@@ -125,6 +125,8 @@ describe('the local stack keeps to itself (issue 16)', () => {
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
       TZ: 'UTC',
+      LD_PRELOAD: '/usr/lib/faketime/libfaketime.so.1',
+      FAKETIME: '+400d',
       AWS_ACCESS_KEY_ID: 'AKIA',
       AWS_SECRET_ACCESS_KEY: 'secret',
       AWS_SESSION_TOKEN: 'token',
@@ -141,6 +143,8 @@ describe('the local stack keeps to itself (issue 16)', () => {
       LANG: 'C.UTF-8',
       LC_ALL: 'C.UTF-8',
       TZ: 'UTC',
+      LD_PRELOAD: '/usr/lib/faketime/libfaketime.so.1',
+      FAKETIME: '+400d',
       MALLOC_ARENA_MAX: '2',
     });
     assert.equal(daemonEnvironment({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX, '8', 'the caller’s choice stands');
