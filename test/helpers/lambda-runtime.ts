@@ -114,6 +114,11 @@ export async function startLambdaRuntime(options: StartRuntimeOptions): Promise<
   const [emulatorPort, runtimeApiPort] = [await freePort(), await freePort()];
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // The test's clock, when faketime sets it (the suite runs a year ahead too): AWS and its caller
+    // share one time.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => key === 'LD_PRELOAD' || key.startsWith('FAKETIME')),
+    ),
     ...options.environment,
     ...lambdaEnvironment({
       definition,
