@@ -33,6 +33,8 @@ export interface EnsureOptions {
    * binary (drained on stop, streams recreated on start). For tests.
    */
   kinesisInMemory?: boolean;
+  /** Free space below which the stack refuses writes (default 64 MB: disk-guard.ts). For tests. */
+  diskReserveMb?: number;
 }
 
 export interface EnsuredStack {
@@ -81,6 +83,7 @@ async function spawnDaemon(cwd: string, options: EnsureOptions): Promise<LocalSt
   const args = [fileURLToPath(DAEMON_MAIN), '--cwd', cwd];
   if (options.handlerLoader) args.push('--handler-loader', options.handlerLoader);
   if (options.kinesisInMemory) args.push('--kinesis-in-memory');
+  if (options.diskReserveMb !== undefined) args.push('--disk-reserve-mb', String(options.diskReserveMb));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...DAEMON_V8_FLAGS, ...args], {
     cwd,
     detached: true,

@@ -122,6 +122,14 @@ export function describeStatus(status: LocalStackStatus, io: Pick<IO, 'style'>):
       lines.push(`  s3        ${status.endpoints.s3}`);
     }
     if (status.daemon === null) lines.push(io.style.yellow('  the stack process does not answer its control endpoint'));
+    const disk = status.daemon?.disk;
+    if (disk?.full) {
+      lines.push(
+        io.style.red(
+          `  disk full: ${Math.floor(disk.freeBytes / 1048576)} MB free, below the ${Math.floor(disk.reserveBytes / 1048576)} MB reserve; writes are refused (and retried) until space returns`,
+        ),
+      );
+    }
   }
   lines.push(`state: ${status.stateDir}`);
   if (status.pipelines.length === 0) {

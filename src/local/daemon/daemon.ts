@@ -11,6 +11,7 @@ import { tryAcquireLock } from '../lock.ts';
 import { type LocalPaths, localPaths } from '../paths.ts';
 import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
 import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
+import { DISK_RESERVE_BYTES, watchDisk } from './disk-guard.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
 import { PipelineRuntime } from './pipeline-runtime.ts';
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   kinesisInMemory?: boolean;
   /** How often the pipeline registry is rescanned. */
   scanIntervalMs?: number;
+  /** Free space below which writes are refused (disk-guard.ts). */
+  diskReserveBytes?: number;
 }
 
 export interface DaemonStatus {
@@ -33,6 +36,8 @@ export interface DaemonStatus {
   pipelines: ReturnType<PipelineRuntime['status']>[];
   /** The daemon's memory in bytes (rss, heapUsed, external, …), to see what a long run costs. */
   memory: NodeJS.MemoryUsage;
+  /** Free space of the state folder's disk; `full` while writes are refused (disk-guard.ts). */
+  disk: { freeBytes: number; reserveBytes: number; full: boolean };
 }
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -63,10 +68,25 @@ export class AnotherDaemonError extends Error {
 
 async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
   const startedAt = new Date();
-  const emulators = await startLocalEmulators(paths, { kinesisInMemory: options.kinesisInMemory === true });
+  const reserveBytes = options.diskReserveBytes ?? DISK_RESERVE_BYTES;
+  const disk = watchDisk(paths.root, {
+    reserveBytes,
+    onChange: (full, free) =>
+      console.error(
+        full
+          ? `${new Date().toISOString()} disk full: ${Math.floor(free / 1048576)} MB free under ${paths.root}, below the ${Math.floor(reserveBytes / 1048576)} MB reserve; writes are refused (retried by their senders) until space returns`
+          : `${new Date().toISOString()} disk space back: ${Math.floor(free / 1048576)} MB free; writes are accepted again`,
+      ),
+  });
+  const emulators = await startLocalEmulators(paths, {
+    kinesisInMemory: options.kinesisInMemory === true,
+    disk,
+    reserveBytes,
+  });
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
   const proxy = new DynamoDbProxy({
     upstreamPort: emulators.ports.dynalite,
+    refuseWrites: () => disk.full,
     observerOf: (table) => {
       for (const { runtime } of runtimes.values()) {
         const observer = runtime.observe(table);
@@ -99,6 +119,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     handlerLoader: options.handlerLoader,
     pipelines: [...runtimes.values()].map(({ runtime }) => runtime.status()),
     memory: process.memoryUsage(),
+    disk: { freeBytes: disk.freeBytes, reserveBytes, full: disk.full },
   });
   const control = await startControl(status);
 
@@ -180,6 +201,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
   control.closeAllConnections();
   await new Promise<void>((resolve) => control.close(() => resolve()));
   await emulators.close();
+  disk.stop();
   removeStackState(options.cwd, process.pid);
   console.log(`${new Date().toISOString()} stopped`);
 }

@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isWriteAction, throttleBody } from './disk-guard.ts';
 import { keyString, pickKey, type WireItem } from './dynamodb-json.ts';
 import { TurnQueue } from './turn-queue.ts';
 
@@ -55,10 +56,22 @@ export class DynamoDbProxy {
   /** Turns by partition (`${table}|${hash key}`): appending the INSERT records. */
   private readonly partitionTurns = new TurnQueue();
 
-  constructor(options: { upstreamPort: number; observerOf: (table: string) => TableObserver | undefined }) {
+  constructor(options: {
+    upstreamPort: number;
+    observerOf: (table: string) => TableObserver | undefined;
+    /** True while the disk is short of space: writes are refused as DynamoDB throttles (disk-guard.ts). */
+    refuseWrites?: () => boolean;
+  }) {
     this.upstreamPort = options.upstreamPort;
     this.observerOf = options.observerOf;
+    const refuseWrites = options.refuseWrites ?? (() => false);
     this.server = createServer((req, res) => {
+      if (refuseWrites() && isWriteAction(req.headers['x-amz-target'] as string | undefined)) {
+        req.resume();
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(throttleBody('com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException'));
+        return;
+      }
       this.handle(req)
         .then((upstream) => {
           res.writeHead(upstream.status, upstream.headers);

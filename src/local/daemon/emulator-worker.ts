@@ -8,9 +8,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { watchDisk } from './disk-guard.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
-import { installConditionalPuts } from './s3-conditional-put.ts';
+import { installConditionalPuts, installDiskGuard } from './s3-conditional-put.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
 
 export type EmulatorKind = 's3' | 'dynamodb';
@@ -20,10 +21,13 @@ interface RunningEmulator {
   close(): Promise<void>;
 }
 
-async function startS3(directory: string): Promise<RunningEmulator> {
+async function startS3(directory: string, reserveBytes: number | undefined): Promise<RunningEmulator> {
   const { default: S3rver } = await import('s3rver');
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   installConditionalPuts(s3, directory);
+  // This thread's own look at the disk: the daemon's main thread guards Kinesis and DynamoDB.
+  const disk = watchDisk(directory, reserveBytes !== undefined ? { reserveBytes } : {});
+  installDiskGuard(s3, () => disk.full);
   guardS3Keys(s3); // first of all: a conditional put of an escaping key is refused too
   const address = (await s3.run()) as AddressInfo;
   return { port: address.port, close: () => s3.close() as Promise<void> };
@@ -38,8 +42,12 @@ async function startDynalite(directory: string): Promise<RunningEmulator> {
 
 const port = parentPort;
 if (port) {
-  const { kind, directory } = workerData as { kind: EmulatorKind; directory: string };
-  const emulator = kind === 's3' ? await startS3(directory) : await startDynalite(directory);
+  const { kind, directory, reserveBytes } = workerData as {
+    kind: EmulatorKind;
+    directory: string;
+    reserveBytes?: number;
+  };
+  const emulator = kind === 's3' ? await startS3(directory, reserveBytes) : await startDynalite(directory);
   port.on('message', async (message: unknown) => {
     if (message !== 'close') return;
     await emulator.close();

@@ -5,11 +5,12 @@
  * when its binary loads on this platform, in memory otherwise.
  */
 
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
+import { type DiskGuard, isWriteAction, throttleBody } from './disk-guard.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
@@ -42,17 +43,18 @@ export async function createKinesalite(options: Parameters<typeof kinesalite>[0]
 
 export async function startLocalEmulators(
   paths: LocalPaths,
-  options: { kinesisInMemory?: boolean } = {},
+  options: { kinesisInMemory?: boolean; disk?: DiskGuard; reserveBytes?: number } = {},
 ): Promise<RunningEmulators> {
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
   await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
+  if (options.disk) refuseKinesisWritesWhenFull(kinesisServer, options.disk);
   const [kinesis, dynamodb, s3] = await Promise.all([
     listenOnLoopback(kinesisServer),
     startEmulatorWorker('dynamodb', paths.dynamodbDir),
-    startEmulatorWorker('s3', paths.s3Dir),
+    startEmulatorWorker('s3', paths.s3Dir, options.reserveBytes),
   ]);
   return {
     ports: { kinesis, dynalite: dynamodb.port, s3: s3.port },
@@ -61,6 +63,21 @@ export async function startLocalEmulators(
       await Promise.all([closeServer(kinesisServer), dynamodb.close(), s3.close()]);
     },
   };
+}
+
+/** kinesalite's request handler behind the disk guard: PutRecords and the like are throttled while the disk is full. */
+function refuseKinesisWritesWhenFull(server: Server, disk: DiskGuard): void {
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (disk.full && isWriteAction(req.headers['x-amz-target'] as string | undefined)) {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(throttleBody('ProvisionedThroughputExceededException'));
+      return;
+    }
+    for (const handler of handlers) handler(req, res);
+  });
 }
 
 const EMULATOR_WORKER_URL = new URL(
@@ -75,9 +92,13 @@ const EMULATOR_WORKER_URL = new URL(
 const EMULATOR_HEAP_LIMITS = { maxOldGenerationSizeMb: 128 };
 
 /** An emulator on its own thread (./emulator-worker.ts): its port, and how to stop it. */
-function startEmulatorWorker(kind: EmulatorKind, directory: string): Promise<{ port: number; close(): Promise<void> }> {
+function startEmulatorWorker(
+  kind: EmulatorKind,
+  directory: string,
+  reserveBytes?: number,
+): Promise<{ port: number; close(): Promise<void> }> {
   const worker = new Worker(EMULATOR_WORKER_URL, {
-    workerData: { kind, directory },
+    workerData: { kind, directory, reserveBytes },
     resourceLimits: EMULATOR_HEAP_LIMITS,
   });
   return new Promise((resolve, reject) => {

@@ -49,3 +49,22 @@ export function installConditionalPuts(s3: object, directory: string): void {
   if (!Array.isArray(app.middleware)) throw new Error('s3rver is not the Koa app conditional puts expect');
   app.middleware.unshift(conditionalPuts(directory));
 }
+
+const SLOW_DOWN =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>' +
+  '<Message>the local stack is short of disk space: writes resume when space returns (see local status)</Message></Error>';
+
+/**
+ * Writes (PUT, POST) answered as S3 throttles them — 503 SlowDown, which the SDK retries — while
+ * `full()` says the disk is short of space (disk-guard.ts). Deletes go on: they make room.
+ */
+export function installDiskGuard(s3: object, full: () => boolean): void {
+  const app = s3 as { middleware?: Middleware[] };
+  if (!Array.isArray(app.middleware)) throw new Error('s3rver is not the Koa app the disk guard expects');
+  app.middleware.unshift(async (ctx, next) => {
+    if (!full() || (ctx.method !== 'PUT' && ctx.method !== 'POST')) return next();
+    ctx.status = 503;
+    ctx.type = 'application/xml';
+    ctx.body = SLOW_DOWN;
+  });
+}

@@ -45,9 +45,14 @@ export class ReopeningLog {
   private open(): void {
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     this.inode = undefined;
-    this.stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
+    const stream = createWriteStream(this.file, { flags: 'a', mode: 0o600 });
+    this.stream = stream;
+    // A full disk (ENOSPC) loses log lines, never the stack: the next line opens the file anew.
+    stream.on('error', () => {
+      if (this.stream === stream) this.stream = undefined;
+    });
     // The file exists once the stream has opened it: only then is its inode worth comparing.
-    this.stream.once('open', () => {
+    stream.once('open', () => {
       this.inode = this.currentInode();
     });
     this.checkedAt = this.now();

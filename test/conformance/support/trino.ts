@@ -167,17 +167,18 @@ export async function startTrino(): Promise<Trino> {
     await stop();
     throw error;
   }
-  // Started is not ready: the node must also have announced itself to run a query's tasks.
+  // Started is not ready: the node must also have announced itself, with the lake's catalog, to run
+  // a query's tasks ("No nodes available to run query" until then). A query on that catalog says so.
   await waitFor(
     async () => {
-      const nodes = await runStatement(
+      const schemata = await runStatement(
         endpoint,
-        "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'",
-        'x',
+        `SELECT count(*) FROM ${TRINO_CATALOG}.information_schema.schemata`,
+        'information_schema',
       ).catch(() => undefined);
-      return Number(nodes?.rows[0]?.[0] ?? 0) > 0;
+      return Number(schemata?.rows[0]?.[0] ?? 0) > 0;
     },
-    'Trino’s node to be active',
+    'Trino’s node to serve the lake’s catalog',
     { timeoutMs: 60_000, intervalMs: 250 },
   ).catch(async (error) => {
     await stop();
