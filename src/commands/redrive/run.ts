@@ -131,22 +131,24 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
   let groupBytes = 0;
   const flush = async () => {
     if (group.length === 0) return;
+    const sent = group;
     if (putter) {
       try {
-        await putter.put(group.flatMap((entry) => entry.records));
+        await putter.put(sent.flatMap((entry) => entry.records));
       } catch (error) {
-        // Not sent: the claims go, and the objects stay to be redriven again.
-        for (const entry of group) await store.release(entry.key);
+        // Not sent: the group's claims are dropped below, and its objects stay to be redriven again.
         if ((error as { name?: string }).name === 'ResourceNotFoundException') {
           throw new StockpipeError(`the stream ${deps.stream} does not exist: ${hint}`);
         }
         throw error;
       }
-      // Sent: say so first (a run stopped from here on is finished by the next, not repeated), then move.
-      for (const entry of group) await store.markSent(entry.key);
-      for (const entry of group) await store.finish(entry.key);
+      // On the stream: never released again. Say so first (a run stopped from here on is finished by
+      // the next, not repeated), then move.
+      group = [];
+      for (const entry of sent) await store.markSent(entry.key);
+      for (const entry of sent) await store.finish(entry.key);
     }
-    for (const entry of group) {
+    for (const entry of sent) {
       report.objects += 1;
       report.records += entry.records.length;
     }
@@ -155,36 +157,42 @@ export async function runRedrive(plan: RedrivePlan, deps: RedriveDeps): Promise<
     groupBytes = 0;
   };
 
-  for (const { key } of kept) {
-    // Claimed before it is read: while this run holds the claim, no other run sends or moves it.
-    if (!plan.dryRun) {
-      const claim = await store.claim(key);
-      if (claim.kind === 'gone') {
-        report.skipped.push({ key, reason: ALREADY_REDRIVEN });
+  try {
+    for (const { key } of kept) {
+      // Claimed before it is read: while this run holds the claim, no other run sends or moves it.
+      if (!plan.dryRun) {
+        const claim = await store.claim(key);
+        if (claim.kind === 'gone') {
+          report.skipped.push({ key, reason: ALREADY_REDRIVEN });
+          continue;
+        }
+        if (claim.kind === 'held') {
+          const taken = claimTaken(key, claim.claim, now());
+          if (taken === 'finish') {
+            await store.finish(key);
+            report.finished += 1;
+          } else report.skipped.push({ key, reason: taken });
+          continue;
+        }
+      }
+      const back = await readUnlessGone(store, plan.from, key);
+      if (back === undefined || !back.ok) {
+        if (!plan.dryRun) await store.release(key);
+        report.skipped.push({ key, reason: back === undefined ? ALREADY_REDRIVEN : back.reason });
         continue;
       }
-      if (claim.kind === 'held') {
-        const taken = claimTaken(key, claim.claim, now());
-        if (taken === 'finish') {
-          await store.finish(key);
-          report.finished += 1;
-        } else report.skipped.push({ key, reason: taken });
-        continue;
-      }
+      const bytes = back.records.reduce((sum, record) => sum + record.data.byteLength + record.partitionKey.length, 0);
+      if (groupRecords + back.records.length > GROUP_RECORDS || groupBytes + bytes > GROUP_BYTES) await flush();
+      group.push({ key, records: back.records });
+      groupRecords += back.records.length;
+      groupBytes += bytes;
     }
-    const back = await readUnlessGone(store, plan.from, key);
-    if (back === undefined || !back.ok) {
-      if (!plan.dryRun) await store.release(key);
-      report.skipped.push({ key, reason: back === undefined ? ALREADY_REDRIVEN : back.reason });
-      continue;
-    }
-    const bytes = back.records.reduce((sum, record) => sum + record.data.byteLength + record.partitionKey.length, 0);
-    if (groupRecords + back.records.length > GROUP_RECORDS || groupBytes + bytes > GROUP_BYTES) await flush();
-    group.push({ key, records: back.records });
-    groupRecords += back.records.length;
-    groupBytes += bytes;
+    await flush();
+  } catch (error) {
+    // Whatever stopped the run, what it claimed and did not send is left to the next run at once.
+    if (!plan.dryRun) for (const entry of group) await store.release(entry.key).catch(() => undefined);
+    throw error;
   }
-  await flush();
 
   if (io.json) {
     io.outJson(report);
