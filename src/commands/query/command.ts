@@ -30,10 +30,12 @@ Named queries (each reads only the dt partitions of the asked range):
 ${NAMED_QUERY_NAMES.map((name) => `  ${name.padEnd(width)}  ${NAMED_QUERY_HELP[name]}`).join('\n')}
 
 stock_data_table holds each observation (symbol, timestamp) once, its latest write.
-query sql sends the statement without a closing ; (Athena refuses one).
+query sql runs one read-only statement (SELECT, WITH … SELECT), sent without a closing ;
+(Athena refuses one); anything else (DELETE, INSERT, INSTALL …) exits 2.
 On AWS the lake's tables are first widened to any older records stored (docs/lake.md).
+Rows print as they arrive; a terminal is shown the first 2,000 (--format csv prints all).
 A footer on stderr shows the data scanned, its cost at $5/TB and the run time.
-Ctrl+C stops the running query (StopQueryExecution).`,
+Ctrl+C stops the running query (StopQueryExecution) or its printing.`,
   examples: [
     { command: 'stockpipe query top-movers --limit 10 --since 7d' },
     { command: 'stockpipe query anomalies --threshold 3 --from 2026-11-01 --to 2026-11-22' },
