@@ -5,8 +5,9 @@
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 /**
- * s3rver accepts only its own key pair; kinesalite and dynalite accept any. Static credentials
- * also keep the SDK from searching for real ones.
+ * The key of the bare emulators the tests and benchmarks start in-process (s3rver knows only this
+ * pair; kinesalite and dynalite take any). The local stack itself answers only its own key
+ * (credentials.ts).
  */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 /** Everything the local target keeps lives under this folder of the working directory. */

@@ -1,5 +1,6 @@
 /** The state file of a running stack: written by the daemon once it listens, removed when it stops. */
 import { rmSync } from 'node:fs';
+import type { AccessKey } from './daemon/sigv4.ts';
 import { isProcessAlive, readJsonFile, writeJsonAtomic } from './files.ts';
 import { localPaths } from './paths.ts';
 
@@ -8,6 +9,8 @@ export interface LocalEndpoints {
   /** The DynamoDB endpoint clients use: the stream-deriving proxy in front of dynalite. */
   dynamodb: string;
   s3: string;
+  /** The stack's own key: the endpoints answer no other (src/local/credentials.ts). */
+  credentials: AccessKey;
 }
 
 export interface LocalStackState {

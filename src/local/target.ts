@@ -7,7 +7,7 @@
  */
 import { AwsClients, type ServiceName } from '../aws/clients.ts';
 import { StockpipeError } from '../errors.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
+import { LOCAL_REGION } from './constants.ts';
 import { localStateExists } from './paths.ts';
 
 export const LOCAL_SERVICES: readonly ServiceName[] = ['kinesis', 'dynamodb', 's3'];
@@ -67,7 +67,8 @@ export function localTargetClients(cwd: string, options: LocalTargetOptions = {}
       if (!options.mayCreateStack && !localStateExists(cwd)) throw new StockpipeError(NO_LOCAL_STATE);
       const { ensureLocalStack } = await import('./stack.ts');
       const { endpoints } = await ensureLocalStack(cwd);
-      return { endpoints: { ...endpoints }, credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION };
+      const { credentials, ...urls } = endpoints;
+      return { endpoints: urls, credentials, region: LOCAL_REGION };
     },
   });
 }

@@ -14,6 +14,7 @@ current folder and survives a restart. Commands run with --target local start it
   examples: [
     { command: 'stockpipe local start' },
     { command: 'stockpipe local status --json' },
+    { command: 'eval "$(stockpipe local env)"' },
     { command: 'stockpipe local stop' },
     { command: 'stockpipe local reset --yes' },
   ],
@@ -40,6 +41,18 @@ current folder and survives a restart. Commands run with --target local start it
       examples: [{ command: 'stockpipe local reset --yes' }],
       ignores: IGNORES.filter((option) => option !== 'yes'),
       run: async (_options, context) => (await import('./run.ts')).runLocalReset(depsOf(context)),
+    }),
+    defineCommand<Record<string, never>>({
+      name: 'env',
+      summary: 'the key and endpoints of the stack, as shell exports, for your own producer or the AWS CLI',
+      details:
+        'The stack answers only requests signed with its own key, made for this folder (.stockpipe/local/credentials.json).',
+      examples: [
+        { command: 'eval "$(stockpipe local env)"', note: 'then boto3 or aws kinesis put-record reach the stack' },
+        { command: 'stockpipe local env --json' },
+      ],
+      ignores: IGNORES,
+      run: async (_options, context) => (await import('./run.ts')).runLocalEnv(depsOf(context)),
     }),
     defineCommand<Record<string, never>>({
       name: 'status',

@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import { formatDuration } from '../../core/duration.ts';
 import { CancelledError, NOTHING_CHANGED, UsageError } from '../../errors.ts';
 import type { LocalStackStatus } from '../../local/stack.ts';
+import type { LocalEndpoints } from '../../local/state.ts';
 import type { IO } from '../../ui/io.ts';
 import type { Prompter } from '../../ui/prompt.ts';
 
@@ -25,7 +26,7 @@ export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
       started,
       pid: state.pid,
       startedAt: state.startedAt,
-      endpoints: state.endpoints,
+      endpoints: urlsOf(state.endpoints),
       ports: state.ports,
       stateDir,
     });
@@ -36,6 +37,34 @@ export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
   io.out(`  dynamodb  ${state.endpoints.dynamodb}`);
   io.out(`  s3        ${state.endpoints.s3}`);
   io.err(io.errStyle.dim(`state in ${stateDir}; stop it with: stockpipe local stop`));
+  return 0;
+}
+
+/** The endpoints without the stack's key: status and start print where, `local env` prints the key. */
+function urlsOf(endpoints: LocalEndpoints): Omit<LocalEndpoints, 'credentials'> {
+  const { credentials: _key, ...urls } = endpoints;
+  return urls;
+}
+
+/**
+ * `local env`: what one's own producer or the AWS CLI needs to reach the running stack, as shell
+ * exports (`eval "$(npx stockpipe local env)"`) or one JSON document. Starts the stack if needed:
+ * its ports change with each start.
+ */
+export async function runLocalEnv({ io, cwd }: LocalDeps): Promise<number> {
+  const { ensureLocalStack } = await import('../../local/stack.ts');
+  const { LOCAL_REGION } = await import('../../local/constants.ts');
+  const { endpoints } = await ensureLocalStack(cwd);
+  const variables = {
+    AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+  };
+  if (io.json) io.outJson(variables);
+  else for (const [name, value] of Object.entries(variables)) io.out(`export ${name}=${value}`);
   return 0;
 }
 
@@ -96,7 +125,7 @@ export async function runLocalStatus({ io, cwd }: LocalDeps): Promise<number> {
   const { localStackStatus } = await import('../../local/stack.ts');
   const status = await localStackStatus(cwd);
   if (io.json) {
-    io.outJson(status);
+    io.outJson({ ...status, endpoints: status.endpoints && urlsOf(status.endpoints) });
     return 0;
   }
   for (const line of describeStatus(status, io)) io.out(line);

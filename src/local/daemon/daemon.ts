@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { localAwsClients } from '../clients.ts';
+import { loadOrCreateStackKey } from '../credentials.ts';
 import { tryAcquireLock } from '../lock.ts';
 import { type LocalPaths, localPaths } from '../paths.ts';
 import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
@@ -78,15 +79,19 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
           : `${new Date().toISOString()} disk space back: ${Math.floor(free / 1048576)} MB free; writes are accepted again`,
       ),
   });
+  // The only key the endpoints answer: made once per state folder, readable by its owner only.
+  const key = loadOrCreateStackKey(paths);
   const emulators = await startLocalEmulators(paths, {
     kinesisInMemory: options.kinesisInMemory === true,
     disk,
     reserveBytes,
+    key,
   });
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
   const proxy = new DynamoDbProxy({
     upstreamPort: emulators.ports.dynalite,
     refuseWrites: () => disk.full,
+    key,
     observerOf: (table) => {
       for (const { runtime } of runtimes.values()) {
         const observer = runtime.observe(table);
@@ -100,6 +105,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     kinesis: `http://127.0.0.1:${emulators.ports.kinesis}`,
     dynamodb: `http://127.0.0.1:${proxyPort}`,
     s3: `http://127.0.0.1:${emulators.ports.s3}`,
+    credentials: key,
   };
   const clients = localAwsClients(endpoints);
   const kinesis = await clients.get('kinesis');

@@ -15,6 +15,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, 
 import type { AddressInfo } from 'node:net';
 import { isWriteAction, throttleBody } from './disk-guard.ts';
 import { keyString, pickKey, type WireItem } from './dynamodb-json.ts';
+import { type AccessKey, checkSignature, JSON_REFUSALS } from './sigv4.ts';
 import { TurnQueue } from './turn-queue.ts';
 
 export interface NewItemWrite {
@@ -46,6 +47,7 @@ interface Candidate {
 
 export class DynamoDbProxy {
   private readonly upstreamPort: number;
+  private readonly key: AccessKey | undefined;
   private readonly observerOf: (table: string) => TableObserver | undefined;
   private readonly server: Server;
   private readonly keySchemas = new Map<string, string[]>();
@@ -61,9 +63,12 @@ export class DynamoDbProxy {
     observerOf: (table: string) => TableObserver | undefined;
     /** True while the disk is short of space: writes are refused as DynamoDB throttles (disk-guard.ts). */
     refuseWrites?: () => boolean;
+    /** The only key requests may be signed with (sigv4.ts); none: any. */
+    key?: AccessKey;
   }) {
     this.upstreamPort = options.upstreamPort;
     this.observerOf = options.observerOf;
+    this.key = options.key;
     const refuseWrites = options.refuseWrites ?? (() => false);
     this.server = createServer((req, res) => {
       if (refuseWrites() && isWriteAction(req.headers['x-amz-target'] as string | undefined)) {
@@ -101,6 +106,21 @@ export class DynamoDbProxy {
 
   private async handle(req: IncomingMessage): Promise<Upstream> {
     const body = await collect(req);
+    const refusal = this.key
+      ? checkSignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers }, this.key, body)
+      : undefined;
+    if (refusal) {
+      return {
+        status: 400,
+        headers: { 'content-type': 'application/x-amz-json-1.0' },
+        body: Buffer.from(
+          JSON.stringify({
+            __type: `com.amazon.coral.service#${JSON_REFUSALS[refusal.code]}`,
+            message: refusal.message,
+          }),
+        ),
+      };
+    }
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     if (operation === 'CreateTable' || operation === 'DeleteTable') this.keySchemas.clear();
     if (!WRITE_OPERATIONS.has(operation)) return this.forward(req.method ?? 'POST', req.url ?? '/', req.headers, body);

@@ -11,8 +11,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { watchDisk } from './disk-guard.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
-import { installConditionalPuts, installDiskGuard } from './s3-conditional-put.ts';
+import { installConditionalPuts, installDiskGuard, installSignatureCheck } from './s3-conditional-put.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
+import type { AccessKey } from './sigv4.ts';
 
 export type EmulatorKind = 's3' | 'dynamodb';
 
@@ -21,13 +22,18 @@ interface RunningEmulator {
   close(): Promise<void>;
 }
 
-async function startS3(directory: string, reserveBytes: number | undefined): Promise<RunningEmulator> {
+async function startS3(
+  directory: string,
+  reserveBytes: number | undefined,
+  key: AccessKey | undefined,
+): Promise<RunningEmulator> {
   const { default: S3rver } = await import('s3rver');
   const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   installConditionalPuts(s3, directory);
   // This thread's own look at the disk: the daemon's main thread guards Kinesis and DynamoDB.
   const disk = watchDisk(directory, reserveBytes !== undefined ? { reserveBytes } : {});
   installDiskGuard(s3, () => disk.full);
+  if (key) installSignatureCheck(s3, key);
   guardS3Keys(s3); // first of all: a conditional put of an escaping key is refused too
   const address = (await s3.run()) as AddressInfo;
   return { port: address.port, close: () => s3.close() as Promise<void> };
@@ -42,12 +48,13 @@ async function startDynalite(directory: string): Promise<RunningEmulator> {
 
 const port = parentPort;
 if (port) {
-  const { kind, directory, reserveBytes } = workerData as {
+  const { kind, directory, reserveBytes, key } = workerData as {
     kind: EmulatorKind;
     directory: string;
     reserveBytes?: number;
+    key?: AccessKey;
   };
-  const emulator = kind === 's3' ? await startS3(directory, reserveBytes) : await startDynalite(directory);
+  const emulator = kind === 's3' ? await startS3(directory, reserveBytes, key) : await startDynalite(directory);
   port.on('message', async (message: unknown) => {
     if (message !== 'close') return;
     await emulator.close();

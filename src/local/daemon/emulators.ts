@@ -7,6 +7,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
@@ -14,6 +15,7 @@ import { type DiskGuard, isWriteAction, throttleBody } from './disk-guard.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
+import { type AccessKey, checkSignature, JSON_REFUSALS } from './sigv4.ts';
 import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
 
 export interface RunningEmulators {
@@ -43,18 +45,21 @@ export async function createKinesalite(options: Parameters<typeof kinesalite>[0]
 
 export async function startLocalEmulators(
   paths: LocalPaths,
-  options: { kinesisInMemory?: boolean; disk?: DiskGuard; reserveBytes?: number } = {},
+  options: { kinesisInMemory?: boolean; disk?: DiskGuard; reserveBytes?: number; key?: AccessKey } = {},
 ): Promise<RunningEmulators> {
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
   await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
-  if (options.disk) refuseKinesisWritesWhenFull(kinesisServer, options.disk);
+  guardKinesis(kinesisServer, {
+    ...(options.disk ? { disk: options.disk } : {}),
+    ...(options.key ? { key: options.key } : {}),
+  });
   const [kinesis, dynamodb, s3] = await Promise.all([
     listenOnLoopback(kinesisServer),
     startEmulatorWorker('dynamodb', paths.dynamodbDir),
-    startEmulatorWorker('s3', paths.s3Dir, options.reserveBytes),
+    startEmulatorWorker('s3', paths.s3Dir, options.reserveBytes, options.key),
   ]);
   return {
     ports: { kinesis, dynalite: dynamodb.port, s3: s3.port },
@@ -65,18 +70,35 @@ export async function startLocalEmulators(
   };
 }
 
-/** kinesalite's request handler behind the disk guard: PutRecords and the like are throttled while the disk is full. */
-function refuseKinesisWritesWhenFull(server: Server, disk: DiskGuard): void {
+/**
+ * kinesalite's request handler behind the stack's guards: a request not signed with the stack's
+ * key is refused (kinesalite checks only that a signature is there), and while the disk is full
+ * PutRecords and the like are throttled. The body is read first — the signature covers its hash —
+ * and handed to kinesalite as the request it would have read.
+ */
+function guardKinesis(server: Server, guards: { disk?: DiskGuard; key?: AccessKey }): void {
   const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
+  const answer = (res: ServerResponse, type: string, message?: string) => {
+    res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(message === undefined ? throttleBody(type) : JSON.stringify({ __type: type, message }));
+  };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (disk.full && isWriteAction(req.headers['x-amz-target'] as string | undefined)) {
-      req.resume();
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(throttleBody('ProvisionedThroughputExceededException'));
-      return;
-    }
-    for (const handler of handlers) handler(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const refusal = guards.key
+        ? checkSignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers }, guards.key, body)
+        : undefined;
+      if (refusal) return answer(res, JSON_REFUSALS[refusal.code], refusal.message);
+      if (guards.disk?.full && isWriteAction(req.headers['x-amz-target'] as string | undefined)) {
+        return answer(res, 'ProvisionedThroughputExceededException');
+      }
+      const replay = Object.assign(new PassThrough(), { headers: req.headers, method: req.method, url: req.url });
+      for (const handler of handlers) handler(replay as unknown as IncomingMessage, res);
+      replay.end(body);
+    });
   });
 }
 
@@ -96,9 +118,10 @@ function startEmulatorWorker(
   kind: EmulatorKind,
   directory: string,
   reserveBytes?: number,
+  key?: AccessKey,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const worker = new Worker(EMULATOR_WORKER_URL, {
-    workerData: { kind, directory, reserveBytes },
+    workerData: { kind, directory, reserveBytes, key },
     resourceLimits: EMULATOR_HEAP_LIMITS,
   });
   return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { pipelineNames } from '../../core/names.ts';
 import { LAMBDA_DEFINITIONS } from '../../packaging/lambda-definition.ts';
 import { MAPPING_BATCH_SIZES } from '../../pipeline/resources/mapping.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
+import { LOCAL_REGION } from '../constants.ts';
 import { failureFile, functionLogFile, type LocalPaths, safeFileName } from '../paths.ts';
 import type { LocalPipeline } from '../pipelines.ts';
 import type { RunnerCounters } from '../runner/counters.ts';
@@ -86,7 +86,7 @@ export class PipelineRuntime {
     this.s3 ??= new S3Client({
       endpoint: endpoints.s3,
       region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: endpoints.credentials,
       forcePathStyle: true,
     });
     return new S3FailureDestination({
@@ -197,8 +197,8 @@ export class PipelineRuntime {
       env: {
         ...env,
         AWS_REGION: LOCAL_REGION,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
         AWS_ENDPOINT_URL_KINESIS: endpoints.kinesis,
         AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
         AWS_ENDPOINT_URL_S3: endpoints.s3,

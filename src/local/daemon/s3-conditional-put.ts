@@ -6,9 +6,11 @@
  * check and the write are one step.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { OBJECT_SUFFIX } from '../../query/s3rver-files.ts';
 import type { Middleware } from './s3-key-guard.ts';
+import { type AccessKey, checkSignature } from './sigv4.ts';
 
 const PRECONDITION_FAILED =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code>' +
@@ -66,5 +68,29 @@ export function installDiskGuard(s3: object, full: () => boolean): void {
     ctx.status = 503;
     ctx.type = 'application/xml';
     ctx.body = SLOW_DOWN;
+  });
+}
+
+/**
+ * Requests signed with anything but the stack's key are refused as S3 refuses them (403
+ * InvalidAccessKeyId / SignatureDoesNotMatch / AccessDenied): s3rver itself knows one fixed key
+ * and never checks a SigV4 signature, and lets unsigned requests through.
+ */
+export function installSignatureCheck(s3: object, key: AccessKey): void {
+  const app = s3 as { middleware?: Middleware[] };
+  if (!Array.isArray(app.middleware)) throw new Error('s3rver is not the Koa app the signature check expects');
+  // s3rver's own check must find the key id: its account registry learns the stack's key.
+  const { DUMMY_ACCOUNT } = createRequire(import.meta.url)('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void };
+  };
+  DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
+  DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
+  app.middleware.unshift(async (ctx, next) => {
+    const refusal = checkSignature({ method: ctx.method, url: ctx.url, headers: ctx.headers }, key);
+    if (!refusal) return next();
+    ctx.status = 403;
+    ctx.type = 'application/xml';
+    const code = refusal.code === 'MissingAuthenticationToken' ? 'AccessDenied' : refusal.code;
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${refusal.message}</Message></Error>`;
   });
 }

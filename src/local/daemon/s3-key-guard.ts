@@ -9,6 +9,8 @@
 export interface KoaLikeContext {
   method: string;
   path: string;
+  url: string;
+  headers: import('node:http').IncomingHttpHeaders;
   get(header: string): string;
   status: number;
   type: string;

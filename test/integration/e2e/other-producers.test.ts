@@ -9,7 +9,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { bucketNames } from '../../../src/core/names.ts';
 import { localAwsClients } from '../../../src/local/clients.ts';
-import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/constants.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../../src/local/constants.ts';
 import { readStackState } from '../../../src/local/state.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { localObjects, stampObjectsNow } from '../local/fixtures.ts';
@@ -52,7 +52,11 @@ describe('any producer’s records reach the store; what is given up on is redri
   async function produce(records: Record<string, unknown>[]): Promise<void> {
     const endpoint = readStackState(cwd)?.endpoints.kinesis as string;
     if (python) {
-      const { accessKeyId, secretAccessKey } = LOCAL_CREDENTIALS;
+      // The stack's own key: its endpoints answer no other (`stockpipe local env` prints it).
+      const { accessKeyId, secretAccessKey } = readStackState(cwd)?.endpoints.credentials ?? {
+        accessKeyId: '',
+        secretAccessKey: '',
+      };
       const args = [endpoint, LOCAL_REGION, accessKeyId, secretAccessKey, JSON.stringify(records), STREAM];
       const run = spawnSync(python, ['-c', BOTO3_PRODUCER, ...args], { encoding: 'utf8' });
       assert.equal(run.status, 0, run.stderr);

@@ -43,7 +43,12 @@ describe('a local stack that is gone (issue 16: `stream` retried a dead stack fo
         pid: process.pid,
         startedAt: new Date().toISOString(),
         ports: { kinesis: port, dynamodb: port, dynalite: port, s3: port, control: port },
-        endpoints: { kinesis: endpoint, dynamodb: endpoint, s3: endpoint },
+        endpoints: {
+          kinesis: endpoint,
+          dynamodb: endpoint,
+          s3: endpoint,
+          credentials: { accessKeyId: 'LKIA0', secretAccessKey: 'x' },
+        },
         control: endpoint,
         kinesisPersistent: true,
         handlerLoader: null,
