@@ -140,6 +140,8 @@ export class KinesisRunner {
       config,
       counters: this.counters,
       sequenceOf: (record) => record.kinesis.sequenceNumber,
+      // The record's data (base64) and its envelope of ids and ARNs.
+      sizeOf: (record) => record.kinesis.data.length + 512,
       arrivalOf: (record) => record.kinesis.approximateArrivalTimestamp * 1000,
       invoke: (records) => invoker.invoke({ Records: records } satisfies KinesisStreamEvent),
       onFailure: (records, info) => {

@@ -27,6 +27,8 @@ export interface RecordSource<R> {
 
 export interface PollerDeps<R> extends Omit<DeliveryDeps<R>, 'signal'> {
   source: RecordSource<R>;
+  /** A record's share of the invocation payload, in bytes; with it a batch stays within Lambda's 6 MB. */
+  sizeOf?(record: R): number;
   /** Called when a read fails (stream missing, emulator restarting): the loop retries. */
   onReadError?(error: unknown): void;
 }
@@ -99,7 +101,7 @@ export class ShardPoller<R> {
       const due =
         buffer.length >= config.batchSize || (buffer.length > 0 && (windowLeft <= 0 || this.draining || ended));
       if (due) {
-        const batch = buffer.slice(0, config.batchSize);
+        const batch = buffer.slice(0, batchLength(buffer, config.batchSize, this.deps.sizeOf));
         const newest = batch.at(-1);
         if (newest !== undefined && this.deps.arrivalOf) {
           counters.iteratorAgeMs = Math.max(0, Date.now() - this.deps.arrivalOf(newest));
@@ -138,4 +140,22 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   } catch {
     // aborted: the loop condition ends it
   }
+}
+
+/**
+ * Lambda's synchronous invocation payload limit: an event source mapping cuts a batch short
+ * rather than exceed it, so a burst of 1 MiB records goes four at a time, not a 100 MiB event.
+ */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** How many of the buffer's first records make the next batch: at most `batchSize`, within the payload limit, at least one. */
+export function batchLength<R>(buffer: readonly R[], batchSize: number, sizeOf?: (record: R) => number): number {
+  const most = Math.min(batchSize, buffer.length);
+  if (!sizeOf) return most;
+  let bytes = 0;
+  for (let i = 0; i < most; i++) {
+    bytes += sizeOf(buffer[i] as R);
+    if (bytes > MAX_PAYLOAD_BYTES) return Math.max(1, i);
+  }
+  return most;
 }
