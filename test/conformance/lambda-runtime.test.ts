@@ -19,8 +19,6 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketPolicyCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
-import { parseSetupFlags } from '../../src/commands/setup/options.ts';
-import { runSetup } from '../../src/commands/setup/run.ts';
 import type { StockEvent } from '../../src/core/event.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import { LambdaHost } from '../../src/local/runner/lambda-host.ts';
@@ -39,7 +37,7 @@ import {
 } from '../helpers/lambda-runtime.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import { type RecordingProxy, startRecordingProxy } from '../helpers/recording-proxy.ts';
-import { FAST_TIMING, fixtureCode, quietIO } from './pipeline-fixtures.ts';
+import { setupInMoto } from './pipeline-fixtures.ts';
 
 type BatchResult = { batchItemFailures: { itemIdentifier: string }[] };
 
@@ -79,16 +77,7 @@ describe("the zips on AWS's Lambda runtime (emulator + runtime interface client)
     paths = found;
     moto = await startMoto();
     clients = moto.clients();
-    const capture = quietIO();
-    const exit = await runSetup(parseSetupFlags({}), {
-      io: capture.io,
-      name,
-      clients,
-      cwd: mkdtempSync(join(tmpdir(), 'stockpipe-lr-')),
-      code: await fixtureCode('lr'),
-      timing: FAST_TIMING,
-    });
-    assert.equal(exit, 0, capture.stderr());
+    await setupInMoto(clients, name, 'lr');
     // The raw bucket's TLS-only policy denies moto's plain HTTP; it is about transport, not code.
     await (await clients.get('s3')).send(new DeleteBucketPolicyCommand({ Bucket: rawBucket }));
     // The functions' calls go through a proxy that records them (the SNS publishes among them).

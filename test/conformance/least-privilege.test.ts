@@ -8,9 +8,6 @@
  * SERVICE_SIDE_STATEMENTS and checked to be exactly those.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
@@ -18,8 +15,6 @@ import { DeleteBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import type { AwsClients } from '../../src/aws/clients.ts';
-import { parseSetupFlags } from '../../src/commands/setup/options.ts';
-import { runSetup } from '../../src/commands/setup/run.ts';
 import type { StockEvent } from '../../src/core/event.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import type { LambdaFunction } from '../../src/packaging/lambda-zip.ts';
@@ -35,7 +30,7 @@ import {
   type RecordingProxy,
   startRecordingProxy,
 } from '../helpers/recording-proxy.ts';
-import { FAST_TIMING, fixtureCode, quietIO } from './pipeline-fixtures.ts';
+import { setupInMoto } from './pipeline-fixtures.ts';
 
 type BatchResult = { batchItemFailures: { itemIdentifier: string }[] };
 
@@ -92,16 +87,7 @@ describe('least privilege: every handler call allowed, every allowed action used
   before(async () => {
     moto = await startMoto();
     clients = moto.clients();
-    const capture = quietIO();
-    const exit = await runSetup(parseSetupFlags({}), {
-      io: capture.io,
-      name,
-      clients,
-      cwd: mkdtempSync(join(tmpdir(), 'stockpipe-lp-')),
-      code: await fixtureCode('lp'),
-      timing: FAST_TIMING,
-    });
-    assert.equal(exit, 0, capture.stderr());
+    await setupInMoto(clients, name, 'lp');
     const iam = await clients.get('iam');
     for (const [fn, role] of [
       ['ingest', names.ingestRole],

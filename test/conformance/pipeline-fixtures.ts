@@ -2,6 +2,10 @@
  * Shared pieces of the pipeline conformance tests: a tiny Lambda package, a client factory that
  * counts mutating calls and can fail the k-th, fast timings, and a sweep for leftovers by name.
  */
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ListWorkGroupsCommand } from '@aws-sdk/client-athena';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -93,6 +97,22 @@ export function countingClients(moto: Moto, failAt?: number): CountingClients {
     },
   });
   return { clients, mutations, serviceMutations };
+}
+
+/** `setup` of pipeline `name` in moto with the fixture zip, default settings; fails the test unless it exits 0. */
+export async function setupInMoto(clients: AwsClients, name: string, version: string): Promise<void> {
+  const { runSetup } = await import('../../src/commands/setup/run.ts');
+  const { parseSetupFlags } = await import('../../src/commands/setup/options.ts');
+  const capture = quietIO();
+  const exit = await runSetup(parseSetupFlags({}), {
+    io: capture.io,
+    name,
+    clients,
+    cwd: mkdtempSync(join(tmpdir(), `stockpipe-${version}-`)),
+    code: await fixtureCode(version),
+    timing: FAST_TIMING,
+  });
+  if (exit !== 0) throw new Error(`setup of ${name} in moto exited ${exit}: ${capture.stderr()}`);
 }
 
 export function quietIO(options: { json?: boolean; yes?: boolean } = {}) {
