@@ -19,7 +19,6 @@ import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketPolicyCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
-import type { StockEvent } from '../../src/core/event.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import { LambdaHost } from '../../src/local/runner/lambda-host.ts';
 import { packageLambda } from '../../src/packaging/build-lambdas.ts';
@@ -27,7 +26,7 @@ import { deterministicZip } from '../../src/packaging/deterministic-zip.ts';
 import { LAMBDA_DEFINITIONS } from '../../src/packaging/lambda-definition.ts';
 import { type LambdaFunction, readLambdaZip } from '../../src/packaging/lambda-zip.ts';
 import { unpackLambda } from '../../src/packaging/load-lambda.ts';
-import { kinesisEvent, stockEvent, streamInsert } from '../helpers/lambda-events.ts';
+import { crossingSeries, kinesisEvent, streamInsert } from '../helpers/lambda-events.ts';
 import {
   type LambdaRuntimePaths,
   lambdaRuntimePaths,
@@ -40,22 +39,6 @@ import { type RecordingProxy, startRecordingProxy } from '../helpers/recording-p
 import { setupInMoto } from './pipeline-fixtures.ts';
 
 type BatchResult = { batchItemFailures: { itemIdentifier: string }[] };
-
-/** Crossings at points 30 (BUY), 60 (SELL) and 90 (BUY), ten seconds apart, ending a minute ago. */
-function crossingSeries(symbol: string, now: number): StockEvent[] {
-  const prices = [...Array(30).fill(100), ...Array(30).fill(110), ...Array(30).fill(90), ...Array(30).fill(105)];
-  const start = now - 60_000 - prices.length * 10_000;
-  return prices.map((price, i) =>
-    stockEvent({
-      event_id: `${symbol}-${i}`,
-      symbol,
-      price,
-      timestamp: new Date(start + i * 10_000).toISOString(),
-      change: null,
-      change_percent: null,
-    }),
-  );
-}
 
 const skip = lambdaRuntimeSkipReason() || motoSkipReason();
 

@@ -15,13 +15,12 @@ import { DeleteBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import type { AwsClients } from '../../src/aws/clients.ts';
-import type { StockEvent } from '../../src/core/event.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import type { LambdaFunction } from '../../src/packaging/lambda-zip.ts';
 import { lambdaContext, loadLambdaHandler } from '../../src/packaging/load-lambda.ts';
 import { INLINE_POLICY_NAME, SERVICE_SIDE_STATEMENTS } from '../../src/pipeline/policies.ts';
 import { decodePolicy } from '../../src/pipeline/resources/role.ts';
-import { kinesisEvent, stockEvent, streamInsert } from '../helpers/lambda-events.ts';
+import { crossingSeries, kinesisEvent, stockEvent, streamInsert } from '../helpers/lambda-events.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import {
   allowingStatements,
@@ -33,28 +32,6 @@ import {
 import { setupInMoto } from './pipeline-fixtures.ts';
 
 type BatchResult = { batchItemFailures: { itemIdentifier: string }[] };
-
-/** Crossings at points 30 (BUY), 60 (SELL) and 90 (BUY), ten seconds apart, ending a minute ago. */
-function crossingSeries(symbol: string, now: number): StockEvent[] {
-  const prices = [
-    ...Array<number>(30).fill(100),
-    ...Array<number>(30).fill(110),
-    ...Array<number>(30).fill(90),
-    ...Array<number>(30).fill(105),
-  ];
-  // Relative to now: the trends function skips points ingested long after their time.
-  const start = now - 60_000 - prices.length * 10_000;
-  return prices.map((price, i) =>
-    stockEvent({
-      event_id: `${symbol}-${i}`,
-      symbol,
-      price,
-      timestamp: new Date(start + i * 10_000).toISOString(),
-      change: null,
-      change_percent: null,
-    }),
-  );
-}
 
 /**
  * What Lambda needs to write to an on-failure destination with the function's role (Lambda

@@ -139,3 +139,25 @@ export function quoteOf(event: StockEvent, lagMs = 1000): Record<string, unknown
     expires_at: 2_000_000_000,
   };
 }
+
+/** Crossings at points 30 (BUY), 60 (SELL) and 90 (BUY), ten seconds apart, ending a minute ago. */
+export function crossingSeries(symbol: string, now: number): StockEvent[] {
+  const prices = [
+    ...Array<number>(30).fill(100),
+    ...Array<number>(30).fill(110),
+    ...Array<number>(30).fill(90),
+    ...Array<number>(30).fill(105),
+  ];
+  // Relative to now: the trends function skips points ingested long after their time.
+  const start = now - 60_000 - prices.length * 10_000;
+  return prices.map((price, i) =>
+    stockEvent({
+      event_id: `${symbol}-${i}`,
+      symbol,
+      price,
+      timestamp: new Date(start + i * 10_000).toISOString(),
+      change: null,
+      change_percent: null,
+    }),
+  );
+}
