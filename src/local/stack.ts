@@ -149,12 +149,28 @@ const INHERITED = new Set([
  * FAKETIME*) of the caller.
  * glibc's malloc gets two arenas unless the caller chose (MALLOC_ARENA_MAX): by default it makes up
  * to eight per core for the daemon's dozen threads, and the fragments cost ~30 MB of a
- * 100,000-row replay's peak (473–480 → 442–449 MB, the same speed); other C libraries ignore it.
+ * 100,000-row replay's peak (473–480 → 442–449 MB, the same speed). And its mmap threshold is fixed
+ * at 32 KB (MALLOC_MMAP_THRESHOLD_): by default the first large block freed raises it, up to 32 MB,
+ * so later blocks — a large record's body, the 64 KB chunks a request arrives in — come from the
+ * heap, where what is freed stays fragmented and resident: 60 records of 1 MiB left the daemon
+ * ~250 MB bigger for good (~75 MB at a 128 KB threshold, ~32 MB at 32 KB, with quiet-collector.ts
+ * collecting the garbage). Blocks mapped on their own go back to the system when freed. The
+ * caller's MALLOC_* settings stand; other C libraries ignore them.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
+  const clean: NodeJS.ProcessEnv = {
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
+    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
+  };
   for (const [key, value] of Object.entries(env)) {
-    if (INHERITED.has(key) || key.startsWith('LC_') || key.startsWith('FAKETIME')) clean[key] = value;
+    if (
+      INHERITED.has(key) ||
+      key.startsWith('LC_') ||
+      key.startsWith('FAKETIME') ||
+      key.startsWith('MALLOC_') ||
+      key === 'GLIBC_TUNABLES'
+    )
+      clean[key] = value;
   }
   return clean;
 }

@@ -11,6 +11,7 @@ import { loadOrCreateStackKey } from '../credentials.ts';
 import { tryAcquireLock } from '../lock.ts';
 import { type LocalPaths, localPaths } from '../paths.ts';
 import { type LocalPipeline, listLocalPipelines, registryEntry } from '../pipelines.ts';
+import { collectWhenQuiet } from '../quiet-collector.ts';
 import { type LocalStackState, readStackState, removeStackState, writeStackState } from '../state.ts';
 import { DISK_RESERVE_BYTES, watchDisk } from './disk-guard.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
@@ -87,6 +88,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     reserveBytes,
     key,
   });
+  const stopCollecting = collectWhenQuiet();
   const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
   const proxy = new DynamoDbProxy({
     upstreamPort: emulators.ports.dynalite,
@@ -208,6 +210,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
   await new Promise<void>((resolve) => control.close(() => resolve()));
   await emulators.close();
   disk.stop();
+  stopCollecting();
   removeStackState(options.cwd, process.pid);
   console.log(`${new Date().toISOString()} stopped`);
 }

@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { collectWhenQuiet } from '../quiet-collector.ts';
 import { watchDisk } from './disk-guard.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
@@ -60,5 +61,6 @@ if (port) {
     await emulator.close();
     port.close();
   });
+  collectWhenQuiet();
   port.postMessage({ port: emulator.port });
 }

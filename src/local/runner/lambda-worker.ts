@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LambdaRuntimeError, loadUserFunction, RUNTIME_ERRORS } from '../../packaging/user-function.ts';
+import { collectWhenQuiet } from '../quiet-collector.ts';
 import { jsonErrorLine, patchConsole } from './json-console.ts';
 
 interface WorkerData {
@@ -91,6 +92,8 @@ let handler: Handler;
 const initStarted = performance.now();
 try {
   handler = await loadHandler();
+  // Lambda's sandboxes are frozen between invocations; ours idle, holding a burst's garbage.
+  collectWhenQuiet();
   port.postMessage({ type: 'ready', initDurationMs: performance.now() - initStarted });
 } catch (error) {
   const described = describe(error);

@@ -146,6 +146,7 @@ describe('the local stack keeps to itself (issue 16)', () => {
       LD_PRELOAD: '/usr/lib/faketime/libfaketime.so.1',
       FAKETIME: '+400d',
       MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '32768',
     });
     assert.equal(daemonEnvironment({ MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX, '8', 'the caller’s choice stands');
   });
