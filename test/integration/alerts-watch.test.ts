@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
@@ -13,8 +14,7 @@ import { runCli, visibleWidth } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/stockpipe.js', import.meta.url));
-// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+const plain = (text: string) => stripVTControlCharacters(text);
 
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 
