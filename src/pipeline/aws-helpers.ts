@@ -67,7 +67,7 @@ export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F):
 }
 
 /**
- * The messages AWS returns while a fresh role or policy has not propagated yet (PLAYBOOK.md).
+ * The messages AWS returns while a fresh role or policy has not propagated yet (docs/aws.md, What bites).
  * Only these are retried: any other error is a real one.
  */
 export const IAM_PROPAGATION_MESSAGES = [
