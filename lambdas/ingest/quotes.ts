@@ -9,9 +9,10 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { IngestConfig } from '../../src/core/handler-env.ts';
 import { isAnomaly } from '../../src/core/metrics.ts';
+import { retry } from '../../src/core/retry.ts';
 import type { QuoteItem } from '../../src/core/tables.ts';
 import { errorFields, type HandlerLog } from '../shared/log.ts';
-import { backoffMs, type RetryPolicy, sleep, UNPROCESSED_RETRY } from '../shared/retry.ts';
+import { type RetryPolicy, UNPROCESSED_RETRY } from '../shared/retry.ts';
 import type { ValidRecord } from './decode.ts';
 
 export const BATCH_WRITE_LIMIT = 25;
@@ -84,13 +85,19 @@ export function isPermanentWriteError(error: unknown): boolean {
   return error instanceof Error && name === 'Error' && metadata === undefined;
 }
 
+interface ChunkResult {
+  failed: QuoteItem[];
+  refused: { item: QuoteItem; detail: string }[];
+  calls: number;
+}
+
 /** One item at a time, after a permanent refusal of its chunk: who is refused, who failed. */
 async function writeOneByOne(
   documents: DynamoDBDocumentClient,
   table: string,
   items: QuoteItem[],
   log: HandlerLog,
-): Promise<{ failed: QuoteItem[]; refused: { item: QuoteItem; detail: string }[]; calls: number }> {
+): Promise<ChunkResult> {
   const failed: QuoteItem[] = [];
   const refused: { item: QuoteItem; detail: string }[] = [];
   for (const item of items) {
@@ -114,11 +121,12 @@ async function writeChunk(
   chunk: QuoteItem[],
   log: HandlerLog,
   options: QuoteWriteOptions,
-): Promise<{ failed: QuoteItem[]; refused: { item: QuoteItem; detail: string }[]; calls: number }> {
+): Promise<ChunkResult> {
   const policy = options.retry ?? UNPROCESSED_RETRY;
   let pending: QuoteItem[] = chunk;
   let calls = 0;
-  for (let attempt = 0; ; attempt++) {
+  /** What a call settled for good (`final`), or the items DynamoDB left unprocessed. */
+  const write = async (): Promise<ChunkResult & { final: boolean }> => {
     calls++;
     try {
       const output = await documents.send(
@@ -126,6 +134,7 @@ async function writeChunk(
       );
       const unprocessed = output.UnprocessedItems?.[table] ?? [];
       pending = unprocessed.map((request) => request.PutRequest?.Item as QuoteItem);
+      return { failed: pending, refused: [], calls, final: false };
     } catch (error) {
       if (isPermanentWriteError(error)) {
         log.warn('BatchWriteItem refused; writing item by item to set aside what DynamoDB refuses', {
@@ -133,20 +142,23 @@ async function writeChunk(
           ...errorFields(error),
         });
         const single = await writeOneByOne(documents, table, pending, log);
-        return { failed: single.failed, refused: single.refused, calls: calls + single.calls };
+        return { failed: single.failed, refused: single.refused, calls: calls + single.calls, final: true };
       }
       // The SDK has already retried throttling and 5xx; what reaches us is not worth retrying here.
       log.warn('BatchWriteItem failed', { items: pending.length, ...errorFields(error) });
-      return { failed: pending, refused: [], calls };
+      return { failed: pending, refused: [], calls, final: true };
     }
-    if (pending.length === 0) return { failed: [], refused: [], calls };
-    if (attempt >= policy.retries) break;
-    const delay = backoffMs(attempt, policy);
-    if (options.remainingMs && options.remainingMs() < delay + 5000) break;
-    await sleep(delay);
+  };
+  const { final, ...result } = await retry(write, {
+    attempts: policy.retries + 1,
+    backoff: policy,
+    done: (outcome) => outcome.final || outcome.failed.length === 0,
+    mayWait: (delayMs) => !options.remainingMs || options.remainingMs() >= delayMs + 5000,
+  });
+  if (!final && result.failed.length > 0) {
+    log.warn('DynamoDB left items unprocessed after retries', { items: result.failed.length, calls });
   }
-  log.warn('DynamoDB left items unprocessed after retries', { items: pending.length, calls });
-  return { failed: pending, refused: [], calls };
+  return result;
 }
 
 function keyOf(item: { symbol: string; timestamp: string }): string {

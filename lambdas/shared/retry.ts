@@ -1,7 +1,5 @@
-/** Retries the SDK cannot do itself (DynamoDB UnprocessedItems), with full-jitter backoff. */
+/** How many times, and how fast, DynamoDB's UnprocessedItems are retried (src/core/retry.ts). */
 import type { Backoff } from '../../src/core/backoff.ts';
-
-export { backoffMs } from '../../src/core/backoff.ts';
 
 export interface RetryPolicy extends Backoff {
   /** Attempts after the first. */
@@ -9,7 +7,3 @@ export interface RetryPolicy extends Backoff {
 }
 
 export const UNPROCESSED_RETRY: RetryPolicy = { retries: 6, baseMs: 50, capMs: 2000 };
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

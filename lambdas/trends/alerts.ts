@@ -6,12 +6,23 @@
  * sends nothing. The only window for a second e-mail is a crash between publish and put.
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { alertText } from '../../src/core/alert-text.ts';
+import type { TrendsConfig } from '../../src/core/handler-env.ts';
 import { Cooldown, type Signal, type SignalKind } from '../../src/core/strategies/index.ts';
 import { type AlertRecord, alertKey } from '../../src/core/tables.ts';
+import type { HandlerLog } from '../shared/log.ts';
 import type { NewPoint } from './stream.ts';
-import type { TrendsDeps } from './trends.ts';
+
+/** What publishing needs (a part of trends.ts's TrendsDeps): declared here, as trends.ts imports this file. */
+export interface AlertDeps {
+  config: Pick<TrendsConfig, 'alertsTable' | 'alertsTopicArn' | 'cooldownMinutes' | 'language' | 'staleMinutes'>;
+  documents: DynamoDBDocumentClient;
+  /** Needed only when config.alertsTopicArn is set. */
+  sns?: () => SNSClient;
+  log: HandlerLog;
+  now?: () => Date;
+}
 
 export interface AlertOutcome {
   symbol: string;
@@ -25,10 +36,10 @@ const MINUTE_MS = 60_000;
 const ALERT_TTL_DAYS = 90;
 
 export class AlertPublisher {
-  private readonly deps: TrendsDeps;
+  private readonly deps: AlertDeps;
   private sns: SNSClient | undefined;
 
-  constructor(deps: TrendsDeps) {
+  constructor(deps: AlertDeps) {
     this.deps = deps;
   }
 

@@ -1,9 +1,10 @@
 /**
- * An exclusive lock file: created with O_EXCL, holding the owner's pid. Two processes that race to
- * start the stack serialise here; a lock left by a dead process is broken, by renaming it away
- * (atomic, so only one breaker wins).
+ * An exclusive lock file holding the owner's pid. It is written whole to a temporary file first
+ * and hard-linked into place (the link fails if the lock exists), so a lock file is never seen
+ * empty or half-written. Two processes that race to start the stack serialise here; a lock left by
+ * a dead process, or unreadable, is broken by renaming it away (atomic, so only one breaker wins).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StockpipeError } from '../errors.ts';
@@ -24,7 +25,7 @@ export async function acquireLock(
       return { release: () => releaseIfOurs(path) };
     }
     const holder = readHolder(path);
-    if (holder !== undefined && !isProcessAlive(holder)) breakStaleLock(path, holder);
+    if (holder === undefined || !isProcessAlive(holder)) breakStaleLock(path, holder);
     if (Date.now() > deadline) {
       throw new StockpipeError(
         `timed out waiting for ${options.what ?? 'a lock'} held by process ${holder ?? '?'} (${path}); if no stockpipe process is running, delete that file`,
@@ -44,8 +45,7 @@ export function tryAcquireLock(path: string): HeldLock | { heldBy: number } {
     if (tryCreate(path)) return { release: () => releaseIfOurs(path) };
     const holder = readHolder(path);
     if (holder !== undefined && isProcessAlive(holder)) return { heldBy: holder };
-    if (holder !== undefined) breakStaleLock(path, holder);
-    else rmSync(path, { force: true }); // empty or garbage: its writer died between create and write
+    breakStaleLock(path, holder);
   }
   const holder = readHolder(path);
   return { heldBy: holder ?? 0 };
@@ -58,14 +58,16 @@ export function lockHolder(path: string): number | undefined {
 }
 
 function tryCreate(path: string): boolean {
+  const written = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(written, String(process.pid), { flag: 'wx' });
   try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, String(process.pid));
-    closeSync(fd);
+    linkSync(written, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    rmSync(written, { force: true });
   }
 }
 
@@ -78,7 +80,8 @@ function readHolder(path: string): number | undefined {
   }
 }
 
-function breakStaleLock(path: string, deadPid: number): void {
+/** Removes the lock if it still holds `deadPid` (undefined: no readable pid, which no holder writes). */
+function breakStaleLock(path: string, deadPid: number | undefined): void {
   const aside = `${path}.stale.${process.pid}`;
   try {
     renameSync(path, aside);

@@ -3,7 +3,8 @@
  * look-back window, because CloudWatch can ingest an event after later ones; ids already printed
  * are skipped, so nothing is shown twice. Throttling doubles the delay (up to 30 s) instead of failing.
  */
-import { setTimeout as wait } from 'node:timers/promises';
+import { setTimeout as timerSleep } from 'node:timers/promises';
+import { retry } from '../core/retry.ts';
 import { isThrottling, type LogEvent, type LogEventSource } from './source.ts';
 
 /**
@@ -49,7 +50,7 @@ export async function tailLogs(
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   // Rejects when the signal aborts, which ends the loop (Ctrl+C while waiting for the next poll).
-  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }));
+  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => timerSleep(ms, undefined, { signal }));
   const poll = options.pollMs ?? { min: 1000, max: 2000 };
   const lookback = options.lookbackMs ?? FOLLOW_LOOKBACK_MS;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
@@ -64,12 +65,28 @@ export async function tailLogs(
   const seen = new Map<string, number>();
   let startTime = options.since;
   let lastNewEventAt = now();
-  let backoff = 0;
+  const idleLeft = () =>
+    options.idleExitMs === undefined ? Number.POSITIVE_INFINITY : lastNewEventAt + options.idleExitMs - now();
+  // A wait never outlasts --idle-exit.
+  const wait = (ms: number) => sleep(Math.min(ms, Math.max(0, idleLeft())), deps.signal);
   while (!deps.signal.aborted) {
-    const pollStartedAt = now();
-    let delay: number;
+    let pollStartedAt = now();
+    const read = () => {
+      pollStartedAt = now();
+      return source.read({ startTime, ...filter, signal: deps.signal });
+    };
     try {
-      const events = await source.read({ startTime, ...filter, signal: deps.signal });
+      // Throttling doubles the wait (from 2 s) instead of failing, until --idle-exit is due.
+      const events = await retry(read, {
+        attempts: Number.POSITIVE_INFINITY,
+        backoff: { baseMs: Math.max(poll.max, 2000), capMs: maxBackoff, jitter: false },
+        retryable: isThrottling,
+        mayWait: () => idleLeft() > 0,
+        onRetry: ({ delayMs }) =>
+          deps.onNotice?.(`CloudWatch Logs is throttling: next poll in ${Math.round(delayMs / 1000)}s`),
+        signal: deps.signal,
+        sleep: wait,
+      });
       for (const event of events) {
         if (seen.has(event.id)) continue;
         seen.set(event.id, event.timestamp);
@@ -78,20 +95,14 @@ export async function tailLogs(
       }
       startTime = Math.max(options.since, pollStartedAt - lookback);
       for (const [id, timestamp] of seen) if (timestamp < startTime) seen.delete(id);
-      backoff = 0;
-      delay = poll.min + random() * (poll.max - poll.min);
     } catch (error) {
       if (deps.signal.aborted) break;
       if (!isThrottling(error)) throw error;
-      backoff = Math.min(backoff ? backoff * 2 : Math.max(poll.max, 2000), maxBackoff);
-      deps.onNotice?.(`CloudWatch Logs is throttling: next poll in ${Math.round(backoff / 1000)}s`);
-      delay = backoff;
+      // Still throttled when --idle-exit came due.
     }
-    if (options.idleExitMs !== undefined && now() - lastNewEventAt >= options.idleExitMs) return 'idle';
-    if (options.idleExitMs !== undefined)
-      delay = Math.min(delay, Math.max(0, lastNewEventAt + options.idleExitMs - now()));
+    if (idleLeft() <= 0) return 'idle';
     try {
-      await sleep(delay, deps.signal);
+      await wait(poll.min + random() * (poll.max - poll.min));
     } catch {
       break;
     }

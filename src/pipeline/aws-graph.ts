@@ -1,6 +1,7 @@
 /**
- * The AWS pipeline as a resource graph (ARCHITECTURE.md §1 and §4). Node ids are the contract:
- * another target (local) can provide its own implementation of the same ids.
+ * The AWS pipeline as a resource graph (docs/architecture.md: Data flow; Layers, src/pipeline).
+ * Node ids are the contract: another target (local) can provide its own implementation of the
+ * same ids.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HANDLER_DEFAULTS, ingestEnv, trendsEnv } from '../core/handler-env.ts';

@@ -1,4 +1,5 @@
 /** Small pieces every resource module shares: NotFound detection, IAM-propagation retries, waiter settings. */
+import { retry } from '../core/retry.ts';
 import type { PipelineContext, Timing } from './types.ts';
 
 interface AwsErrorShape {
@@ -66,7 +67,7 @@ export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F):
 }
 
 /**
- * The messages AWS returns while a fresh role or policy has not propagated yet (PLAYBOOK.md).
+ * The messages AWS returns while a fresh role or policy has not propagated yet (docs/aws.md, What bites).
  * Only these are retried: any other error is a real one.
  */
 export const IAM_PROPAGATION_MESSAGES = [
@@ -82,19 +83,14 @@ export function isIamPropagationError(error: unknown): boolean {
 }
 
 /** Retries `call` while IAM propagates, with doubling delays, for up to timing.propagationBudgetMs. */
-export async function retryIamPropagation<T>(timing: Timing, call: () => Promise<T>): Promise<T> {
-  let delay = timing.propagationDelayMs;
-  let waited = 0;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isIamPropagationError(error) || waited + delay > timing.propagationBudgetMs) throw error;
-      await timing.sleep(delay);
-      waited += delay;
-      delay = Math.min(delay * 2, timing.propagationDelayMs * 10);
-    }
-  }
+export function retryIamPropagation<T>(timing: Timing, call: () => Promise<T>): Promise<T> {
+  return retry(call, {
+    attempts: Number.POSITIVE_INFINITY,
+    backoff: { baseMs: timing.propagationDelayMs, capMs: timing.propagationDelayMs * 10, jitter: false },
+    budgetMs: timing.propagationBudgetMs,
+    retryable: isIamPropagationError,
+    sleep: timing.sleep,
+  });
 }
 
 /** Polls `check` until it returns a value, for up to timing.pollBudgetMs; then throws `timeoutMessage`. */

@@ -1,7 +1,7 @@
 /**
- * The resource graph's vocabulary (ARCHITECTURE.md §4). Every resource kind is one node:
- * `describe` reads (never mutates), `ensure` creates or updates only what `describe` found
- * missing or different, `destroy` deletes and treats NotFound as done.
+ * The resource graph's vocabulary (docs/architecture.md, Layers: src/pipeline). Every resource
+ * kind is one node: `describe` reads (never mutates), `ensure` creates or updates only what
+ * `describe` found missing or different, `destroy` deletes and treats NotFound as done.
  */
 import type { ServiceClients, ServiceName } from '../aws/clients.ts';
 import type { AlertLanguage } from '../core/alert-text.ts';

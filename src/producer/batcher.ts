@@ -13,8 +13,9 @@
  */
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { StockEvent } from '../core/event.ts';
+import { retry } from '../core/retry.ts';
 import { StockpipeError } from '../errors.ts';
-import { producerBackoffMs, sleep } from './clock.ts';
+import { sleep } from './clock.ts';
 import type { EventSink, SinkStats } from './types.ts';
 
 export const MAX_RECORDS_PER_CALL = 500;
@@ -168,11 +169,12 @@ export class KinesisBatcher implements EventSink {
     const result: BatchResult = { records: batch.length, sent: 0, failed: [], retried: 0, calls: 0 };
     let pending = batch;
     let lastCodes: string[] = [];
-    for (let attempt = 0; ; attempt++) {
+    /** One PutRecords call of what is pending; true once nothing is left to resend. */
+    const putPending = async (): Promise<boolean> => {
       if (this.fatal) {
         // Another call hit a fatal error: nothing more will be accepted, count these as failed.
         lastCodes = pending.map(() => 'Aborted');
-        break;
+        return true;
       }
       result.calls++;
       let failed: Entry[];
@@ -210,13 +212,24 @@ export class KinesisBatcher implements EventSink {
       result.sent += accepted;
       this.counts.sent += accepted;
       pending = failed;
-      if (pending.length === 0 || attempt >= this.options.maxRetries) break;
-      result.retried += pending.length;
-      this.counts.retried += pending.length;
-      await sleep(
-        producerBackoffMs(attempt, this.options.baseBackoffMs, this.options.maxBackoffMs, this.options.random),
-      );
-    }
+      return pending.length === 0;
+    };
+    await retry(putPending, {
+      attempts: this.options.maxRetries + 1,
+      // Never shorter than the base, so a failure never makes the producer send faster.
+      backoff: {
+        baseMs: this.options.baseBackoffMs,
+        capMs: this.options.maxBackoffMs,
+        floorMs: this.options.baseBackoffMs,
+      },
+      done: (settled) => settled,
+      onRetry: () => {
+        result.retried += pending.length;
+        this.counts.retried += pending.length;
+      },
+      sleep: (ms) => sleep(ms),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
     this.giveUp(result, pending, lastCodes);
   }
 

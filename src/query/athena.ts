@@ -3,8 +3,8 @@
  * GetQueryExecution with backoff until the query settles, then GetQueryResults across every page.
  * An aborted signal sends StopQueryExecution, so Ctrl+C never leaves a query scanning (and billing).
  */
-import { setTimeout as wait } from 'node:timers/promises';
 import type { AthenaClient, GetQueryExecutionCommandOutput, Row } from '@aws-sdk/client-athena';
+import { retry } from '../core/retry.ts';
 import { StockpipeError } from '../errors.ts';
 import { columnKind, typedValue } from './athena-types.ts';
 import {
@@ -92,20 +92,25 @@ export class AthenaQueryRunner implements QueryRunner {
     signal: AbortSignal | undefined,
     onProgress: ((state: string) => void) | undefined,
   ): Promise<GetQueryExecutionCommandOutput> {
-    let delay = this.options.pollMs ?? 250;
-    const maxDelay = this.options.maxPollMs ?? 2000;
-    for (;;) {
-      const execution = await this.client.send(
-        new sdk.GetQueryExecutionCommand({ QueryExecutionId: queryId }),
-        signal ? { abortSignal: signal } : {},
-      );
-      const state = execution.QueryExecution?.Status?.State ?? 'QUEUED';
-      if (!RUNNING_STATES.has(state)) return execution;
-      onProgress?.(state);
-      // Rejects when the signal aborts: the caller then stops the query.
-      await wait(delay, undefined, { signal });
-      delay = Math.min(delay * 2, maxDelay);
-    }
+    const pollMs = this.options.pollMs ?? 250;
+    const state = (execution: GetQueryExecutionCommandOutput) => execution.QueryExecution?.Status?.State ?? 'QUEUED';
+    // A wait rejects when the signal aborts: the caller then stops the query.
+    return retry(
+      () =>
+        this.client.send(
+          new sdk.GetQueryExecutionCommand({ QueryExecutionId: queryId }),
+          signal ? { abortSignal: signal } : {},
+        ),
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        backoff: { baseMs: pollMs, capMs: this.options.maxPollMs ?? 2000, jitter: false },
+        done: (execution) => !RUNNING_STATES.has(state(execution)),
+        onRetry: (retrying) => {
+          if ('result' in retrying) onProgress?.(state(retrying.result));
+        },
+        ...(signal ? { signal } : {}),
+      },
+    );
   }
 
   /** The result's pages in order (1,000 rows each), to `onRows` as they come, or kept. */

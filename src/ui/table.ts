@@ -4,8 +4,10 @@
  * Imported only by command implementations, never by the CLI wiring, so cli-table3 loads lazily.
  */
 
+import { stripVTControlCharacters } from 'node:util';
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import { printable } from '../core/printable.ts';
 
 export type TableValue = string | number | boolean | null | undefined;
@@ -230,11 +232,10 @@ export function formatCell(value: TableValue, decimals?: number): string {
   return printable(String(value));
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes take no room
-const ANSI = /\u001b\[[0-9;]*m/g;
-const visibleLength = (text: string) => text.replace(ANSI, '').length;
+/** Columns on screen: colour codes take none, a wide character (CJK, emoji) two. */
+const visibleLength = (text: string) => stringWidth(text);
 const truncate = (text: string, width: number) =>
-  visibleLength(text) <= width ? text : `${text.replace(ANSI, '').slice(0, Math.max(0, width - 1))}…`;
+  visibleLength(text) <= width ? text : `${stripVTControlCharacters(text).slice(0, Math.max(0, width - 1))}…`;
 
 /** RFC 4180: a header line, fields quoted when they hold a comma, quote or line break; NULL is empty. */
 export function renderCsv(columns: TableColumn[], rows: TableValue[][]): string {

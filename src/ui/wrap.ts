@@ -3,12 +3,10 @@
  * one is word-wrapped, plain, with its continuation lines indented, so no line is wider than the
  * terminal and nothing is cut off.
  */
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes take no room
-const ANSI = /\u001b\[[0-9;]*m/g;
+import { stripVTControlCharacters } from 'node:util';
 
 export function wrapLine(line: string, width: number | undefined, indent = '    '): string {
-  const plain = line.replace(ANSI, '');
+  const plain = stripVTControlCharacters(line);
   if (width === undefined || plain.length <= width) return line;
   const lines: string[] = [];
   let current = '';

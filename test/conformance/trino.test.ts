@@ -37,7 +37,7 @@ import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { OBJECT_SUFFIX } from '../../src/query/s3rver-files.ts';
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
-import { kinesisRecord, sequenceNumber } from '../helpers/lambda-events.ts';
+import { kinesisRecord, sequenceNumber, stockEvent } from '../helpers/lambda-events.ts';
 import { startTrino, type Trino, trinoSkipReason, writeGlueTable, writeSchema } from './support/trino.ts';
 
 /** The ingest function's clock, and the clock `query` plans with: a fixed day, never today. */
@@ -59,7 +59,7 @@ function event(
   source: StockEvent['source'],
 ): StockEvent {
   const change = previousClose === null ? null : round2(price - previousClose);
-  return {
+  return stockEvent({
     event_id: id,
     symbol,
     timestamp,
@@ -71,10 +71,9 @@ function event(
     change,
     change_percent: previousClose === null || change === null ? null : round2((change / previousClose) * 100),
     volume,
-    currency: 'USD',
     market_state: source === 'replay' ? 'CLOSED' : 'REGULAR',
     source,
-  };
+  });
 }
 
 /** Live ticks: four symbols, every 15 minutes of two days (yesterday and today), a spike or two. */

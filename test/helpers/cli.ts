@@ -1,6 +1,7 @@
 /** Runs the CLI in-process with captured output: the end-to-end path minus the process itself. */
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
+import stringWidth from 'string-width';
 import { main } from '../../src/cli/main.ts';
 
 export interface CliResult {
@@ -68,8 +69,7 @@ export async function expectUsageError(argv: readonly string[], pattern: RegExp,
   assert.equal(stderr.trimEnd().split('\n').length, 1, 'one line');
 }
 
-/** What a line takes on screen: its length without ANSI colour codes. */
+/** What a line takes on screen: colour codes take no room, a wide character two columns. */
 export function visibleWidth(line: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-  return line.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return stringWidth(line);
 }

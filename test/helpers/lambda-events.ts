@@ -40,7 +40,6 @@ export function kinesisEvent(payloads: readonly unknown[], firstN = 0): KinesisS
   return { Records: payloads.map((payload, i) => kinesisRecord(payload, firstN + i)) };
 }
 
-/** A valid event; minute `i` after `start`, price given. */
 /** The tutorial producer's record (second-precision timestamp, no event_id, no source). */
 export const TUTORIAL_RECORD = {
   symbol: 'AAPL',
@@ -55,6 +54,20 @@ export const TUTORIAL_RECORD = {
   timestamp: '2026-11-22T14:30:00Z',
 };
 
+/** Every field an observation may leave null, null: `stockEvent({ ...NO_DETAILS, price })`. */
+export const NO_DETAILS = {
+  open: null,
+  high: null,
+  low: null,
+  previous_close: null,
+  change: null,
+  change_percent: null,
+  volume: null,
+  currency: null,
+  market_state: null,
+} as const satisfies Partial<StockEvent>;
+
+/** A valid event (AAPL at 100 on 2026-11-22 14:30 UTC, a fresh event_id), changed by `overrides`. */
 export function stockEvent(overrides: Partial<StockEvent> & { symbol?: string } = {}): StockEvent {
   return {
     event_id: overrides.event_id ?? `evt-${Math.random().toString(36).slice(2)}`,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
@@ -10,11 +11,11 @@ import { smaAt } from '../../src/core/sma.ts';
 import { crossoverSignals } from '../../src/core/strategies/crossover.ts';
 import { type AlertRecord, alertKey, onDemandTableKeys, type QuoteItem } from '../../src/core/tables.ts';
 import { runCli, visibleWidth } from '../helpers/cli.ts';
+import { NO_DETAILS, stockEvent } from '../helpers/lambda-events.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/stockpipe.js', import.meta.url));
-// biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+const plain = (text: string) => stripVTControlCharacters(text);
 
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 
@@ -24,20 +25,16 @@ const HOUR = 3_600_000;
 
 function quote(symbol: string, timestamp: string, price: number): QuoteItem {
   return {
-    event_id: `${symbol}-${timestamp}`,
-    symbol,
-    timestamp,
-    price,
-    open: null,
-    high: null,
-    low: null,
-    previous_close: null,
-    change: null,
-    change_percent: null,
-    volume: 1000,
-    currency: 'USD',
-    market_state: 'REGULAR',
-    source: 'synthetic',
+    ...stockEvent({
+      ...NO_DETAILS,
+      event_id: `${symbol}-${timestamp}`,
+      symbol,
+      timestamp,
+      price,
+      volume: 1000,
+      currency: 'USD',
+      market_state: 'REGULAR',
+    }),
     anomaly: false,
     ingested_at: timestamp,
     expires_at: 2_000_000_000,

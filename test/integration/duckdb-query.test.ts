@@ -12,12 +12,13 @@ import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
 import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { buildNamedQuery, TUTORIAL_QUERIES } from '../../src/query/named.ts';
 import { rowsAsObjects } from '../../src/query/runner.ts';
+import { stockEvent } from '../helpers/lambda-events.ts';
 
 const BUCKET = 'stockpipe-raw-000000000000-us-east-1';
 
 function event(symbol: string, timestamp: string, price: number, previousClose: number, volume: number): StockEvent {
   const change = price - previousClose;
-  return {
+  return stockEvent({
     event_id: `${symbol}-${timestamp}`,
     symbol,
     timestamp,
@@ -29,10 +30,7 @@ function event(symbol: string, timestamp: string, price: number, previousClose: 
     change,
     change_percent: Number(((change / previousClose) * 100).toFixed(2)),
     volume,
-    currency: 'USD',
-    market_state: 'REGULAR',
-    source: 'synthetic',
-  };
+  });
 }
 
 /** Writes one batch object the way the ingest handler's PutObject lands in s3rver's folder. */

@@ -17,6 +17,7 @@ import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { buildNamedQuery } from '../../src/query/named.ts';
 import { rowsAsObjects } from '../../src/query/runner.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
+import { NO_DETAILS, stockEvent } from '../helpers/lambda-events.ts';
 
 const BUCKET = 'stockpipe-raw-000000000000-us-east-1';
 const SYMBOLS = ['AAA', 'BBB', 'CCC'];
@@ -26,22 +27,18 @@ function event(symbol: string, day: number, id: string, minutes = 0): StockEvent
   const timestamp = new Date(Date.UTC(2026, 6, 1) + day * 86_400_000 + 72_000_000 + minutes * 60_000).toISOString();
   // Distinct moves for every row, so ordered queries have no ties.
   const price = Number((100 + ((day * 0.37) % 11) + SYMBOLS.indexOf(symbol) * 0.001).toFixed(3));
-  return {
+  return stockEvent({
+    ...NO_DETAILS,
     event_id: id,
     symbol,
     timestamp,
     price,
-    open: null,
-    high: null,
-    low: null,
     previous_close: 100,
     change: Number((price - 100).toFixed(3)),
     change_percent: Number((price - 100).toFixed(3)),
     volume: day,
-    currency: null,
-    market_state: null,
     source: 'replay',
-  };
+  });
 }
 
 /**

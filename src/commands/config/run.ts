@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { ResolvedSettings } from '../../settings/resolve.ts';
 import type { IO } from '../../ui/io.ts';
 
@@ -32,7 +33,7 @@ export async function runConfig({ io, resolved, configFile }: ConfigDeps): Promi
   return 0;
 }
 
+/** Columns on screen: colour codes take none, a wide character two. */
 function visibleLength(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
-  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return stringWidth(text);
 }

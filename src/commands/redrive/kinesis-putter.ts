@@ -4,6 +4,7 @@
  */
 import { type KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { StreamRecord } from '../../core/failed-records.ts';
+import { retry } from '../../core/retry.ts';
 import { StockpipeError } from '../../errors.ts';
 import type { RecordPutter } from './run.ts';
 
@@ -12,18 +13,13 @@ const ATTEMPTS = 8;
 export function kinesisPutter(
   kinesis: KinesisClient,
   stream: string,
-  sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep?: (ms: number) => Promise<void>,
 ): RecordPutter {
   return {
     async put(records) {
+      if (records.length === 0) return;
       let pending: readonly StreamRecord[] = records;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt === ATTEMPTS) {
-          throw new StockpipeError(
-            `Kinesis refused ${pending.length} records ${ATTEMPTS} times; nothing was moved, run redrive again`,
-          );
-        }
-        if (attempt > 0) await sleep(Math.random() * Math.min(5000, 100 * 2 ** attempt));
+      const putPending = async () => {
         const output = await kinesis.send(
           new PutRecordsCommand({
             StreamName: stream,
@@ -32,6 +28,18 @@ export function kinesisPutter(
         );
         const results = output.Records ?? [];
         pending = pending.filter((_, i) => results[i]?.ErrorCode !== undefined || results[i] === undefined);
+        return pending;
+      };
+      const left = await retry(putPending, {
+        attempts: ATTEMPTS,
+        backoff: { baseMs: 200, capMs: 5000 },
+        done: (refused) => refused.length === 0,
+        ...(sleep ? { sleep } : {}),
+      });
+      if (left.length > 0) {
+        throw new StockpipeError(
+          `Kinesis refused ${left.length} records ${ATTEMPTS} times; nothing was moved, run redrive again`,
+        );
       }
     },
   };

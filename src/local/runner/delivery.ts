@@ -4,7 +4,7 @@
  * (a thrown error splits the batch in two, which does not count as a retry), bounded retries, and
  * an on-failure record for what is given up on. Records are never reordered.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retry } from '../../core/retry.ts';
 import type { RunnerCounters } from './counters.ts';
 import type { MappingConfig } from './mapping.ts';
 
@@ -31,14 +31,16 @@ export interface DeliveryDeps<R> {
   signal: AbortSignal;
 }
 
+type Attempt = 'settled' | 'aborted' | 'retry';
+
 /** Resolves true when every record was either processed or sent to the failure destination. */
 export async function deliverBatch<R>(records: R[], deps: DeliveryDeps<R>, attempts = 0): Promise<boolean> {
   let pending = records;
   let tries = attempts;
-  for (;;) {
-    if (deps.signal.aborted) return false;
+  let functionError: FailureInfo['functionError'];
+  const attempt = async (): Promise<Attempt> => {
     pending = await dropExpired(pending, tries, deps);
-    if (pending.length === 0) return true;
+    if (pending.length === 0) return 'settled';
     deps.counters.invocations += 1;
     deps.counters.lastInvocationAt = new Date().toISOString();
     const outcome = await deps.invoke(pending);
@@ -46,39 +48,47 @@ export async function deliverBatch<R>(records: R[], deps: DeliveryDeps<R>, attem
       const firstFailed = firstFailedIndex(outcome.response, pending, deps.sequenceOf);
       if (firstFailed === undefined) {
         deps.counters.recordsSucceeded += pending.length;
-        return true;
+        return 'settled';
       }
       deps.counters.partialFailures += 1;
       deps.counters.recordsSucceeded += firstFailed;
       pending = pending.slice(firstFailed);
-      tries += 1;
-      if (tries > deps.config.maximumRetryAttempts) {
-        await giveUp(pending, { condition: 'RetryAttemptsExhausted', approximateInvokeCount: tries }, deps);
-        return true;
-      }
+      functionError = undefined;
     } else {
       deps.counters.functionErrors += 1;
       deps.counters.lastError = `${outcome.error.errorType}: ${outcome.error.errorMessage}`;
       if (deps.config.bisectBatchOnFunctionError && pending.length > 1) {
+        // A split does not count as a retry: each half starts from the tries made so far.
         deps.counters.bisections += 1;
         const middle = Math.ceil(pending.length / 2);
-        if (!(await deliverBatch(pending.slice(0, middle), deps, tries))) return false;
-        return deliverBatch(pending.slice(middle), deps, tries);
+        if (!(await deliverBatch(pending.slice(0, middle), deps, tries))) return 'aborted';
+        return (await deliverBatch(pending.slice(middle), deps, tries)) ? 'settled' : 'aborted';
       }
-      tries += 1;
-      if (tries > deps.config.maximumRetryAttempts) {
-        const info = { condition: 'RetryAttemptsExhausted' as const, approximateInvokeCount: tries };
-        await giveUp(pending, { ...info, functionError: outcome.error }, deps);
-        return true;
-      }
+      functionError = outcome.error;
     }
-    deps.counters.retries += 1;
-    const delay = Math.min(2000, deps.config.retryBaseDelayMs * 2 ** (tries - 1));
-    try {
-      await sleep(delay, undefined, { signal: deps.signal });
-    } catch {
-      return false;
+    tries += 1;
+    return 'retry';
+  };
+  try {
+    const last = await retry(attempt, {
+      attempts: deps.config.maximumRetryAttempts - attempts + 1,
+      // Lambda's doubling from the first retry, picked up where a bisected parent left off.
+      backoff: { baseMs: deps.config.retryBaseDelayMs * 2 ** attempts, capMs: 2000, jitter: false },
+      done: (result) => result !== 'retry',
+      onRetry: () => {
+        deps.counters.retries += 1;
+      },
+      signal: deps.signal,
+    });
+    if (last === 'aborted') return false;
+    if (last === 'retry') {
+      const info = { condition: 'RetryAttemptsExhausted' as const, approximateInvokeCount: tries };
+      await giveUp(pending, functionError ? { ...info, functionError } : info, deps);
     }
+    return true;
+  } catch (error) {
+    if (deps.signal.aborted) return false;
+    throw error;
   }
 }
 

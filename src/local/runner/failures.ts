@@ -94,20 +94,20 @@ export class S3FailureDestination implements FailureDestination {
     const now = (this.options.now ?? (() => new Date()))();
     const record = failureRecord(functionArn, batch, info, records, now);
     const body = JSON.stringify(record);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.options.s3.send(
-          new PutObjectCommand({
-            Bucket: this.options.bucket,
-            Key: failureObjectKey(this.options.mappingId, batch.shardId, now),
-            Body: body,
-            ContentType: 'application/json',
-          }),
-        );
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
-      }
+    // The SDK's retry strategy (standard mode) retries a refused connection, throttling and 5xx;
+    // what still fails after it goes to the fallback file.
+    try {
+      await this.options.s3.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: failureObjectKey(this.options.mappingId, batch.shardId, now),
+          Body: body,
+          ContentType: 'application/json',
+        }),
+      );
+      return;
+    } catch {
+      // Kept in the fallback file below.
     }
     await new FileFailureDestination(this.options.fallbackFile).write(record);
   }

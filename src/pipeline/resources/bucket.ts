@@ -23,6 +23,7 @@ import {
   type S3Client,
   waitUntilBucketNotExists,
 } from '@aws-sdk/client-s3';
+import { retry } from '../../core/retry.ts';
 import { StockpipeError } from '../../errors.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, errorName, isNotFound, tagList, waitFor } from '../aws-helpers.ts';
@@ -237,37 +238,35 @@ function isForbidden(error: unknown): boolean {
  */
 async function createBucket(ctx: PipelineContext, s3: S3Client, Bucket: string): Promise<void> {
   const { timing } = ctx;
-  let delay = timing.bucketConflictDelayMs;
-  let waited = 0;
-  for (;;) {
-    try {
-      await s3.send(
-        new CreateBucketCommand({
-          Bucket,
-          ...(ctx.region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }),
-        }),
+  const create = () =>
+    s3.send(
+      new CreateBucketCommand({
+        Bucket,
+        ...(ctx.region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }),
+      }),
+    );
+  try {
+    await retry(create, {
+      attempts: Number.POSITIVE_INFINITY,
+      backoff: { baseMs: timing.bucketConflictDelayMs, capMs: timing.bucketConflictDelayMs * 4, jitter: false },
+      budgetMs: timing.bucketConflictBudgetMs,
+      retryable: (error) => errorName(error) === 'OperationAborted',
+      sleep: timing.sleep,
+    });
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'BucketAlreadyOwnedByYou') return;
+    if (name === 'BucketAlreadyExists') {
+      throw new StockpipeError(
+        `the bucket name ${Bucket} is taken by another AWS account (bucket names are global): choose another --name`,
       );
-      return;
-    } catch (error) {
-      const name = errorName(error);
-      if (name === 'BucketAlreadyOwnedByYou') return;
-      if (name === 'BucketAlreadyExists') {
-        throw new StockpipeError(
-          `the bucket name ${Bucket} is taken by another AWS account (bucket names are global): choose another --name`,
-        );
-      }
-      if (name !== 'OperationAborted') throw error;
-      if (waited + delay > timing.bucketConflictBudgetMs) {
-        throw new StockpipeError(
-          `S3 is still releasing the bucket name ${Bucket} (deleted moments ago: 409 OperationAborted): wait a few minutes and run setup again`,
-        );
-      }
-      await timing.sleep(delay);
-      waited += delay;
-      delay = Math.min(delay * 2, timing.bucketConflictDelayMs * 4);
     }
+    if (name !== 'OperationAborted') throw error;
+    throw new StockpipeError(
+      `S3 is still releasing the bucket name ${Bucket} (deleted moments ago: 409 OperationAborted): wait a few minutes and run setup again`,
+    );
   }
 }
 

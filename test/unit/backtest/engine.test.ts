@@ -9,6 +9,7 @@ import {
   type SignalKind,
   type StrategyConfig,
 } from '../../../src/core/strategies/index.ts';
+import { NO_DETAILS, stockEvent } from '../../helpers/lambda-events.ts';
 
 const MINUTE = 60_000;
 const at = (i: number, stepMs = MINUTE) => new Date(Date.UTC(2020, 0, 1) + i * stepMs).toISOString();
@@ -171,19 +172,4 @@ describe('runBacktest', () => {
   });
 });
 
-const EVENT = {
-  event_id: 'e',
-  symbol: 'A',
-  timestamp: '',
-  price: 1,
-  open: null,
-  high: null,
-  low: null,
-  previous_close: null,
-  change: null,
-  change_percent: null,
-  volume: null,
-  currency: null,
-  market_state: null,
-  source: 'replay' as const,
-};
+const EVENT = stockEvent({ ...NO_DETAILS, event_id: 'e', symbol: 'A', timestamp: '', price: 1, source: 'replay' });

@@ -15,22 +15,52 @@ function walk(definitions: readonly AnyCommandDefinition[], path: string[] = [])
   });
 }
 
+/** The command (`local start`) an example's `stockpipe …` line runs; undefined when none exists. */
+function commandRunBy(line: string): string | undefined {
+  // `stockpipe local start`, also inside `eval "$(stockpipe local env)"`.
+  const rest = /(?:^|[\s("'])stockpipe\s+(.*)$/.exec(line)?.[1];
+  if (rest === undefined) return undefined;
+  let level: readonly AnyCommandDefinition[] = COMMANDS;
+  const path: string[] = [];
+  for (const word of rest.split(/[\s)"']+/)) {
+    const next = level.find((definition) => definition.name === word);
+    if (!next) break;
+    path.push(word);
+    level = next.subcommands ?? [];
+  }
+  return path.length > 0 ? path.join(' ') : undefined;
+}
+
 describe('command definitions', () => {
   const all = walk(COMMANDS);
 
   it('are many, each with a summary and at least one example of itself', () => {
     assert.ok(all.length >= 14, `only ${all.length} commands`);
     for (const [path, definition] of all) {
-      assert.ok(definition.summary.trim().length > 10, `${path.join(' ')} has a summary`);
-      assert.ok(definition.examples.length >= 1, `${path.join(' ')} has an example`);
-      for (const example of definition.examples) {
+      const name = path.join(' ');
+      assert.ok(definition.summary.trim().length > 10, `${name} has a summary`);
+      const runs = definition.examples.map((example) => commandRunBy(example.command));
+      const isThis = (ran: string | undefined) => ran === name || ran?.startsWith(`${name} `) === true;
+      assert.ok(runs.some(isThis), `${name} has an example that runs it (or one of its subcommands)`);
+      for (const [index, example] of definition.examples.entries()) {
+        const ran = runs[index];
+        assert.ok(ran !== undefined, `${name}: example '${example.command}' runs no stockpipe command`);
+        // An example of another command is a follow-up, and its note says when to run it.
         assert.ok(
-          example.command.includes(`stockpipe ${path.join(' ')}`) || path.length > 1 || example.note,
-          `${path.join(' ')}: example '${example.command}' runs the command`,
+          isThis(ran) || example.note,
+          `${name}: example '${example.command}' runs ${ran}, with no note saying why`,
         );
       }
-      assert.ok(definition.run || definition.subcommands?.length, `${path.join(' ')} runs or has subcommands`);
+      assert.ok(definition.run || definition.subcommands?.length, `${name} runs or has subcommands`);
     }
+  });
+
+  it('an example of a command that does not exist is caught', () => {
+    assert.equal(commandRunBy('stockpipe local start --verbose'), 'local start');
+    assert.equal(commandRunBy('stockpipe query top-movers --target local'), 'query');
+    assert.equal(commandRunBy('stockpipe nosuch --json'), undefined);
+    assert.equal(commandRunBy('eval "$(stockpipe local env)"'), 'local env');
+    assert.equal(commandRunBy('echo stockpipe'), undefined);
   });
 
   for (const [path, definition] of walk(COMMANDS)) {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestConfigFromEnv, trendsConfigFromEnv } from '../../../src/core/handler-env.ts';
-import { acquireLock } from '../../../src/local/lock.ts';
+import { acquireLock, tryAcquireLock } from '../../../src/local/lock.ts';
 import { localPaths } from '../../../src/local/paths.ts';
 import {
   type LocalPipeline,
@@ -52,6 +52,31 @@ describe('exclusive lock file', () => {
       spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(),
     );
     writeFileSync(file, String(dead));
+    const lock = await acquireLock(file, { timeoutMs: 5000 });
+    assert.equal(readFileSync(file, 'utf8'), String(process.pid));
+    lock.release();
+  });
+
+  it('appears whole: written to a temporary file and linked into place, which leaves nothing behind', async () => {
+    const dir = temp();
+    const file = join(dir, 'x.lock');
+    const lock = await acquireLock(file);
+    assert.equal(readFileSync(file, 'utf8'), String(process.pid));
+    assert.deepEqual(readdirSync(dir), ['x.lock']);
+    assert.deepEqual(tryAcquireLock(file), { heldBy: process.pid }, 'a second try finds the holder');
+    assert.deepEqual(readdirSync(dir), ['x.lock']);
+    lock.release();
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('breaks an empty or unreadable lock, which no holder ever writes (a crash of an older writer)', async () => {
+    const file = join(temp(), 'x.lock');
+    writeFileSync(file, '');
+    const held = tryAcquireLock(file);
+    assert.ok('release' in held, JSON.stringify(held));
+    assert.equal(readFileSync(file, 'utf8'), String(process.pid));
+    held.release();
+    writeFileSync(file, 'garbage');
     const lock = await acquireLock(file, { timeoutMs: 5000 });
     assert.equal(readFileSync(file, 'utf8'), String(process.pid));
     lock.release();

@@ -9,25 +9,17 @@ import {
   MAX_BYTES_PER_CALL,
   MAX_RECORDS_PER_CALL,
 } from '../../../src/producer/batcher.ts';
+import { NO_DETAILS, stockEvent } from '../../helpers/lambda-events.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 function event(i: number, symbol = `S${i % 7}`): StockEvent {
-  return {
+  return stockEvent({
+    ...NO_DETAILS,
     event_id: `id-${i}`,
     symbol,
     timestamp: new Date(1_700_000_000_000 + i).toISOString(),
     price: 100 + i,
-    open: null,
-    high: null,
-    low: null,
-    previous_close: null,
-    change: null,
-    change_percent: null,
-    volume: null,
-    currency: null,
-    market_state: null,
-    source: 'synthetic',
-  };
+  });
 }
 
 type Records = { Data: Uint8Array; PartitionKey: string }[];

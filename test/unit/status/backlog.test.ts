@@ -11,8 +11,8 @@ const present: ResourceNode = {
   name: 'stockpipe-stream',
   dependsOn: [],
   describe: async () => ({ presence: 'present', changes: [], notes: [] }),
-  ensure: async () => ({ state: 'unchanged' }) as never,
-  destroy: async () => ({ state: 'absent' }) as never,
+  ensure: async () => ({ action: 'unchanged' }),
+  destroy: async () => 'absent',
 };
 
 async function status(
@@ -28,7 +28,7 @@ async function status(
       get: async () => {
         throw new Error('no S3 here');
       },
-    } as never,
+    },
     identity: async () => ({
       account: '000000000000',
       region: 'us-east-1',

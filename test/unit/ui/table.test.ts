@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
+import stringWidth from 'string-width';
 import { formatCell, renderCsv, renderTable, TableStream } from '../../../src/ui/table.ts';
 
 describe('tables', () => {
@@ -19,6 +20,28 @@ describe('tables', () => {
     assert.ok(out.includes(style.green('1.25')));
     assert.ok(out.includes(style.red('-4.36')));
     assert.ok(!out.includes(style.green('190.5')) && !out.includes(style.red('230')), 'prices are not coloured');
+  });
+
+  it('a wide character (CJK, emoji) takes two columns: the borders still line up', () => {
+    const columns = [{ name: 'name' }, { name: 'price' }];
+    const rows = [
+      ['トヨタ自動車', 2890.5],
+      ['AAPL', 190.5],
+      ['🚀 moon', 1],
+    ];
+    for (const out of [renderTable(columns, rows, plain), renderTable(columns, rows, plain, { width: 40 })]) {
+      const widths = new Set(out.split('\n').map((line) => stringWidth(line)));
+      assert.equal(widths.size, 1, out);
+    }
+    const stream = new TableStream(columns, plain);
+    const streamed = stream.push(rows) + stream.end();
+    const widths = new Set(
+      streamed
+        .trimEnd()
+        .split('\n')
+        .map((line) => stringWidth(line)),
+    );
+    assert.equal(widths.size, 1, streamed);
   });
 
   it('formats numbers with at most 4 decimals and NULL as a dash', () => {
