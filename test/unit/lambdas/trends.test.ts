@@ -6,6 +6,7 @@ import type { HandlerLog } from '../../../lambdas/shared/log.ts';
 import { trendsBatch } from '../../../lambdas/trends/trends.ts';
 import type { StockEvent } from '../../../src/core/event.ts';
 import { type TrendsConfig, trendsConfigFromEnv } from '../../../src/core/handler-env.ts';
+import { builtinStrategy, isFileStrategy, type Strategy } from '../../../src/core/strategies/index.ts';
 import { quoteOf, series, streamInsert } from '../../helpers/lambda-events.ts';
 import { ALERTS, fakeTables, QUOTES } from './trends-fake.ts';
 
@@ -47,9 +48,16 @@ async function deliver(
   return responses;
 }
 
-function deliverRecords(tables: ReturnType<typeof fakeTables>, records: DynamoDBRecord[], trendsConfig: TrendsConfig) {
+function deliverRecords(
+  tables: ReturnType<typeof fakeTables>,
+  records: DynamoDBRecord[],
+  trendsConfig: TrendsConfig,
+  strategy?: Strategy,
+) {
+  if (!strategy && isFileStrategy(trendsConfig.strategy)) throw new Error('a file strategy needs its module');
   return trendsBatch(records, {
     config: trendsConfig,
+    strategy: strategy ?? builtinStrategy(trendsConfig.strategy as Exclude<TrendsConfig['strategy'], { file: string }>),
     documents: tables.documents,
     sns: () => tables.sns,
     log: silent,
