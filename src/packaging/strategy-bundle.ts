@@ -6,7 +6,7 @@
  * file gives the same zip and a second setup finds nothing to change.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { describeError, STRATEGY_MODULE, type Strategy, strategyShapeProblem } from '../core/strategies/index.ts';
@@ -37,13 +37,23 @@ export class StrategyFileError extends Error {
 
 const bundles = new Map<string, Promise<StrategyBundle>>();
 
-/** Bundles, loads and checks the file, once per path and process (setup asks at parse and at deploy). */
+/**
+ * Bundles, loads and checks the file, once per path and content in a process: setup asks at parse
+ * and again at deploy, and gets the same bundle unless the file was edited in between.
+ */
 export function bundleStrategyFile(path: string, cwd = process.cwd()): Promise<StrategyBundle> {
   const file = resolve(cwd, path);
-  let pending = bundles.get(file);
+  let source = '';
+  try {
+    source = createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    // Missing or unreadable: bundleAndLoad says which.
+  }
+  const key = `${file}\0${source}`;
+  let pending = bundles.get(key);
   if (!pending) {
     pending = bundleAndLoad(file);
-    bundles.set(file, pending);
+    bundles.set(key, pending);
   }
   return pending;
 }
