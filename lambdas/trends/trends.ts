@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TrendsConfig } from '../../src/core/handler-env.ts';
+import { TRENDS_METRICS } from '../../src/core/ingest-metrics.ts';
 import {
   anomalySignals,
   evaluateStrategy,
@@ -111,7 +112,7 @@ async function evaluateSymbol(
   const strategyErrors = failures.filter((failure) => isNewTimestamp(group, failure.timestamp)).length;
   if (strategyErrors > 0) {
     const firstFailure = failures.find((failure) => isNewTimestamp(group, failure.timestamp)) as StrategyFailure;
-    deps.log.error('strategy failed', {
+    deps.log.error(TRENDS_METRICS.failedMessage, {
       symbol: group.symbol,
       strategy: strategy.name,
       points: strategyErrors,

@@ -21,4 +21,6 @@ export const TRENDS_METRICS = {
   namespace: INGEST_METRICS.namespace,
   dimension: INGEST_METRICS.dimension,
   strategyErrors: 'StrategyErrors',
+  /** The log line that says which symbol's points failed, and why (offline, status sums its `points`). */
+  failedMessage: 'strategy failed',
 } as const;

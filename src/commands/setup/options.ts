@@ -4,6 +4,7 @@ import { HANDLER_DEFAULTS } from '../../core/handler-env.ts';
 import {
   DEFAULT_CROSSOVER,
   DEFAULT_THRESHOLD,
+  describeStrategy,
   type FileStrategyConfig,
   isFileStrategy,
   type StrategyConfig,
@@ -198,12 +199,4 @@ export function settingChanges(deployed: DeployedSettings, spec: PipelineSpec): 
     changes.push(`log retention: ${deployed.logRetentionDays} → ${spec.logRetentionDays} days`);
   }
   return changes;
-}
-
-/** `crossover short 5 long 20`, or `breakout (bundle 3f9a1c2e7b40)` for a file's strategy. */
-export function describeStrategy(strategy: StrategyConfig): string {
-  if (isFileStrategy(strategy)) return strategy.bundle ? `${strategy.name} (bundle ${strategy.bundle})` : strategy.name;
-  return Object.entries(strategy)
-    .map(([key, value]) => (key === 'name' ? String(value) : `${key} ${value}`))
-    .join(' ');
 }

@@ -1,5 +1,5 @@
 /** stockpipe setup: converge the pipeline on AWS to the spec, creating or updating only what differs. */
-import { isFileStrategy } from '../../core/strategies/index.ts';
+import { describeStrategy, isFileStrategy } from '../../core/strategies/index.ts';
 import { CancelledError, NOTHING_CHANGED, StockpipeError, UsageError } from '../../errors.ts';
 import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
@@ -18,7 +18,7 @@ import { createProgressRenderer } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { feedCommandOf, graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
-import { describeStrategy, isEmail, parseSetupFlags, type SetupOptions, settingChanges } from './options.ts';
+import { isEmail, parseSetupFlags, type SetupOptions, settingChanges } from './options.ts';
 
 export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
   const { io, name } = deps;

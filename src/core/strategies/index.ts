@@ -2,7 +2,14 @@
 import { crossoverHistoryNeeded, crossoverStrategy } from './crossover.ts';
 import { evaluateStrategy as evaluate, type StrategyFailure } from './evaluate.ts';
 import { thresholdHistoryNeeded, thresholdStrategy } from './threshold.ts';
-import type { BuiltinStrategyConfig, PricePoint, Signal, Strategy } from './types.ts';
+import {
+  type BuiltinStrategyConfig,
+  isFileStrategy,
+  type PricePoint,
+  type Signal,
+  type Strategy,
+  type StrategyConfig,
+} from './types.ts';
 
 export * from './anomaly.ts';
 export * from './cooldown.ts';
@@ -55,4 +62,12 @@ export function strategyProblem(config: BuiltinStrategyConfig): string | undefin
   }
   if (!(config.threshPct > 0) || !(config.epsPct >= 0)) return 'the threshold must be > 0 and epsilon ≥ 0 (percent)';
   return undefined;
+}
+
+/** `crossover short 5 long 20`, or `breakout (bundle 3f9a1c2e7b40)` for a file's strategy. */
+export function describeStrategy(strategy: StrategyConfig): string {
+  if (isFileStrategy(strategy)) return strategy.bundle ? `${strategy.name} (bundle ${strategy.bundle})` : strategy.name;
+  return Object.entries(strategy)
+    .map(([key, value]) => (key === 'name' ? String(value) : `${key} ${value}`))
+    .join(' ');
 }
