@@ -4,7 +4,7 @@
  * trends handler.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -168,6 +168,17 @@ describe('a bad strategy file exits 2 with one line, before any AWS call', () =>
         cwd: dir,
       },
     ));
+  it('offline too: setup --target local refuses the file before it starts a stack', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'stockpipe-strategy-local-'));
+    after(() => rmSync(local, { recursive: true, force: true }));
+    writeFileSync(join(local, 'five.mjs'), 'export default 5;\n');
+    await expectUsageError(
+      ['setup', '--target', 'local', '--yes', '--strategy', './five.mjs'],
+      /^error: invalid --strategy \.\/five\.mjs: five\.mjs: the default export is 5, not \{ name, history, evaluate\(points, i\) \}\n$/,
+      { env, cwd: local },
+    );
+    assert.deepEqual(readdirSync(local), ['five.mjs'], 'no .stockpipe folder: no stack was started');
+  });
   it('parameters of a built-in do not apply to a file', () =>
     expectUsageError(
       ['backtest', '--file', 'daily.csv', '--symbol', 'AAPL', '--strategy', './turn.ts', '--sma-long', '9'],
