@@ -10,20 +10,24 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TrendsConfig } from '../../src/core/handler-env.ts';
+import { TRENDS_METRICS } from '../../src/core/ingest-metrics.ts';
 import {
   anomalySignals,
   evaluateStrategy,
-  historyNeeded,
   type PricePoint,
   type Signal,
+  type Strategy,
+  type StrategyFailure,
 } from '../../src/core/strategies/index.ts';
 import { failuresFrom, type PartialBatchResponse } from '../shared/batch-response.ts';
 import { errorFields, type HandlerLog } from '../shared/log.ts';
 import { type AlertOutcome, AlertPublisher } from './alerts.ts';
-import { type NewPoint, newPointsBySymbol, type SymbolBatch } from './stream.ts';
+import { MARKET_FIELDS, type NewPoint, newPointsBySymbol, type SymbolBatch, strategyPoint } from './stream.ts';
 
 export interface TrendsDeps {
   config: TrendsConfig;
+  /** The strategy config.strategy names (lambdas/trends/strategy.ts loads it). */
+  strategy: Strategy;
   documents: DynamoDBDocumentClient;
   /** Needed only when config.alertsTopicArn is set. */
   sns?: () => SNSClient;
@@ -41,6 +45,8 @@ export interface TrendsCounts {
   cooldown: number;
   stale: number;
   failed: number;
+  /** Points the strategy could not judge (threw, or returned no verdict): no signal, the quote stays stored. */
+  strategy_errors: number;
 }
 
 export async function trendsBatch(
@@ -50,12 +56,15 @@ export async function trendsBatch(
   const { groups } = newPointsBySymbol(records);
   const publisher = new AlertPublisher(deps);
   const outcomes: AlertOutcome[] = [];
+  let strategyErrors = 0;
   let limit = records.length;
   const results = await Promise.allSettled(groups.map((group) => evaluateSymbol(group, deps, publisher)));
   results.forEach((result, i) => {
     const group = groups[i] as SymbolBatch;
-    if (result.status === 'fulfilled') outcomes.push(...result.value);
-    else {
+    if (result.status === 'fulfilled') {
+      outcomes.push(...result.value.outcomes);
+      strategyErrors += result.value.strategyErrors;
+    } else {
       limit = Math.min(limit, group.firstIndex);
       deps.log.warn('symbol failed; Lambda retries from its first record', {
         symbol: group.symbol,
@@ -74,6 +83,7 @@ export async function trendsBatch(
     cooldown: count('cooldown'),
     stale: count('stale'),
     failed: records.length - limit,
+    strategy_errors: strategyErrors,
   };
   const sequenceNumbers = records.map((record) => record.dynamodb?.SequenceNumber ?? '');
   if (limit < records.length) deps.log.warn('batch partially processed', { ...counts });
@@ -81,24 +91,49 @@ export async function trendsBatch(
   return { ...failuresFrom(sequenceNumbers, limit), counts };
 }
 
-async function evaluateSymbol(group: SymbolBatch, deps: TrendsDeps, publisher: AlertPublisher) {
-  const { config } = deps;
+async function evaluateSymbol(
+  group: SymbolBatch,
+  deps: TrendsDeps,
+  publisher: AlertPublisher,
+): Promise<{ outcomes: AlertOutcome[]; strategyErrors: number }> {
+  const { config, strategy } = deps;
   const first = group.points[0] as NewPoint;
-  const stored = await storedSeries(deps, group, historyNeeded(config.strategy));
+  const stored = await storedSeries(deps, group, strategy.history);
   // The stream image and the table agree; the batch's own points win if a read raced a write.
   const byTimestamp = new Map<string, PricePoint>(stored.map((point) => [point.timestamp, point]));
-  for (const point of group.points) byTimestamp.set(point.timestamp, point);
+  for (const point of group.points)
+    byTimestamp.set(point.timestamp, strategyPoint(point.timestamp, point.price, point));
   const series = [...byTimestamp.values()].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
   const fromIndex = series.findIndex((point) => point.timestamp === first.timestamp);
   const isNew = (signal: Signal) => group.points.some((point) => point.timestamp === signal.timestamp);
-  const signals: Signal[] = evaluateStrategy(config.strategy, series, fromIndex).filter(isNew);
+  const failures: StrategyFailure[] = [];
+  const signals: Signal[] = evaluateStrategy(strategy, series, fromIndex, failures).filter(isNew);
+  // A strategy that fails never blocks the stream: the quote is stored, the point raises nothing.
+  const strategyErrors = failures.filter((failure) => isNewTimestamp(group, failure.timestamp)).length;
+  if (strategyErrors > 0) {
+    const firstFailure = failures.find((failure) => isNewTimestamp(group, failure.timestamp)) as StrategyFailure;
+    deps.log.error(TRENDS_METRICS.failedMessage, {
+      symbol: group.symbol,
+      strategy: strategy.name,
+      points: strategyErrors,
+      observed_at: firstFailure.timestamp,
+      error: firstFailure.error,
+    });
+  }
   if (config.anomalyAlerts) {
     signals.push(...anomalySignals(series, config.anomalyThresholdPct, fromIndex).filter(isNew));
   }
   signals.sort((a, b) => a.index - b.index);
-  if (signals.length === 0) return [];
+  if (signals.length === 0) return { outcomes: [], strategyErrors };
   const pointsByTimestamp = new Map(group.points.map((point) => [point.timestamp, point]));
-  return publisher.handle(group.symbol, signals, pointsByTimestamp, first.timestamp);
+  return {
+    outcomes: await publisher.handle(group.symbol, signals, pointsByTimestamp, first.timestamp),
+    strategyErrors,
+  };
+}
+
+function isNewTimestamp(group: SymbolBatch, timestamp: string): boolean {
+  return group.points.some((point) => point.timestamp === timestamp);
 }
 
 /**
@@ -119,9 +154,14 @@ async function storedSeries(deps: TrendsDeps, group: SymbolBatch, needed: number
       new QueryCommand({
         TableName: deps.config.quotesTable,
         KeyConditionExpression: '#symbol = :symbol AND #timestamp <= :last',
-        ExpressionAttributeNames: { '#symbol': 'symbol', '#timestamp': 'timestamp' },
+        ExpressionAttributeNames: {
+          '#symbol': 'symbol',
+          '#timestamp': 'timestamp',
+          '#price': 'price',
+          ...Object.fromEntries(MARKET_FIELDS.map((field) => [`#${field}`, field])),
+        },
         ExpressionAttributeValues: { ':symbol': group.symbol, ':last': last },
-        ProjectionExpression: '#timestamp, price, change_percent',
+        ProjectionExpression: ['#timestamp', '#price', ...MARKET_FIELDS.map((field) => `#${field}`)].join(', '),
         ScanIndexForward: false,
         Limit: needed + group.points.length,
         ConsistentRead: true,
@@ -135,11 +175,7 @@ async function storedSeries(deps: TrendsDeps, group: SymbolBatch, needed: number
         done = true;
         break;
       }
-      points.push({
-        timestamp,
-        price: Number(item.price),
-        change_percent: typeof item.change_percent === 'number' ? item.change_percent : null,
-      });
+      points.push(strategyPoint(timestamp, Number(item.price), item));
       if (isOlder && ++older === needed) {
         done = true;
         break;

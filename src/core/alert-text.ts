@@ -2,7 +2,7 @@
  * Alert wording in English, Spanish and Polish. The SNS subject must be ASCII, start with a
  * letter or digit, hold no line breaks and stay under 100 characters; the message may be UTF-8.
  */
-import type { SignalKind, StrategyName } from './strategies/types.ts';
+import type { SignalKind } from './strategies/types.ts';
 
 export const ALERT_LANGUAGES = ['en', 'es', 'pl'] as const;
 export type AlertLanguage = (typeof ALERT_LANGUAGES)[number];
@@ -11,7 +11,8 @@ export const MAX_SUBJECT_LENGTH = 99;
 export interface AlertFacts {
   symbol: string;
   signal: SignalKind;
-  strategy: StrategyName | 'anomaly';
+  /** crossover, threshold, anomaly, or the name of a user's strategy. */
+  strategy: string;
   price: number;
   /** Time of the point that raised the signal. */
   timestamp: string;
@@ -24,6 +25,8 @@ interface Phrasebook {
     crossover: (signal: SignalKind, facts: AlertFacts) => string;
     threshold: (signal: SignalKind, facts: AlertFacts) => string;
     anomaly: (facts: AlertFacts) => string;
+    /** A user's strategy: its name says why. */
+    other: (facts: AlertFacts) => string;
   };
   at: string;
   time: string;
@@ -41,6 +44,7 @@ const PHRASES: Record<AlertLanguage, Phrasebook> = {
       threshold: (s, f) =>
         `${s === 'BUY' ? 'up' : 'down'} ${n(Math.abs(f.indicators.change_pct ?? 0))}% with price beyond its SMA`,
       anomaly: (f) => `moved ${n(f.indicators.change_percent)}% in one observation`,
+      other: (f) => `signal of the ${f.strategy} strategy`,
     },
     at: 'at',
     time: 'Time',
@@ -55,6 +59,7 @@ const PHRASES: Record<AlertLanguage, Phrasebook> = {
       threshold: (s, f) =>
         `${s === 'BUY' ? 'subió' : 'bajó'} un ${n(Math.abs(f.indicators.change_pct ?? 0))}% con el precio más allá de su SMA`,
       anomaly: (f) => `se movió un ${n(f.indicators.change_percent)}% en una sola observación`,
+      other: (f) => `señal de la estrategia ${f.strategy}`,
     },
     at: 'a',
     time: 'Hora',
@@ -69,6 +74,7 @@ const PHRASES: Record<AlertLanguage, Phrasebook> = {
       threshold: (s, f) =>
         `${s === 'BUY' ? 'wzrost' : 'spadek'} o ${n(Math.abs(f.indicators.change_pct ?? 0))}% przy cenie poza średnią SMA`,
       anomaly: (f) => `zmiana o ${n(f.indicators.change_percent)}% w jednej obserwacji`,
+      other: (f) => `sygnał strategii ${f.strategy}`,
     },
     at: 'po',
     time: 'Czas',
@@ -84,8 +90,13 @@ export function isAlertLanguage(value: string): value is AlertLanguage {
 export function alertText(facts: AlertFacts, language: AlertLanguage = 'en'): { subject: string; message: string } {
   const phrases = PHRASES[language];
   const signal = phrases.signal[facts.signal];
+  const { reason: reasons } = phrases;
   const reason =
-    facts.strategy === 'anomaly' ? phrases.reason.anomaly(facts) : phrases.reason[facts.strategy](facts.signal, facts);
+    facts.strategy === 'anomaly'
+      ? reasons.anomaly(facts)
+      : facts.strategy === 'crossover' || facts.strategy === 'threshold'
+        ? reasons[facts.strategy](facts.signal, facts)
+        : reasons.other(facts);
   const headline = `${signal} ${facts.symbol} ${phrases.at} ${n(facts.price)}: ${reason}`;
   const indicatorLines = Object.entries(facts.indicators).map(([key, value]) => `  ${key}: ${n(value, 4)}`);
   const message = [

@@ -7,8 +7,9 @@ import { type AlertLanguage, isAlertLanguage } from './alert-text.ts';
 import {
   DEFAULT_CROSSOVER,
   DEFAULT_THRESHOLD,
+  isFileStrategy,
+  STRATEGY_NAME_PATTERN,
   type StrategyConfig,
-  type StrategyName,
   strategyProblem,
 } from './strategies/index.ts';
 
@@ -58,7 +59,7 @@ export function ingestConfigFromEnv(env: Env): IngestConfig {
 
 export function trendsConfigFromEnv(env: Env): TrendsConfig {
   const read = reader(env);
-  const name = (env.STRATEGY ?? 'crossover') as StrategyName;
+  const name = env.STRATEGY ?? 'crossover';
   let strategy: StrategyConfig;
   if (name === 'crossover') {
     strategy = {
@@ -75,11 +76,14 @@ export function trendsConfigFromEnv(env: Env): TrendsConfig {
       minPoints: read.number('MIN_POINTS', DEFAULT_THRESHOLD.minPoints),
       epsPct: read.number('EPS_PCT', DEFAULT_THRESHOLD.epsPct),
     };
+  } else if (STRATEGY_NAME_PATTERN.test(name) && name !== 'anomaly') {
+    // Any other name is the strategy setup bundled into the zip (strategy.mjs beside the handler).
+    strategy = { name, file: '', bundle: '' };
   } else {
-    read.problem(`STRATEGY '${name}' is not crossover or threshold`);
+    read.problem(`STRATEGY '${name}' is not crossover, threshold or a strategy name of a-z, 0-9 and -`);
     strategy = { name: 'crossover', ...DEFAULT_CROSSOVER };
   }
-  const problem = strategyProblem(strategy);
+  const problem = isFileStrategy(strategy) ? undefined : strategyProblem(strategy);
   if (problem) read.problem(`strategy ${strategy.name}: ${problem}`);
   const language = env.ALERT_LANG ?? HANDLER_DEFAULTS.language;
   if (!isAlertLanguage(language)) read.problem(`ALERT_LANG '${language}' is not en, es or pl`);
@@ -111,8 +115,10 @@ export function ingestEnv(config: IngestConfig): Record<string, string> {
 /** The environment variables for the trends function (the inverse of trendsConfigFromEnv). */
 export function trendsEnv(config: TrendsConfig): Record<string, string> {
   const { strategy } = config;
-  const strategyVars: Record<string, string> =
-    strategy.name === 'crossover'
+  // A file's strategy is named only: its code is in the zip, so an edited file changes the code alone.
+  const strategyVars: Record<string, string> = isFileStrategy(strategy)
+    ? { STRATEGY: strategy.name }
+    : strategy.name === 'crossover'
       ? { STRATEGY: 'crossover', SMA_SHORT: String(strategy.short), SMA_LONG: String(strategy.long) }
       : {
           STRATEGY: 'threshold',

@@ -12,3 +12,15 @@ export const INGEST_METRICS = {
   quarantined: 'RecordsQuarantined',
   superseded: 'RecordsSuperseded',
 } as const;
+
+/**
+ * The trends function's: points its strategy could not judge (it threw, or returned something
+ * else than a verdict). The observation is stored either way; `status` shows the hour's count.
+ */
+export const TRENDS_METRICS = {
+  namespace: INGEST_METRICS.namespace,
+  dimension: INGEST_METRICS.dimension,
+  strategyErrors: 'StrategyErrors',
+  /** The log line that says which symbol's points failed, and why (offline, status sums its `points`). */
+  failedMessage: 'strategy failed',
+} as const;

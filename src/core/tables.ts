@@ -3,7 +3,7 @@
  * the commands that read (alerts, watch, status).
  */
 import type { StockEvent } from './event.ts';
-import type { SignalKind, StrategyName } from './strategies/types.ts';
+import type { SignalKind } from './strategies/types.ts';
 
 /** <name>-quotes: one item per observation; the same observation written twice overwrites itself. */
 export const QUOTES_KEY = { partition: 'symbol', sort: 'timestamp' } as const;
@@ -30,7 +30,7 @@ export interface AlertRecord {
   symbol: string;
   alert_key: string;
   signal: SignalKind;
-  strategy: StrategyName | 'anomaly';
+  strategy: string;
   /** Timestamp of the point that raised the signal. */
   timestamp: string;
   price: number;

@@ -5,7 +5,8 @@
  * Glue, Athena and alarms that exist only on AWS.
  */
 
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -25,6 +26,7 @@ import {
   HeadBucketCommand,
   ListObjectsCommand,
 } from '@aws-sdk/client-s3';
+import { isFileStrategy } from '../core/strategies/index.ts';
 import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
 import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
 import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
@@ -33,7 +35,7 @@ import { readTable } from '../pipeline/resources/table.ts';
 import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
-import { failureFile, functionLogFile, localPaths, localStateExists } from './paths.ts';
+import { failureFile, functionCodeFile, functionLogFile, localPaths, localStateExists, safeFileName } from './paths.ts';
 import { type LocalPipeline, readLocalPipeline, removeLocalPipeline, writeLocalPipeline } from './pipelines.ts';
 
 /** Two shards: enough to show per-shard ordering, few enough for a laptop. */
@@ -220,9 +222,40 @@ function localBucketNode(name: string): ResourceNode {
   };
 }
 
+/**
+ * The trends package when it is not the built one: with a file's strategy, the zip setup would
+ * upload to AWS, kept by content under .stockpipe/local/code for the runner to unpack.
+ */
+async function trendsCodeOf(
+  ctx: PipelineContext,
+  cwd: string,
+): Promise<{ path: string; bytes: Uint8Array } | undefined> {
+  const strategy = ctx.spec?.strategy;
+  if (!strategy || !isFileStrategy(strategy)) return undefined;
+  const code = await ctx.code('trends');
+  const hex = Buffer.from(code.sha256, 'base64').toString('hex');
+  return { path: functionCodeFile(localPaths(cwd), ctx.names.trendsFunction, hex), bytes: code.bytes };
+}
+
+/** Removes the function's packages under .stockpipe/local/code, but `keep`. */
+function removeCodeFiles(cwd: string, functionName: string, keep?: string): void {
+  const { codeDir } = localPaths(cwd);
+  const prefix = `${safeFileName(functionName)}-`;
+  let files: string[];
+  try {
+    files = readdirSync(codeDir);
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    const path = join(codeDir, file);
+    if (file.startsWith(prefix) && file.endsWith('.zip') && path !== keep) rmSync(path, { force: true });
+  }
+}
+
 /** The runner's registration: what makes the local stack run this pipeline's two functions. */
 function localRunnerNode(options: LocalGraphOptions): ResourceNode {
-  const desired = (ctx: PipelineContext): LocalPipeline => ({
+  const desired = (ctx: PipelineContext, trendsCode?: string): LocalPipeline => ({
     name: ctx.name,
     stream: ctx.names.stream,
     quotesTable: ctx.names.quotesTable,
@@ -232,6 +265,7 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
     // No SNS offline: the trends function records alerts and the runner prints them.
     trendsEnv: trendsEnvironment(ctx, ''),
     handlerLoader: options.handlerLoader ?? BUNDLED_HANDLER_LOADER,
+    ...(trendsCode ? { trendsCode } : {}),
   });
   return {
     id: 'local-runner',
@@ -241,10 +275,12 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
     async describe(ctx): Promise<Observation> {
       const registered = readLocalPipeline(options.cwd, ctx.name);
       if (!registered) return missing();
-      const want = desired(ctx);
       const changes: string[] = [];
       // Only setup has a spec; status and cleanup describe what is there.
       if (ctx.spec) {
+        const code = await trendsCodeOf(ctx, options.cwd);
+        const want = desired(ctx, code?.path);
+        if (registered.trendsCode !== want.trendsCode || (code && !existsSync(code.path))) changes.push('trends code');
         if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) changes.push('ingest environment');
         if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) changes.push('trends environment');
         if (registered.handlerLoader !== want.handlerLoader) changes.push('handler loader');
@@ -253,7 +289,16 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
     },
     async ensure(ctx, observed) {
       if (observed.presence === 'present' && observed.changes.length === 0) return { action: 'unchanged' };
-      writeLocalPipeline(options.cwd, desired(ctx));
+      const code = await trendsCodeOf(ctx, options.cwd);
+      if (code) {
+        mkdirSync(dirname(code.path), { recursive: true });
+        // Written whole before the registration names it: the runner never unpacks half a zip.
+        const partial = `${code.path}.partial`;
+        writeFileSync(partial, code.bytes);
+        renameSync(partial, code.path);
+      }
+      writeLocalPipeline(options.cwd, desired(ctx, code?.path));
+      removeCodeFiles(options.cwd, ctx.names.trendsFunction, code?.path);
       return { action: observed.presence === 'missing' ? 'created' : 'updated' };
     },
     async destroy(ctx) {
@@ -263,6 +308,7 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
       for (const fn of [ctx.names.ingestFunction, ctx.names.trendsFunction]) {
         rmSync(functionLogFile(paths, fn), { force: true });
         rmSync(failureFile(paths, fn), { force: true });
+        removeCodeFiles(options.cwd, fn);
       }
       return existed ? 'deleted' : 'absent';
     },

@@ -29,6 +29,8 @@ export interface LocalPaths {
   checkpointsDir: string;
   /** The DynamoDB-stream substitute: `<table>.ndjson`, INSERT records in write order. */
   streamsDir: string;
+  /** Function packages other than the built ones: `<fn>-<hash>.zip` (a trends zip with a user's strategy). */
+  codeDir: string;
 }
 
 export function localPaths(cwd: string): LocalPaths {
@@ -49,6 +51,7 @@ export function localPaths(cwd: string): LocalPaths {
     failuresDir: join(root, 'failures'),
     checkpointsDir: join(root, 'checkpoints'),
     streamsDir: join(root, 'streams'),
+    codeDir: join(root, 'code'),
   };
 }
 
@@ -59,6 +62,11 @@ export function safeFileName(name: string): string {
 
 export function functionLogFile(paths: LocalPaths, functionName: string): string {
   return join(paths.logsDir, `${safeFileName(functionName)}.log`);
+}
+
+/** Where a function's own package is kept, by content: a new package is a new path. */
+export function functionCodeFile(paths: LocalPaths, functionName: string, sha256Hex: string): string {
+  return join(paths.codeDir, `${safeFileName(functionName)}-${sha256Hex.slice(0, 16)}.zip`);
 }
 
 export function failureFile(paths: LocalPaths, functionName: string): string {

@@ -28,6 +28,11 @@ export interface LocalPipeline {
    * handler itself); when absent the daemon's default (`--handler-loader`) applies.
    */
   handlerLoader?: string;
+  /**
+   * The trends function's package when it is not the built one (a zip with the user's strategy,
+   * under .stockpipe/local/code): the loader unpacks this zip instead.
+   */
+  trendsCode?: string;
   /** Overrides of the event source mapping settings (runner/mapping.ts); tests use short windows. */
   ingestMapping?: Partial<MappingConfig>;
   trendsMapping?: Partial<MappingConfig>;

@@ -28,7 +28,7 @@ export function lambdaEntryPoint(fn: LambdaFunction, root = PACKAGE_ROOT): strin
 }
 
 /** Built-ins imported as `fs` or `node:fs` alike become `node:fs`: one spelling, plainly Node's. */
-const nodeBuiltins: Plugin = {
+export const nodeBuiltins: Plugin = {
   name: 'node-builtins',
   setup(build) {
     build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>

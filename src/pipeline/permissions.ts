@@ -326,8 +326,10 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
   cleanup: [...phase('describe'), ...phase('destroy')],
   status: [
     ...phase('describe'),
-    // Records in, ingest outcomes and backlog: the stream's, the functions' and ingest's metrics.
+    // Records in, ingest outcomes, strategy errors and backlog: the stream's and the functions' metrics.
     ['cloudwatch:GetMetricStatistics', 'any'],
+    // The strategy the trends function runs (its environment, src/pipeline/deployed.ts).
+    ['lambda:GetFunctionConfiguration', 'functions'],
     // The last alert.
     ['dynamodb:Scan', 'alerts-table'],
     // Failed and quarantined records kept in the raw bucket.

@@ -5,6 +5,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { describeAwsError } from '../aws/errors.ts';
 import { bucketNames, PIPELINE_TAG_KEY, pipelineNames } from '../core/names.ts';
+import { type FileStrategyConfig, isFileStrategy } from '../core/strategies/index.ts';
 import { errorMessage, StockpipeError } from '../errors.ts';
 import { partitionOf } from './arns.ts';
 import { DEFAULT_TIMING, isAlreadyExists } from './aws-helpers.ts';
@@ -13,6 +14,7 @@ import { INTERRUPTED, walkGraph } from './graph.ts';
 import type {
   ClientSource,
   CodeSource,
+  LambdaCode,
   Observation,
   PipelineContext,
   PipelineSpec,
@@ -80,11 +82,15 @@ export function createPipelineContext(input: ContextInput): PipelineContext {
     region: identity.region,
     partition: identity.partition,
     spec,
-    // Each package is read (and hashed) once per run.
+    // Each package is read (and hashed) once per run; a file's strategy rides in the trends zip.
     code: (fn) => {
       let pending = cache.get(fn);
       if (!pending) {
-        pending = source(fn);
+        const strategy = spec?.strategy;
+        pending =
+          fn === 'trends' && strategy && isFileStrategy(strategy)
+            ? source(fn).then((base) => withStrategy(base, strategy))
+            : source(fn);
         cache.set(fn, pending);
       }
       return pending;
@@ -92,6 +98,19 @@ export function createPipelineContext(input: ContextInput): PipelineContext {
     timing: { ...DEFAULT_TIMING, ...input.timing },
     tags: { [PIPELINE_TAG_KEY]: name },
   };
+}
+
+/** The trends package with the strategy file's bundle added (the very bundle setup checked). */
+async function withStrategy(base: LambdaCode, strategy: FileStrategyConfig): Promise<LambdaCode> {
+  const { bundleStrategyFile, trendsZipWithStrategy } = await import('../packaging/strategy-bundle.ts');
+  if (!strategy.file) {
+    throw new StockpipeError(`the ${strategy.name} strategy's file is not known: give it with --strategy <file>`);
+  }
+  const bundle = await bundleStrategyFile(strategy.file);
+  if (strategy.bundle && bundle.hash !== strategy.bundle) {
+    throw new StockpipeError(`${strategy.file} changed while setup ran: run setup again`);
+  }
+  return trendsZipWithStrategy(base.bytes, bundle);
 }
 
 export const refOf = (node: ResourceNode): ResourceRef => ({ id: node.id, kind: node.kind, name: node.name });

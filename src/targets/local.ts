@@ -39,6 +39,16 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
           const file = functionLogFile(localPaths(cwd), ctx.names.ingestFunction);
           return ingestSummaries(await readLogSince(file, since), since);
         },
+        // The trends function's "strategy failed" lines in its log file, as CloudWatch sums its metric on AWS.
+        strategyErrorsLastHour: async (ctx, now) => {
+          const [{ readLogSince }, { strategyErrorsSince }] = await Promise.all([
+            import('../logs/ingest-summaries.ts'),
+            import('../logs/strategy-errors.ts'),
+          ]);
+          const since = now.getTime() - 3_600_000;
+          const file = functionLogFile(localPaths(cwd), ctx.names.trendsFunction);
+          return strategyErrorsSince(await readLogSince(file, since), since);
+        },
         // The local runner's own iterator age, from the daemon.
         backlog: async (ctx) => {
           const { ingest, trends } = await runnerFunctions(cwd, ctx.name);

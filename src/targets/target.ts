@@ -56,6 +56,8 @@ export interface PipelineModel {
   recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   /** How the ingest function ended the records it took in the last hour (default: its CloudWatch metrics). */
   ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
+  /** Points the trends strategy could not judge in the last hour (default: its CloudWatch metric). */
+  strategyErrorsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
   backlog?: (ctx: PipelineContext, now: Date) => Promise<{ ingestMs: number | null; trendsMs: number | null }>;
   /** The settings the pipeline was set up with; undefined before the first setup. */

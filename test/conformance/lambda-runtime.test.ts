@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { DeleteBucketPolicyCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../src/aws/clients.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import { LambdaHost } from '../../src/local/runner/lambda-host.ts';
@@ -26,7 +26,8 @@ import { deterministicZip } from '../../src/packaging/deterministic-zip.ts';
 import { LAMBDA_DEFINITIONS } from '../../src/packaging/lambda-definition.ts';
 import { type LambdaFunction, readLambdaZip } from '../../src/packaging/lambda-zip.ts';
 import { unpackLambda } from '../../src/packaging/load-lambda.ts';
-import { crossingSeries, kinesisEvent, streamInsert } from '../helpers/lambda-events.ts';
+import { bundleStrategyFile, trendsZipWithStrategy } from '../../src/packaging/strategy-bundle.ts';
+import { crossingSeries, kinesisEvent, quoteOf, series, streamInsert } from '../helpers/lambda-events.ts';
 import {
   type LambdaRuntimePaths,
   lambdaRuntimePaths,
@@ -77,7 +78,12 @@ describe("the zips on AWS's Lambda runtime (emulator + runtime interface client)
   });
 
   /** The function as setup deployed it in moto, on the emulator, with `sdk` as the runtime's SDK. */
-  async function runtimeFor(fn: LambdaFunction, sdk: string, zip?: Uint8Array): Promise<RunningRuntime> {
+  async function runtimeFor(
+    fn: LambdaFunction,
+    sdk: string,
+    zip?: Uint8Array,
+    environment: Record<string, string> = {},
+  ): Promise<RunningRuntime> {
     const functionName = fn === 'ingest' ? names.ingestFunction : names.trendsFunction;
     const config = await (await clients.get('lambda')).send(
       new GetFunctionConfigurationCommand({ FunctionName: functionName }),
@@ -99,6 +105,7 @@ describe("the zips on AWS's Lambda runtime (emulator + runtime interface client)
         AWS_SECRET_ACCESS_KEY: 'testing',
         AWS_SESSION_TOKEN: 'testing',
         AWS_ENDPOINT_URL: proxy.url,
+        ...environment,
       },
       runtimeSdk: sdk,
     });
@@ -179,6 +186,38 @@ describe("the zips on AWS's Lambda runtime (emulator + runtime interface client)
       });
     });
   }
+
+  it("trends runs a file's strategy from its zip: strategy.mjs beside index.mjs, as setup packs it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stockpipe-lr-strategy-'));
+    const file = join(folder, 'jump.mjs');
+    writeFileSync(
+      file,
+      `export default {
+  name: 'jump',
+  history: 1,
+  evaluate(points, i) {
+    const ratio = points[i].price / points[i - 1].price;
+    return ratio > 1.05 ? { signal: 'BUY', indicators: { ratio } } : undefined;
+  },
+};
+`,
+    );
+    const zip = await trendsZipWithStrategy((await readLambdaZip('trends')).bytes, await bundleStrategyFile(file));
+    const runtime = await runtimeFor('trends', paths.sdkLocked, zip.bytes, { STRATEGY: 'jump' });
+    // Stored as ingest stores them, then delivered as the table's stream delivers them.
+    const items = series('LRS', [100, 100, 100, 120, 121, 122]).map((event) => quoteOf(event));
+    const documents = await clients.documentClient();
+    for (const item of items) await documents.send(new PutCommand({ TableName: names.quotesTable, Item: item }));
+    const result = await runtime.invoke({ Records: items.map((item, n) => streamInsert(item, n)) });
+    assert.equal(result.status, 200, runtime.output());
+    assert.deepEqual(result.body as BatchResult, { batchItemFailures: [] }, runtime.output());
+    const scan = await documents.send(new ScanCommand({ TableName: names.alertsTable }));
+    const recorded = (scan.Items ?? []).filter((item) => item.symbol === 'LRS');
+    assert.deepEqual(
+      recorded.map((item) => [item.signal, item.strategy, item.price, item.indicators]),
+      [['BUY', 'jump', 120, { ratio: 1.2 }]],
+    );
+  });
 
   it('control: a zip leaving the clients to the runtime loads with the locked SDK and not with the older one', async () => {
     const { zip } = await packageLambda('trends', { external: ['@aws-sdk/client-*'] });

@@ -29,6 +29,10 @@ symbol and signal, in data time). Rows must be in time order per symbol.`,
   examples: [
     { command: 'stockpipe backtest --file aapl-daily-2015-2017.csv --symbol AAPL' },
     { command: 'stockpipe backtest --file aapl-daily-2015-2017.csv --symbol AAPL --strategy threshold --thresh-pct 2' },
+    {
+      command: 'stockpipe backtest --file aapl-daily-2015-2017.csv --symbol AAPL --strategy ./rsi.mjs',
+      note: 'your own strategy (docs/strategies.md)',
+    },
     { command: 'stockpipe backtest --file events.ndjson --sma-short 10 --sma-long 50 --format csv > alerts.csv' },
   ],
   // A file and the strategy's code: no pipeline, no account, no stack.

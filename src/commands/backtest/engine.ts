@@ -5,12 +5,14 @@
  * reads back — so the signals are the handler's, in constant memory per symbol.
  */
 import {
+  type BuiltinStrategyConfig,
   Cooldown,
   evaluateStrategy,
   historyNeeded,
   type PricePoint,
   type SignalKind,
-  type StrategyConfig,
+  type Strategy,
+  type StrategyFailure,
 } from '../../core/strategies/index.ts';
 
 /** Points evaluated per strategy call: large enough to amortise the call, small enough to stay in cache. */
@@ -49,6 +51,10 @@ export interface BacktestResult {
   rows: number;
   alerts: BacktestAlert[];
   symbols: SymbolSummary[];
+  /** Points the strategy could not judge (it threw or returned no verdict), as the trends function counts them. */
+  strategyErrors: number;
+  /** The first of them, for the one line that reports them. */
+  firstStrategyError?: StrategyFailure & { symbol: string };
 }
 
 /** A row that is not later than the previous row of its symbol: a backtest needs time order. */
@@ -74,14 +80,17 @@ interface SymbolState {
 }
 
 export class Backtest {
-  private readonly strategy: StrategyConfig;
+  private readonly strategy: Strategy | BuiltinStrategyConfig;
   private readonly cooldownMs: number;
   private readonly history: number;
   private readonly states = new Map<string, SymbolState>();
   private readonly alerts: BacktestAlert[] = [];
+  private readonly failures: StrategyFailure[] = [];
+  private strategyErrors = 0;
+  private firstStrategyError: (StrategyFailure & { symbol: string }) | undefined;
   private rows = 0;
 
-  constructor(strategy: StrategyConfig, cooldownMs: number) {
+  constructor(strategy: Strategy | BuiltinStrategyConfig, cooldownMs: number) {
     this.strategy = strategy;
     this.cooldownMs = cooldownMs;
     this.history = historyNeeded(strategy);
@@ -127,7 +136,13 @@ export class Backtest {
     const alerts = [...this.alerts].sort((a, b) =>
       a.timestamp === b.timestamp ? (a.symbol < b.symbol ? -1 : 1) : a.timestamp < b.timestamp ? -1 : 1,
     );
-    return { rows: this.rows, alerts, symbols };
+    return {
+      rows: this.rows,
+      alerts,
+      symbols,
+      strategyErrors: this.strategyErrors,
+      ...(this.firstStrategyError ? { firstStrategyError: this.firstStrategyError } : {}),
+    };
   }
 
   private newState(symbol: string, first: PricePoint): SymbolState {
@@ -151,7 +166,13 @@ export class Backtest {
   /** The strategy at every point not yet evaluated; then only the history the next chunk needs is kept. */
   private evaluate(state: SymbolState): void {
     if (state.buffer.length === state.evaluated) return;
-    for (const signal of evaluateStrategy(this.strategy, state.buffer, state.evaluated)) {
+    const signals = evaluateStrategy(this.strategy, state.buffer, state.evaluated, this.failures);
+    if (this.failures.length > 0) {
+      this.strategyErrors += this.failures.length;
+      this.firstStrategyError ??= { symbol: state.symbol, ...(this.failures[0] as StrategyFailure) };
+      this.failures.length = 0;
+    }
+    for (const signal of signals) {
       if (state.cooldown.isCoolingDown(signal.signal, signal.timestamp)) {
         state.cooledDown++;
         continue;

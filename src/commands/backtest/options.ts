@@ -4,10 +4,11 @@
  * (stream's replaySettings) and the strategy flags are setup's, so the three cannot drift apart.
  */
 import { HANDLER_DEFAULTS } from '../../core/handler-env.ts';
-import type { StrategyConfig } from '../../core/strategies/index.ts';
+import { builtinStrategy, isFileStrategy, type Strategy, type StrategyConfig } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
 import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
 import { parseStrategyFlags, type StrategyFlags } from '../setup/options.ts';
+import { loadStrategyFile } from '../shared/strategy-file.ts';
 import { parseSymbol } from '../shared/symbol.ts';
 import { replaySettings } from '../stream/options.ts';
 
@@ -25,18 +26,26 @@ export interface BacktestOptions {
   fileFormat: 'csv' | 'ndjson';
   /** The symbol of a CSV file; for NDJSON, only these symbols (all when empty). */
   symbols: string[];
-  strategy: StrategyConfig;
+  /** What the strategy is, as setup would deploy it (and --format json prints it). */
+  strategyConfig: StrategyConfig;
+  /** The strategy itself: a built-in, or the file's default export. */
+  strategy: Strategy;
   /** The trends function's cooldown per symbol and signal, in data time. */
   cooldownMinutes: number;
   output: TableFormat;
 }
 
-export function parseBacktestOptions(flags: BacktestFlags, context: { cwd: string; json: boolean }): BacktestOptions {
+export async function parseBacktestOptions(
+  flags: BacktestFlags,
+  context: { cwd: string; json: boolean },
+): Promise<BacktestOptions> {
   if (flags.file === undefined || flags.file.trim() === '') {
     throw new UsageError('backtest needs --file <csv|ndjson> (e.g. --file aapl-daily.csv --symbol AAPL)');
   }
   const output = parseOutputFormat(flags.format, context.json);
-  const strategy = parseStrategyFlags(flags);
+  // A file's strategy is bundled exactly as setup bundles it, and the bundle is what runs.
+  const file = await loadStrategyFile(flags.strategy, context.cwd);
+  const strategyConfig = parseStrategyFlags(flags, undefined, file?.config);
   const symbols: string[] = [];
   for (const raw of flags.symbol ?? []) {
     const symbol = parseSymbol(raw);
@@ -48,10 +57,15 @@ export function parseBacktestOptions(flags: BacktestFlags, context: { cwd: strin
     fileLabel: flags.file,
     fileFormat: replay.format,
     symbols,
-    strategy,
+    strategyConfig,
+    strategy: file ? file.strategy : isFileStrategy(strategyConfig) ? unreachable() : builtinStrategy(strategyConfig),
     cooldownMinutes: HANDLER_DEFAULTS.cooldownMinutes,
     output,
   };
+}
+
+function unreachable(): never {
+  throw new Error('a strategy file without its module');
 }
 
 function parseOutputFormat(format: string | undefined, json: boolean): TableFormat {

@@ -40,6 +40,13 @@ export async function runBacktest(options: BacktestOptions, deps: BacktestDeps):
     return EXIT_INTERRUPTED;
   }
   render(result, options, io);
+  if (result.firstStrategyError) {
+    // As the trends function does: the point raises nothing, the run goes on, and it is said once.
+    const first = result.firstStrategyError;
+    io.err(
+      `strategy ${options.strategy.name} could not judge ${result.strategyErrors} ${result.strategyErrors === 1 ? 'point' : 'points'} (first: ${first.symbol} ${first.timestamp}: ${first.error})`,
+    );
+  }
   if (options.output !== 'json') {
     const rate = elapsedMs > 0 ? Math.round((result.rows / elapsedMs) * 1000) : result.rows;
     io.err(
@@ -116,7 +123,7 @@ const SUMMARY_COLUMNS: TableColumn[] = [
 function render(result: BacktestResult, options: BacktestOptions, io: IO): void {
   if (options.output === 'json') {
     io.outJson({
-      strategy: options.strategy,
+      strategy: options.strategyConfig,
       cooldown_minutes: options.cooldownMinutes,
       rows: result.rows,
       alerts: result.alerts,

@@ -26,11 +26,20 @@ before → after.`,
     { command: 'stockpipe setup --email you@example.com' },
     { command: 'stockpipe setup --dry-run' },
     { command: 'stockpipe setup --name markets --region eu-west-1 --strategy threshold --thresh-pct 2' },
+    { command: 'stockpipe setup --strategy ./breakout.mjs', note: 'your own strategy (docs/strategies.md)' },
     { command: 'stockpipe setup --alert-lang es --log-retention 30 --json' },
     { command: 'stockpipe setup --target local', note: 'the same pipeline offline' },
   ],
   targetOptions: { createsPipeline: true },
-  parse: async (flags) => (await import('./options.ts')).parseSetupFlags(flags),
+  parse: async (flags, { cwd }) => {
+    const [{ parseSetupFlags }, { loadStrategyFile }] = await Promise.all([
+      import('./options.ts'),
+      import('../shared/strategy-file.ts'),
+    ]);
+    // A strategy file is bundled and checked here, before any AWS call.
+    const file = await loadStrategyFile(flags.strategy, cwd);
+    return parseSetupFlags(flags, undefined, file?.config);
+  },
   async run(options, context) {
     if (options.emailsGiven && context.target.noEmail) throw new UsageError(context.target.noEmail);
     const [{ runSetup }, { pipelineDeps }] = await Promise.all([import('./run.ts'), import('../pipeline-deps.ts')]);

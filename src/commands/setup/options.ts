@@ -4,12 +4,16 @@ import { HANDLER_DEFAULTS } from '../../core/handler-env.ts';
 import {
   DEFAULT_CROSSOVER,
   DEFAULT_THRESHOLD,
+  describeStrategy,
+  type FileStrategyConfig,
+  isFileStrategy,
   type StrategyConfig,
   strategyProblem,
 } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/log-retention.ts';
 import type { DeployedSettings, PipelineSpec } from '../../pipeline/types.ts';
+import { isStrategyFile } from '../shared/strategy-file.ts';
 
 export interface SetupFlags {
   email?: string[];
@@ -33,6 +37,8 @@ export interface SetupOptions {
   dryRun: boolean;
   /** True when --email was given: no prompt for one. */
   emailsGiven: boolean;
+  /** --strategy <file>, bundled and checked before any AWS call. */
+  strategyFile?: FileStrategyConfig;
 }
 
 const CROSSOVER_ONLY = ['smaShort', 'smaLong'] as const;
@@ -60,9 +66,14 @@ export type StrategyFlags = Pick<
 /**
  * --strategy and its parameters → a valid StrategyConfig, or a UsageError naming the flag.
  * `deployed`: the strategy a pipeline runs now (setup), whose parameters stand in for the ones
- * left out; without it (backtest) they take their defaults.
+ * left out; without it (backtest) they take their defaults. `file`: --strategy <file>, already
+ * bundled and checked (src/commands/shared/strategy-file.ts).
  */
-export function parseStrategyFlags(flags: StrategyFlags, deployed?: StrategyConfig): StrategyConfig {
+export function parseStrategyFlags(
+  flags: StrategyFlags,
+  deployed?: StrategyConfig,
+  file?: FileStrategyConfig,
+): StrategyConfig {
   // Left out: what is deployed, else the default. A parameter keeps its deployed value only
   // while the strategy stays the same.
   // A strategy's own parameter names it (--lookback is threshold's): no --strategy needed.
@@ -73,8 +84,21 @@ export function parseStrategyFlags(flags: StrategyFlags, deployed?: StrategyConf
       `this pipeline runs the ${deployed.name} strategy: add --strategy ${implied} to switch it to ${implied}`,
     );
   }
+  if (flags.strategy !== undefined && isStrategyFile(flags.strategy)) {
+    if (!file) throw new Error(`--strategy ${flags.strategy}: the file was not bundled before parsing`);
+    const misplaced = [...CROSSOVER_ONLY, ...THRESHOLD_ONLY].find((key) => flags[key] !== undefined);
+    if (misplaced)
+      throw new UsageError(`${flagOf(misplaced)} does not apply to a strategy file (it holds its own parameters)`);
+    return file;
+  }
+  // A file's code is not kept anywhere but the deployed zip: a setup that rebuilds the zip needs the file again.
+  if (flags.strategy === undefined && !implied && deployed && isFileStrategy(deployed)) {
+    throw new UsageError(
+      `this pipeline runs the ${deployed.name} strategy from a file: give it again with --strategy <file> (or --strategy crossover to return to the built-in)`,
+    );
+  }
   const strategyName = flags.strategy ?? implied ?? deployed?.name ?? 'crossover';
-  const base = deployed?.name === strategyName ? deployed : undefined;
+  const base = deployed && !isFileStrategy(deployed) && deployed.name === strategyName ? deployed : undefined;
   let strategy: StrategyConfig;
   if (strategyName === 'crossover') {
     const was = base?.name === 'crossover' ? base : DEFAULT_CROSSOVER;
@@ -94,28 +118,33 @@ export function parseStrategyFlags(flags: StrategyFlags, deployed?: StrategyConf
       epsPct: number('eps-pct', flags.epsPct, was.epsPct),
     };
   } else {
-    throw new UsageError(`invalid --strategy '${strategyName}': use crossover or threshold`);
+    throw new UsageError(
+      `invalid --strategy '${strategyName}': use crossover, threshold or a strategy file (e.g. ./${strategyName}.mjs)`,
+    );
   }
   const misplaced = (strategy.name === 'crossover' ? THRESHOLD_ONLY : CROSSOVER_ONLY).find(
     (key) => flags[key] !== undefined,
   );
-  if (misplaced) {
-    const flag = misplaced.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-    throw new UsageError(`--${flag} does not apply to --strategy ${strategy.name}`);
-  }
+  if (misplaced) throw new UsageError(`${flagOf(misplaced)} does not apply to --strategy ${strategy.name}`);
   const problem = strategyProblem(strategy);
   if (problem) throw new UsageError(`invalid ${strategy.name} parameters: ${problem}`);
   return strategy;
 }
 
-export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings): SetupOptions {
+const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+
+export function parseSetupFlags(
+  flags: SetupFlags,
+  deployed?: DeployedSettings,
+  strategyFile?: FileStrategyConfig,
+): SetupOptions {
   const emails = flags.email ?? [];
   for (const email of emails) {
     if (!isEmail(email))
       throw new UsageError(`invalid --email '${email}': expected an address such as you@example.com`);
   }
 
-  const strategy = parseStrategyFlags(flags, deployed?.strategy);
+  const strategy = parseStrategyFlags(flags, deployed?.strategy, strategyFile);
 
   const language = flags.alertLang ?? deployed?.language ?? HANDLER_DEFAULTS.language;
   if (!isAlertLanguage(language)) {
@@ -148,18 +177,22 @@ export function parseSetupFlags(flags: SetupFlags, deployed?: DeployedSettings):
     flags,
     dryRun: flags.dryRun === true,
     emailsGiven: emails.length > 0,
+    ...(strategyFile ? { strategyFile } : {}),
   };
 }
 
 /** What changes between the deployed settings and the spec, as `setting: before → after`. */
 export function settingChanges(deployed: DeployedSettings, spec: PipelineSpec): string[] {
+  // A file's strategy is its name here: a new bundle of it is a code change, shown on the function.
   const show = (strategy: StrategyConfig) =>
-    Object.entries(strategy)
-      .map(([key, value]) => (key === 'name' ? String(value) : `${key} ${value}`))
-      .join(' ');
+    isFileStrategy(strategy)
+      ? strategy.name
+      : Object.entries(strategy)
+          .map(([key, value]) => (key === 'name' ? String(value) : `${key} ${value}`))
+          .join(' ');
   const changes: string[] = [];
   if (show(deployed.strategy) !== show(spec.strategy)) {
-    changes.push(`strategy: ${show(deployed.strategy)} → ${show(spec.strategy)}`);
+    changes.push(`strategy: ${show(deployed.strategy)} → ${describeStrategy(spec.strategy)}`);
   }
   if (deployed.language !== spec.language) changes.push(`alert language: ${deployed.language} → ${spec.language}`);
   if (deployed.logRetentionDays !== undefined && deployed.logRetentionDays !== spec.logRetentionDays) {

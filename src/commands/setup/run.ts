@@ -1,4 +1,5 @@
 /** stockpipe setup: converge the pipeline on AWS to the spec, creating or updating only what differs. */
+import { describeStrategy, isFileStrategy } from '../../core/strategies/index.ts';
 import { CancelledError, NOTHING_CHANGED, StockpipeError, UsageError } from '../../errors.ts';
 import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
@@ -37,7 +38,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     });
   // Options left out keep what is deployed: a plain `setup` never switches a strategy back.
   const deployed = await deps.deployedSettings?.(contextWith(options.spec));
-  const spec = { ...(deployed ? parseSetupFlags(options.flags, deployed).spec : options.spec) };
+  const spec = { ...(deployed ? parseSetupFlags(options.flags, deployed, options.strategyFile).spec : options.spec) };
   const changes = deployed ? settingChanges(deployed, spec) : [];
   const ctx = contextWith(spec);
   const nodes = graphOf(deps, ctx);
@@ -53,10 +54,12 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
 
   if (options.dryRun) {
     const plan = planFrom(await describePipeline(nodes, ctx));
-    printPlan(deps, identity, plan, changes);
+    printPlan(deps, identity, plan, changes, spec);
     return 0;
   }
   await confirmBillable(deps, nodes, ctx);
+  if (isFileStrategy(spec.strategy))
+    note(io, `Strategy ${describeStrategy(spec.strategy)} from ${spec.strategy.file}.`);
   for (const change of changes) note(io, `Changing ${change}`);
 
   const started = performance.now();
@@ -172,13 +175,27 @@ function printPlan(
   identity: { account: string; region: string },
   plan: PlanEntry[],
   settings: string[],
+  spec: PipelineSpec,
 ): void {
   const { io, name } = deps;
   const count = (action: string) => plan.filter((entry) => entry.action === action).length;
+  const strategy = isFileStrategy(spec.strategy)
+    ? { name: spec.strategy.name, bundle: spec.strategy.bundle }
+    : undefined;
   if (io.json) {
-    io.outJson({ pipeline: name, account: identity.account, region: identity.region, dryRun: true, settings, plan });
+    io.outJson({
+      pipeline: name,
+      account: identity.account,
+      region: identity.region,
+      dryRun: true,
+      settings,
+      ...(strategy ? { strategy } : {}),
+      plan,
+    });
     return;
   }
+  // A file's strategy by name and bundle: what the trends zip will carry.
+  if (strategy) io.out(`strategy  ${describeStrategy(spec.strategy)}`);
   for (const change of settings) io.out(`setting   ${change}`);
   for (const entry of plan) {
     const colour =

@@ -2,7 +2,11 @@
 import type { FlagSpec } from '../command.ts';
 
 export const STRATEGY_FLAGS: readonly FlagSpec[] = [
-  { syntax: '--strategy <name>', description: 'trend strategy: crossover (default) or threshold' },
+  {
+    syntax: '--strategy <name|file>',
+    description:
+      'trend strategy: crossover (default), threshold, or your own file (.mjs, .js, .ts; docs/strategies.md)',
+  },
   { syntax: '--sma-short <n>', description: 'crossover: short SMA window (default 5)' },
   { syntax: '--sma-long <n>', description: 'crossover: long SMA window (default 20)' },
   { syntax: '--thresh-pct <pct>', description: 'threshold: minimum move in percent (default 1.5)' },

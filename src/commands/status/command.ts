@@ -14,6 +14,7 @@ export default defineCommand<Record<string, never>>({
       ...(model.recordsLastHour ? { recordsLastHour: model.recordsLastHour } : {}),
       ...(model.backlog ? { backlog: model.backlog } : {}),
       ...(model.ingestedLastHour ? { ingestedLastHour: model.ingestedLastHour } : {}),
+      ...(model.strategyErrorsLastHour ? { strategyErrorsLastHour: model.strategyErrorsLastHour } : {}),
     });
   },
 });

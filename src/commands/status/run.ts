@@ -4,8 +4,9 @@ import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
-import { INGEST_METRICS } from '../../core/ingest-metrics.ts';
+import { INGEST_METRICS, TRENDS_METRICS } from '../../core/ingest-metrics.ts';
 import { printable } from '../../core/printable.ts';
+import { isFileStrategy } from '../../core/strategies/index.ts';
 import { errorMessage } from '../../errors.ts';
 import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
@@ -27,6 +28,8 @@ export interface Activity {
   failedLastDay: number | null;
   /** Records the ingest function quarantined in the last day (null when unknown). */
   quarantinedLastDay: number | null;
+  /** The trends function's strategy, and the points it could not judge in the last hour (null when unknown). */
+  strategy: { name: string; file: boolean; errorsLastHour: number | null } | null;
   /** How far each function is behind its stream (iterator age, ms; null when unknown). */
   backlog: Backlog;
   problems: string[];
@@ -49,6 +52,8 @@ export interface StatusDeps extends PipelineDeps {
   backlog?: (ctx: PipelineContext, now: Date) => Promise<Backlog>;
   /** The ingest function's outcomes in the last hour (default: its metrics in CloudWatch). */
   ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
+  /** Points the trends strategy could not judge in the last hour (default: its metric in CloudWatch). */
+  strategyErrorsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   now?: () => Date;
 }
 
@@ -90,6 +95,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
         lastAlert: null,
         failedLastDay: null,
         quarantinedLastDay: null,
+        strategy: null,
         backlog: { ingestMs: null, trendsMs: null },
         problems: [],
       }
@@ -146,6 +152,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     out(`Records in the last hour: ${records}`);
     if (activity.ingestedLastHour) out(`Ingested in the last hour: ${describeOutcomes(activity.ingestedLastHour)}`);
     out(`Backlog: ${describeBacklog(activity.backlog)}`);
+    if (activity.strategy) out(`Strategy: ${describeStrategyActivity(activity.strategy)}`);
     const count = (value: number | null) => (value === null ? 'unknown' : String(value));
     const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
     out(
@@ -217,6 +224,13 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   const kept = await attempt('count failed and quarantined records', null, async () =>
     countKeptSince(await ctx.clients.get('s3'), ctx.buckets.raw, now.getTime() - 86_400_000),
   );
+  const deployed = deps.deployedSettings;
+  const settings = deployed ? await attempt('read the deployed strategy', undefined, () => deployed(ctx)) : undefined;
+  const strategyErrors = settings
+    ? await attempt<number | null>("read the trends function's metrics", null, () =>
+        (deps.strategyErrorsLastHour ?? strategyErrorsMetric)(ctx, now),
+      )
+    : null;
   const backlog = await attempt<Backlog>(
     'read how far behind the functions are',
     { ingestMs: null, trendsMs: null },
@@ -228,6 +242,9 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
     lastAlert,
     failedLastDay: kept?.failed ?? null,
     quarantinedLastDay: kept?.quarantined ?? null,
+    strategy: settings
+      ? { name: settings.strategy.name, file: isFileStrategy(settings.strategy), errorsLastHour: strategyErrors }
+      : null,
     backlog,
     problems,
   };
@@ -283,6 +300,26 @@ async function ingestMetricsLastHour(ctx: PipelineContext, now: Date): Promise<I
     sum(INGEST_METRICS.superseded),
   ]);
   return { stored, quarantined, superseded };
+}
+
+/** `breakout (from a file), 3 points it could not judge in the last hour`. */
+function describeStrategyActivity(strategy: NonNullable<Activity['strategy']>): string {
+  const errors = strategy.errorsLastHour;
+  const judged =
+    errors === null
+      ? 'errors in the last hour unknown'
+      : errors === 0
+        ? 'no errors in the last hour'
+        : `${errors} ${errors === 1 ? 'point' : 'points'} it could not judge in the last hour (the trends log says why)`;
+  return `${strategy.name}${strategy.file ? ' (from a file)' : ''}, ${judged}`;
+}
+
+/** On AWS: the trends function's StrategyErrors metric (Embedded Metric Format), summed over the hour. */
+function strategyErrorsMetric(ctx: PipelineContext, now: Date): Promise<number> {
+  return sumLastHour(ctx, now, TRENDS_METRICS.namespace, TRENDS_METRICS.strategyErrors, {
+    Name: TRENDS_METRICS.dimension,
+    Value: ctx.names.trendsFunction,
+  });
 }
 
 function describeBacklog(backlog: Backlog): string {

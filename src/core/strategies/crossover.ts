@@ -3,34 +3,41 @@
  * long, now short > long), SELL the reverse. Evaluated at every point, so a crossing between
  * two points of the same batch is never missed.
  */
-import { smaAt } from '../sma.ts';
-import type { CrossoverParams, PricePoint, Signal } from './types.ts';
+import { evaluateStrategy } from './evaluate.ts';
+import type { CrossoverParams, PricePoint, Signal, Strategy } from './types.ts';
+
+/** The mean price of the `window` points ending at `end`, summed left to right (bit-identical everywhere). */
+export function smaOfPrices(points: readonly PricePoint[], window: number, end: number): number {
+  let sum = 0;
+  for (let i = end - window + 1; i <= end; i++) sum += (points[i] as PricePoint).price;
+  return sum / window;
+}
+
+export function crossoverStrategy(params: CrossoverParams): Strategy {
+  return {
+    name: 'crossover',
+    // Both SMAs must exist at i − 1, so the first point judged is index `long`.
+    history: params.long,
+    evaluate(points, i) {
+      const short = smaOfPrices(points, params.short, i);
+      const long = smaOfPrices(points, params.long, i);
+      const previousShort = smaOfPrices(points, params.short, i - 1);
+      const previousLong = smaOfPrices(points, params.long, i - 1);
+      let signal: 'BUY' | 'SELL' | undefined;
+      if (previousShort <= previousLong && short > long) signal = 'BUY';
+      else if (previousShort >= previousLong && short < long) signal = 'SELL';
+      if (!signal) return undefined;
+      return {
+        signal,
+        indicators: { sma_short: short, sma_long: long, prev_sma_short: previousShort, prev_sma_long: previousLong },
+      };
+    },
+  };
+}
 
 /** Signals raised at indices ≥ fromIndex (earlier points serve as history only). */
 export function crossoverSignals(points: readonly PricePoint[], params: CrossoverParams, fromIndex = 0): Signal[] {
-  const prices = points.map((point) => point.price);
-  const signals: Signal[] = [];
-  // Both SMAs must exist at i − 1, so the first candidate is index `long`.
-  for (let i = Math.max(fromIndex, params.long); i < points.length; i++) {
-    const short = smaAt(prices, params.short, i) as number;
-    const long = smaAt(prices, params.long, i) as number;
-    const previousShort = smaAt(prices, params.short, i - 1) as number;
-    const previousLong = smaAt(prices, params.long, i - 1) as number;
-    let kind: 'BUY' | 'SELL' | undefined;
-    if (previousShort <= previousLong && short > long) kind = 'BUY';
-    else if (previousShort >= previousLong && short < long) kind = 'SELL';
-    if (!kind) continue;
-    const point = points[i] as PricePoint;
-    signals.push({
-      index: i,
-      signal: kind,
-      strategy: 'crossover',
-      timestamp: point.timestamp,
-      price: point.price,
-      indicators: { sma_short: short, sma_long: long, prev_sma_short: previousShort, prev_sma_long: previousLong },
-    });
-  }
-  return signals;
+  return evaluateStrategy(crossoverStrategy(params), points, fromIndex);
 }
 
 /** Points of history needed before the first new point to evaluate it. */

@@ -4,34 +4,31 @@
  * SELL for the mirror image. Raised at every point that meets the rule: cooldown decides
  * which of them become alerts.
  */
-import { smaAt } from '../sma.ts';
-import type { PricePoint, Signal, ThresholdParams } from './types.ts';
+import { smaOfPrices } from './crossover.ts';
+import { evaluateStrategy } from './evaluate.ts';
+import type { PricePoint, Signal, Strategy, ThresholdParams } from './types.ts';
+
+export function thresholdStrategy(params: ThresholdParams): Strategy {
+  return {
+    name: 'threshold',
+    history: thresholdHistoryNeeded(params),
+    evaluate(points, i) {
+      const price = (points[i] as PricePoint).price;
+      const base = (points[i - params.lookback] as PricePoint).price;
+      const average = smaOfPrices(points, params.smaWindow, i);
+      const changePct = ((price - base) / base) * 100;
+      const distancePct = ((price - average) / average) * 100;
+      let signal: 'BUY' | 'SELL' | undefined;
+      if (changePct >= params.threshPct && distancePct >= params.epsPct) signal = 'BUY';
+      else if (changePct <= -params.threshPct && distancePct <= -params.epsPct) signal = 'SELL';
+      if (!signal) return undefined;
+      return { signal, indicators: { change_pct: changePct, sma: average, distance_pct: distancePct } };
+    },
+  };
+}
 
 export function thresholdSignals(points: readonly PricePoint[], params: ThresholdParams, fromIndex = 0): Signal[] {
-  const prices = points.map((point) => point.price);
-  const signals: Signal[] = [];
-  const first = Math.max(fromIndex, params.minPoints - 1, params.lookback, params.smaWindow - 1);
-  for (let i = first; i < points.length; i++) {
-    const price = prices[i] as number;
-    const base = prices[i - params.lookback] as number;
-    const average = smaAt(prices, params.smaWindow, i) as number;
-    const changePct = ((price - base) / base) * 100;
-    const distancePct = ((price - average) / average) * 100;
-    let kind: 'BUY' | 'SELL' | undefined;
-    if (changePct >= params.threshPct && distancePct >= params.epsPct) kind = 'BUY';
-    else if (changePct <= -params.threshPct && distancePct <= -params.epsPct) kind = 'SELL';
-    if (!kind) continue;
-    const point = points[i] as PricePoint;
-    signals.push({
-      index: i,
-      signal: kind,
-      strategy: 'threshold',
-      timestamp: point.timestamp,
-      price,
-      indicators: { change_pct: changePct, sma: average, distance_pct: distancePct },
-    });
-  }
-  return signals;
+  return evaluateStrategy(thresholdStrategy(params), points, fromIndex);
 }
 
 export function thresholdHistoryNeeded(params: ThresholdParams): number {

@@ -193,6 +193,7 @@ export class PipelineRuntime {
       functionName,
       kind,
       loaderModule: handlerLoader ?? '',
+      ...(kind === 'trends' && this.pipeline.trendsCode ? { codeZip: this.pipeline.trendsCode } : {}),
       definition: LAMBDA_DEFINITIONS[kind],
       env: {
         ...env,

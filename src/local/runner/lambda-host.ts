@@ -29,6 +29,8 @@ export interface LambdaHostOptions {
   kind: HandlerKind;
   /** File URL or path of a module exporting lambdaTaskRoot(kind) → folder, or loadLambdaHandler(kind) → handler. */
   loaderModule: string;
+  /** A zip to run instead of the function's built one (passed to the loader's lambdaTaskRoot). */
+  codeZip?: string;
   /** Handler, memory and log format (default: the definition of `kind`, as setup deploys it). */
   definition?: LambdaDefinition;
   env: Record<string, string>;
@@ -156,7 +158,7 @@ export class LambdaHost implements FunctionInvoker {
   }
 
   private spawn(): Sandbox {
-    const { functionName, kind, loaderModule, env } = this.options;
+    const { functionName, kind, loaderModule, env, codeZip } = this.options;
     const definition = this.definition;
     const region = env.AWS_REGION ?? LOCAL_REGION;
     const logStreamName = lambdaLogStreamName(new Date(), randomBytes(16).toString('hex'));
@@ -169,6 +171,7 @@ export class LambdaHost implements FunctionInvoker {
       workerData: {
         loaderModule,
         kind,
+        ...(codeZip ? { codeZip } : {}),
         handler: definition.handler,
         functionName,
         functionArn: this.functionArn,

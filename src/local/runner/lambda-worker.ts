@@ -17,6 +17,8 @@ import { jsonErrorLine, patchConsole } from './json-console.ts';
 interface WorkerData {
   loaderModule: string;
   kind: string;
+  /** A zip to run instead of the function's built one. */
+  codeZip?: string;
   handler: string;
   functionName: string;
   functionArn: string;
@@ -27,7 +29,7 @@ interface WorkerData {
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown> | unknown;
 interface Loader {
-  lambdaTaskRoot?: (kind: string) => Promise<string>;
+  lambdaTaskRoot?: (kind: string, codeZip?: string) => Promise<string>;
   loadLambdaHandler?: (kind: string) => Promise<Handler>;
 }
 
@@ -57,7 +59,7 @@ async function loadHandler(): Promise<Handler> {
   const loader = await importError(() => import(specifier) as Promise<Loader>);
   const taskRootOf = loader.lambdaTaskRoot;
   if (typeof taskRootOf === 'function') {
-    const taskRoot = await importError(() => taskRootOf(data.kind));
+    const taskRoot = await importError(() => taskRootOf(data.kind, data.codeZip));
     process.env.LAMBDA_TASK_ROOT = taskRoot;
     // Errors here are the runtime's own (Runtime.*) or the code's init error, as on Lambda.
     return (await loadUserFunction(taskRoot, data.handler)) as Handler;

@@ -2,14 +2,15 @@
  * `stockpipe backtest` and a replay through the local pipeline give exactly the same alerts on
  * the same file: the real AAPL daily bars with the default crossover, and generated minute bars
  * of three symbols with the threshold strategy, where the 15-minute cooldown suppresses many
- * signals (so the cooldown is compared too, not only the strategy).
+ * signals (so the cooldown is compared too, not only the strategy); and each example strategy
+ * file of examples/strategies, bundled by backtest and by `setup --strategy <file>` alike.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { requireSharedData, sharedDataFile } from '../../helpers/shared-data.ts';
-import { freshWorkdir, runBinOk, waitForDrain } from './harness.ts';
+import { freshWorkdir, REPO_ROOT, runBinOk, waitForDrain } from './harness.ts';
 
 const AAPL = sharedDataFile('aapl-daily-2015-2017.csv');
 
@@ -69,6 +70,24 @@ describe('backtest equals a replay through the local pipeline', () => {
     const pipeline = await pipelineAlerts(real.cwd, [], replay, backtest.rows);
     assert.deepEqual(backtest.alerts.map(key).sort(), pipeline);
   });
+
+  // The examples docs/strategies.md shows: CI backtests each, and the pipeline must agree.
+  for (const [example, name] of [
+    ['rsi.mjs', 'rsi'],
+    ['breakout.ts', 'breakout'],
+  ] as const) {
+    const work = freshWorkdir(`backtest-eq-${name}`);
+    after(() => work.dispose());
+    it(`AAPL daily bars 2015–2017, examples/strategies/${example}`, { skip: AAPL.skip }, async () => {
+      const replay = ['--file', requireSharedData(AAPL), '--symbol', 'AAPL'];
+      const strategy = ['--strategy', join(REPO_ROOT, 'examples', 'strategies', example)];
+      const backtest = await backtestResult(work.cwd, strategy, replay);
+      assert.ok(backtest.alerts.length > 10, `only ${backtest.alerts.length} alerts`);
+      assert.ok(backtest.alerts.every((alert) => alert.strategy === name));
+      const pipeline = await pipelineAlerts(work.cwd, strategy, replay, backtest.rows);
+      assert.deepEqual(backtest.alerts.map(key).sort(), pipeline);
+    });
+  }
 
   const generated = freshWorkdir('backtest-eq-threshold');
   after(() => generated.dispose());

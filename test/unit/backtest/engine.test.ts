@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Backtest, OutOfOrderError } from '../../../src/commands/backtest/engine.ts';
 import {
+  builtinStrategy,
   Cooldown,
   evaluateStrategy,
   type PricePoint,
   type SignalKind,
-  type StrategyConfig,
+  type BuiltinStrategyConfig as StrategyConfig,
 } from '../../../src/core/strategies/index.ts';
 import { NO_DETAILS, stockEvent } from '../../helpers/lambda-events.ts';
 
@@ -149,7 +150,8 @@ describe('runBacktest', () => {
         fileLabel: 'x.ndjson',
         fileFormat: 'ndjson',
         symbols: [],
-        strategy: { name: 'crossover', short: 2, long: 3 },
+        strategyConfig: { name: 'crossover', short: 2, long: 3 },
+        strategy: builtinStrategy({ name: 'crossover', short: 2, long: 3 }),
         cooldownMinutes: 15,
         output: 'json',
       },

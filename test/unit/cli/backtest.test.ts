@@ -128,7 +128,7 @@ describe('backtest bad input exits 2 with one line', () => {
     [['backtest', '--symbol', 'AAPL'], /^error: backtest needs --file <csv\|ndjson>/],
     [
       ['backtest', '--file', 'daily.csv', '--symbol', 'AAPL', '--strategy', 'momentum'],
-      /^error: invalid --strategy 'momentum': use crossover or threshold\n$/,
+      /^error: invalid --strategy 'momentum': use crossover, threshold or a strategy file \(e\.g\. \.\/momentum\.mjs\)\n$/,
     ],
     [
       ['backtest', '--file', 'unsorted.csv', '--symbol', 'AAPL'],

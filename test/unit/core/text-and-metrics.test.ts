@@ -113,9 +113,19 @@ describe('names and handler environment', () => {
     assert.deepEqual(trendsConfigFromEnv(trendsEnv(trends)), trends);
   });
 
+  it("names a file's strategy by name only: its code is in the zip", () => {
+    const trends = trendsConfigFromEnv({ QUOTES_TABLE: 'q', ALERTS_TABLE: 'a', STRATEGY: 'breakout' });
+    assert.deepEqual(trends.strategy, { name: 'breakout', file: '', bundle: '' });
+    assert.equal(
+      trendsEnv({ ...trends, strategy: { name: 'breakout', file: '/x/breakout.mjs', bundle: 'abc' } }).STRATEGY,
+      'breakout',
+    );
+    assert.deepEqual(trendsConfigFromEnv(trendsEnv(trends)), trends);
+  });
+
   it('names every missing or bad variable at once', () => {
     assert.throws(
-      () => trendsConfigFromEnv({ STRATEGY: 'magic', ALERT_LANG: 'de', SMA_SHORT: 'x' }),
+      () => trendsConfigFromEnv({ STRATEGY: 'Magic rule', ALERT_LANG: 'de', SMA_SHORT: 'x' }),
       (error: Error) =>
         ['QUOTES_TABLE', 'ALERTS_TABLE', 'STRATEGY', 'ALERT_LANG'].every((name) => error.message.includes(name)),
     );

@@ -6,6 +6,7 @@ import type { HandlerLog } from '../../../lambdas/shared/log.ts';
 import { trendsBatch } from '../../../lambdas/trends/trends.ts';
 import type { StockEvent } from '../../../src/core/event.ts';
 import { type TrendsConfig, trendsConfigFromEnv } from '../../../src/core/handler-env.ts';
+import { builtinStrategy, isFileStrategy, type Strategy } from '../../../src/core/strategies/index.ts';
 import { quoteOf, series, streamInsert } from '../../helpers/lambda-events.ts';
 import { ALERTS, fakeTables, QUOTES } from './trends-fake.ts';
 
@@ -47,9 +48,16 @@ async function deliver(
   return responses;
 }
 
-function deliverRecords(tables: ReturnType<typeof fakeTables>, records: DynamoDBRecord[], trendsConfig: TrendsConfig) {
+function deliverRecords(
+  tables: ReturnType<typeof fakeTables>,
+  records: DynamoDBRecord[],
+  trendsConfig: TrendsConfig,
+  strategy?: Strategy,
+) {
+  if (!strategy && isFileStrategy(trendsConfig.strategy)) throw new Error('a file strategy needs its module');
   return trendsBatch(records, {
     config: trendsConfig,
+    strategy: strategy ?? builtinStrategy(trendsConfig.strategy as Exclude<TrendsConfig['strategy'], { file: string }>),
     documents: tables.documents,
     sns: () => tables.sns,
     log: silent,
@@ -301,5 +309,88 @@ describe('trends handler (mocked AWS)', () => {
     const insert = await deliverRecords(tables, [streamInsert(item, 0)], config({ ANOMALY_ALERTS: 'true' }));
     assert.equal(insert.counts.alerts, 1);
     assert.equal(tables.published[0]?.signal, 'ANOMALY');
+  });
+});
+
+describe("trends handler with a file's strategy", () => {
+  const fileConfig = () => config({ STRATEGY: 'flaky' });
+  const records = (tables: ReturnType<typeof fakeTables>, symbols: string[], prices: number[]) => {
+    const items = symbols.flatMap((symbol) => series(symbol, prices).map((event) => quoteOf(event)));
+    tables.quotes.push(...items);
+    return items.map((item, i) => streamInsert(item, i));
+  };
+
+  it('a point it cannot judge is logged once per symbol and batch, counted, and never blocks the stream', async () => {
+    const tables = fakeTables();
+    const errors: Record<string, unknown>[] = [];
+    const log: HandlerLog = {
+      ...silent,
+      error: (message, ...extra) => errors.push({ message, ...Object.assign({}, ...extra) }),
+    };
+    const strategy: Strategy = {
+      name: 'flaky',
+      history: 1,
+      evaluate(points, i) {
+        const price = points[i]?.price;
+        if (price === 13) throw new TypeError('unlucky');
+        if (price === 14) return 'HOLD' as never;
+        if (price === 15) return { signal: 'BUY', indicators: { ratio: Number.POSITIVE_INFINITY } };
+        return price === 20 ? { signal: 'BUY', indicators: { price } } : undefined;
+      },
+    };
+    const prices = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+    const response = await trendsBatch(records(tables, ['AAA', 'BBB'], prices), {
+      config: fileConfig(),
+      strategy,
+      documents: tables.documents,
+      sns: () => tables.sns,
+      log,
+      now: () => new Date('2026-11-22T18:00:00.000Z'),
+    });
+    assert.deepEqual(response.batchItemFailures, []);
+    assert.equal(response.counts.strategy_errors, 6);
+    assert.deepEqual(
+      errors.map((entry) => [entry.message, entry.symbol, entry.strategy, entry.points, entry.error]),
+      [
+        ['strategy failed', 'AAA', 'flaky', 3, 'TypeError: unlucky'],
+        ['strategy failed', 'BBB', 'flaky', 3, 'TypeError: unlucky'],
+      ],
+    );
+    // The rest of the series is judged as usual, and alerts as every strategy's do.
+    assert.deepEqual(
+      [...tables.alerts.values()].map((alert) => [alert.symbol, alert.signal, alert.strategy, alert.price]).sort(),
+      [
+        ['AAA', 'BUY', 'flaky', 20],
+        ['BBB', 'BUY', 'flaky', 20],
+      ],
+    );
+    assert.match(tables.published[0]?.Message ?? '', /signal of the flaky strategy/);
+  });
+
+  it('sees the same point shape for stored history and new points: timestamp, price and the market fields', async () => {
+    const tables = fakeTables();
+    const seen: string[] = [];
+    const strategy: Strategy = {
+      name: 'flaky',
+      history: 1,
+      evaluate(points, i) {
+        for (const point of [points[i - 1], points[i]])
+          seen.push(
+            Object.keys(point ?? {})
+              .sort()
+              .join(','),
+          );
+        return undefined;
+      },
+    };
+    const all = records(tables, ['AAA'], [10, 11, 12]);
+    // One point a batch: the previous one comes back from the table, the new one from the stream.
+    for (const record of all) {
+      await trendsBatch([record], { config: fileConfig(), strategy, documents: tables.documents, log: silent });
+    }
+    assert.deepEqual(
+      new Set(seen),
+      new Set(['change,change_percent,high,low,open,previous_close,price,timestamp,volume']),
+    );
   });
 });
