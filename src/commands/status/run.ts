@@ -27,6 +27,8 @@ export interface Activity {
   failedLastDay: number | null;
   /** Records the ingest function quarantined in the last day (null when unknown). */
   quarantinedLastDay: number | null;
+  /** Of those, records quarantined again after a redrive put them back (null when unknown). */
+  requarantinedLastDay: number | null;
   /** How far each function is behind its stream (iterator age, ms; null when unknown). */
   backlog: Backlog;
   problems: string[];
@@ -90,6 +92,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
         lastAlert: null,
         failedLastDay: null,
         quarantinedLastDay: null,
+        requarantinedLastDay: null,
         backlog: { ingestMs: null, trendsMs: null },
         problems: [],
       }
@@ -143,15 +146,13 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   if (!allMissing) {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
     out(`Write to: ${ctx.names.stream} (any producer; see docs/data-contract.md)`);
-    out(`Records in the last hour: ${records}`);
-    if (activity.ingestedLastHour) out(`Ingested in the last hour: ${describeOutcomes(activity.ingestedLastHour)}`);
+    // Where the hour's records went, beside their count: the parts add up to it.
+    const outcomes = activity.ingestedLastHour
+      ? ` (${describeOutcomes(activity.ingestedLastHour, activity.recordsLastHour)})`
+      : '';
+    out(`Records in the last hour: ${records}${outcomes}`);
     out(`Backlog: ${describeBacklog(activity.backlog)}`);
-    const count = (value: number | null) => (value === null ? 'unknown' : String(value));
-    const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
-    out(
-      `In the last day: ${count(activity.failedLastDay)} failed, ${count(activity.quarantinedLastDay)} quarantined` +
-        (redrive ? style.dim(` (\`${suggest(deps, `redrive --from ${redrive}`)}\` puts them back)`) : ''),
-    );
+    out(describeKept(activity, (command) => suggest(deps, command), style));
     out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
@@ -228,6 +229,7 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
     lastAlert,
     failedLastDay: kept?.failed ?? null,
     quarantinedLastDay: kept?.quarantined ?? null,
+    requarantinedLastDay: kept?.requarantined ?? null,
     backlog,
     problems,
   };
@@ -268,9 +270,31 @@ async function latestAlert(ctx: PipelineContext, documents: DynamoDBDocumentClie
   return lastAlert;
 }
 
-/** Where the hour's records went: each one is stored, quarantined or superseded (or still waiting). */
-function describeOutcomes(outcomes: IngestOutcomes): string {
-  return `${outcomes.stored} stored, ${outcomes.quarantined} quarantined, ${outcomes.superseded} superseded`;
+/** Where the hour's records went: each one is stored, quarantined or superseded, or still waiting. */
+function describeOutcomes(outcomes: IngestOutcomes, records: number | null): string {
+  const ended = outcomes.stored + outcomes.quarantined + outcomes.superseded;
+  const waiting = records !== null && records > ended ? `, ${records - ended} not ingested yet` : '';
+  return `${outcomes.stored} stored, ${outcomes.quarantined} quarantined, ${outcomes.superseded} superseded${waiting}`;
+}
+
+/**
+ * The day's failed and quarantined records, and a redrive only for what one could put back: not
+ * for records quarantined again after a redrive (the same records would be quarantined again).
+ */
+function describeKept(
+  activity: Activity,
+  suggestCommand: (command: string) => string,
+  style: { dim: (text: string) => string },
+): string {
+  const count = (value: number | null) => (value === null ? 'unknown' : String(value));
+  const again = activity.requarantinedLastDay ?? 0;
+  const fresh = (activity.quarantinedLastDay ?? 0) - again;
+  const redrive = activity.failedLastDay ? 'failed' : fresh > 0 ? 'quarantine' : undefined;
+  const repeated = again > 0 ? `, ${again} of them again after a redrive (see docs/data-contract.md)` : '';
+  return (
+    `In the last day: ${count(activity.failedLastDay)} failed, ${count(activity.quarantinedLastDay)} quarantined${repeated}` +
+    (redrive ? style.dim(` (\`${suggestCommand(`redrive --from ${redrive}`)}\` puts them back)`) : '')
+  );
 }
 
 /** On AWS: the ingest function's own metrics (Embedded Metric Format, src/core/ingest-metrics.ts), summed over the hour. */
