@@ -78,7 +78,7 @@ export function renderChart(series: ChartSeries, options: ChartOptions): string[
 
   const lines = grid.map((row, index) => {
     const label = index === 0 ? formatPrice(max) : index === height - 1 ? formatPrice(min) : '';
-    return `${style.dim(label.padStart(labelWidth))} ┤${row.join('')}`;
+    return `${style.dim(label.padStart(labelWidth))} ┤${row.join('').trimEnd()}`;
   });
   if (series.times) lines.push(style.dim(`${' '.repeat(labelWidth + 2)}${timeAxis(series.times, columns.length)}`));
   return lines;
