@@ -23,6 +23,11 @@ export interface TableColumn {
   name: string;
   /** Right-aligned and formatted as a number. Defaults to "every value is a number". */
   numeric?: boolean;
+  /**
+   * A value's colour: green `up`, red `down`, yellow `warn` (e.g. an alert's signal). The table
+   * colours the cell after measuring it; a value coloured beforehand would show its codes escaped.
+   */
+  tone?: (value: TableValue) => 'up' | 'down' | 'warn' | undefined;
 }
 
 export const TABLE_FORMATS = ['table', 'csv', 'json'] as const;
@@ -89,6 +94,8 @@ function cellStyle(
   content: string,
 ): string {
   if (value == null) return style.dim(content);
+  const tone = columns[index]?.tone?.(value);
+  if (tone) return tone === 'up' ? style.green(content) : tone === 'down' ? style.red(content) : style.yellow(content);
   if (typeof value === 'number' && CHANGE_COLUMN.test(columns[index]?.name ?? '')) {
     if (value > 0) return style.green(content);
     if (value < 0) return style.red(content);

@@ -103,14 +103,16 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
     return 0;
   }
   const { renderTable } = await import('../../ui/table.ts');
-  const signal = (kind: string) =>
-    kind === 'BUY' ? io.style.green(kind) : kind === 'SELL' ? io.style.red(kind) : io.style.yellow(kind);
   io.out(
     renderTable(
       [
         { name: 'published', numeric: false },
         { name: 'symbol', numeric: false },
-        { name: 'signal', numeric: false },
+        {
+          name: 'signal',
+          numeric: false,
+          tone: (value) => (value === 'BUY' ? 'up' : value === 'SELL' ? 'down' : 'warn'),
+        },
         { name: 'strategy', numeric: false },
         { name: 'price', numeric: true },
         { name: 'point time', numeric: false },
@@ -119,7 +121,7 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
       records.map((record) => [
         record.published_at,
         record.symbol,
-        signal(record.signal),
+        record.signal,
         record.strategy,
         record.price,
         record.timestamp,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { formatCell, renderCsv, renderTable, TableStream } from '../../../src/ui/table.ts';
@@ -235,5 +236,40 @@ describe('times at a terminal (issue 30)', () => {
     assert.match(out, /│ 13:37:01 +│ AAPL/);
     assert.match(out, /│ 13:36:58 +│ stockp/);
     assert.match(out, /…/);
+  });
+});
+
+describe('tones', () => {
+  it('a column’s tone colours its cells after they are measured: no escaped codes, widths as plain', () => {
+    const style = new Chalk({ level: 1 });
+    const columns = [
+      {
+        name: 'signal',
+        numeric: false,
+        tone: (value: unknown) => (value === 'BUY' ? ('up' as const) : ('down' as const)),
+      },
+      { name: 'price' },
+    ];
+    const out = renderTable(
+      columns,
+      [
+        ['BUY', 1.5],
+        ['SELL', 2],
+      ],
+      style,
+      { width: 80 },
+    );
+    assert.ok(out.includes(style.green('BUY')) && out.includes(style.red('SELL')), out);
+    assert.ok(!out.includes('\\x1b'), out);
+    const plainOut = renderTable(
+      columns,
+      [
+        ['BUY', 1.5],
+        ['SELL', 2],
+      ],
+      new Chalk({ level: 0 }),
+      { width: 80 },
+    );
+    assert.equal(stripVTControlCharacters(out), plainOut);
   });
 });
