@@ -30,3 +30,32 @@ export function roundTo(value: number, decimals: number): number {
 export function isAnomaly(changePercent: number | null, thresholdPercent: number): boolean {
   return changePercent !== null && Math.abs(changePercent) >= thresholdPercent;
 }
+
+/** What a quote says of its change: the contract's fields, as stored or as a producer sent them. */
+export interface ChangeFields {
+  price: number;
+  previous_close?: number | null | undefined;
+  change?: number | null | undefined;
+  change_percent?: number | null | undefined;
+}
+
+/**
+ * A quote's change, the one definition every command shows (query, watch, alerts, demo, stream):
+ * against `previous_close`, as the data contract says — the stored `change` and `change_percent`
+ * (which ingest derives from `previous_close` when a producer gives none), or derived here from
+ * `previous_close` when the quote has not been through ingest. Never the move across a chart.
+ */
+export function quoteChange(quote: ChangeFields): DerivedChange {
+  const change = quote.change ?? null;
+  const percent = quote.change_percent ?? null;
+  if (change !== null || percent !== null) return { change, change_percent: percent };
+  return deriveChange(quote.price, quote.previous_close);
+}
+
+/** "+1.17 (+2.38%)", "-0.40 (-0.79%)", "+1.17", or undefined when the change is unknown. */
+export function formatChange({ change, change_percent }: DerivedChange): string | undefined {
+  const signed = (value: number) => `${value > 0 ? '+' : value < 0 ? '-' : '±'}${Math.abs(value).toFixed(2)}`;
+  if (change === null && change_percent === null) return undefined;
+  if (change === null) return `${signed(change_percent as number)}%`;
+  return change_percent === null ? signed(change) : `${signed(change)} (${signed(change_percent)}%)`;
+}

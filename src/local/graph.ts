@@ -49,32 +49,6 @@ export const LOCAL_STAND_INS = [
   'CloudWatch → log files',
 ];
 
-/** Records stored in the last hour, counted from the quotes table (there are no metrics offline). */
-export async function localRecordsLastHour(
-  ctx: Pick<PipelineContext, 'clients' | 'names'>,
-  now: Date,
-): Promise<number> {
-  const { ScanCommand } = await import('@aws-sdk/client-dynamodb');
-  const dynamodb = await ctx.clients.get('dynamodb');
-  const since = new Date(now.getTime() - 3_600_000).toISOString();
-  let count = 0;
-  let ExclusiveStartKey: Record<string, never> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({
-        TableName: ctx.names.quotesTable,
-        Select: 'COUNT',
-        FilterExpression: 'ingested_at >= :since',
-        ExpressionAttributeValues: { ':since': { S: since } },
-        ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}),
-      }),
-    );
-    count += page.Count ?? 0;
-    ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (ExclusiveStartKey);
-  return count;
-}
-
 export interface LocalGraphOptions {
   cwd: string;
   /** Module the runner loads handlers from (default: the built zips). Tests pass fixtures. */

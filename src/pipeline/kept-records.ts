@@ -13,6 +13,7 @@ import {
 import {
   claimKey,
   prefixOf,
+  REDRIVEN_PREFIX,
   type ReadBack,
   type RedriveSource,
   recordOfQuarantine,
@@ -50,15 +51,20 @@ export async function readKept(s3: S3Client, bucket: string, source: RedriveSour
   return source === 'failed' ? recordsOfFailure(document) : recordOfQuarantine(document);
 }
 
-/** Records kept in the last day, for `status`: quarantined records, and records in failed batches. */
+/**
+ * Records kept in the last day, for `status`: quarantined records, and records in failed batches;
+ * and how many of the quarantined ones were quarantined again after a redrive (the same payload
+ * was redriven in that day): redriving those again would only quarantine them again.
+ */
 export async function countKeptSince(
   s3: S3Client,
   bucket: string,
   since: number,
-): Promise<{ failed: number; quarantined: number }> {
-  const [failed, quarantined] = await Promise.all([
+): Promise<{ failed: number; quarantined: number; requarantined: number }> {
+  const [failed, quarantined, redriven] = await Promise.all([
     listKept(s3, bucket, 'failed', since),
     listKept(s3, bucket, 'quarantine', since),
+    listRedrivenQuarantine(s3, bucket, since),
   ]);
   let failedRecords = 0;
   for (const object of failed) {
@@ -66,7 +72,40 @@ export async function countKeptSince(
     // A batch that cannot be read back still counts, as one record at least.
     failedRecords += back?.ok ? back.records.length : 1;
   }
-  return { failed: failedRecords, quarantined: quarantined.length };
+  // Payloads are read only after a redrive: a day without one costs no GETs.
+  let requarantined = 0;
+  if (redriven.length > 0) {
+    const payloads = new Set<string>();
+    for (const key of redriven) {
+      const payload = await quarantinedPayload(s3, bucket, key);
+      if (payload !== undefined) payloads.add(payload);
+    }
+    for (const object of quarantined) {
+      const payload = await quarantinedPayload(s3, bucket, object.key);
+      if (payload !== undefined && payloads.has(payload)) requarantined++;
+    }
+  }
+  return { failed: failedRecords, quarantined: quarantined.length, requarantined };
+}
+
+/** Keys of quarantine objects a redrive moved aside at or after `since`. */
+async function listRedrivenQuarantine(s3: S3Client, bucket: string, since: number): Promise<string[]> {
+  const keys: string[] = [];
+  const Prefix = redrivenKey(prefixOf('quarantine'));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix })) {
+    for (const object of page.Contents ?? []) {
+      if (object.Key?.startsWith(REDRIVEN_PREFIX) && (object.LastModified?.getTime() ?? 0) >= since)
+        keys.push(object.Key);
+    }
+  }
+  return keys;
+}
+
+/** The record a quarantine object holds, as text to compare (undefined when unreadable). */
+async function quarantinedPayload(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  const back = await readKept(s3, bucket, 'quarantine', key).catch(() => undefined);
+  const record = back?.ok ? back.records[0] : undefined;
+  return record ? Buffer.from(record.data).toString('base64') : undefined;
 }
 
 /** Moves an object under `redriven/` (copy by content, then delete), so it is never redriven twice. */

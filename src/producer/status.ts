@@ -3,6 +3,7 @@
  * every so often otherwise. Sent, failed, rate, and the last price per symbol with its change.
  */
 import type { StockEvent } from '../core/event.ts';
+import { quoteChange } from '../core/metrics.ts';
 import type { IO } from '../ui/io.ts';
 import { LiveLine } from '../ui/live-line.ts';
 import type { SinkStats } from './types.ts';
@@ -69,7 +70,7 @@ export class StreamStatus {
       `${formatRate(stats.sent / seconds)}/s`,
     ];
     const symbols = [...this.last.values()].slice(0, MAX_SYMBOLS_SHOWN).map((event) => {
-      const pct = event.change_percent;
+      const pct = quoteChange(event).change_percent;
       const change = pct === null ? '' : ` ${pct > 0 ? '+' : ''}${pct.toFixed(2)}%`;
       const colour = pct === null || pct === 0 ? style.dim : pct > 0 ? style.green : style.red;
       return `${event.symbol} ${event.price.toFixed(2)}${colour(change)}`;

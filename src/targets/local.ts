@@ -19,19 +19,25 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
     clients,
     noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
     async pipelineModel() {
-      const [
-        { localIdentity, localPipelineGraph, localRecordsLastHour },
-        { readLocalPipeline },
-        { settingsFromTrendsEnv },
-      ] = await Promise.all([
-        import('../local/graph.ts'),
-        import('../local/pipelines.ts'),
-        import('../pipeline/deployed.ts'),
-      ]);
+      const [{ localIdentity, localPipelineGraph }, { readLocalPipeline }, { settingsFromTrendsEnv }] =
+        await Promise.all([
+          import('../local/graph.ts'),
+          import('../local/pipelines.ts'),
+          import('../pipeline/deployed.ts'),
+        ]);
       return {
         graph: localPipelineGraph({ cwd }),
         identity: async () => localIdentity(),
-        recordsLastHour: localRecordsLastHour,
+        // The records the ingest function took in the hour, from the same summaries as where they
+        // went (below), so the two add up; a redriven record is counted each time it comes back,
+        // as Kinesis' IncomingRecords counts it on AWS.
+        recordsLastHour: async (ctx, now) => {
+          const { ingestSummaries, readLogSince } = await import('../logs/ingest-summaries.ts');
+          const since = now.getTime() - 3_600_000;
+          const file = functionLogFile(localPaths(cwd), ctx.names.ingestFunction);
+          const { stored, quarantined, superseded } = ingestSummaries(await readLogSince(file, since), since);
+          return stored + quarantined + superseded;
+        },
         // The ingest function's summaries in its log file, as CloudWatch sums its metrics on AWS.
         ingestedLastHour: async (ctx, now) => {
           const { ingestSummaries, readLogSince } = await import('../logs/ingest-summaries.ts');

@@ -9,6 +9,15 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { printable } from '../core/printable.ts';
+import {
+  dateHeading,
+  formatInstant,
+  type Instant,
+  parseInstant,
+  sharedDate,
+  type TimeFormat,
+  timeFormatOf,
+} from './times.ts';
 
 export type TableValue = string | number | boolean | null | undefined;
 
@@ -16,6 +25,11 @@ export interface TableColumn {
   name: string;
   /** Right-aligned and formatted as a number. Defaults to "every value is a number". */
   numeric?: boolean;
+  /**
+   * A value's colour: green `up`, red `down`, yellow `warn` (e.g. an alert's signal). The table
+   * colours the cell after measuring it; a value coloured beforehand would show its codes escaped.
+   */
+  tone?: (value: TableValue) => 'up' | 'down' | 'warn' | undefined;
 }
 
 export const TABLE_FORMATS = ['table', 'csv', 'json'] as const;
@@ -29,14 +43,19 @@ const MIN_COLUMN_WIDTH = 6;
 const frame = (columns: number) => 3 * columns + 1;
 
 export interface TableOptions {
-  /** The terminal's width: the table never prints a wider line. Undefined: no limit (a pipe). */
+  /**
+   * The terminal's width: the table never prints a wider line, and its times are shortened to what
+   * tells the rows apart (src/ui/times.ts). Undefined: no limit and every value whole (a pipe).
+   */
   width?: number | undefined;
 }
 
 /**
  * A terminal table: no separator between rows, numbers right-aligned with one number of decimals
- * per column (prices 2), changes coloured. Text columns are cut with … to fit `width`; when even
- * that cannot fit, each row is printed as a block of "column  value" lines (like psql's \x).
+ * per column (prices 2), changes coloured. At a terminal (`width`) times are shortened — the date
+ * once above the table when the rows share it — numbers and times are kept whole, and text columns
+ * are cut with … to fit; when even that cannot fit, each row is printed as a block of
+ * "column  value" lines (like psql's \x).
  * Drawn by cli-table3, for the tables of a few rows commands print (alerts, status, backtest);
  * a query's result, of any size, is drawn the same way by TableStream.
  */
@@ -51,8 +70,8 @@ export function renderTable(
     const table = new TableStream(columns, style, options);
     return (table.push(rows) + table.end()).replace(/\n$/, '');
   }
-  const { numeric, decimals, widths } = layout;
-  const text = rows.map((row) => row.map((value, index) => formatCell(value, decimals[index])));
+  const { numeric, widths } = layout;
+  const text = rows.map((row) => row.map((value, index) => cellText(layout, value, index)));
   const table = new Table({
     head: columns.map((column) => style.bold(column.name)),
     colAligns: numeric.map((isNumber) => (isNumber ? 'right' : 'left')),
@@ -63,8 +82,10 @@ export function renderTable(
   for (const [r, row] of rows.entries()) {
     table.push(row.map((value, index) => cellStyle(columns, style, value, index, text[r]?.[index] ?? '')));
   }
-  return table.toString();
+  return layout.date === undefined ? table.toString() : `${heading(layout.date, options.width)}\n${table.toString()}`;
 }
+
+const heading = (date: string, width: number | undefined) => truncate(dateHeading(date), width ?? Number.MAX_VALUE);
 
 /** A value's content, dimmed when NULL, green or red in a change column. */
 function cellStyle(
@@ -75,6 +96,8 @@ function cellStyle(
   content: string,
 ): string {
   if (value == null) return style.dim(content);
+  const tone = columns[index]?.tone?.(value);
+  if (tone) return tone === 'up' ? style.green(content) : tone === 'down' ? style.red(content) : style.yellow(content);
   if (typeof value === 'number' && CHANGE_COLUMN.test(columns[index]?.name ?? '')) {
     if (value > 0) return style.green(content);
     if (value < 0) return style.red(content);
@@ -86,6 +109,10 @@ function cellStyle(
 interface Layout {
   numeric: boolean[];
   decimals: number[];
+  /** How each time column is shown; undefined for the others (and for every column in a pipe). */
+  times: (TimeFormat | undefined)[];
+  /** The day every time shown falls on, said once above the table; undefined: each cell has its date. */
+  date: string | undefined;
   /** Each column's content width; undefined: rows are drawn as vertical blocks. */
   widths: number[] | undefined;
 }
@@ -101,6 +128,8 @@ export class TableStream {
   private readonly options: TableOptions;
   private layout: Layout | undefined;
   private drawn = 0;
+  /** The day of the rows drawn last, when the date is said in headings rather than in cells. */
+  private day: string | undefined;
 
   constructor(columns: TableColumn[], style: ChalkInstance, options: TableOptions = {}) {
     this.columns = columns;
@@ -112,12 +141,21 @@ export class TableStream {
     const lines: string[] = [];
     if (!this.layout) {
       this.layout = layoutOf(this.columns, rows, this.options.width);
+      this.day = this.layout.date;
+      if (this.layout.date !== undefined) lines.push(heading(this.layout.date, this.options.width));
       if (this.layout.widths) lines.push(this.border('┌', '┬', '┐'), this.headerLine());
     }
     for (const row of rows) {
       // Under the header only once there is a row, as cli-table3 draws an empty table.
       if (this.drawn === 0 && this.layout.widths) lines.push(this.border('├', '┼', '┤'));
-      const text = row.map((value, index) => formatCell(value, this.layout?.decimals[index]));
+      const day = this.layout.date === undefined ? undefined : this.dayOf(row);
+      // A later row on another day than the heading's: a rule saying the new day, then its rows.
+      if (day !== undefined && day !== this.day) {
+        this.day = day;
+        lines.push(this.dayRule(day));
+      }
+      const layout = this.layout;
+      const text = row.map((value, index) => cellText(layout, value, index));
       if (this.layout.widths) lines.push(this.rowLine(row, text, this.layout.widths));
       else lines.push(this.block(row, text));
       this.drawn++;
@@ -128,6 +166,20 @@ export class TableStream {
   end(): string {
     if (!this.layout) this.push([]);
     return this.layout?.widths ? `${this.border('└', '┴', '┘')}\n` : '';
+  }
+
+  /** The day of a row's first time. */
+  private dayOf(row: TableValue[]): string | undefined {
+    const index = this.layout?.times.findIndex((format) => format !== undefined) ?? -1;
+    return index < 0 ? undefined : parseInstant(row[index])?.date;
+  }
+
+  private dayRule(day: string): string {
+    const widths = this.layout?.widths;
+    if (!widths) return heading(day, this.options.width);
+    const inner = widths.reduce((sum, width) => sum + width + 3, -1);
+    const label = `─ ${day} `;
+    return `├${label.slice(0, inner)}${'─'.repeat(Math.max(0, inner - label.length))}┤`;
   }
 
   private border(left: string, middle: string, right: string): string {
@@ -181,24 +233,56 @@ function layoutOf(columns: TableColumn[], rows: TableValue[][], width: number | 
     (column, index) => column.numeric ?? rows.every((row) => row[index] == null || typeof row[index] === 'number'),
   );
   const decimals = columns.map((_, index) => (numeric[index] ? columnDecimals(rows.map((row) => row[index])) : 0));
+  const { times, date } =
+    width === undefined ? { times: columns.map(() => undefined), date: undefined } : timesOf(columns, rows, numeric);
+  const layout: Layout = { numeric, decimals, times, date, widths: undefined };
   const natural = columns.map((column, index) =>
-    Math.max(visibleLength(column.name), ...rows.map((row) => visibleLength(formatCell(row[index], decimals[index])))),
+    Math.max(visibleLength(column.name), ...rows.map((row) => visibleLength(cellText(layout, row[index], index)))),
   );
-  return { numeric, decimals, widths: fitWidths(natural, numeric, width) };
+  // Numbers and times are kept whole: only text gives up room.
+  const whole = columns.map((_, index) => numeric[index] === true || times[index] !== undefined);
+  layout.widths = fitWidths(natural, whole, width);
+  return layout;
+}
+
+/** Text columns whose every value is a UTC instant, and the day they all fall on, if one. */
+function timesOf(columns: TableColumn[], rows: TableValue[][], numeric: boolean[]): Pick<Layout, 'times' | 'date'> {
+  const instants = columns.map((_, index) => {
+    if (numeric[index]) return undefined;
+    const parsed: Instant[] = [];
+    for (const row of rows) {
+      const value = row[index];
+      if (value == null) continue;
+      const instant = parseInstant(value);
+      if (!instant) return undefined;
+      parsed.push(instant);
+    }
+    return parsed.length > 0 ? parsed : undefined;
+  });
+  const date = sharedDate(instants.flatMap((column) => column ?? []));
+  const times = instants.map((column) => (column ? timeFormatOf(column, date === undefined) : undefined));
+  return { times, date };
+}
+
+/** A value as its cell shows it: a time as its column's format says, anything else by formatCell. */
+function cellText(layout: Pick<Layout, 'decimals' | 'times'>, value: TableValue, index: number): string {
+  const format = layout.times[index];
+  const instant = format ? parseInstant(value) : undefined;
+  return format && instant ? formatInstant(instant, format) : formatCell(value, layout.decimals[index]);
 }
 
 /**
- * Column widths that fit `width`: numbers keep theirs, text columns give up room, the widest
- * first, down to a minimum. Undefined when they cannot fit.
+ * Column widths that fit `width`: numbers and times keep theirs, text columns give up room, the
+ * widest first, down to a minimum. Undefined when they cannot fit.
  */
-function fitWidths(natural: number[], numeric: boolean[], width: number | undefined): number[] | undefined {
+function fitWidths(natural: number[], whole: boolean[], width: number | undefined): number[] | undefined {
   const widths = [...natural];
   if (width === undefined) return widths;
   let excess = widths.reduce((sum, w) => sum + w, 0) + frame(widths.length) - width;
   while (excess > 0) {
     let widest = -1;
     for (const [index, w] of widths.entries()) {
-      if (!numeric[index] && w > MIN_COLUMN_WIDTH && (widest < 0 || w > (widths[widest] ?? 0))) widest = index;
+      if (!whole[index] && w > MIN_COLUMN_WIDTH && (widest < 0 || w > (widths[widest] ?? 0))) widest = index;
     }
     if (widest < 0) return undefined;
     widths[widest] = (widths[widest] ?? 0) - 1;

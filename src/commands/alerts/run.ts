@@ -103,27 +103,29 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
     return 0;
   }
   const { renderTable } = await import('../../ui/table.ts');
-  const signal = (kind: string) =>
-    kind === 'BUY' ? io.style.green(kind) : kind === 'SELL' ? io.style.red(kind) : io.style.yellow(kind);
   io.out(
     renderTable(
       [
         { name: 'published', numeric: false },
         { name: 'symbol', numeric: false },
-        { name: 'signal', numeric: false },
+        {
+          name: 'signal',
+          numeric: false,
+          tone: (value) => (value === 'BUY' ? 'up' : value === 'SELL' ? 'down' : 'warn'),
+        },
         { name: 'strategy', numeric: false },
         { name: 'price', numeric: true },
         { name: 'point time', numeric: false },
-        { name: 'subject', numeric: false },
+        { name: 'reason', numeric: false },
       ],
       records.map((record) => [
         record.published_at,
         record.symbol,
-        signal(record.signal),
+        record.signal,
         record.strategy,
         record.price,
         record.timestamp,
-        record.subject ?? '',
+        reasonOf(record.subject ?? ''),
       ]),
       io.style,
       { width: terminalWidth(io) },
@@ -131,4 +133,13 @@ export async function runAlerts(plan: AlertsPlan, deps: AlertsDeps): Promise<num
   );
   io.err(io.errStyle.dim(`${records.length} ${records.length === 1 ? 'alert' : 'alerts'} published since ${since}`));
   return 0;
+}
+
+/**
+ * What the subject says beyond the other columns: "stockpipe BUY AAPL at 187.30: short SMA crossed
+ * above long SMA" repeats signal, symbol and price before the colon; the rest is the reason.
+ */
+export function reasonOf(subject: string): string {
+  const match = /^stockpipe [^:]*: (.+)$/.exec(subject);
+  return match ? (match[1] as string) : subject;
 }

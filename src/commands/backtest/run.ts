@@ -7,7 +7,7 @@ import { formatDuration } from '../../core/duration.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
 import { createReplaySource, isReplaySource, ReplayFileError, skipVerdict } from '../../producer/replay.ts';
 import type { EventSource, Reporter } from '../../producer/types.ts';
-import type { IO } from '../../ui/io.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
 import { renderCsv, renderTable, type TableColumn, type TableValue } from '../../ui/table.ts';
 import { Backtest, type BacktestResult, OutOfOrderError } from './engine.ts';
 import type { BacktestOptions } from './options.ts';
@@ -107,6 +107,9 @@ const ALERT_COLUMNS: TableColumn[] = [
   { name: 'price', numeric: true },
 ];
 
+/** The summary's width off a terminal: a terminal's usual 80 columns. */
+const SUMMARY_WIDTH = 80;
+
 const SUMMARY_COLUMNS: TableColumn[] = [
   { name: 'symbol', numeric: false },
   { name: 'rows', numeric: true },
@@ -150,13 +153,16 @@ function render(result: BacktestResult, options: BacktestOptions, io: IO): void 
     s.return_pct,
     s.buy_and_hold_pct,
   ]);
+  // The summary fits the terminal, or 80 columns off one: a row per symbol, or a block per symbol
+  // when its ten columns cannot fit.
+  const summaryWidth = (stream: IO['stdout']) => terminalWidth({ stdout: stream }) ?? SUMMARY_WIDTH;
   if (options.output === 'csv') {
     // stdout stays one CSV document; the summary goes to stderr.
     io.stdout.write(renderCsv(ALERT_COLUMNS, alertRows));
-    io.err(renderTable(SUMMARY_COLUMNS, summaryRows, io.style));
+    io.err(renderTable(SUMMARY_COLUMNS, summaryRows, io.errStyle, { width: summaryWidth(io.stderr) }));
     return;
   }
-  if (alertRows.length > 0) io.out(renderTable(ALERT_COLUMNS, alertRows, io.style));
+  if (alertRows.length > 0) io.out(renderTable(ALERT_COLUMNS, alertRows, io.style, { width: terminalWidth(io) }));
   else io.out('No alerts: the strategy raised no signal on this file.');
-  io.out(renderTable(SUMMARY_COLUMNS, summaryRows, io.style));
+  io.out(renderTable(SUMMARY_COLUMNS, summaryRows, io.style, { width: summaryWidth(io.stdout) }));
 }

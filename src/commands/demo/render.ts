@@ -27,6 +27,8 @@ export interface DemoReport {
   latency_ms: { event_to_store: Percentiles; event_to_alert: Percentiles };
   top_movers: Record<string, ResultValue>[];
   kept: boolean;
+  /** The local stack was stopped and its folder removed (no other local pipeline was left on it). */
+  stack_stopped: boolean;
   /** Ctrl+C ended the streaming before --duration. */
   stopped_early: boolean;
 }
@@ -44,13 +46,13 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   io.out(`  produced    ${count(report.produced)}  records on the stream (${report.symbols.join(', ')})`);
   io.out(`  ingested    ${count(report.ingested)}  quotes in DynamoDB and the raw lake`);
   io.out(`  quarantined ${count(report.quarantined)}  invalid records kept with their reason under quarantine/`);
-  io.out(`  superseded  ${count(report.superseded)}  replaced by a later observation of the same symbol and time`);
+  io.out(`  superseded  ${count(report.superseded)}  replaced by a later write of the same symbol and time`);
   io.out(
     `  alerts      ${count(report.alerts.length)}  ${style.green(`BUY ${bySignal('BUY')}`)} · ${style.red(`SELL ${bySignal('SELL')}`)}${bySignal('ANOMALY') ? ` · ANOMALY ${bySignal('ANOMALY')}` : ''} (15 min cooldown per symbol and signal)`,
   );
-  io.out(
-    `  latency     event → stored p50 ${ms(store.p50)}, p99 ${ms(store.p99)} · event → alert p50 ${ms(alert.p50)}, p99 ${ms(alert.p99)}`,
-  );
+  // One line each: together they are wider than a terminal.
+  io.out(`  latency     event → stored p50 ${ms(store.p50)}, p99 ${ms(store.p99)}`);
+  io.out(`              event → alert  p50 ${ms(alert.p50)}, p99 ${ms(alert.p99)}`);
   io.out(
     complete
       ? style.green(`  nothing lost: produced = ingested + quarantined + superseded`)
@@ -83,7 +85,13 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
     io.out(`Kept running. Try: ${run('query top-movers')} · ${run('alerts')} · ${run('tail')}`);
     io.out(`Remove it with: ${run('cleanup --yes')}`);
   } else {
-    io.out(style.dim('Cleaned up: the pipeline and the local stack are gone (keep them with --keep).'));
+    io.out(
+      style.dim(
+        report.stack_stopped
+          ? 'Cleaned up: the pipeline and the local stack are gone (keep them with --keep).'
+          : 'Cleaned up: the demo pipeline is gone (keep it with --keep).\nThe local stack keeps running: other local pipelines use it.',
+      ),
+    );
   }
   const aws: PipelineRef = { name: 'stockpipe', invocation };
   io.out(`Same pipeline on AWS: ${run('setup', aws)}, then ${run('stream --symbol AAPL', aws)} (see README).`);

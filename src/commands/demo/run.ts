@@ -25,8 +25,8 @@ import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../producer/synthe
 import { DuckDbQueryRunner } from '../../query/duckdb.ts';
 import { buildNamedQuery } from '../../query/named.ts';
 import { rowsAsObjects } from '../../query/runner.ts';
-import type { IO } from '../../ui/io.ts';
-import { LiveLine } from '../../ui/live-line.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
+import { LiveLine, truncateVisible } from '../../ui/live-line.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { AlertFeed } from './alert-feed.ts';
 import { malformedRecords } from './malformed.ts';
@@ -115,7 +115,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   const showAlerts = async () => {
     for (const alert of await feed.read()) {
       fired++;
-      status.print(describeAlert(io, alert));
+      status.print(describeAlert(io, alert, terminalWidth({ stdout: io.stderr }) ?? ALERT_LINE_WIDTH));
     }
   };
 
@@ -210,6 +210,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     latency_ms: { event_to_store: eventToStore(items), event_to_alert: eventToAlert(alerts) },
     top_movers: topMovers,
     kept: options.keep,
+    stack_stopped: false,
     stopped_early: produced.reason === 'signal',
   };
   const complete =
@@ -221,7 +222,8 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   } else {
     await destroyPipeline(nodes, ctx, () => undefined);
     await clients.destroy();
-    await stopIdleLocalStack(cwd);
+    // The stack stays while another local pipeline runs on it: the report says which happened.
+    report.stack_stopped = await stopIdleLocalStack(cwd);
     if (io.json) io.outJson(report);
     else printReport(io, report, complete, deps.invocation);
   }
@@ -291,7 +293,11 @@ async function queryTopMovers(cwd: string, bucket: string, name: string, started
   }
 }
 
-function describeAlert(io: IO, alert: AlertRecord): string {
+/** An alert line's width off a terminal: a terminal's usual 80 columns. */
+const ALERT_LINE_WIDTH = 80;
+
+/** "▲ SELL MSFT at 436.44: short SMA crossed below long SMA (1.2s later)", no wider than `width`. */
+export function describeAlert(io: IO, alert: AlertRecord, width: number): string {
   const marks: Record<string, [string, (text: string) => string]> = {
     BUY: ['▲', io.errStyle.green],
     SELL: ['▼', io.errStyle.red],
@@ -300,6 +306,8 @@ function describeAlert(io: IO, alert: AlertRecord): string {
   const [mark, colour] = marks[alert.signal] ?? ['•', (text: string) => text];
   const latency = Date.parse(alert.published_at) - Date.parse(alert.timestamp);
   // The subject already names signal, symbol, price and reason: "stockpipe SELL MSFT at 436.44: …".
-  const headline = alert.subject.replace(/^stockpipe /, '');
-  return `${colour(`${mark} ${headline}`)} ${io.errStyle.dim(`(${formatDuration(latency)} after the observation)`)}`;
+  const headline = truncateVisible(`${mark} ${alert.subject.replace(/^stockpipe /, '')}`, width);
+  const after = ` (${formatDuration(latency)} later)`;
+  // The latency when it fits: the alert itself is the news.
+  return headline.length + after.length <= width ? `${colour(headline)}${io.errStyle.dim(after)}` : colour(headline);
 }

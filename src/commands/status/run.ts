@@ -30,6 +30,8 @@ export interface Activity {
   quarantinedLastDay: number | null;
   /** The trends function's strategy, and the points it could not judge in the last hour (null when unknown). */
   strategy: { name: string; file: boolean; errorsLastHour: number | null } | null;
+  /** Of those, records quarantined again after a redrive put them back (null when unknown). */
+  requarantinedLastDay: number | null;
   /** How far each function is behind its stream (iterator age, ms; null when unknown). */
   backlog: Backlog;
   problems: string[];
@@ -96,6 +98,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
         failedLastDay: null,
         quarantinedLastDay: null,
         strategy: null,
+        requarantinedLastDay: null,
         backlog: { ingestMs: null, trendsMs: null },
         problems: [],
       }
@@ -149,16 +152,14 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
   if (!allMissing) {
     const records = activity.recordsLastHour === null ? 'unknown' : String(activity.recordsLastHour);
     out(`Write to: ${ctx.names.stream} (any producer; see docs/data-contract.md)`);
-    out(`Records in the last hour: ${records}`);
-    if (activity.ingestedLastHour) out(`Ingested in the last hour: ${describeOutcomes(activity.ingestedLastHour)}`);
+    // Where the hour's records went, beside their count: the parts add up to it.
+    const outcomes = activity.ingestedLastHour
+      ? ` (${describeOutcomes(activity.ingestedLastHour, activity.recordsLastHour)})`
+      : '';
+    out(`Records in the last hour: ${records}${outcomes}`);
     out(`Backlog: ${describeBacklog(activity.backlog)}`);
     if (activity.strategy) out(`Strategy: ${describeStrategyActivity(activity.strategy)}`);
-    const count = (value: number | null) => (value === null ? 'unknown' : String(value));
-    const redrive = activity.failedLastDay ? 'failed' : activity.quarantinedLastDay ? 'quarantine' : undefined;
-    out(
-      `In the last day: ${count(activity.failedLastDay)} failed, ${count(activity.quarantinedLastDay)} quarantined` +
-        (redrive ? style.dim(` (\`${suggest(deps, `redrive --from ${redrive}`)}\` puts them back)`) : ''),
-    );
+    out(describeKept(activity, (command) => suggest(deps, command), style));
     out(
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
@@ -245,6 +246,7 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
     strategy: settings
       ? { name: settings.strategy.name, file: isFileStrategy(settings.strategy), errorsLastHour: strategyErrors }
       : null,
+    requarantinedLastDay: kept?.requarantined ?? null,
     backlog,
     problems,
   };
@@ -285,9 +287,31 @@ async function latestAlert(ctx: PipelineContext, documents: DynamoDBDocumentClie
   return lastAlert;
 }
 
-/** Where the hour's records went: each one is stored, quarantined or superseded (or still waiting). */
-function describeOutcomes(outcomes: IngestOutcomes): string {
-  return `${outcomes.stored} stored, ${outcomes.quarantined} quarantined, ${outcomes.superseded} superseded`;
+/** Where the hour's records went: each one is stored, quarantined or superseded, or still waiting. */
+function describeOutcomes(outcomes: IngestOutcomes, records: number | null): string {
+  const ended = outcomes.stored + outcomes.quarantined + outcomes.superseded;
+  const waiting = records !== null && records > ended ? `, ${records - ended} not ingested yet` : '';
+  return `${outcomes.stored} stored, ${outcomes.quarantined} quarantined, ${outcomes.superseded} superseded${waiting}`;
+}
+
+/**
+ * The day's failed and quarantined records, and a redrive only for what one could put back: not
+ * for records quarantined again after a redrive (the same records would be quarantined again).
+ */
+function describeKept(
+  activity: Activity,
+  suggestCommand: (command: string) => string,
+  style: { dim: (text: string) => string },
+): string {
+  const count = (value: number | null) => (value === null ? 'unknown' : String(value));
+  const again = activity.requarantinedLastDay ?? 0;
+  const fresh = (activity.quarantinedLastDay ?? 0) - again;
+  const redrive = activity.failedLastDay ? 'failed' : fresh > 0 ? 'quarantine' : undefined;
+  const repeated = again > 0 ? `, ${again} of them again after a redrive (see docs/data-contract.md)` : '';
+  return (
+    `In the last day: ${count(activity.failedLastDay)} failed, ${count(activity.quarantinedLastDay)} quarantined${repeated}` +
+    (redrive ? style.dim(` (\`${suggestCommand(`redrive --from ${redrive}`)}\` puts them back)`) : '')
+  );
 }
 
 /** On AWS: the ingest function's own metrics (Embedded Metric Format, src/core/ingest-metrics.ts), summed over the hour. */

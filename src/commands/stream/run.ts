@@ -23,7 +23,7 @@ import { createSyntheticSource } from '../../producer/synthetic.ts';
 import type { EventSink, EventSource } from '../../producer/types.ts';
 import type { QuoteFunction } from '../../producer/yahoo.ts';
 import { createYahooSource } from '../../producer/yahoo.ts';
-import type { IO } from '../../ui/io.ts';
+import { type IO, terminalWidth } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { StreamOptions } from './options.ts';
 
@@ -215,6 +215,9 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
   });
 }
 
+/** The summary line's width off a terminal: a terminal's usual 80 columns. */
+const SUMMARY_WIDTH = 80;
+
 function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions): void {
   const record = {
     type: 'summary',
@@ -242,9 +245,18 @@ function printSummary(io: IO, summary: ProducerSummary, options: StreamOptions):
     'sink-failed': 'the stream stopped taking events',
   };
   const verb = options.dryRun ? 'printed' : 'sent';
-  const notSent = summary.notSent > 0 ? ` · not sent ${summary.notSent}` : '';
-  const line = `${verb} ${summary.sent} · failed ${summary.failed}${notSent} · retried ${summary.retried} · ${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)} (${why[summary.reason]})`;
+  const counts = [
+    `${verb} ${summary.sent}`,
+    `failed ${summary.failed}`,
+    ...(summary.notSent > 0 ? [`not sent ${summary.notSent}`] : []),
+    ...(summary.retried > 0 ? [`retried ${summary.retried}`] : []),
+    `${summary.rate.toFixed(1)} events/s over ${formatDuration(summary.elapsedMs)}`,
+  ].join(' · ');
+  const reason = `(${why[summary.reason]})`;
+  // One line when it fits a terminal (80 columns off one), else the reason on a line of its own.
+  const width = terminalWidth({ stdout: options.dryRun ? io.stderr : io.stdout }) ?? SUMMARY_WIDTH;
+  const text = counts.length + 1 + reason.length <= width ? `${counts} ${reason}` : `${counts}\n  ${reason}`;
   // The events own a dry run's stdout; otherwise the summary is the command's result.
-  if (options.dryRun) io.err(line);
-  else io.out(line);
+  if (options.dryRun) io.err(text);
+  else io.out(text);
 }

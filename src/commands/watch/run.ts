@@ -1,19 +1,23 @@
 /**
  * `stockpipe watch`: recent prices of a few symbols from the quotes table, with the short and long
  * SMA and the alerts raised on them, redrawn every --interval on a terminal. Not on a terminal
- * (or with --json) it prints one snapshot and exits, so it is scriptable and testable.
+ * (or with --json) it prints one snapshot and exits, so it is scriptable and testable. With
+ * --from it charts the lake's history instead, read by the named `history` query as `query` runs
+ * it, and prints one snapshot.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { quoteChange } from '../../core/metrics.ts';
 import { smaSeries } from '../../core/sma.ts';
 import { DEFAULT_CROSSOVER } from '../../core/strategies/index.ts';
 import type { AlertRecord, QuoteItem } from '../../core/tables.ts';
 import { StockpipeError, UsageError } from '../../errors.ts';
-import { CHART_GLYPHS, formatPrice, renderChart } from '../../ui/chart.ts';
+import { type DateRange, parseDate, utcDate } from '../../query/named.ts';
 import type { IO } from '../../ui/io.ts';
 import { truncateVisible } from '../../ui/live-line.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
+import { fitParts, frameLayout, renderFrame } from './frame.ts';
 
 /** A screen refreshed less than daily is not watched; and Node's timers overflow past ~24.8 days. */
 const MAX_WATCH_INTERVAL_MS = 86_400_000;
@@ -24,6 +28,7 @@ export interface WatchOptions {
   interval?: string;
   short?: string;
   long?: string;
+  from?: string;
 }
 
 export interface WatchPlan {
@@ -32,6 +37,17 @@ export interface WatchPlan {
   intervalMs: number;
   short: number;
   long: number;
+  /** --from: chart the lake's history from this day (YYYY-MM-DD, UTC) through today. */
+  from?: string;
+}
+
+/** A point as the quotes table or the lake's history gives it. */
+export interface WatchQuote {
+  timestamp: string;
+  price: number;
+  previous_close?: number | null;
+  change?: number | null;
+  change_percent?: number | null;
 }
 
 export interface WatchDeps {
@@ -44,18 +60,26 @@ export interface WatchDeps {
   documentClient: () => Promise<DynamoDBDocumentClient>;
   /** stdout is a terminal: redraw live instead of printing one snapshot. */
   live: boolean;
+  /** --from: a symbol's newest `limit` observations in the range, oldest first, from the lake. */
+  history?: (symbol: string, range: DateRange, limit: number) => Promise<WatchQuote[]>;
   now?: () => Date;
 }
 
 export interface SymbolSnapshot {
   symbol: string;
+  /** The last point's change against its previous close (src/core/metrics.ts quoteChange): what `query latest` shows. */
+  change: number | null;
+  change_percent: number | null;
   points: { timestamp: string; price: number; sma_short: number | null; sma_long: number | null }[];
   alerts: Pick<AlertRecord, 'timestamp' | 'signal' | 'strategy' | 'price' | 'published_at'>[];
 }
 
 const MAX_SYMBOLS = 8;
 
-export function planWatch(options: WatchOptions): WatchPlan {
+/** Points charted from the lake when --points is not given: the chart draws several a column. */
+const DEFAULT_HISTORY_POINTS = 500;
+
+export function planWatch(options: WatchOptions, now: Date = new Date()): WatchPlan {
   const symbols = [...new Set((options.symbol ?? []).flatMap((s) => s.split(',')).map(parseSymbol))];
   if (symbols.length === 0) throw new UsageError('watch needs at least one --symbol, e.g. --symbol AAPL');
   if (symbols.length > MAX_SYMBOLS) throw new UsageError(`watch shows at most ${MAX_SYMBOLS} symbols at once`);
@@ -73,7 +97,51 @@ export function planWatch(options: WatchOptions): WatchPlan {
   const intervalMs = options.interval === undefined ? 5000 : parseNonNegativeDuration(options.interval, '--interval');
   if (intervalMs < 1000) throw new UsageError('--interval must be at least 1s');
   if (intervalMs > MAX_WATCH_INTERVAL_MS) throw new UsageError('--interval must be at most 1d');
-  return { symbols, points: whole(options.points, '--points', 60, 500), intervalMs, short, long };
+  let from: string | undefined;
+  if (options.from !== undefined) {
+    from = parseDate(options.from.trim());
+    if (!from) throw new UsageError(`invalid --from '${options.from}': use a date, YYYY-MM-DD`);
+    if (from > utcDate(now)) throw new UsageError(`--from ${from} is after today (${utcDate(now)}, UTC)`);
+  }
+  const points = whole(options.points, '--points', from ? DEFAULT_HISTORY_POINTS : 60, 500);
+  return { symbols, points, intervalMs, short, long, ...(from ? { from } : {}) };
+}
+
+/** The snapshot of a symbol from its quotes, oldest first, with enough before the first shown for the long SMA. */
+function snapshotOf(
+  symbol: string,
+  quotes: WatchQuote[],
+  plan: WatchPlan,
+  alerts: SymbolSnapshot['alerts'],
+): SymbolSnapshot {
+  const prices = quotes.map((quote) => quote.price);
+  const short = smaSeries(prices, plan.short);
+  const long = smaSeries(prices, plan.long);
+  const first = Math.max(0, quotes.length - plan.points);
+  const points = quotes.slice(first).map((quote, i) => ({
+    timestamp: quote.timestamp,
+    price: quote.price,
+    sma_short: short[first + i] ?? null,
+    sma_long: long[first + i] ?? null,
+  }));
+  const last = quotes.at(-1);
+  const change = last ? quoteChange(last) : { change: null, change_percent: null };
+  return { symbol, ...change, points, alerts };
+}
+
+/** Where the snapshots come from: the quotes table (live), or the lake's history (--from). */
+async function readSnapshots(client: DynamoDBDocumentClient, deps: WatchDeps, plan: WatchPlan) {
+  if (!plan.from) return readSnapshot(client, deps, plan);
+  const { history } = deps;
+  if (!history) throw new StockpipeError('watch --from needs the query engine, which this target does not have');
+  const range = { from: plan.from, to: utcDate(deps.now?.() ?? new Date()) };
+  return Promise.all(
+    plan.symbols.map(async (symbol) => {
+      const quotes = await history(symbol, range, plan.points + plan.long - 1);
+      const from = quotes[Math.max(0, quotes.length - plan.points)]?.timestamp;
+      return snapshotOf(symbol, quotes, plan, await readRecentAlerts(client, deps.alertsTable, symbol, from));
+    }),
+  );
 }
 
 export async function readSnapshot(
@@ -96,17 +164,8 @@ export async function readSnapshot(
         }),
       );
       const quotes = (Items as QuoteItem[]).reverse();
-      const prices = quotes.map((quote) => quote.price);
-      const short = smaSeries(prices, plan.short);
-      const long = smaSeries(prices, plan.long);
-      const first = Math.max(0, quotes.length - plan.points);
-      const points = quotes.slice(first).map((quote, i) => ({
-        timestamp: quote.timestamp,
-        price: quote.price,
-        sma_short: short[first + i] ?? null,
-        sma_long: long[first + i] ?? null,
-      }));
-      return { symbol, points, alerts: await readRecentAlerts(client, deps.alertsTable, symbol, points[0]?.timestamp) };
+      const from = quotes[Math.max(0, quotes.length - plan.points)]?.timestamp;
+      return snapshotOf(symbol, quotes, plan, await readRecentAlerts(client, deps.alertsTable, symbol, from));
     }),
   );
 }
@@ -143,78 +202,12 @@ async function readRecentAlerts(
   }
 }
 
-/**
- * The frame: per symbol a header line, the chart and its alert lines; then the legend.
- * `chartHeight` rows per chart (default: 12, or 8 for more than two symbols).
- */
-export function renderSnapshot(
-  snapshots: SymbolSnapshot[],
-  plan: WatchPlan,
-  io: IO,
-  width: number,
-  chartHeight = snapshots.length > 2 ? 8 : 12,
-): string[] {
-  const { style } = io;
-  const lines: string[] = [];
-  for (const snapshot of snapshots) {
-    const last = snapshot.points.at(-1);
-    if (!last) {
-      lines.push(`${style.bold(snapshot.symbol)}  ${style.dim('no quotes yet')}`, '');
-      continue;
-    }
-    const first = snapshot.points[0] as SymbolSnapshot['points'][number];
-    const move = last.price - first.price;
-    const movePct = first.price ? (move / first.price) * 100 : 0;
-    const moveText = `${move >= 0 ? '+' : ''}${formatPrice(move)} (${movePct >= 0 ? '+' : ''}${movePct.toFixed(2)}%)`;
-    const sma = (value: number | null) => (value === null ? '—' : formatPrice(value));
-    lines.push(
-      [
-        style.bold(snapshot.symbol),
-        formatPrice(last.price),
-        move > 0 ? style.green(moveText) : move < 0 ? style.red(moveText) : moveText,
-        style.cyan(`SMA${plan.short} ${sma(last.sma_short)}`),
-        style.magenta(`SMA${plan.long} ${sma(last.sma_long)}`),
-        style.dim(`${snapshot.points.length} points to ${last.timestamp}`),
-      ].join('  '),
-    );
-    const index = new Map(snapshot.points.map((point, i) => [point.timestamp, i]));
-    const markers = new Map<number, string>();
-    for (const alert of snapshot.alerts) {
-      const at = index.get(alert.timestamp);
-      if (at !== undefined) markers.set(at, alert.signal);
-    }
-    lines.push(
-      ...renderChart(
-        {
-          prices: snapshot.points.map((p) => p.price),
-          smaShort: snapshot.points.map((p) => p.sma_short ?? undefined),
-          smaLong: snapshot.points.map((p) => p.sma_long ?? undefined),
-          markers,
-        },
-        { height: chartHeight, width, style },
-      ),
-    );
-    for (const alert of snapshot.alerts.filter((a) => index.has(a.timestamp))) {
-      lines.push(
-        `  ${alert.signal === 'BUY' ? CHART_GLYPHS.buy : alert.signal === 'SELL' ? CHART_GLYPHS.sell : CHART_GLYPHS.other} ${alert.signal} at ${formatPrice(alert.price)} (${alert.timestamp}, ${alert.strategy})`,
-      );
-    }
-    lines.push('');
-  }
-  lines.push(
-    style.dim(
-      `${CHART_GLYPHS.price} price  ${CHART_GLYPHS.short} SMA${plan.short}  ${CHART_GLYPHS.long} SMA${plan.long}  ${CHART_GLYPHS.buy} BUY  ${CHART_GLYPHS.sell} SELL  ${CHART_GLYPHS.other} anomaly`,
-    ),
-  );
-  return lines;
-}
-
 export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number> {
   const { io } = deps;
   const client = await deps.documentClient();
   const read = async () => {
     try {
-      return await readSnapshot(client, deps, plan);
+      return await readSnapshots(client, deps, plan);
     } catch (error) {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') {
         throw new StockpipeError(
@@ -224,35 +217,26 @@ export async function runWatch(plan: WatchPlan, deps: WatchDeps): Promise<number
       throw error;
     }
   };
-  const screen = io.stdout as { columns?: number; rows?: number };
-  const columns = () => Math.max(20, (screen.columns ?? 80) - 12);
-
   if (io.json) {
     io.outJson({ generated_at: (deps.now?.() ?? new Date()).toISOString(), symbols: await read() });
     return 0;
   }
-  if (!deps.live) {
-    for (const line of renderSnapshot(await read(), plan, io, Math.min(plan.points, columns()))) io.out(line);
+  if (!deps.live || plan.from) {
+    // One snapshot, every symbol, laid out for the terminal's width (80 columns in a pipe).
+    const screen = io.stdout as { isTTY?: boolean; columns?: number };
+    const width = (screen.isTTY && screen.columns ? screen.columns : 80) - 1;
+    const height = plan.symbols.length > 2 ? 8 : 12;
+    for (const line of renderFrame(await read(), plan, io, width, height)) io.out(line);
     return 0;
   }
-  return liveWatch(plan, deps, read, columns);
+  return liveWatch(plan, deps, read);
 }
-
-/** Lines a symbol needs besides its chart: its header, its alert lines (about two), a blank. */
-const LINES_PER_SYMBOL = 4;
-/** The legend and the refresh line. */
-const FOOTER_LINES = 2;
 
 /**
  * On a terminal: the alternate screen (the chart leaves no copies in scrollback), charts sized
  * to the window and redrawn at once when it is resized, `q` or Ctrl+C to quit (exit 0).
  */
-async function liveWatch(
-  plan: WatchPlan,
-  deps: WatchDeps,
-  read: () => Promise<SymbolSnapshot[]>,
-  columns: () => number,
-): Promise<number> {
+async function liveWatch(plan: WatchPlan, deps: WatchDeps, read: () => Promise<SymbolSnapshot[]>): Promise<number> {
   const { io } = deps;
   const screen = io.stdout as NodeJS.WriteStream;
   const stdin = io.stdin as NodeJS.ReadStream;
@@ -261,9 +245,15 @@ async function liveWatch(
   deps.signal.addEventListener('abort', onAbort, { once: true });
   let wake: () => void = () => undefined;
   const onResize = () => wake();
+  let page = 0;
   const onKey = (key: Buffer) => {
     const text = key.toString();
     if (text === 'q' || text === 'Q' || text === '\u0003') quit.abort();
+    // The next page of symbols at once, when they do not all fit.
+    if (text === 'n' || text === ' ') {
+      page++;
+      wake();
+    }
   };
   const raw = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
   if (raw) {
@@ -278,19 +268,33 @@ async function liveWatch(
   try {
     while (!quit.signal.aborted) {
       if (!snapshots || Date.now() - lastRead >= plan.intervalMs) {
+        // Symbols that do not fit at once take turns: the next page at each refresh.
+        if (snapshots) page++;
         snapshots = await read();
         lastRead = Date.now();
       }
-      const rows = screen.rows || 24;
-      const height = Math.max(3, Math.floor((rows - FOOTER_LINES) / plan.symbols.length) - LINES_PER_SYMBOL);
+      const { perPage, chartHeight } = frameLayout(plan.symbols.length, screen.rows || 24);
+      const pages = Math.ceil(plan.symbols.length / perPage);
+      page %= pages;
       const width = (screen.columns || 80) - 1;
-      const frame = renderSnapshot(snapshots, plan, io, Math.min(plan.points, columns()), height);
+      const shown = snapshots.slice(page * perPage, (page + 1) * perPage);
+      const frame = renderFrame(shown, plan, io, width, chartHeight);
+      const time = (deps.now?.() ?? new Date()).toISOString().slice(11, 19);
       const stamp = io.style.dim(
-        `refreshed ${(deps.now?.() ?? new Date()).toISOString().slice(11, 19)}Z every ${plan.intervalMs / 1000}s — q or Ctrl+C to stop`,
+        fitParts(
+          [
+            `refreshed ${time}Z every ${plan.intervalMs / 1000}s`,
+            ...(pages > 1 ? [`page ${page + 1}/${pages} (n: next)`] : []),
+            'q or Ctrl+C to stop',
+          ],
+          ' — ',
+          width,
+        ),
       );
       // Home the cursor and clear the screen, then draw: one write per frame, no half frames; no
-      // line wraps, so the frame never scrolls.
-      io.stdout.write(`\u001b[H\u001b[2J${[...frame, stamp].map((line) => truncateVisible(line, width)).join('\n')}\n`);
+      // line wraps, no more lines than the window and no newline after the last, so it never scrolls.
+      const lines = [...frame.slice(0, Math.max(0, (screen.rows || 24) - 1)), stamp];
+      io.stdout.write(`\u001b[H\u001b[2J${lines.map((line) => truncateVisible(line, width)).join('\n')}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.max(0, plan.intervalMs - (Date.now() - lastRead)));
         function done() {

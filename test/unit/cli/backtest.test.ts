@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { expectUsageError, runCli } from '../../helpers/cli.ts';
 
 // No endpoint, no credentials: a backtest needs neither, and any network call would fail.
@@ -119,6 +120,23 @@ describe('backtest', () => {
     assert.equal(code, 0);
     assert.match(stdout, /symbol.*timestamp.*signal/);
     assert.match(stdout, /buy & hold change %/);
+    // The summary fits 80 columns off a terminal: ten columns do not, so a block per symbol.
+    for (const line of stdout.trimEnd().split('\n')) assert.ok(line.length <= 80, `${line.length}: ${line}`);
+    assert.match(stdout, /^-\[ 1 \]-+\nsymbol +AAPL\n/m);
+  });
+
+  it('the summary is a row per symbol on a terminal wide enough, a block per symbol at 80 columns', async () => {
+    const args = ['backtest', '--file', sorted, '--symbol', 'AAPL', '--sma-long', '6'];
+    const wide = await runCli(args, { env, cwd: dir, tty: true, columns: 160 });
+    assert.equal(wide.code, 0, wide.stderr);
+    assert.match(stripVTControlCharacters(wide.stdout), /│ symbol │ rows │ .*│ buy & hold change % │/);
+    const narrow = await runCli(args, { env, cwd: dir, tty: true, columns: 80 });
+    const lines = stripVTControlCharacters(narrow.stdout).trimEnd().split('\n');
+    for (const line of lines) assert.ok(line.length <= 80, line);
+    assert.ok(
+      lines.some((line) => /^from/.test(line) && /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(line)),
+      narrow.stdout,
+    );
   });
 });
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { runStatus } from '../../../src/commands/status/run.ts';
 import type { ResourceNode } from '../../../src/pipeline/types.ts';
 import { createCaptureIO } from '../../../src/ui/io.ts';
@@ -72,7 +74,6 @@ describe('status shows the backlog', () => {
       },
     );
     assert.match(stdout, /^Records in the last hour: unknown$/m);
-    assert.doesNotMatch(stdout, /^Ingested in the last hour/m);
     assert.match(stdout, /^Backlog: ingest unknown, trends unknown$/m);
     assert.match(stdout, /^In the last day: unknown failed, unknown quarantined$/m);
     assert.match(stdout, /^Last alert: none$/m);
@@ -86,5 +87,71 @@ describe('status shows the backlog', () => {
         'could not read how far behind the functions are: no daemon',
       ],
     );
+  });
+});
+
+describe('status counts add up after a redrive (issue 30)', () => {
+  const NOW = new Date(Date.UTC(2026, 11, 6, 14, 0, 0));
+  const quarantine = (payload: string) => ({
+    Body: { transformToString: async () => JSON.stringify({ reason: 'invalid_json', payload, partition_key: 'AAPL' }) },
+  });
+  /** Two quarantined records today; one of them was redriven earlier and quarantined again. */
+  function lake() {
+    const s3 = new S3Client({ region: 'us-east-1' });
+    const mock = mockClient(s3);
+    const listed = (...keys: string[]) => ({ Contents: keys.map((Key) => ({ Key, LastModified: NOW })) });
+    mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    mock
+      .on(ListObjectsV2Command, { Prefix: 'quarantine/' })
+      .resolves(listed('quarantine/dt=2026-12-06/again.json', 'quarantine/dt=2026-12-06/new.json'));
+    mock
+      .on(ListObjectsV2Command, { Prefix: 'redriven/quarantine/' })
+      .resolves(listed('redriven/quarantine/dt=2026-12-06/first.json'));
+    mock.on(GetObjectCommand, { Key: 'quarantine/dt=2026-12-06/again.json' }).resolves(quarantine('{oops') as never);
+    mock
+      .on(GetObjectCommand, { Key: 'redriven/quarantine/dt=2026-12-06/first.json' })
+      .resolves(quarantine('{oops') as never);
+    mock.on(GetObjectCommand, { Key: 'quarantine/dt=2026-12-06/new.json' }).resolves(quarantine('{"price":') as never);
+    return { s3, mock };
+  }
+
+  it('the hour’s records beside where they went, in one line that adds up', async () => {
+    const { stdout } = await status(
+      { ingestMs: 0, trendsMs: 0 },
+      {
+        recordsLastHour: async () => 410,
+        ingestedLastHour: async () => ({ stored: 400, quarantined: 10, superseded: 0 }),
+        now: () => NOW,
+      },
+    );
+    assert.match(stdout, /^Records in the last hour: 410 \(400 stored, 10 quarantined, 0 superseded\)$/m);
+  });
+
+  it('records quarantined again after a redrive are counted apart, and not suggested for another redrive', async () => {
+    const { s3 } = lake();
+    const { stdout } = await status(
+      { ingestMs: 0, trendsMs: 0 },
+      { clients: { get: async () => s3 } as never, now: () => NOW },
+    );
+    assert.match(
+      stdout,
+      /^In the last day: 0 failed, 2 quarantined, 1 of them again after a redrive \(see docs\/data-contract\.md\) \(`.*redrive --from quarantine.*` puts them back\)$/m,
+    );
+  });
+
+  it('when every quarantined record was redriven already, no redrive is suggested', async () => {
+    const { s3, mock } = lake();
+    mock
+      .on(ListObjectsV2Command, { Prefix: 'quarantine/' })
+      .resolves({ Contents: [{ Key: 'quarantine/dt=2026-12-06/again.json', LastModified: NOW }] });
+    const { stdout } = await status(
+      { ingestMs: 0, trendsMs: 0 },
+      { clients: { get: async () => s3 } as never, now: () => NOW },
+    );
+    assert.match(
+      stdout,
+      /^In the last day: 0 failed, 1 quarantined, 1 of them again after a redrive \(see docs\/data-contract\.md\)$/m,
+    );
+    assert.doesNotMatch(stdout, /redrive --from/);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
@@ -163,10 +164,135 @@ describe('TableStream: a query result drawn as it arrives (issue 26)', () => {
     const first = stream.push([['a', 'AAPL', '2026-12-06T13:36:58.551Z', 1.5, 0.25, 'USD']]);
     const later = stream.push([['a much longer event id than before', 'MSFT', 'x', 2, -1, null]]);
     const end = stream.end();
-    const lines = `${first}${later}${end}`.trimEnd().split('\n');
+    const [heading, ...lines] = `${first}${later}${end}`.trimEnd().split('\n');
+    assert.equal(heading, '2026-12-06 (times UTC)', 'the day once, above the table');
     assert.equal(lines.length, 6);
     assert.equal(new Set(lines.map((line) => line.length)).size, 1, 'every line as wide as the first');
+    assert.match(lines[3] ?? '', /│ 13:36:58 +│/);
     assert.match(lines[4] ?? '', /│ a much ?… │ MSFT {3}│ x /);
     assert.ok(lines[5]?.startsWith('└'));
+  });
+});
+
+describe('times at a terminal (issue 30)', () => {
+  const plain = new Chalk({ level: 0 });
+  const history = [
+    ['AAPL', '2026-12-06T13:36:58.551Z', 50.24],
+    ['AAPL', '2026-12-06T13:36:58.601Z', 50.31],
+    ['AAPL', '2026-12-06T13:36:59.020Z', 50.3],
+  ];
+  const columns = [{ name: 'symbol' }, { name: 'timestamp' }, { name: 'price' }];
+
+  it('one day: the date once above the table, then times to the millisecond when rows share a second', () => {
+    const lines = renderTable(columns, history, plain, { width: 80 }).split('\n');
+    assert.equal(lines[0], '2026-12-06 (times UTC)');
+    assert.deepEqual(
+      lines.filter((line) => line.includes('AAPL')).map((line) => line.split('│')[2]?.trim()),
+      ['13:36:58.551', '13:36:58.601', '13:36:59.020'],
+    );
+  });
+
+  it('rows a second or more apart: seconds, never less', () => {
+    const out = renderTable(
+      columns,
+      [
+        ['AAPL', '2026-12-06T13:36:58.000Z', 1],
+        ['AAPL', '2026-12-06T13:37:58.500Z', 2],
+      ],
+      plain,
+      { width: 80 },
+    );
+    assert.match(out, /│ 13:36:58 +│/);
+    assert.match(out, /│ 13:37:58 +│/);
+  });
+
+  it('rows on different days: the date in each cell', () => {
+    const out = renderTable(
+      columns,
+      [
+        ['AAPL', '2026-12-05T23:59:58Z', 1],
+        ['AAPL', '2026-12-06T00:00:01Z', 2],
+      ],
+      plain,
+      { width: 80 },
+    );
+    assert.ok(!out.includes('(times UTC)'), out);
+    assert.match(out, /│ 2026-12-05 23:59:58 │/);
+    assert.match(out, /│ 2026-12-06 00:00:01 │/);
+  });
+
+  it('a pipe gets every value whole', () => {
+    const out = renderTable(columns, history, plain);
+    assert.match(out, /2026-12-06T13:36:58\.551Z/);
+  });
+
+  it('streamed rows on a later day than the heading get a rule saying the day', () => {
+    const stream = new TableStream(columns, plain, { width: 80 });
+    const text = stream.push(history) + stream.push([['AAPL', '2026-12-07T09:30:00.000Z', 51]]) + stream.end();
+    const lines = text.trimEnd().split('\n');
+    const rule = lines.findIndex((line) => line.includes('2026-12-07'));
+    assert.match(lines[rule] ?? '', /^├─ 2026-12-07 ─+┤$/);
+    assert.match(lines[rule + 1] ?? '', /│ 09:30:00\.000 │/);
+    assert.equal(new Set(lines.slice(1).map((line) => line.length)).size, 1, text);
+  });
+
+  it('an alerts table at 80 columns: no line wider, both times whole, the subject cut', () => {
+    const subject = 'stockpipe BUY AAPL at 187.30: short SMA crossed above long SMA, and more words';
+    const out = renderTable(
+      [
+        { name: 'published', numeric: false },
+        { name: 'symbol', numeric: false },
+        { name: 'signal', numeric: false },
+        { name: 'strategy', numeric: false },
+        { name: 'price', numeric: true },
+        { name: 'point time', numeric: false },
+        { name: 'subject', numeric: false },
+      ],
+      [
+        ['2026-12-06T13:37:01.204Z', 'AAPL', 'BUY', 'crossover', 187.3, '2026-12-06T13:36:58.551Z', subject],
+        ['2026-12-06T13:36:01.100Z', 'MSFT', 'SELL', 'crossover', 436.44, '2026-12-06T13:35:58.000Z', subject],
+      ],
+      plain,
+      { width: 80 },
+    );
+    for (const line of out.split('\n')) assert.ok(line.length <= 80, `${line.length}: ${line}`);
+    assert.match(out, /│ 13:37:01 +│ AAPL/);
+    assert.match(out, /│ 13:36:58 +│ stockp/);
+    assert.match(out, /…/);
+  });
+});
+
+describe('tones', () => {
+  it('a column’s tone colours its cells after they are measured: no escaped codes, widths as plain', () => {
+    const style = new Chalk({ level: 1 });
+    const columns = [
+      {
+        name: 'signal',
+        numeric: false,
+        tone: (value: unknown) => (value === 'BUY' ? ('up' as const) : ('down' as const)),
+      },
+      { name: 'price' },
+    ];
+    const out = renderTable(
+      columns,
+      [
+        ['BUY', 1.5],
+        ['SELL', 2],
+      ],
+      style,
+      { width: 80 },
+    );
+    assert.ok(out.includes(style.green('BUY')) && out.includes(style.red('SELL')), out);
+    assert.ok(!out.includes('\\x1b'), out);
+    const plainOut = renderTable(
+      columns,
+      [
+        ['BUY', 1.5],
+        ['SELL', 2],
+      ],
+      new Chalk({ level: 0 }),
+      { width: 80 },
+    );
+    assert.equal(stripVTControlCharacters(out), plainOut);
   });
 });
