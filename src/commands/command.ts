@@ -82,6 +82,11 @@ export interface CommandDefinition<Flags = Record<string, unknown>, Options = Fl
   ignores?: readonly GlobalOption[];
   /** Passed to the target: e.g. setup creates the pipeline, so offline it may start the stack. */
   targetOptions?: TargetOptions;
+  /**
+   * The command reads a pipeline that must exist (query, tail, alerts, …): where the target can
+   * tell at once (offline), a missing one is said before the command runs, in the same words for all.
+   */
+  needsPipeline?: boolean;
   /** The only target this command runs on (demo: local): another one given explicitly is refused. */
   runsOn?: Settings['target'];
   subcommands?: AnyCommandDefinition[];

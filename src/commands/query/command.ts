@@ -6,6 +6,7 @@ const width = Math.max(...NAMED_QUERY_NAMES.map((name) => name.length));
 
 export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
   name: 'query',
+  needsPipeline: true,
   summary: 'run a named query or your own SQL over stock_data_table (Athena; DuckDB offline)',
   arguments: [
     // Optional for commander, checked in parse: a missing query is told the choices.
