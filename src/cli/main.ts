@@ -13,7 +13,7 @@ import { wrapLine } from '../ui/wrap.ts';
 import { COMMANDS } from './commands.ts';
 import { createContext, type GlobalFlags, invocationOf, prepare } from './context.ts';
 import type { ProcessHandles } from './process-handles.ts';
-import { buildProgram } from './program.ts';
+import { buildProgram, commandTreeOf } from './program.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -53,7 +53,7 @@ export async function main(argv: string[], handles: ProcessHandles): Promise<num
           })
         : flags;
       // The one place a command runs: the target is created for it and its clients destroyed after.
-      const context = createContext(definition, prepared, handles);
+      const context = createContext(definition, prepared, handles, () => commandTreeOf(program));
       try {
         if (definition.needsPipeline) await requirePipeline(context);
         exitCode = (await definition.run?.(options, context)) ?? EXIT_OK;

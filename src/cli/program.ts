@@ -4,7 +4,13 @@
  * before or after the command name, and listed in each command's help after its own options.
  */
 import { Command, type Help, type Option } from 'commander';
-import { type AnyCommandDefinition, type Example, GLOBAL_OPTIONS, type GlobalOption } from '../commands/command.ts';
+import {
+  type AnyCommandDefinition,
+  type CommandTree,
+  type Example,
+  GLOBAL_OPTIONS,
+  type GlobalOption,
+} from '../commands/command.ts';
 import { unbreakable, wrapLine, wrapText } from '../ui/wrap.ts';
 
 /** The program's own help examples: the real workflow, in order. */
@@ -124,6 +130,24 @@ Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a comm
 
 /** For repeatable options (`--symbol A --symbol B`): commander calls it once per occurrence. */
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The program as completion sees it: every command, subcommand and flag (--help included). */
+export function commandTreeOf(command: Command, root = true): CommandTree {
+  const flags = root ? command.options.filter((option) => option.long !== '--version') : command.options;
+  return {
+    name: command.name(),
+    summary: command.description(),
+    options: [
+      ...flags.flatMap((option) => [option.long, option.short]),
+      ...(root ? ['--help', '--version'] : []),
+    ].filter((flag): flag is string => flag !== undefined),
+    valued: flags
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.long, option.short])
+      .filter((flag): flag is string => flag !== undefined),
+    subcommands: command.commands.map((sub) => commandTreeOf(sub, false)),
+  };
+}
 
 /** ' local' for `stockpipe local`, '' for the program itself. */
 function pathOf(command: Command): string {

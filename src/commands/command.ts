@@ -67,6 +67,18 @@ export interface CommandContext {
   target: Target;
   /** How the person runs stockpipe (`stockpipe` or `npx stockpipe`), for suggested commands. */
   invocation: string;
+  /** The program's commands and flags, as the CLI built them (for `completion`). */
+  commandTree?: () => CommandTree;
+}
+
+/** A command as completion sees it: its name, summary, flags (`--name`, `-y`) and subcommands. */
+export interface CommandTree {
+  name: string;
+  summary: string;
+  options: string[];
+  /** Those of `options` that take a value (`--name <pipeline>`): the next word is theirs. */
+  valued: string[];
+  subcommands: CommandTree[];
 }
 
 export interface CommandDefinition<Flags = Record<string, unknown>, Options = Flags> {
