@@ -5,7 +5,7 @@
  */
 import { PassThrough, type Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { wrapLine } from './wrap.ts';
+import { wrapText } from './wrap.ts';
 
 export interface OutputOptions {
   json: boolean;
@@ -71,10 +71,10 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
   const style = colourFor(terminal.stdout);
   const errStyle = colourFor(terminal.stderr);
   const write = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
-  // At a terminal a line holding a suggested command is wrapped around it, never inside it (a
-  // terminal folds a long line anywhere, and a copied half command runs something else).
+  // At a terminal a line wider than it is wrapped at spaces (a terminal folds it anywhere), and
+  // around a suggested command, never inside it: a copied half command runs something else.
   const say = (stream: Writable & { isTTY?: boolean; columns?: number }, text: string) =>
-    write(stream, text.includes('`') && stream.isTTY === true ? wrapSuggestions(text, stream.columns) : text);
+    write(stream, stream.isTTY === true ? wrapText(text, stream.columns) : text);
 
   return {
     stdout: terminal.stdout,
@@ -96,14 +96,6 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
       if (options.verbose) write(terminal.stderr, errStyle.dim(line));
     },
   };
-}
-
-/** Each line of `text` that holds a backquoted suggestion, wrapped to `width` around it. */
-function wrapSuggestions(text: string, width: number | undefined): string {
-  return text
-    .split('\n')
-    .map((line) => (line.includes('`') ? wrapLine(line, width) : line))
-    .join('\n');
 }
 
 export interface CaptureIO {
