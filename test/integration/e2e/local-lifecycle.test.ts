@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { NO_LOCAL_STATE } from '../../../src/local/target.ts';
 import { runCli, visibleWidth } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { freshWorkdir } from './harness.ts';
@@ -29,11 +28,15 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.match(cleanup.stdout, /^Nothing to clean up/);
     assert.doesNotMatch(cleanup.stderr, /Local stack stopped/);
 
-    const stream = await local('stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1');
-    assert.equal(stream.code, 1);
-    assert.equal(stream.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
     // Every command that reads a pipeline says the same of a missing one, with the command that creates it.
-    for (const argv of [['alerts'], ['tail'], ['query', 'top-movers'], ['watch', '--symbol', 'AAPL'], ['compact']]) {
+    for (const argv of [
+      ['alerts'],
+      ['tail'],
+      ['query', 'top-movers'],
+      ['watch', '--symbol', 'AAPL'],
+      ['compact'],
+      ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1'],
+    ]) {
       const result = await local(...argv);
       assert.equal(result.code, 1, argv.join(' '));
       assert.equal(

@@ -50,7 +50,11 @@ Object.assign(env, { PATH: `${shims}:${dirname(process.execPath)}:/usr/bin:/bin`
  * Runs a shell command line in an 80×24 pseudo-terminal and returns the screen (scrollback
  * included). `interruptAfterMs`: press Ctrl+C then, for commands that run until stopped.
  */
-async function atTerminal(commandLine: string, interruptAfterMs?: number): Promise<Screen> {
+async function atTerminal(
+  commandLine: string,
+  interruptAfterMs?: number,
+  answer?: { when: RegExp; type: string },
+): Promise<Screen> {
   const terminal = new xterm.Terminal({ cols: COLUMNS, rows: ROWS, scrollback: 5000, allowProposedApi: true });
   const child = spawn('script', ['-qefc', `stty cols ${COLUMNS} rows ${ROWS}; ${commandLine}`, '/dev/null'], {
     cwd,
@@ -58,9 +62,17 @@ async function atTerminal(commandLine: string, interruptAfterMs?: number): Promi
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let written = Promise.resolve();
+  let printed = '';
   child.stdout.on('data', (chunk: Buffer) => {
     const before = written;
     written = before.then(() => new Promise((resolve) => terminal.write(chunk, resolve)));
+    // A question: typed as a person would, once it is on the screen.
+    printed += chunk.toString('utf8');
+    const pending = answer;
+    if (pending?.when.test(printed)) {
+      child.stdin.write(pending.type);
+      answer = undefined;
+    }
   });
   // What a full-screen command (watch) showed, read before Ctrl+C: it leaves the screen as it was.
   let shown: Screen['lines'] = [];
@@ -248,6 +260,18 @@ describe('the tour at an 80×24 terminal, as `npx stockpipe` in a checkout', { s
       Math.abs(Number(shown[1]?.replace('−', '-')) - aapl.change_percent) < 0.01,
       `${shown[1]} vs ${aapl.change_percent}`,
     );
+  });
+
+  it('a wrong name at cleanup’s question cancels it: exit 130, on a line of its own, no success mark', async () => {
+    const screen = await atTerminal('exec npx stockpipe cleanup --target local --name tour', undefined, {
+      when: /Type the pipeline name \(tour\) to confirm:/,
+      type: 'wrong\r',
+    });
+    const text = screen.lines.map((line) => line.text);
+    assert.equal(screen.code, 130, text.join('\n'));
+    assert.ok(text.includes("Cancelled — 'wrong' is not tour: nothing was deleted"), text.join('\n'));
+    assert.ok(!text.some((line) => line.includes('✔')), text.join('\n'));
+    fitsTheWidth(screen, 'cleanup refused');
   });
 
   it('cleanup, then the demo', async () => {
