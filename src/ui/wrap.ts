@@ -24,8 +24,9 @@ export function wrapLine(line: string, width: number | undefined, indent = '    
       lines.push(current);
       current = `${next}${word}`;
     }
-    // Too long even so: the whole suggestion or word on a line of its own, unindented.
-    if (current.length > width && current.trim() === word) current = word;
+    // Too long even so: the whole suggestion or word on a line of its own, unindented (a line's
+    // own first word keeps the line's indent).
+    if (current.length > width && current.trim() === word && lines.length > 0) current = word;
   }
   if (current !== '') lines.push(current);
   return lines.join('\n');

@@ -53,3 +53,10 @@ describe('wrapLine', () => {
     );
   });
 });
+
+describe('wrapLine, a long first word', () => {
+  it('keeps its line’s own indent (pretty-printed JSON stays as it was)', () => {
+    const line = `    "arn:aws:s3:::${'x'.repeat(80)}",`;
+    assert.equal(wrapLine(line, 80), line);
+  });
+});
