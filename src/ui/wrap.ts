@@ -12,6 +12,14 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 export function wrapLine(line: string, width: number | undefined, indent = '    '): string {
   const plain = line.replace(ANSI, '');
   if (width === undefined || plain.length <= width) return line;
+  // A term and its description ("  latest      the most recent …"): the description wraps under itself.
+  const term = plain.match(/^\s*\S+(?: \S+)*? {2,}(?=\S)/)?.[0];
+  if (term && term.length <= width / 2) {
+    return wrapLine(plain.slice(term.length), width - term.length, indent.trimStart())
+      .split('\n')
+      .map((part, index) => `${index === 0 ? term : ' '.repeat(term.length)}${part}`)
+      .join('\n');
+  }
   const lead = plain.match(/^ */)?.[0] ?? '';
   const next = `${lead}${indent}`;
   const lines: string[] = [];

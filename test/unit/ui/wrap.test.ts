@@ -60,3 +60,12 @@ describe('wrapLine, a long first word', () => {
     assert.equal(wrapLine(line, 80), line);
   });
 });
+
+describe('wrapLine, a term and its description', () => {
+  it('wraps the description under itself', () => {
+    assert.equal(
+      wrapLine('  history     the newest --limit observations of --symbol (default 100), oldest first', 60),
+      '  history     the newest --limit observations of --symbol\n              (default 100), oldest first',
+    );
+  });
+});
