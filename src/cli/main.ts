@@ -55,9 +55,7 @@ export async function main(argv: string[], handles: ProcessHandles): Promise<num
       // The one place a command runs: the target is created for it and its clients destroyed after.
       const context = createContext(definition, prepared, handles, () => commandTreeOf(program));
       try {
-        const { needsPipeline } = definition;
-        if (typeof needsPipeline === 'function' ? needsPipeline(options) : needsPipeline)
-          await requirePipeline(context);
+        if (definition.needsPipeline) await requirePipeline(context);
         exitCode = (await definition.run?.(options, context)) ?? EXIT_OK;
       } finally {
         await context.target.clients.destroy();

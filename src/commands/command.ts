@@ -98,7 +98,7 @@ export interface CommandDefinition<Flags = Record<string, unknown>, Options = Fl
    * The command reads a pipeline that must exist (query, tail, alerts, …): where the target can
    * tell at once (offline), a missing one is said before the command runs, in the same words for all.
    */
-  needsPipeline?: boolean | ((options: Options) => boolean);
+  needsPipeline?: boolean;
   /** The only target this command runs on (demo: local): another one given explicitly is refused. */
   runsOn?: Settings['target'];
   subcommands?: AnyCommandDefinition[];

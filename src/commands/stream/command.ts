@@ -4,8 +4,6 @@ import type { StreamFlags, StreamOptions } from './options.ts';
 
 export default defineCommand<StreamFlags, StreamOptions>({
   name: 'stream',
-  // --dry-run sends nothing: no pipeline needed.
-  needsPipeline: (options) => !options.dryRun,
   summary: 'put stock quotes on the pipeline’s Kinesis stream: Yahoo Finance, a synthetic market, or a replayed file',
   flags: [
     {

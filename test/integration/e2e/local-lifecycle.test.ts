@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { NO_LOCAL_STATE } from '../../../src/local/target.ts';
 import { runCli, visibleWidth } from '../../helpers/cli.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { freshWorkdir } from './harness.ts';
@@ -28,15 +29,12 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.match(cleanup.stdout, /^Nothing to clean up/);
     assert.doesNotMatch(cleanup.stderr, /Local stack stopped/);
 
+    // stream checks its flags and file first, then finds no stack here.
+    const stream = await local('stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1');
+    assert.equal(stream.code, 1);
+    assert.equal(stream.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
     // Every command that reads a pipeline says the same of a missing one, with the command that creates it.
-    for (const argv of [
-      ['alerts'],
-      ['tail'],
-      ['query', 'top-movers'],
-      ['watch', '--symbol', 'AAPL'],
-      ['compact'],
-      ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1'],
-    ]) {
+    for (const argv of [['alerts'], ['tail'], ['query', 'top-movers'], ['watch', '--symbol', 'AAPL'], ['compact']]) {
       const result = await local(...argv);
       assert.equal(result.code, 1, argv.join(' '));
       assert.equal(
