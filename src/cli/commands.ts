@@ -5,6 +5,7 @@ import backtest from '../commands/backtest/command.ts';
 import cleanup from '../commands/cleanup/command.ts';
 import type { AnyCommandDefinition } from '../commands/command.ts';
 import compact from '../commands/compact/command.ts';
+import completion from '../commands/completion/command.ts';
 import config from '../commands/config/command.ts';
 import demo from '../commands/demo/command.ts';
 import local from '../commands/local/command.ts';
@@ -33,4 +34,5 @@ export const COMMANDS: readonly AnyCommandDefinition[] = [
   policy,
   config,
   local,
+  completion,
 ];

@@ -66,6 +66,7 @@ export function createContext(
   definition: AnyCommandDefinition,
   prepared: Prepared,
   handles: ProcessHandles,
+  commandTree?: CommandContext['commandTree'],
 ): CommandContext {
   return {
     ...prepared,
@@ -73,6 +74,7 @@ export function createContext(
     signal: handles.signal,
     target: createTarget(prepared.settings, handles, definition.targetOptions),
     invocation: invocationOf(handles.env),
+    ...(commandTree ? { commandTree } : {}),
   };
 }
 

@@ -5,12 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
+import type { CommandContext } from '../commands/command.ts';
+import { noLocalPipeline, pipelineRef } from '../commands/shared/pipeline-flags.ts';
 import { printable } from '../core/printable.ts';
-import { CancelledError, errorMessage, StockpipeError, UsageError } from '../errors.ts';
+import { CancelledError, errorMessage, PipelineNotFoundError, StockpipeError, UsageError } from '../errors.ts';
+import { wrapLine } from '../ui/wrap.ts';
 import { COMMANDS } from './commands.ts';
 import { createContext, type GlobalFlags, invocationOf, prepare } from './context.ts';
 import type { ProcessHandles } from './process-handles.ts';
-import { buildProgram } from './program.ts';
+import { buildProgram, commandTreeOf } from './program.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -26,39 +29,49 @@ const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '-
 export async function main(argv: string[], handles: ProcessHandles): Promise<number> {
   let exitCode = EXIT_OK;
   // commander echoes what was typed (an unknown option, a bad value): shown escaped, never obeyed.
+  const invocation = invocationOf(handles.env);
   const output = {
     writeOut: (text: string) => handles.stdout.write(printableLines(text)),
     writeErr: (text: string) => handles.stderr.write(printableLines(text)),
+    getOutHelpWidth: () => widthOf(handles.stdout),
+    getErrHelpWidth: () => widthOf(handles.stderr),
   };
-  const program = buildProgram(COMMANDS, packageVersion(), output, async (definition, flags, args, globals) => {
-    const prepared = prepare(definition, globals as GlobalFlags, handles);
-    const options = definition.parse
-      ? await definition.parse(flags, {
-          args,
-          settings: prepared.settings,
-          resolved: prepared.resolved,
-          json: prepared.io.json,
-          cwd: handles.cwd,
-          now: new Date(),
-        })
-      : flags;
-    // The one place a command runs: the target is created for it and its clients destroyed after.
-    const context = createContext(definition, prepared, handles);
-    try {
-      exitCode = (await definition.run?.(options, context)) ?? EXIT_OK;
-    } finally {
-      await context.target.clients.destroy();
-    }
-  });
+  const program = buildProgram(
+    COMMANDS,
+    packageVersion(),
+    output,
+    async (definition, flags, args, globals) => {
+      const prepared = prepare(definition, globals as GlobalFlags, handles);
+      const options = definition.parse
+        ? await definition.parse(flags, {
+            args,
+            settings: prepared.settings,
+            resolved: prepared.resolved,
+            json: prepared.io.json,
+            cwd: handles.cwd,
+            now: new Date(),
+          })
+        : flags;
+      // The one place a command runs: the target is created for it and its clients destroyed after.
+      const context = createContext(definition, prepared, handles, () => commandTreeOf(program));
+      try {
+        if (definition.needsPipeline) await requirePipeline(context);
+        exitCode = (await definition.run?.(options, context)) ?? EXIT_OK;
+      } finally {
+        await context.target.clients.destroy();
+      }
+    },
+    invocation,
+  );
   const verbose = argv.includes('--verbose');
   try {
     if (argv.length === 0) {
-      handles.stdout.write(program.helpInformation());
+      program.outputHelp();
       return EXIT_OK;
     }
     const unknown = unknownCommand(argv, ['help', ...program.commands.map((command) => command.name())]);
-    if (unknown !== undefined) throw new UsageError(`unknown command '${unknown}' (see stockpipe --help)`);
-    await program.parseAsync(argv, { from: 'user' });
+    // commander says it as for a mistyped option: "unknown command 'stauts' (Did you mean status?)".
+    await program.parseAsync(unknown === undefined ? argv : [unknown], { from: 'user' });
     return exitCode;
   } catch (error) {
     return reportError(error, handles, verbose);
@@ -78,14 +91,34 @@ function unknownCommand(argv: string[], commands: string[]): string | undefined 
   return undefined;
 }
 
+/**
+ * The pipeline a command reads, where the target can tell at once that it is missing (offline):
+ * one message for every command, with the command that creates it.
+ */
+async function requirePipeline(context: CommandContext): Promise<void> {
+  const { settings, target } = context;
+  if (!target.hasPipeline || (await target.hasPipeline(settings.name))) return;
+  throw new PipelineNotFoundError(noLocalPipeline(pipelineRef(context)));
+}
+
+/** A stream's width when it is a terminal. */
+function widthOf(stream: { isTTY?: boolean; columns?: number }): number | undefined {
+  return stream.isTTY === true && stream.columns ? stream.columns : undefined;
+}
+
 function reportError(error: unknown, handles: ProcessHandles, verbose: boolean): number {
   if (error instanceof CommanderError) {
     // commander already printed its message; help and --version end here successfully.
     const success = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return success.includes(error.code) ? EXIT_OK : EXIT_USAGE;
   }
+  const invocation = invocationOf(handles.env);
+  // Messages from below the commands suggest `stockpipe …`: say it the way the person runs it.
+  const runnable = (line: string) => line.replaceAll('`stockpipe ', `\`${invocation} `);
+  // At a terminal, wrapped to it around (never inside) the suggested commands.
+  const write = (line: string) => handles.stderr.write(`${wrapLine(line, widthOf(handles.stderr))}\n`);
   if (error instanceof CancelledError) {
-    handles.stderr.write(`${error.message.replaceAll('`stockpipe ', `\`${invocationOf(handles.env)} `)}\n`);
+    for (const line of error.message.split('\n')) write(runnable(line));
     return handles.signal?.reason === 'SIGTERM' ? EXIT_TERMINATED : EXIT_CANCELLED;
   }
   const code = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
@@ -93,11 +126,7 @@ function reportError(error: unknown, handles: ProcessHandles, verbose: boolean):
     error instanceof UsageError || error instanceof StockpipeError
       ? error.message
       : (describeAwsError(error) ?? `${errorMessage(error)} (run again with --verbose for details)`);
-  // Messages from below the commands suggest `stockpipe …`: say it the way the person runs it.
-  const invocation = invocationOf(handles.env);
-  for (const line of message.split('\n')) {
-    handles.stderr.write(`error: ${printable(line).replaceAll('`stockpipe ', `\`${invocation} `)}\n`);
-  }
+  for (const line of message.split('\n')) write(`error: ${runnable(printable(line))}`);
   if (verbose && error instanceof Error && error.stack) handles.stderr.write(`${error.stack}\n`);
   return code;
 }

@@ -6,11 +6,12 @@
 import { Command, type Help, type Option } from 'commander';
 import {
   type AnyCommandDefinition,
-  type CommandDefinition,
+  type CommandTree,
   type Example,
   GLOBAL_OPTIONS,
   type GlobalOption,
 } from '../commands/command.ts';
+import { unbreakable, wrapLine, wrapText } from '../ui/wrap.ts';
 
 /** The program's own help examples: the real workflow, in order. */
 const PROGRAM_EXAMPLES: Example[] = [
@@ -34,6 +35,9 @@ export type Dispatch = (
 export interface Output {
   writeOut(text: string): void;
   writeErr(text: string): void;
+  /** The terminal's width when stdout (stderr) is one: help is laid out to it, else to 80. */
+  getOutHelpWidth?(): number | undefined;
+  getErrHelpWidth?(): number | undefined;
 }
 
 export function buildProgram(
@@ -41,7 +45,19 @@ export function buildProgram(
   version: string,
   output: Output,
   dispatch: Dispatch,
+  /** How the person runs stockpipe (src/cli/context.ts invocationOf): the examples say it so. */
+  invocation = 'stockpipe',
 ): Command {
+  // Help text of our own (details, examples) laid out to the same width as commander's part.
+  const helpWidth = (error: boolean) =>
+    Math.min((error ? output.getErrHelpWidth : output.getOutHelpWidth)?.() ?? 80, HELP_MAX_WIDTH);
+  const after =
+    (details: string | undefined, examples: readonly Example[], trailer?: string) =>
+    ({ error }: { error: boolean }) => {
+      const width = helpWidth(error);
+      const list = examples.map((example) => ({ ...example, command: runAs(example.command, invocation) }));
+      return `${details ? `\n${wrapText(details, width, '')}\n` : ''}${examplesText(list, width, trailer)}`;
+    };
   const configured = (command: Command, hidden: readonly GlobalOption[] = []) =>
     command
       .helpOption('-h, --help', 'show help')
@@ -49,8 +65,16 @@ export function buildProgram(
       .showSuggestionAfterError(true)
       .configureOutput({
         ...output,
+        getOutHelpWidth: () => helpWidth(false),
+        getErrHelpWidth: () => helpWidth(true),
         // One line per error: commander puts its "(Did you mean …?)" on a line of its own.
-        outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
+        outputError: (text, write) => {
+          const line = text.trimEnd().replace(/\n+/g, ' ');
+          const hint = line.startsWith('error: unknown command')
+            ? `; see \`${invocation}${pathOf(command)} --help\``
+            : '';
+          write(`${wrapLine(`${line}${hint}`, output.getErrHelpWidth?.())}\n`);
+        },
       })
       .configureHelp({
         showGlobalOptions: true,
@@ -73,12 +97,13 @@ export function buildProgram(
     .option('--verbose', 'debug output and stack traces')
     .addHelpText(
       'after',
-      `${examplesText(PROGRAM_EXAMPLES)}
-
+      after(
+        undefined,
+        PROGRAM_EXAMPLES,
+        `
 Every command takes the global options, before or after its name, and --help.
-Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a command that was
-running until stopped (stream after flushing, tail, watch, demo) with 0; one cancelled part-way
-or at a question (setup, cleanup, query) says what was changed and exits 130.`,
+Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a command that was running until stopped (stream after flushing, tail, watch, demo) with 0; one cancelled part-way or at a question (setup, cleanup, query) says what was changed and exits 130.`,
+      ),
     );
 
   const add = (parent: Command, definition: AnyCommandDefinition) => {
@@ -89,7 +114,7 @@ or at a question (setup, cleanup, query) says what was changed and exits 130.`,
       if (flag.repeatable) command.option(flag.syntax, description, collect);
       else command.option(flag.syntax, description);
     }
-    command.addHelpText('after', helpAfter(definition));
+    command.addHelpText('after', after(prose(definition.details), definition.examples));
     for (const sub of definition.subcommands ?? []) add(command, sub);
     if (definition.run) {
       command.action(async (...received: unknown[]) => {
@@ -106,6 +131,31 @@ or at a question (setup, cleanup, query) says what was changed and exits 130.`,
 /** For repeatable options (`--symbol A --symbol B`): commander calls it once per occurrence. */
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** The program as completion sees it: every command, subcommand and flag (--help included). */
+export function commandTreeOf(command: Command, root = true): CommandTree {
+  const flags = root ? command.options.filter((option) => option.long !== '--version') : command.options;
+  return {
+    name: command.name(),
+    summary: command.description(),
+    options: [
+      ...flags.flatMap((option) => [option.long, option.short]),
+      ...(root ? ['--help', '--version'] : []),
+    ].filter((flag): flag is string => flag !== undefined),
+    valued: flags
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.long, option.short])
+      .filter((flag): flag is string => flag !== undefined),
+    subcommands: command.commands.map((sub) => commandTreeOf(sub, false)),
+  };
+}
+
+/** ' local' for `stockpipe local`, '' for the program itself. */
+function pathOf(command: Command): string {
+  let path = '';
+  for (let at: Command | null = command; at?.parent; at = at.parent) path = ` ${at.name()}${path}`;
+  return path;
+}
+
 /** The program's options, as inherited by every command below it. */
 function globalOptionsOf(command: Command): Option[] {
   let root = command;
@@ -119,14 +169,50 @@ function globalFlags(command: Command): Record<string, unknown> {
   return Object.fromEntries(GLOBAL_OPTIONS.filter((key) => merged[key] !== undefined).map((key) => [key, merged[key]]));
 }
 
-function helpAfter(definition: CommandDefinition<unknown, unknown>): string {
-  return `${definition.details ? `\n${definition.details.trim()}\n` : ''}${examplesText(definition.examples)}`;
+/** A details paragraph is prose: its own line breaks give way to the terminal's width. */
+function prose(details: string | undefined): string | undefined {
+  return details?.trim().replace(/(?<=\S)\n(?=\S)/g, ' ');
 }
 
-function examplesText(examples: readonly Example[]): string {
-  const width = Math.max(...examples.map((example) => example.command.length));
-  const lines = examples.map((example) =>
-    example.note ? `  $ ${example.command.padEnd(width)}  ${example.note}` : `  $ ${example.command}`,
-  );
-  return `\nExamples:\n${lines.join('\n')}`;
+/** Help is laid out for at most this many columns: wider lines are hard to read. */
+const HELP_MAX_WIDTH = 100;
+
+/**
+ * One example per line, its note after it as a shell comment, so the line pastes as it is. Where
+ * it does not fit, the note goes on the next line, and a command too long for the line is
+ * continued with ` \\` — never broken in the middle of a word.
+ */
+function examplesText(examples: readonly Example[], width: number, trailer = ''): string {
+  const lines = examples.flatMap((example) => {
+    const command = continued(`  $ ${example.command}`, width, '      ');
+    if (!example.note) return command;
+    const last = command.length - 1;
+    const withNote = `${command[last]}  # ${example.note}`;
+    if (withNote.length <= width) return [...command.slice(0, last), withNote];
+    return [...command, wrapLine(`      # ${example.note}`, width, '  # ')];
+  });
+  return `\nExamples:\n${lines.join('\n')}${trailer ? `\n${wrapText(trailer, width, '')}` : ''}`;
+}
+
+/** A shell command over as many lines as it needs, each but the last ending in ` \\`. */
+function continued(command: string, width: number, indent: string): string[] {
+  if (command.length <= width) return [command];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of unbreakable(command.trimStart())) {
+    const start = current === '' ? (lines.length === 0 ? (command.match(/^ */)?.[0] ?? '') : indent) : '';
+    const candidate = current === '' ? `${start}${word}` : `${current} ${word}`;
+    if (candidate.length + 2 <= width || current === '') current = candidate;
+    else {
+      lines.push(`${current} \\`);
+      current = `${indent}${word}`;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+/** An example as the person would type it: `stockpipe …` becomes `npx stockpipe …` where that is how it runs. */
+export function runAs(command: string, invocation: string): string {
+  return command.replace(/(^|\s|\$\()stockpipe(?= |\)|$)/g, `$1${invocation}`);
 }

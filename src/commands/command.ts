@@ -67,6 +67,18 @@ export interface CommandContext {
   target: Target;
   /** How the person runs stockpipe (`stockpipe` or `npx stockpipe`), for suggested commands. */
   invocation: string;
+  /** The program's commands and flags, as the CLI built them (for `completion`). */
+  commandTree?: () => CommandTree;
+}
+
+/** A command as completion sees it: its name, summary, flags (`--name`, `-y`) and subcommands. */
+export interface CommandTree {
+  name: string;
+  summary: string;
+  options: string[];
+  /** Those of `options` that take a value (`--name <pipeline>`): the next word is theirs. */
+  valued: string[];
+  subcommands: CommandTree[];
 }
 
 export interface CommandDefinition<Flags = Record<string, unknown>, Options = Flags> {
@@ -82,6 +94,11 @@ export interface CommandDefinition<Flags = Record<string, unknown>, Options = Fl
   ignores?: readonly GlobalOption[];
   /** Passed to the target: e.g. setup creates the pipeline, so offline it may start the stack. */
   targetOptions?: TargetOptions;
+  /**
+   * The command reads a pipeline that must exist (query, tail, alerts, …): where the target can
+   * tell at once (offline), a missing one is said before the command runs, in the same words for all.
+   */
+  needsPipeline?: boolean;
   /** The only target this command runs on (demo: local): another one given explicitly is refused. */
   runsOn?: Settings['target'];
   subcommands?: AnyCommandDefinition[];

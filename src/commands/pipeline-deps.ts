@@ -12,6 +12,7 @@ import type {
 import type { IO } from '../ui/io.ts';
 import type { Prompter } from '../ui/prompt.ts';
 import type { CommandContext } from './command.ts';
+import { whereFlags } from './shared/pipeline-flags.ts';
 
 export interface PipelineDeps {
   io: IO;
@@ -31,7 +32,7 @@ export interface PipelineDeps {
   graph?: (ctx: PipelineContext) => ResourceNode[];
   /** The settings the pipeline was set up with, kept for options a setup leaves out (default: none read). */
   deployedSettings?: (ctx: PipelineContext) => Promise<DeployedSettings | undefined>;
-  /** The flags that select the target in a suggested command (default '': AWS). */
+  /** The flags that choose where the pipeline lives in a suggested command (default '': AWS). */
   targetFlags?: string;
   /** How the person runs stockpipe, for suggested commands (default `stockpipe`). */
   invocation?: string;
@@ -60,7 +61,7 @@ export async function pipelineDeps(context: CommandContext): Promise<PipelineDep
     graph: model.graph,
     identity: model.identity,
     deployedSettings: model.deployedSettings,
-    targetFlags: target.flags,
+    targetFlags: whereFlags(context),
     invocation: context.invocation,
     feedCommand: target.feedCommand,
   };

@@ -19,7 +19,7 @@ const STAND_INS: Partial<Record<ServiceName, string>> = {
   glue: 'DuckDB over the local lake',
   athena: 'DuckDB over the local lake',
   logs: 'log files under .stockpipe/local/logs',
-  cloudwatch: 'the local runner’s counters (stockpipe local status)',
+  cloudwatch: 'the local runner’s counters (`stockpipe local status`)',
   sts: 'the fixed local account',
 };
 

@@ -18,6 +18,10 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
     feedCommand: 'stream --source synthetic --symbol AAPL',
     clients,
     noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
+    async hasPipeline(pipeline) {
+      const { readLocalPipeline } = await import('../local/pipelines.ts');
+      return readLocalPipeline(cwd, pipeline) !== undefined;
+    },
     async pipelineModel() {
       const [{ localIdentity, localPipelineGraph }, { readLocalPipeline }, { settingsFromTrendsEnv }] =
         await Promise.all([

@@ -23,6 +23,8 @@ export interface Target {
   readonly feedCommand: string;
   /** Why this target cannot send alert e-mail, when it cannot. */
   readonly noEmail?: string;
+  /** Whether the pipeline exists, where that is known without a network call (offline: its registry file). */
+  hasPipeline?(pipeline: string): Promise<boolean>;
   /** What setup, status and cleanup walk here (loaded on first use: the graphs import every resource kind). */
   pipelineModel(): Promise<PipelineModel>;
   /** The SQL engine over the pipeline's lake. */

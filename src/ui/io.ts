@@ -5,6 +5,7 @@
  */
 import { PassThrough, type Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
+import { wrapText } from './wrap.ts';
 
 export interface OutputOptions {
   json: boolean;
@@ -43,8 +44,8 @@ export interface IO {
 }
 
 interface Terminal {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
   stdin: Readable & { isTTY?: boolean };
   env: Record<string, string | undefined>;
 }
@@ -70,6 +71,10 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
   const style = colourFor(terminal.stdout);
   const errStyle = colourFor(terminal.stderr);
   const write = (stream: Writable, text: string) => stream.write(text.endsWith('\n') ? text : `${text}\n`);
+  // At a terminal a line wider than it is wrapped at spaces (a terminal folds it anywhere), and
+  // around a suggested command, never inside it: a copied half command runs something else.
+  const say = (stream: Writable & { isTTY?: boolean; columns?: number }, text: string) =>
+    write(stream, stream.isTTY === true ? wrapText(text, stream.columns) : text);
 
   return {
     stdout: terminal.stdout,
@@ -83,8 +88,8 @@ export function createIO(terminal: Terminal, options: OutputOptions): IO {
     yes: options.yes,
     style,
     errStyle,
-    out: (line) => write(terminal.stdout, line),
-    err: (line) => write(terminal.stderr, line),
+    out: (line) => say(terminal.stdout, line),
+    err: (line) => say(terminal.stderr, line),
     outJson: (value) => write(terminal.stdout, JSON.stringify(value, null, 2)),
     outJsonLine: (value) => write(terminal.stdout, JSON.stringify(value)),
     debug: (line) => {

@@ -15,7 +15,12 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
       const { input } = await import('@inquirer/prompts');
       try {
         return await input(
-          { message, ...(validate ? { validate } : {}) },
+          // An answer is not yet a success (a wrong name refuses the cleanup): no green tick after it.
+          {
+            message,
+            theme: { prefix: { idle: io.errStyle.blue('?'), done: io.errStyle.dim('›') } },
+            ...(validate ? { validate } : {}),
+          },
           { input: io.stdin, output: unclosable(io.stderr), ...(signal ? { signal } : {}) },
         );
       } catch (error) {
@@ -31,11 +36,14 @@ export function inquirerPrompter(io: IO, signal?: AbortSignal): Prompter {
 /**
  * stderr as the prompt sees it: inquirer ends its output stream when it closes, but what the
  * command says after the question (e.g. "Cancelled — nothing was changed") still goes to stderr.
+ * Each chunk is passed on at once, not when stderr has drained the one before: otherwise the
+ * line break that ends the question could come after the command's next line.
  */
 function unclosable(stream: Writable & { isTTY?: boolean; columns?: number }): Writable {
   const forward = new Writable({
     write(chunk, encoding, done) {
-      stream.write(chunk, encoding, done);
+      stream.write(chunk, encoding);
+      done();
     },
   });
   return Object.defineProperties(forward, {

@@ -756,7 +756,10 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(subscriptions.Subscriptions?.[0]?.Endpoint, 'me@example.com');
 
     const cleanupDeps = { io: terminal().io, name: 'alpha', clients, cwd, timing: FAST_TIMING, prompter };
-    await assert.rejects(runCleanup({ dryRun: false }, cleanupDeps), /cleanup cancelled/);
+    await assert.rejects(runCleanup({ dryRun: false }, cleanupDeps), {
+      name: 'CancelledError',
+      message: "Cancelled — 'wrong-name' is not alpha: nothing was deleted",
+    });
     assert.ok((await leftovers(clients, 'alpha')).length > 20, 'a wrong name deletes nothing');
     assert.equal(await runCleanup({ dryRun: false }, { ...cleanupDeps, io: terminal().io }), 0);
     assert.deepEqual(await leftovers(clients, 'alpha'), []);

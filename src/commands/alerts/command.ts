@@ -5,6 +5,7 @@ import type { AlertsOptions, AlertsPlan } from './run.ts';
 
 export default defineCommand<AlertsOptions, AlertsPlan>({
   name: 'alerts',
+  needsPipeline: true,
   summary: 'list the alerts the trends function published, newest first',
   flags: [
     { syntax: '--since <time>', description: 'published this long ago (1d, 6h) or after an ISO time (default 1d)' },

@@ -83,7 +83,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
     const prompter = deps.prompter ?? inquirerPrompter(io, deps.signal);
     const answer = await prompter.input(`Type the pipeline name (${name}) to confirm:`);
     if (answer.trim() !== name)
-      throw new StockpipeError(`cleanup cancelled: '${answer.trim()}' is not ${name}; nothing was deleted`);
+      throw new CancelledError(`Cancelled — '${answer.trim()}' is not ${name}: nothing was deleted`);
   }
 
   note(io, `Deleting pipeline ${name} from ${where}…`);

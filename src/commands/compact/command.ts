@@ -3,6 +3,7 @@ import type { CompactFlags, CompactOptions } from './options.ts';
 
 export default defineCommand<CompactFlags, CompactOptions>({
   name: 'compact',
+  needsPipeline: true,
   summary: 'rewrite the closed months of the local lake into one Parquet object per month',
   flags: [
     {

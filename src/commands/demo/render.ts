@@ -62,7 +62,7 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   );
   if (report.top_movers.length > 0) {
     io.out('');
-    io.out(`${style.bold('Top movers')} ${style.dim('(SQL over the lake, by DuckDB: stockpipe query top-movers)')}`);
+    io.out(`${style.bold('Top movers')} ${style.dim('(SQL over the lake, by DuckDB: the top-movers query)')}`);
     const columns = Object.keys(report.top_movers[0] ?? {}).map((name) => ({
       name,
       numeric: report.top_movers.every((row) => row[name] === null || typeof row[name] === 'number'),

@@ -3,7 +3,7 @@ import type { LocalDeps } from './run.ts';
 
 /** The stack is per folder: no pipeline, account or region is involved. */
 const IGNORES: readonly GlobalOption[] = ['name', 'region', 'profile', 'target', 'config', 'yes'];
-const depsOf = ({ io, cwd }: CommandContext): LocalDeps => ({ io, cwd });
+const depsOf = ({ io, cwd, invocation }: CommandContext): LocalDeps => ({ io, cwd, invocation });
 
 export default defineCommand<Record<string, never>>({
   name: 'local',

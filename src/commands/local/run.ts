@@ -9,15 +9,18 @@ import type { LocalStackStatus } from '../../local/stack.ts';
 import type { LocalEndpoints } from '../../local/state.ts';
 import type { IO } from '../../ui/io.ts';
 import type { Prompter } from '../../ui/prompt.ts';
+import { suggestPlain } from '../shared/pipeline-flags.ts';
 
 export interface LocalDeps {
   io: IO;
   cwd: string;
   /** Tests answer the confirmation here. */
   prompter?: Prompter;
+  /** How the person runs stockpipe, for suggested commands (default `stockpipe`). */
+  invocation?: string;
 }
 
-export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
+export async function runLocalStart({ io, cwd, invocation }: LocalDeps): Promise<number> {
   const { ensureLocalStack } = await import('../../local/stack.ts');
   const { state, started } = await ensureLocalStack(cwd);
   const stateDir = relative(cwd, (await import('../../local/paths.ts')).localPaths(cwd).root) || '.';
@@ -36,7 +39,7 @@ export async function runLocalStart({ io, cwd }: LocalDeps): Promise<number> {
   io.out(`  kinesis   ${state.endpoints.kinesis}`);
   io.out(`  dynamodb  ${state.endpoints.dynamodb}`);
   io.out(`  s3        ${state.endpoints.s3}`);
-  io.err(io.errStyle.dim(`state in ${stateDir}; stop it with: stockpipe local stop`));
+  io.err(io.errStyle.dim(`state in ${stateDir}; stop it with: \`${suggestPlain(invocation, 'local stop')}\``));
   return 0;
 }
 
@@ -86,7 +89,7 @@ export async function runLocalStop({ io, cwd }: LocalDeps): Promise<number> {
  * in) and deletes .stockpipe/local whole: every local pipeline's stream, tables, lake, logs and
  * positions. Nothing is kept, and it says so before and after.
  */
-export async function runLocalReset({ io, cwd, prompter }: LocalDeps): Promise<number> {
+export async function runLocalReset({ io, cwd, prompter, invocation }: LocalDeps): Promise<number> {
   const { localPaths } = await import('../../local/paths.ts');
   const paths = localPaths(cwd);
   const shown = relative(cwd, paths.root) || '.';
@@ -117,28 +120,28 @@ export async function runLocalReset({ io, cwd, prompter }: LocalDeps): Promise<n
     return 0;
   }
   io.out(`deleted ${shown}: the local stack is stopped and nothing of it was kept`);
-  io.err(io.style.dim('create a pipeline again with: stockpipe setup --target local'));
+  io.err(io.errStyle.dim(`create a pipeline again with: \`${suggestPlain(invocation, 'setup --target local')}\``));
   return 0;
 }
 
-export async function runLocalStatus({ io, cwd }: LocalDeps): Promise<number> {
+export async function runLocalStatus({ io, cwd, invocation }: LocalDeps): Promise<number> {
   const { localStackStatus } = await import('../../local/stack.ts');
   const status = await localStackStatus(cwd);
   if (io.json) {
     io.outJson({ ...status, endpoints: status.endpoints && urlsOf(status.endpoints) });
     return 0;
   }
-  for (const line of describeStatus(status, io)) io.out(line);
+  for (const line of describeStatus(status, io, invocation)) io.out(line);
   return 0;
 }
 
-export function describeStatus(status: LocalStackStatus, io: Pick<IO, 'style'>): string[] {
+export function describeStatus(status: LocalStackStatus, io: Pick<IO, 'style'>, invocation?: string): string[] {
   const lines: string[] = [];
   if (!status.running) {
     lines.push(
       `local stack: ${io.style.yellow('stopped')}${status.stale ? ` (process ${status.pid} died; its state is stale)` : ''}`,
     );
-    lines.push(io.style.dim('  start it with: stockpipe local start'));
+    lines.push(io.style.dim(`  start it with: \`${suggestPlain(invocation, 'local start')}\``));
   } else {
     lines.push(
       `local stack: ${io.style.green('running')}  pid ${status.pid}  up ${formatDuration(status.uptimeMs ?? 0)}`,

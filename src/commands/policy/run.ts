@@ -58,7 +58,7 @@ export async function runPolicy(options: PolicyOptions, deps: PolicyDeps): Promi
     io.outJson(policy);
     return 0;
   }
-  io.out(JSON.stringify(policy, null, 2));
+  io.outJson(policy); // the document as it is, never wrapped to a terminal
   const size = policySize(policy);
   const fileName = `stockpipe-${place.name}-${options.kind}.json`;
   io.err(

@@ -1,11 +1,13 @@
 import { NAMED_QUERY_HELP, NAMED_QUERY_NAMES } from '../../query/named.ts';
 import { defineCommand } from '../command.ts';
+import { pipelineRef } from '../shared/pipeline-flags.ts';
 import type { QueryOptions, QueryPlan } from './plan.ts';
 
 const width = Math.max(...NAMED_QUERY_NAMES.map((name) => name.length));
 
 export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
   name: 'query',
+  needsPipeline: true,
   summary: 'run a named query or your own SQL over stock_data_table (Athena; DuckDB offline)',
   arguments: [
     // Optional for commander, checked in parse: a missing query is told the choices.
@@ -49,11 +51,13 @@ Ctrl+C stops the running query (StopQueryExecution) or its printing.`,
     const [name = '', sql] = args;
     return planQuery({ name, ...(sql !== undefined ? { sql } : {}), ...flags }, { cwd, now, json });
   },
-  async run(plan, { io, settings, target, signal }) {
+  async run(plan, context) {
+    const { io, settings, target, signal } = context;
     const { runQuery } = await import('./run.ts');
     return runQuery(plan, {
       io,
       signal,
+      pipeline: pipelineRef(context),
       createRunner: () => target.queryRunner(settings.name),
       ...(target.coverLake ? { coverLake: () => target.coverLake?.(settings.name) ?? Promise.resolve([]) } : {}),
     });

@@ -1,7 +1,9 @@
 import { formatDuration } from '../../core/duration.ts';
+import { DEFAULT_PIPELINE_NAME } from '../../core/names.ts';
 import { CancelledError } from '../../errors.ts';
 import { QueryCancelledError, type QueryResult, type QueryRunner, queryCostUsd } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
+import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import type { QueryPlan } from './plan.ts';
 import { resultPrinter } from './print.ts';
 
@@ -12,6 +14,8 @@ export interface QueryDeps {
   createRunner: () => Promise<QueryRunner>;
   /** Before the query: make the engine see every stored record (Target.coverLake). */
   coverLake?: () => Promise<string[]>;
+  /** The pipeline, as suggested commands name it (default: the default pipeline, installed). */
+  pipeline?: PipelineRef;
 }
 
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {
@@ -71,7 +75,7 @@ async function coverLake(deps: QueryDeps): Promise<void> {
     const message = String((error as Error).message ?? error).replace(/\s+/g, ' ');
     if (/AccessDenied|UnauthorizedOperation/.test(name)) {
       io.err(
-        `warning: the lake may hold records older than its tables project, and this identity may not widen them (${message}); the query runs without them: \`stockpipe setup\` widens them`,
+        `warning: the lake may hold records older than its tables project, and this identity may not widen them (${message}); the query runs without them: \`${suggest(deps.pipeline ?? { name: DEFAULT_PIPELINE_NAME }, 'setup')}\` widens them`,
       );
     } else {
       io.debug(`lake coverage not checked: ${message}`);

@@ -3,6 +3,7 @@ import type { RedriveOptions, RedrivePlan } from './run.ts';
 
 export default defineCommand<RedriveOptions, RedrivePlan>({
   name: 'redrive',
+  needsPipeline: true,
   summary: 'put failed or quarantined records back on the stream, once',
   flags: [
     {

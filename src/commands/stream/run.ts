@@ -190,7 +190,7 @@ async function kinesisSink(deps: StreamDeps): Promise<EventSink> {
     const state = StreamDescriptionSummary?.StreamStatus;
     if (state === 'CREATING' || state === 'DELETING') {
       throw new StockpipeError(
-        `Kinesis stream ${streamName} is ${state}: wait for it (stockpipe status) and try again.`,
+        `Kinesis stream ${streamName} is ${state}: wait for it (\`${suggest(deps.pipeline, 'status')}\`) and try again.`,
       );
     }
   } catch (error) {

@@ -1,10 +1,11 @@
 import { PipelineNotFoundError, StockpipeError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
-import { pipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { noLocalPipeline, pipelineRef } from '../shared/pipeline-flags.ts';
 import type { TailOptions, TailPlan } from './run.ts';
 
 export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
   name: 'tail',
+  needsPipeline: true,
   summary: 'show the ingest and trends functions’ logs, interleaved in time order',
   arguments: [{ syntax: '[function]', description: 'ingest | trends | all (default: all)' }],
   flags: [
@@ -49,9 +50,7 @@ export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
           })
           .catch((error: unknown) => {
             if (error instanceof PipelineNotFoundError) {
-              throw new StockpipeError(
-                `${error.message}: create it with \`${suggest(pipelineRef(context), 'setup')}\``,
-              );
+              throw new StockpipeError(noLocalPipeline(pipelineRef(context)));
             }
             throw error;
           }),

@@ -5,6 +5,7 @@ import type { WatchOptions, WatchPlan } from './run.ts';
 
 export default defineCommand<WatchOptions, WatchPlan>({
   name: 'watch',
+  needsPipeline: true,
   summary: 'a live chart of recent prices with short/long SMA and alert markers',
   flags: [
     {

@@ -71,7 +71,7 @@ export class CheckpointUnreadableError extends Error {
   override readonly name = 'CheckpointUnreadableError';
   constructor(file: string, reason: string) {
     super(
-      `checkpoint ${file} cannot be read (${reason}): this runner is stopped rather than deliver its source again from the start; repair the file, or delete it to replay everything, then restart the stack (stockpipe local stop, then stockpipe local start)`,
+      `checkpoint ${file} cannot be read (${reason}): this runner is stopped rather than deliver its source again from the start; repair the file, or delete it to replay everything, then restart the stack (\`stockpipe local stop\`, then \`stockpipe local start\`)`,
     );
   }
 }

@@ -29,25 +29,23 @@ describe('the local target: setup → stream → query, tail, status → cleanup
     assert.match(cleanup.stdout, /^Nothing to clean up/);
     assert.doesNotMatch(cleanup.stderr, /Local stack stopped/);
 
-    for (const argv of [['alerts'], ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1']]) {
+    // stream checks its flags and file first, then finds no stack here.
+    const stream = await local('stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1');
+    assert.equal(stream.code, 1);
+    assert.equal(stream.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
+    // Every command that reads a pipeline says the same of a missing one, with the command that creates it.
+    for (const argv of [['alerts'], ['tail'], ['query', 'top-movers'], ['watch', '--symbol', 'AAPL'], ['compact']]) {
       const result = await local(...argv);
       assert.equal(result.code, 1, argv.join(' '));
-      assert.equal(result.stderr, `error: ${NO_LOCAL_STATE.replaceAll('`stockpipe ', '`npx stockpipe ')}\n`);
+      assert.equal(
+        result.stderr,
+        'error: there is no pipeline stockpipe in the local target here (.stockpipe/local): create it with `npx stockpipe setup --target local`\n',
+        argv.join(' '),
+      );
     }
-    const tail = await local('tail');
-    assert.equal(tail.code, 1);
-    assert.equal(
-      tail.stderr,
-      'error: pipeline stockpipe does not exist offline: create it with `npx stockpipe setup --target local`\n',
-    );
+    const named = await local('query', 'latest', '--name', 'nosuch');
+    assert.match(named.stderr, /create it with `npx stockpipe setup --name nosuch --target local`\n$/);
     nothingLocal();
-
-    const query = await local('query', 'top-movers');
-    assert.equal(query.code, 1);
-    assert.match(
-      query.stderr,
-      /^error: the lake bucket \S+ does not exist in the local target: run `npx stockpipe setup --target local` first\n$/,
-    );
 
     const plan = await local('setup', '--dry-run');
     assert.equal(plan.code, 0, plan.stderr);

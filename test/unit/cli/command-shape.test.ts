@@ -92,6 +92,40 @@ describe('command definitions', () => {
     assert.match(stderr, /unknown command 'no-such-command'/);
   });
 
+  it('a mistyped command gets a "did you mean", as a mistyped option does, and the help to read', async () => {
+    const top = await runCli(['stauts']);
+    assert.equal(top.code, 2);
+    assert.equal(top.stderr, "error: unknown command 'stauts' (Did you mean status?); see `npx stockpipe --help`\n");
+    const sub = await runCli(['local', 'strat'], { env: { npm_command: 'exec' } });
+    assert.equal(sub.code, 2);
+    assert.equal(
+      sub.stderr,
+      "error: unknown command 'strat' (Did you mean start?); see `npx stockpipe local --help`\n",
+    );
+  });
+
+  it('--help at an 80-column terminal: no line wider, no word broken, examples as the person runs stockpipe', async () => {
+    for (const [path, definition] of [[[], undefined] as const, ...walk(COMMANDS)]) {
+      const { code, stdout } = await runCli([...path, '--help'], {
+        tty: true,
+        columns: 80,
+        env: { npm_command: 'exec' },
+      });
+      assert.equal(code, 0);
+      const lines = stdout.trimEnd().split('\n');
+      for (const line of lines) assert.ok(line.length <= 80, `${path.join(' ')} --help: ${line.length} wide: ${line}`);
+      // Every word of the command's own texts is whole on some line: none was broken across two.
+      const shown = new Set(stdout.split(/\s+/));
+      const texts = definition
+        ? [definition.summary, definition.details ?? '', ...(definition.flags ?? []).map((flag) => flag.description)]
+        : [];
+      for (const word of texts.flatMap((text) => text.split(/\s+/)).filter(Boolean)) {
+        assert.ok(shown.has(word), `${path.join(' ')} --help shows '${word}' whole`);
+      }
+      for (const line of lines.filter((l) => l.startsWith('  $ '))) assert.match(line, /npx stockpipe/, line);
+    }
+  });
+
   it('a global option a command ignores is refused when it contradicts it: demo runs offline only', async () => {
     const { code, stderr } = await runCli(['demo', '--target', 'aws']);
     assert.equal(code, 2);

@@ -1,13 +1,17 @@
 /**
  * The documentation says what the code does: docs/commands.md has a section for every command,
  * lists every option of it, and names no option the command does not have; the README lists
- * every command. Checked against the same definitions `--help` is built from.
+ * every command. Checked against the same definitions `--help` is built from. The examples that
+ * run offline as they are print what the docs show under them.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../../../src/cli/commands.ts';
 import type { AnyCommandDefinition } from '../../../src/commands/command.ts';
+import { runCli } from '../../helpers/cli.ts';
 
 const read = (file: string) => readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8');
 const COMMANDS_DOC = read('docs/commands.md');
@@ -60,4 +64,79 @@ describe('docs/commands.md and README match the commands', () => {
       assert.match(row, new RegExp(`\`npx stockpipe ${definition.name}\\b`), `${definition.name}'s example runs it`);
     }
   });
+});
+
+/** An example of docs/commands.md: a `$ stockpipe …` line and the output shown under it, up to a `…`. */
+interface DocExample {
+  line: number;
+  command: string;
+  shown: string[];
+}
+
+function docExamples(): DocExample[] {
+  const examples: DocExample[] = [];
+  let inBlock = false;
+  let current: DocExample | undefined;
+  let elided = false;
+  COMMANDS_DOC.split('\n').forEach((text, index) => {
+    if (text.startsWith('```')) {
+      inBlock = !inBlock;
+      current = undefined;
+      return;
+    }
+    if (!inBlock) return;
+    if (text.startsWith('$ ')) {
+      current = {
+        line: index + 1,
+        command: text
+          .slice(2)
+          .replace(/\s+#.*$/, '')
+          .trim(),
+        shown: [],
+      };
+      elided = false;
+      examples.push(current);
+    } else if (current && text.trim() === '') {
+      current = undefined;
+    } else if (current && !elided) {
+      if (text.includes('…')) elided = true;
+      else current.shown.push(text);
+    }
+  });
+  return examples;
+}
+
+/**
+ * The examples that run here as they are: no AWS account and no running stack. Their output is
+ * compared line by line with what the docs show; each of the others needs AWS or a stack with
+ * data (the integration and conformance suites run those commands).
+ */
+const RUNS_OFFLINE = /^stockpipe (config|policy \w+ .*--account \d+|completion|local reset --yes)\b/;
+
+describe('docs/commands.md examples print what the docs show', () => {
+  const examples = docExamples();
+  it('the docs have examples, some of them runnable offline', () => {
+    assert.ok(examples.length > 40, `${examples.length} examples`);
+    assert.ok(examples.filter((example) => RUNS_OFFLINE.test(example.command)).length >= 6);
+  });
+
+  for (const example of examples.filter((candidate) => RUNS_OFFLINE.test(candidate.command))) {
+    it(`line ${example.line}: ${example.command}`, async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-docs-'));
+      try {
+        // `local reset` needs something to reset: an empty state folder.
+        if (example.command.startsWith('stockpipe local reset'))
+          mkdirSync(join(cwd, '.stockpipe', 'local'), { recursive: true });
+        const [, redirect] = example.command.split(/\s+>\s+/);
+        const words = (example.command.split(/\s+>\s+/)[0] ?? '').split(/\s+/).slice(1);
+        const result = await runCli(words, { cwd, env: { AWS_REGION: 'eu-west-1' } });
+        assert.equal(result.code, 0, result.stderr);
+        // Redirected to a file: what the terminal shows is stderr.
+        const printed = (redirect ? result.stderr : result.stdout).split('\n');
+        assert.deepEqual(printed.slice(0, example.shown.length), example.shown);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    });
+  }
 });

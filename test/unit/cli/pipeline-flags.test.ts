@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pipelineFlags } from '../../../src/commands/shared/pipeline-flags.ts';
+import { pipelineFlags, pipelineRef, shellWord, suggest } from '../../../src/commands/shared/pipeline-flags.ts';
+import { resolveSettings, settingValues } from '../../../src/settings/resolve.ts';
 import { awsTarget } from '../../../src/targets/aws.ts';
 import { localTarget } from '../../../src/targets/local.ts';
 
@@ -13,5 +14,42 @@ describe('pipelineFlags', () => {
     assert.equal(pipelineFlags({ name: 'markets' }), ' --name markets');
     assert.equal(pipelineFlags({ name: 'stockpipe', targetFlags: local.flags }), ' --target local');
     assert.equal(pipelineFlags({ name: 'markets', targetFlags: local.flags }), ' --name markets --target local');
+  });
+});
+
+describe('suggest', () => {
+  const refOf = (flags: Record<string, string>, env: Record<string, string> = {}) => {
+    const { settings: resolved } = resolveSettings({ flags, env, cwd: '/nonexistent' });
+    const settings = settingValues(resolved);
+    const target = settings.target === 'local' ? localTarget('/nonexistent') : awsTarget(settings, {});
+    return pipelineRef({ settings, resolved, target, invocation: 'npx stockpipe' });
+  };
+
+  it('starts as the person runs stockpipe and carries every flag that chose the pipeline', () => {
+    assert.equal(suggest(refOf({}), 'status'), 'npx stockpipe status');
+    assert.equal(
+      suggest(refOf({ name: 'markets', region: 'eu-west-1', profile: 'prod' }), 'setup'),
+      'npx stockpipe setup --name markets --region eu-west-1 --profile prod',
+    );
+    assert.equal(
+      suggest(refOf({ name: 'nosuch', target: 'local' }), 'setup'),
+      'npx stockpipe setup --name nosuch --target local',
+    );
+  });
+
+  it('leaves out what the shell it is pasted into still has (the environment), and region offline', () => {
+    assert.equal(
+      suggest(refOf({}, { AWS_REGION: 'eu-west-1', AWS_PROFILE: 'prod' }), 'status'),
+      'npx stockpipe status',
+    );
+    assert.equal(
+      suggest(refOf({ target: 'local', region: 'eu-west-1' }), 'status'),
+      'npx stockpipe status --target local',
+    );
+  });
+
+  it('quotes a value a shell would read otherwise', () => {
+    assert.equal(shellWord('prod'), 'prod');
+    assert.equal(shellWord("it's$HOME"), `'it'\\''s$HOME'`);
   });
 });
