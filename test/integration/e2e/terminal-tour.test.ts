@@ -212,10 +212,7 @@ describe('the tour at an 80×24 terminal, as `npx stockpipe` in a checkout', { s
     assert.match(screens.status ?? '', /`npx stockpipe [^`]*--name tour --target local`/);
   });
 
-  // TODO(w30b): the backtest summary fits 80 columns and watch fits the window — w30b's part of issue 30.
-  it('backtest and watch', {
-    skip: 'TODO(w30b): fails until w30b’s backtest summary and watch are merged',
-  }, async () => {
+  it('backtest and watch', async () => {
     const closes = Array.from({ length: 60 }, (_, i) => 100 + 10 * Math.sin(i / 5));
     const day = (i: number) => new Date(Date.UTC(2016, 0, 4) + i * 86_400_000).toISOString().slice(0, 10);
     writeFileSync(
@@ -232,18 +229,14 @@ describe('the tour at an 80×24 terminal, as `npx stockpipe` in a checkout', { s
     }
   });
 
-  // TODO(w30b): times shortened to what distinguishes the rows, never cut — w30b's part of issue 30.
-  it('every time column shows seconds', { skip: 'TODO(w30b): fails until w30b’s table times are merged' }, () => {
+  it('every time column shows seconds', () => {
     for (const what of ['alerts', 'top-movers', 'anomalies', 'latest', 'history']) {
       const cut = (screens[what] ?? '').split('\n').find((line) => CUT_TIME.test(line));
       assert.equal(cut, undefined, `${what}: a time without its seconds: ${cut}`);
     }
   });
 
-  // TODO(w30b): one definition of "change" (against previous_close) — w30b's part of issue 30.
-  it('query latest and watch agree on a symbol’s change', {
-    skip: 'TODO(w30b): fails until w30b’s one definition of change is merged',
-  }, async () => {
+  it('query latest and watch agree on a symbol’s change', async () => {
     const latest = await atTerminal('npx stockpipe query latest --target local --name tour --json | cat');
     const rows = JSON.parse(latest.lines.map((line) => line.text).join('')) as {
       symbol: string;
