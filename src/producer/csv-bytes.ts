@@ -24,7 +24,7 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** A bar with a date only becomes an event at the US market close. */
 export const DAILY_BAR_TIME = 'T20:00:00.000Z';
 
-/** The numbers of a bar, in the order of {@link CsvBarBytes.values}. */
+/** The numbers of a bar, in the order of {@link CsvBarBytes.numbers}. */
 export const BAR_NUMBERS = ['price', 'open', 'high', 'low', 'volume', 'previous_close'] as const;
 export type BarNumber = (typeof BAR_NUMBERS)[number];
 
@@ -36,8 +36,11 @@ const NUMBER = 2;
 export class CsvBarBytes {
   /** One role per column of the header. */
   private readonly roles: Uint8Array;
-  /** The numbers of the last line read, by BAR_NUMBERS; null where the file has no such cell or it is empty. */
-  readonly values: (number | null)[] = BAR_NUMBERS.map(() => null);
+  /**
+   * The numbers of the last line read, by BAR_NUMBERS; NaN (which no cell reads as) where the file
+   * has no such cell or it is empty. Typed, so that a number is not boxed on its way to the event.
+   */
+  readonly numbers = new Float64Array(BAR_NUMBERS.length);
   /** The last line's time as the contract's timestamp. */
   timestamp = '';
   /** The last valid date seen (`YYYY-MM-DD` as bytes): rows of one day check their date once. */
@@ -54,28 +57,24 @@ export class CsvBarBytes {
     });
   }
 
-  /** Reads the bar on bytes[from, to) into `timestamp` and `values`; false when the line is not one for the fast path. */
+  /** Reads the bar on bytes[from, to) into `timestamp` and `numbers`; false when the line is not one for the fast path. */
   read(bytes: Uint8Array, from: number, to: number): boolean {
     const roles = this.roles;
-    const values = this.values;
-    values.fill(null);
+    this.numbers.fill(Number.NaN);
     let haveTime = false;
     let column = 0;
     let start = from;
     for (;;) {
       const role = column < roles.length ? (roles[column] as number) : IGNORED;
-      let end: number;
-      if (role >= NUMBER) {
-        end = this.number(bytes, start, to, role - NUMBER);
-        if (end < 0) return false;
-      } else {
-        end = cellEnd(bytes, start, to);
-        if (end < 0) return false;
-        if (role === TIME) {
-          if (!this.time(bytes, start, end)) return false;
-          haveTime = true;
-        }
-      }
+      // Each reader returns where its cell ends, or -1 when it cannot read it.
+      const end =
+        role >= NUMBER
+          ? this.number(bytes, start, to, role - NUMBER)
+          : role === TIME
+            ? this.time(bytes, start, to)
+            : cellEnd(bytes, start, to);
+      if (end < 0) return false;
+      haveTime ||= role === TIME;
       if (end === to) return haveTime;
       start = end + 1;
       column++;
@@ -83,7 +82,7 @@ export class CsvBarBytes {
   }
 
   /**
-   * A plain decimal of at most 15 digits into values[slot] (null when empty), read as digits ÷ 10^k,
+   * A plain decimal of at most 15 digits into numbers[slot] (NaN when empty), read as digits ÷ 10^k,
    * which IEEE division rounds exactly as Number() does (both operands are exact doubles). Returns
    * where the cell ends, or -1 for anything else in it.
    */
@@ -107,27 +106,28 @@ export class CsvBarBytes {
       digits++;
       if (fraction >= 0) fraction++;
     }
-    if (i === from) return i; // empty: stays null
+    if (i === from) return i; // empty: stays NaN
     if (digits === 0 || digits > 15) return -1;
     const value = fraction > 0 ? mantissa / (POWERS_OF_TEN[fraction] as number) : mantissa;
-    this.values[slot] = sign === MINUS ? -value : value;
+    this.numbers[slot] = sign === MINUS ? -value : value;
     return i;
   }
 
   /**
    * The time cell as the contract's timestamp when it is `YYYY-MM-DD` (a daily bar),
    * `YYYY-MM-DD HH:mm:ss`, `…THH:mm:ss[Z]` or `…THH:mm:ss.sssZ` of a valid date from 1970 on —
-   * what the text reader rewrites the same way; false for any other shape or value. The string is
-   * made in one piece (not joined from parts) so that comparing it later costs no flattening.
+   * what the text reader rewrites the same way; -1 for any other shape or value, else where the cell
+   * ends. Each of those shapes checks every byte it has, so the cell needs no scan of its own. The
+   * string is made in one piece (not joined from parts) so that comparing it later costs no flattening.
    */
-  private time(bytes: Uint8Array, from: number, to: number): boolean {
-    const length = to - from;
+  private time(bytes: Uint8Array, from: number, to: number): number {
+    const length = timeLength(bytes, from, to);
     if (length === 10) {
-      if (!this.validDate(bytes, from)) return false;
+      if (!this.validDate(bytes, from)) return -1;
       this.timestamp = dateText(bytes, from) + DAILY_BAR_TIME;
-      return true;
+      return from + length;
     }
-    if (length !== 19 && length !== 20 && length !== 24) return false;
+    if (length < 0) return -1;
     const separator = bytes[from + 10];
     if (
       (separator !== LETTER_T && separator !== SPACE) ||
@@ -137,22 +137,25 @@ export class CsvBarBytes {
       (length === 24 &&
         (bytes[from + 19] !== DOT || bytes[from + 23] !== LETTER_Z || digitsAt(bytes, from + 20, 3) < 0))
     ) {
-      return false;
+      return -1;
     }
     const hour = digitsAt(bytes, from + 11, 2);
     const minute = digitsAt(bytes, from + 14, 2);
     const second = digitsAt(bytes, from + 17, 2);
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-    if (!this.validDate(bytes, from)) return false;
-    const b = (offset: number) => bytes[from + offset] as number;
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
+    if (!this.validDate(bytes, from)) return -1;
+    const f = from;
     const millis = length === 24;
     // biome-ignore format: one character a position, as the timestamp reads
     this.timestamp = String.fromCharCode(
-      b(0), b(1), b(2), b(3), b(4), b(5), b(6), b(7), b(8), b(9), LETTER_T,
-      b(11), b(12), COLON, b(14), b(15), COLON, b(17), b(18), DOT,
-      millis ? b(20) : ZERO, millis ? b(21) : ZERO, millis ? b(22) : ZERO, LETTER_Z,
+      bytes[f] as number, bytes[f + 1] as number, bytes[f + 2] as number, bytes[f + 3] as number, MINUS,
+      bytes[f + 5] as number, bytes[f + 6] as number, MINUS, bytes[f + 8] as number, bytes[f + 9] as number,
+      LETTER_T, bytes[f + 11] as number, bytes[f + 12] as number, COLON, bytes[f + 14] as number,
+      bytes[f + 15] as number, COLON, bytes[f + 17] as number, bytes[f + 18] as number, DOT,
+      millis ? (bytes[f + 20] as number) : ZERO, millis ? (bytes[f + 21] as number) : ZERO,
+      millis ? (bytes[f + 22] as number) : ZERO, LETTER_Z,
     );
-    return true;
+    return from + length;
   }
 
   /** Whether `YYYY-MM-DD` at `from` is a valid date from 1970 on; the same date as the last row's is known to be. */
@@ -172,6 +175,18 @@ export class CsvBarBytes {
     return true;
   }
 }
+
+/** The length of the time cell at `from` when it is one the fast path knows (10, 19, 20 or 24), else -1. */
+function timeLength(bytes: Uint8Array, from: number, to: number): number {
+  for (const length of TIME_LENGTHS) {
+    const end = from + length;
+    if (end === to || (end < to && bytes[end] === COMMA)) return length;
+  }
+  return -1;
+}
+
+/** The likeliest first: Yahoo's minute bars. */
+const TIME_LENGTHS = [19, 10, 20, 24];
 
 /** Where the cell at `from` ends (a comma or `to`); -1 when it holds a quote, a control or a non-ASCII byte. */
 function cellEnd(bytes: Uint8Array, from: number, to: number): number {

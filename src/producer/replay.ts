@@ -304,8 +304,8 @@ export function createReplaySource(options: ReplayOptions): ReplaySource {
 
 /** An event, the reason a row is skipped, or undefined for a line that is no row (header, blank). */
 type ParseResult = StockEvent | string | undefined;
-/** CsvBarBytes' values: price, open, high, low, volume, previous_close. */
-type BarValues = [number | null, number | null, number | null, number | null, number | null, number | null];
+/** One of CsvBarBytes' numbers, where NaN means no value. */
+const orNull = (value: number | undefined): number | null => (Number.isNaN(value) ? null : (value as number));
 type ByteParser = (bytes: Buffer, from: number, to: number, lineNumber: number) => ParseResult;
 
 interface Parser {
@@ -410,11 +410,14 @@ function csvParser(symbol: string, newId: () => string): Parser {
   /** A row whose cells all read on the fast path; any other line (or a bad value) is read as text. */
   const bytes: ByteParser = (bytes, from, to) => {
     if (bar === undefined || !bar.read(bytes, from, to)) return text(bytes.toString('utf8', from, to));
-    const [price, open, high, low, volume, given] = bar.values as BarValues;
-    // Bad values are rare: the text reader says what is wrong with them.
-    if (price === null || !(price > 0) || (volume !== null && volume < 0))
-      return text(bytes.toString('utf8', from, to));
-    return event(bar.timestamp, price, open, high, low, volume === null ? null : Math.round(volume), given);
+    const numbers = bar.numbers;
+    const price = numbers[0] as number;
+    const volume = numbers[4] as number;
+    // Bad values are rare: the text reader says what is wrong with them. (NaN, an empty cell, fails both.)
+    if (!(price > 0) || volume < 0) return text(bytes.toString('utf8', from, to));
+    const whole = Number.isNaN(volume) ? null : Math.round(volume);
+    // biome-ignore format: by BAR_NUMBERS, one a column
+    return event(bar.timestamp, price, orNull(numbers[1]), orNull(numbers[2]), orNull(numbers[3]), whole, orNull(numbers[5]));
   };
 
   return { text, bytes };
