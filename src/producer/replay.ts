@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { isIsoUtcMillis, type StockEvent } from '../core/event.ts';
 import { normaliseTime, readObservation } from '../core/ingest-reader.ts';
-import { deriveChange } from '../core/metrics.ts';
+import { changeFrom, changePercentFrom, deriveChange } from '../core/metrics.ts';
 import { printable } from '../core/printable.ts';
 import { type ByteLineBatch, fileByteLines } from './byte-lines.ts';
 import { CsvBarBytes, DAILY_BAR_TIME } from './csv-bytes.ts';
@@ -304,8 +304,6 @@ export function createReplaySource(options: ReplayOptions): ReplaySource {
 
 /** An event, the reason a row is skipped, or undefined for a line that is no row (header, blank). */
 type ParseResult = StockEvent | string | undefined;
-/** One of CsvBarBytes' numbers, where NaN means no value. */
-const orNull = (value: number | undefined): number | null => (Number.isNaN(value) ? null : (value as number));
 type ByteParser = (bytes: Buffer, from: number, to: number, lineNumber: number) => ParseResult;
 
 interface Parser {
@@ -344,7 +342,6 @@ function csvParser(symbol: string, newId: () => string): Parser {
   ): StockEvent => {
     const previous = given ?? previousClose;
     previousClose = price;
-    const { change, change_percent } = deriveChange(price, previous);
     return {
       event_id: newId(),
       symbol,
@@ -354,8 +351,8 @@ function csvParser(symbol: string, newId: () => string): Parser {
       high,
       low,
       previous_close: previous,
-      change,
-      change_percent,
+      change: changeFrom(price, previous),
+      change_percent: changePercentFrom(price, previous),
       volume,
       currency: null,
       market_state: null,
@@ -413,7 +410,8 @@ function csvParser(symbol: string, newId: () => string): Parser {
     const numbers = bar.numbers;
     const price = numbers[0] as number;
     const volume = numbers[4] as number;
-    // Bad values are rare: the text reader says what is wrong with them. (NaN, an empty cell, fails both.)
+    // Bad values are rare: the text reader says what is wrong with them. An empty cell is NaN here,
+    // so an empty price is refused (not > 0) and an empty volume is not (not < 0).
     if (!(price > 0) || volume < 0) return text(bytes.toString('utf8', from, to));
     const whole = Number.isNaN(volume) ? null : Math.round(volume);
     // biome-ignore format: by BAR_NUMBERS, one a column
@@ -421,6 +419,11 @@ function csvParser(symbol: string, newId: () => string): Parser {
   };
 
   return { text, bytes };
+}
+
+/** One of CsvBarBytes' numbers as an event's field: NaN means no value. */
+function orNull(value: number | undefined): number | null {
+  return Number.isNaN(value) ? null : (value as number);
 }
 
 function ndjsonParser(symbols: Set<string>, newId: () => string): Parser {
