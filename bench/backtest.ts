@@ -3,17 +3,20 @@
  * bars, ~47 MB), the whole process timed; then, where a Python with pandas is found
  * (STOCKPIPE_BENCH_PYTHON, else python3), the same crossover in pandas on the same file in the same
  * run — `read_csv`, `rolling(5/20).mean()`, the crossings — and the ratio. Rows:
- * STOCKPIPE_BENCH_BACKTEST_ROWS.
+ * STOCKPIPE_BENCH_BACKTEST_ROWS. Each side runs STOCKPIPE_BENCH_BACKTEST_RUNS times (3), the two
+ * taking turns, and the medians are reported: on a shared machine one run of either can be
+ * slowed several-fold by a neighbour.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { report } from './_report.ts';
+import { median, report } from './_report.ts';
 
 const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
 const rows = Number(process.env.STOCKPIPE_BENCH_BACKTEST_ROWS ?? 1_000_000);
+const runs = Number(process.env.STOCKPIPE_BENCH_BACKTEST_RUNS ?? 3);
 
 const PANDAS = `
 import sys
@@ -49,8 +52,20 @@ async function writeBars(file: string): Promise<void> {
   await new Promise<void>((resolve) => out.once('finish', () => resolve()));
 }
 
+interface Timed {
+  seconds: number;
+  stdout: string;
+  peakMb?: number;
+}
+
+/** The highest peak RSS of the runs, when /usr/bin/time measured it. */
+function peakOf(runs: Timed[]): number | undefined {
+  const peaks = runs.flatMap((run) => (run.peakMb === undefined ? [] : [run.peakMb]));
+  return peaks.length > 0 ? Math.max(...peaks) : undefined;
+}
+
 /** Wall seconds and peak RSS (MB, from /usr/bin/time when present) of one whole process. */
-async function timed(command: string, args: string[]): Promise<{ seconds: number; stdout: string; peakMb?: number }> {
+async function timed(command: string, args: string[]): Promise<Timed> {
   const gnuTime = spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0;
   const [file, argv] = gnuTime ? ['/usr/bin/time', ['-f', 'peak_kb=%M', command, ...args]] : [command, args];
   const began = performance.now();
@@ -81,20 +96,30 @@ const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-bench-backtest-'));
 try {
   const file = join(cwd, 'bars.csv');
   await writeBars(file);
-  const ours = await timed(process.execPath, [BIN, 'backtest', '--file', file, '--symbol', 'X', '--json']);
-  const output = JSON.parse(ours.stdout) as { rows: number };
-  if (output.rows !== rows) throw new Error(`backtest read ${output.rows} rows, not ${rows}`);
-  report('backtest', `csv_${rows}_rows_s`, ours.seconds, 's');
-  report('backtest', `csv_${rows}_rows_per_s`, rows / ours.seconds, 'rows/s');
-  if (ours.peakMb !== undefined) report('backtest', `csv_${rows}_rows_peak_rss_mb`, ours.peakMb, 'MB');
   const python = pandasPython();
   if (!python) {
     console.error('backtest: no Python with pandas (set STOCKPIPE_BENCH_PYTHON): the pandas figures are left out');
-  } else {
-    const pandas = await timed(python, ['-c', PANDAS, file]);
-    report('backtest', `pandas_csv_${rows}_rows_s`, pandas.seconds, 's');
-    if (pandas.peakMb !== undefined) report('backtest', `pandas_csv_${rows}_rows_peak_rss_mb`, pandas.peakMb, 'MB');
-    report('backtest', 'ratio_to_pandas', ours.seconds / pandas.seconds, 'ratio');
+  }
+  const ours: Timed[] = [];
+  const pandas: Timed[] = [];
+  for (let run = 0; run < runs; run++) {
+    const result = await timed(process.execPath, [BIN, 'backtest', '--file', file, '--symbol', 'X', '--json']);
+    const output = JSON.parse(result.stdout) as { rows: number };
+    if (output.rows !== rows) throw new Error(`backtest read ${output.rows} rows, not ${rows}`);
+    ours.push(result);
+    if (python) pandas.push(await timed(python, ['-c', PANDAS, file]));
+  }
+  const seconds = median(ours.map((run) => run.seconds));
+  report('backtest', `csv_${rows}_rows_s`, seconds, 's');
+  report('backtest', `csv_${rows}_rows_per_s`, rows / seconds, 'rows/s');
+  const peak = peakOf(ours);
+  if (peak !== undefined) report('backtest', `csv_${rows}_rows_peak_rss_mb`, peak, 'MB');
+  if (python) {
+    const pandasSeconds = median(pandas.map((run) => run.seconds));
+    report('backtest', `pandas_csv_${rows}_rows_s`, pandasSeconds, 's');
+    const pandasPeak = peakOf(pandas);
+    if (pandasPeak !== undefined) report('backtest', `pandas_csv_${rows}_rows_peak_rss_mb`, pandasPeak, 'MB');
+    report('backtest', 'ratio_to_pandas', seconds / pandasSeconds, 'ratio');
   }
 } finally {
   rmSync(cwd, { recursive: true, force: true });

@@ -7,12 +7,23 @@ export interface DerivedChange {
 
 /** change = price − previous_close; change_percent = change ÷ previous_close × 100, to 2 decimals. */
 export function deriveChange(price: number, previousClose: number | null | undefined): DerivedChange {
-  if (previousClose === null || previousClose === undefined || !(previousClose > 0)) {
-    return { change: null, change_percent: null };
-  }
-  const change = price - previousClose;
+  return { change: changeFrom(price, previousClose), change_percent: changePercentFrom(price, previousClose) };
+}
+
+/**
+ * deriveChange's `change` alone (null without a usable previous close): a replay of a million rows
+ * makes no object per row to carry the pair.
+ */
+export function changeFrom(price: number, previousClose: number | null | undefined): number | null {
+  if (previousClose === null || previousClose === undefined || !(previousClose > 0)) return null;
   // Six decimals for change drops float noise (187.3 − 185.1 = 2.200000000000017) but keeps real precision.
-  return { change: roundTo(change, 6), change_percent: roundTo((change / previousClose) * 100, 2) };
+  return roundTo(price - previousClose, 6);
+}
+
+/** deriveChange's `change_percent` alone. */
+export function changePercentFrom(price: number, previousClose: number | null | undefined): number | null {
+  if (previousClose === null || previousClose === undefined || !(previousClose > 0)) return null;
+  return roundTo(((price - previousClose) / previousClose) * 100, 2);
 }
 
 /** 10^0 … 10^15, looked up rather than computed: roundTo runs twice per replayed row. */
