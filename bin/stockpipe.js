@@ -9,5 +9,9 @@ if (major < 22) {
   );
   process.exit(1);
 }
+// V8's compiled code for our modules, kept on disk (os.tmpdir()) between runs, as tsc does: a
+// command starts without compiling the CLI's modules again.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { runFromProcess } = await import('../dist/cli/main.js');
 await runFromProcess();

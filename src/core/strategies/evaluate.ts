@@ -73,7 +73,10 @@ function checkedIndicators(value: unknown): Record<string, number> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VerdictError(`returned indicators of ${show(value)}: expected { name: number }`);
   }
-  for (const [name, number] of Object.entries(value)) {
+  // for…in over own keys, not Object.entries: no array per signal (a backtest checks ~50,000).
+  for (const name in value) {
+    if (!Object.hasOwn(value, name)) continue;
+    const number = (value as Record<string, unknown>)[name];
     if (typeof number !== 'number' || !Number.isFinite(number)) {
       throw new VerdictError(`returned indicator ${name} = ${show(number)}: expected a finite number`);
     }
