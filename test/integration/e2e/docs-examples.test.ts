@@ -443,3 +443,84 @@ describe('every offline example of docs/commands.md and the README prints what t
     });
   }
 });
+
+/**
+ * The README's troubleshooting entries that name a message (`**`error: …`**`) and can be caused
+ * offline: the command that causes each, run in an empty folder with no AWS configuration (HOME
+ * and the AWS config files point into it), so that nothing reaches the network. The others need
+ * AWS, or another Node.
+ */
+const TROUBLES: Record<string, { argv: string[] } | { skip: string }> = {
+  'error: No usable AWS credentials …': { skip: 'the SDK’s credential chain would ask instance metadata (network)' },
+  'error: No AWS region configured …': { argv: ['status'] },
+  "error: the AWS profile '…' does not exist …": { argv: ['status', '--profile', 'nosuch', '--region', 'eu-west-1'] },
+  'setup failed — … cannot be assumed by Lambda': { skip: 'AWS IAM' },
+  'cleanup incomplete — …': { skip: 'AWS' },
+  'error: --name: invalid pipeline name …': { argv: ['setup', '--target', 'local', '--name', 'Bad_Name'] },
+  'S3 is still releasing the bucket name …': { skip: 'AWS S3' },
+  'AWS denied the request: … not authorized to perform: <action> …': { skip: 'AWS IAM' },
+  'no permission to read the bucket …': { skip: 'AWS S3' },
+  'stockpipe needs Node.js 22 or newer': { skip: 'needs an older Node' },
+  "stockpipe's tests need Node.js 22.18 or newer": { skip: 'needs an older Node' },
+  'error: there is no pipeline <name> in the local target here': {
+    argv: ['query', 'latest', '--target', 'local', '--name', '<name>'],
+  },
+  'error: nothing exists in the local target here yet': {
+    argv: ['stream', '--source', 'synthetic', '--symbol', 'AAPL', '--count', '1', '--target', 'local'],
+  },
+  'error: … does not exist in the local target': { skip: 'said only by a part that needs AWS, reached by no command' },
+};
+
+describe('the README’s troubleshooting messages are what the commands print', () => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const troubleshooting = readme.slice(readme.indexOf('## Troubleshooting'));
+  const messages = [...troubleshooting.matchAll(/\*\*`([^`]+)`\*\*/g)].map((match) => match[1] as string);
+  const { cwd, dispose } = freshWorkdir('docs-troubles');
+  after(dispose);
+
+  it('knows every message of the troubleshooting section', () => {
+    assert.ok(messages.length >= 10, `${messages.length} messages`);
+    assert.deepEqual(
+      messages.filter((message) => TROUBLES[message] === undefined),
+      [],
+    );
+  });
+
+  for (const message of messages) {
+    const trouble = TROUBLES[message];
+    if (trouble === undefined) continue;
+    if ('skip' in trouble) {
+      it(message, { skip: trouble.skip }, () => {});
+      continue;
+    }
+    it(message, async () => {
+      const argv = trouble.argv.map((word) => (word === '<name>' ? 'nosuch' : word));
+      const none = join(cwd, 'none');
+      const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'stockpipe.js'), ...argv], {
+        cwd,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: cwd,
+          AWS_CONFIG_FILE: none,
+          AWS_SHARED_CREDENTIALS_FILE: none,
+          NO_COLOR: '1',
+        },
+      });
+      assert.notEqual(result.status, 0, result.stderr);
+      // The message's words in order, `…` standing for what varies.
+      const line = result.stderr.split('\n')[0] ?? '';
+      const parts = message
+        .replace('<name>', 'nosuch')
+        .split('…')
+        .map((part) => part.trim());
+      assert.ok(line.startsWith(parts[0] as string), `${line}\n  starts with ${parts[0]}`);
+      let from = 0;
+      for (const part of parts) {
+        const at = line.indexOf(part, from);
+        assert.ok(at >= 0, `${line}\n  has ${part}`);
+        from = at + part.length;
+      }
+    });
+  }
+});
