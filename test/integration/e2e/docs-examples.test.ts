@@ -217,6 +217,25 @@ function commandLine(line: string): { words: string[]; pipe?: string[]; redirect
   return tokens[at]?.word === '|' ? { words, pipe: rest } : { words, redirect: rest[0] as string };
 }
 
+/**
+ * What `jq '<path>'` prints for a plain path such as `.daemon.pipelines[0].recordsSucceeded` (the
+ * only kind the docs pipe to), so that the test needs no jq installed.
+ */
+function jqPath(json: string, path: string): string {
+  assert.match(path, /^(\.[A-Za-z_]\w*|\[\d+\])+$/, `a plain jq path: ${path}`);
+  let value: unknown = JSON.parse(json);
+  for (const [, key, index] of path.matchAll(/\.([A-Za-z_]\w*)|\[(\d+)\]/g)) {
+    const holder = value as Record<string, unknown> | unknown[] | null;
+    value =
+      holder == null
+        ? null
+        : key !== undefined
+          ? (holder as Record<string, unknown>)[key]
+          : (holder as unknown[])[Number(index)];
+  }
+  return `${JSON.stringify(value ?? null, null, 2)}\n`;
+}
+
 /** The docs' frame: the fixture's day is shown as 2026-11-22, the examples run the next day. */
 const DOC_DAYS = { yesterday: '2026-11-22', today: '2026-11-23' };
 
@@ -339,9 +358,7 @@ describe('every offline example of docs/commands.md and the README prints what t
       writeFileSync(join(cwd, redirect.split('/').at(-1) as string), result.stdout);
       shown = result.stderr;
     } else if (pipe?.[0] === 'jq') {
-      const jq = spawnSync('jq', pipe.slice(1), { input: result.stdout, encoding: 'utf8' });
-      assert.equal(jq.status, 0, `jq: ${jq.stderr}`);
-      shown = result.stderr + jq.stdout;
+      shown = result.stderr + jqPath(result.stdout, pipe[1] as string);
     } else if (evaluated !== undefined) {
       shown = result.stderr;
     }
