@@ -29,7 +29,10 @@ const AAPL = sharedDataFile('aapl-daily-2015-2017.csv');
 interface Example {
   where: string;
   command: string;
+  /** The lines shown first, up to the first line with a `…`. */
   shown: string[];
+  /** The lines shown after the last `…` of an elided output: how it ends. */
+  last: string[];
 }
 
 /** The examples of a markdown file: `$ `-prefixed lines in code blocks (or, with `bare`, every `npx stockpipe` line). */
@@ -54,14 +57,17 @@ function examplesOf(file: string, bare: boolean): Example[] {
         where: `${file}:${index + 1}`,
         command: (command ?? line.slice(2)).replace(/\s+#.*$/, '').trim(),
         shown: [],
+        last: [],
       };
       elided = false;
       examples.push(current);
     } else if (current && line.trim() === '') {
       current = undefined;
-    } else if (current && !elided) {
-      if (line.includes('…')) elided = true;
-      else current.shown.push(line);
+    } else if (current && line.includes('…')) {
+      elided = true;
+      current.last = [];
+    } else if (current) {
+      (elided ? current.last : current.shown).push(line);
     }
   });
   return examples;
@@ -86,15 +92,18 @@ type Plan =
        * offline and must exit 0, but its output is not compared.
        */
       awsOutput?: true;
+      /** Why the lines shown after the last `…` are not how this run ends. */
+      lastDiffer?: string;
     };
 
 const AWS_OUTPUT = 'its output is AWS’s (account, IAM, SNS, e-mail), and offline it exits 2';
 /**
  * Every example, by its command as written. Steps: 0 the demo (its own folder, meanwhile);
  * 1 the fixture's queries, before anything else reaches the pipeline; 2 setup and stream;
- * 3 backtest; 4 the rest; 5 the README's tour, whose cleanup stops the stack, so that 5.5
- * `local start` starts it; 6 a strategy file (after which a plain setup refuses, as documented)
- * and the config that names it; 7 the stack's own commands; 8 stop; 9 reset.
+ * 3 backtest; 4 the rest (`local status` while the pipeline holds the fixture and the AAPL
+ * bars); 5 the README's tour, whose cleanup stops the stack, so that 5.5 `local start` starts
+ * it; 6 a strategy file (after which a plain setup refuses, as documented) and the config that
+ * names it; 7 `local env`; 8 stop; 9 reset.
  */
 const PLANS: Record<string, Plan> = {
   // docs/commands.md
@@ -163,10 +172,10 @@ const PLANS: Record<string, Plan> = {
   'stockpipe config --json --name demo': { step: 4 },
   'stockpipe config --target local': { step: 6 },
   'stockpipe local start': { step: 5.5 },
-  'stockpipe local status': { step: 7 },
-  "stockpipe local status --json | jq '.daemon.pipelines[0].functions[0].recordsSucceeded'": { step: 7 },
+  'stockpipe local status': { step: 4 },
+  "stockpipe local status --json | jq '.daemon.pipelines[0].functions[0].recordsSucceeded'": { step: 4 },
   'eval "$(stockpipe local env)"': { step: 7 },
-  'aws kinesis put-record --stream-name demo-stream --partition-key AAPL --cli-binary-format raw-in-base64-out --data \'{"symbol":"AAPL","timestamp":"2026-11-22T14:30:00Z","price":187.3}\'':
+  'aws kinesis put-record --stream-name stockpipe-stream --partition-key AAPL --cli-binary-format raw-in-base64-out --data \'{"symbol":"AAPL","timestamp":"2026-11-22T14:30:00Z","price":187.3}\'':
     { skip: 'the AWS CLI, not stockpipe (the local env example shows how it reaches the stack)' },
   'stockpipe local stop': { step: 8 },
   'stockpipe local reset --yes': { step: 9 },
@@ -199,6 +208,7 @@ function readmeTableExamples(): Example[] {
           where: `README.md:${index + 1}`,
           command: (match[1] as string).trim(),
           shown: [],
+          last: [],
         }))
       : [],
   );
@@ -252,7 +262,9 @@ const DOC_DAYS = { yesterday: '2026-11-22', today: '2026-11-23' };
  * - the time of now: a time on today's date (when an alert was published, the last alert) keeps
  *   its form but not its digits; the start of a default window (`since <ISO>`, a day ago) →
  *   `since <a day ago>`; the time a log line was written, at the start of a `tail` line → `<time>`;
- * - durations (`1.0s`, `282ms`, an uptime `2m14s`) → `<d>`, rates (`18518 rows/s`) → `<rate>`;
+ * - durations (`1.0s`, `282ms`, an uptime `2m14s`, `"elapsed_ms":412`) → `<d>`, rates (`18518 rows/s`,
+ *   `"events_per_s":1228.16`) → `<rate>`, and how many invocations the local runner's batching
+ *   window made of the records (`31 invocations`);
  * - process ids (`pid 48213`) and ports (`127.0.0.1:40917`).
  */
 function normalise(line: string, days: { yesterday: string; today: string }, folder?: string): string {
@@ -265,6 +277,8 @@ function normalise(line: string, days: { yesterday: string; today: string }, fol
   out = out.replace(/^\d\d:\d\d:\d\d\.\d{3} /, '<time> ');
   out = out.replace(/\b\d+m\d+(?:\.\d+)?s\b|\b\d+(?:\.\d+)?(?:ms|s)\b/g, '<d>');
   out = out.replace(/\b\d+(?:\.\d+)? (rows|events)\/s\b/g, '<rate> $1/s');
+  out = out.replace(/"elapsed_ms":\d+/g, '"elapsed_ms":<d>').replace(/"events_per_s":[\d.]+/g, '"events_per_s":<rate>');
+  out = out.replace(/\b\d+ invocations\b/g, '<n> invocations');
   out = out.replace(/\bpid \d+/g, 'pid <pid>').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
   return out;
 }
@@ -463,6 +477,13 @@ describe('every offline example of docs/commands.md and the README prints what t
           printed.lines.slice(0, compared).map((line) => normalise(line, days, cwd)),
           example.shown.slice(0, compared).map((line) => normalise(line, DOC_DAYS)),
           `${example.where}: the first ${compared} lines`,
+        );
+        if (plan.awsOutput || plan.lastDiffer !== undefined || example.last.length === 0) continue;
+        const ending = printed.lines.join('\n').trimEnd().split('\n');
+        assert.deepEqual(
+          ending.slice(-example.last.length).map((line) => normalise(line, days, cwd)),
+          example.last.map((line) => normalise(line, DOC_DAYS)),
+          `${example.where}: the last ${example.last.length} lines`,
         );
       }
     });
