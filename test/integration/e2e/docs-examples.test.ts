@@ -151,7 +151,7 @@ const PLANS: Record<string, Plan> = {
     skip: 'compact’s output and docs section are being changed for issue 30 (Parquet where it does not pay) on another branch',
   },
   'stockpipe compact --before 2020-01 --json': { step: 4 },
-  'stockpipe tail --since 1h': { step: 1, local: true },
+  'stockpipe tail --since 1h --target local': { step: 1 },
   'stockpipe status': { step: 1, local: true, awsOutput: true },
   'stockpipe status --target local': { step: 1 },
   'stockpipe status --name markets --json': { step: 4, local: true },
