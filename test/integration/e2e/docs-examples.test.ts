@@ -493,11 +493,12 @@ describe('every offline example of docs/commands.md and the README prints what t
 /**
  * The README's troubleshooting entries that name a message (`**`error: …`**`) and can be caused
  * offline: the command that causes each, run in an empty folder with no AWS configuration (HOME
- * and the AWS config files point into it), so that nothing reaches the network. The others need
- * AWS, or another Node.
+ * and the AWS config files point into it, only PATH of the environment kept) and the instance
+ * metadata service switched off, so that nothing reaches the network. The others need AWS, or
+ * another Node.
  */
 const TROUBLES: Record<string, { argv: string[] } | { skip: string }> = {
-  'error: No usable AWS credentials …': { skip: 'the SDK’s credential chain would ask instance metadata (network)' },
+  'error: No usable AWS credentials …': { argv: ['status', '--region', 'eu-west-1'] },
   'error: No AWS region configured …': { argv: ['status'] },
   "error: the AWS profile '…' does not exist …": { argv: ['status', '--profile', 'nosuch', '--region', 'eu-west-1'] },
   'setup failed — … cannot be assumed by Lambda': { skip: 'AWS IAM' },
@@ -550,6 +551,7 @@ describe('the README’s troubleshooting messages are what the commands print', 
           HOME: cwd,
           AWS_CONFIG_FILE: none,
           AWS_SHARED_CREDENTIALS_FILE: none,
+          AWS_EC2_METADATA_DISABLED: 'true',
           NO_COLOR: '1',
         },
       });
