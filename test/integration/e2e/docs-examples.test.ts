@@ -101,17 +101,19 @@ type Plan =
 
 const AWS_OUTPUT = 'its output is AWS’s (account, IAM, SNS, e-mail), and offline it exits 2';
 /**
- * Every example, by its command as written. Steps: 0 the demo (its own folder, meanwhile);
+ * Every example, by its command as written. Steps:
  * 1 the fixture's queries, before anything else reaches the pipeline; 2 setup and stream;
  * 3 backtest; 4 the rest (`local status` while the pipeline holds the fixture and the AAPL
  * bars); 5 the README's tour, whose cleanup stops the stack, so that 5.5 `local start` starts
  * it; 6 a strategy file (after which a plain setup refuses, as documented) and the config that
- * names it; 7 `local env`; 8 stop; 9 reset.
+ * names it; 7 `local env`; 8 stop; 9 reset; DEMO_STEP, last, the demo, which has run meanwhile
+ * (started before the first step, in a folder and stack of its own).
  */
+const DEMO_STEP = 10;
 const PLANS: Record<string, Plan> = {
   // docs/commands.md
   // Without a terminal (a process of its own, meanwhile): the same lines, less the live progress line.
-  'stockpipe demo --duration 20s': { step: 0 },
+  'stockpipe demo --duration 20s': { step: DEMO_STEP },
   'stockpipe demo --keep && stockpipe alerts --target local --name stockpipe-demo': {
     skip: 'a minute-long demo left running; the --duration 20s example runs the demo',
   },
@@ -465,7 +467,7 @@ describe('every offline example of docs/commands.md and the README prints what t
     const needsAapl = (/aapl/.test(command) || plan.aapl === true) && AAPL.skip;
     it(title, { skip: needsAapl ? AAPL.skip : false }, async () => {
       const printed =
-        plan.step === 0
+        plan.step === DEMO_STEP
           ? await (async () => {
               const result = await (demoRun as NonNullable<typeof demoRun>);
               return { code: result.code ?? -1, lines: result.shown.split('\n') };
