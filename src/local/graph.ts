@@ -32,7 +32,14 @@ import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
 import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
 import { readStreamSummary } from '../pipeline/resources/stream.ts';
 import { readTable } from '../pipeline/resources/table.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
+import {
+  type Change,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
 import { failureFile, functionCodeFile, functionLogFile, localPaths, localStateExists, safeFileName } from './paths.ts';
@@ -42,11 +49,11 @@ import { type LocalPipeline, readLocalPipeline, removeLocalPipeline, writeLocalP
 export const LOCAL_SHARD_COUNT = 2;
 
 /** What stands in for each AWS-only part of the pipeline; status shows it. */
-export const LOCAL_STAND_INS = [
-  'Lambda → same zips in the local runner',
-  'SNS → alerts.log',
-  'Glue/Athena → DuckDB',
-  'CloudWatch → log files',
+export const LOCAL_STAND_INS: Note[] = [
+  { note: 'standIn', aws: 'Lambda', local: 'same zips in the local runner' },
+  { note: 'standIn', aws: 'SNS', local: 'alerts.log' },
+  { note: 'standIn', aws: 'Glue/Athena', local: 'DuckDB' },
+  { note: 'standIn', aws: 'CloudWatch', local: 'log files' },
 ];
 
 export interface LocalGraphOptions {
@@ -88,7 +95,10 @@ function localStreamNode(name: string): ResourceNode {
         presence: active ? 'present' : 'degraded',
         ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
         changes: [],
-        notes: [`${summary.OpenShardCount ?? '?'} shards`, ...(active ? [] : [`status ${summary.StreamStatus}`])],
+        notes: [
+          { note: 'shards', count: summary.OpenShardCount },
+          ...(active ? [] : [{ note: 'status' as const, status: String(summary.StreamStatus) }]),
+        ],
       };
     },
     async ensure(ctx, observed) {
@@ -111,7 +121,11 @@ function localStreamNode(name: string): ResourceNode {
   };
 }
 
-function localTableNode(id: string, name: string, key: { partition: string; sort: string }): ResourceNode {
+function localTableNode(
+  id: 'quotes-table' | 'alerts-table',
+  name: string,
+  key: { partition: string; sort: string },
+): ResourceNode {
   return {
     id,
     kind: 'DynamoDB table (dynalite)',
@@ -249,15 +263,21 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
     async describe(ctx): Promise<Observation> {
       const registered = readLocalPipeline(options.cwd, ctx.name);
       if (!registered) return missing();
-      const changes: string[] = [];
+      const changes: Change[] = [];
       // Only setup has a spec; status and cleanup describe what is there.
       if (ctx.spec) {
         const code = await trendsCodeOf(ctx, options.cwd);
         const want = desired(ctx, code?.path);
-        if (registered.trendsCode !== want.trendsCode || (code && !existsSync(code.path))) changes.push('trends code');
-        if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) changes.push('ingest environment');
-        if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) changes.push('trends environment');
-        if (registered.handlerLoader !== want.handlerLoader) changes.push('handler loader');
+        if (registered.trendsCode !== want.trendsCode || (code && !existsSync(code.path))) {
+          changes.push({ field: 'trendsCode' });
+        }
+        if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) {
+          changes.push({ field: 'ingestEnvironment' });
+        }
+        if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) {
+          changes.push({ field: 'trendsEnvironment' });
+        }
+        if (registered.handlerLoader !== want.handlerLoader) changes.push({ field: 'handlerLoader' });
       }
       return { presence: 'present', changes, notes: LOCAL_STAND_INS };
     },
