@@ -7,18 +7,8 @@
 
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  waitUntilTableExists,
-  waitUntilTableNotExists,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateStreamCommand,
-  DeleteStreamCommand,
-  waitUntilStreamExists,
-  waitUntilStreamNotExists,
-} from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -27,11 +17,11 @@ import {
   ListObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { isFileStrategy } from '../core/strategies/index.ts';
-import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
-import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
-import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
-import { readStreamSummary } from '../pipeline/resources/stream.ts';
-import { readTable } from '../pipeline/resources/table.ts';
+import { onDemandTableKeys } from '../core/tables.ts';
+import { ingestEnvironment, pipelineTables, trendsEnvironment } from '../pipeline/aws-graph.ts';
+import { canonicalJson, errorName, isNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
+import { readStreamSummary, streamNode, streamPresence } from '../pipeline/resources/stream.ts';
+import { readTable, type TableOptions, tableNode } from '../pipeline/resources/table.ts';
 import {
   type Change,
   missing,
@@ -66,8 +56,8 @@ export function localPipelineGraph(options: LocalGraphOptions) {
   return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] =>
     [
       localStreamNode(ctx.names.stream),
-      localTableNode('quotes-table', ctx.names.quotesTable, QUOTES_KEY),
-      localTableNode('alerts-table', ctx.names.alertsTable, ALERTS_KEY),
+      localTableNode(pipelineTables(ctx.names).quotes),
+      localTableNode(pipelineTables(ctx.names).alerts),
       localBucketNode(ctx.buckets.raw),
       localRunnerNode(options),
     ].map((node) => missingWithoutLocalState(node, options.cwd));
@@ -81,25 +71,22 @@ function missingWithoutLocalState(node: ResourceNode, cwd: string): ResourceNode
   };
 }
 
+/**
+ * The AWS stream node's id, dependencies and delete (kinesalite ignores EnforceConsumerDeletion);
+ * its own create (provisioned shards: kinesalite has no on-demand mode or KMS) and no comparison.
+ */
 function localStreamNode(name: string): ResourceNode {
+  const { id, dependsOn, destroy } = streamNode(name);
   return {
-    id: 'stream',
+    id,
     kind: 'Kinesis stream (kinesalite)',
     name,
-    dependsOn: [],
+    dependsOn,
     async describe(ctx): Promise<Observation> {
       const summary = await readStreamSummary(ctx, name);
       if (!summary) return missing();
-      const active = summary.StreamStatus === 'ACTIVE';
-      return {
-        presence: active ? 'present' : 'degraded',
-        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
-        changes: [],
-        notes: [
-          { note: 'shards', count: summary.OpenShardCount },
-          ...(active ? [] : [{ note: 'status' as const, status: String(summary.StreamStatus) }]),
-        ],
-      };
+      const { notes, ...presence } = streamPresence(summary);
+      return { ...presence, changes: [], notes: [{ note: 'shards', count: summary.OpenShardCount }, ...notes] };
     },
     async ensure(ctx, observed) {
       const kinesis = await ctx.clients.get('kinesis');
@@ -109,28 +96,22 @@ function localStreamNode(name: string): ResourceNode {
       await waitUntilStreamExists(waiterParams(ctx, kinesis), { StreamName: name });
       return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
     },
-    async destroy(ctx) {
-      const kinesis = await ctx.clients.get('kinesis');
-      const deleted = await unlessNotFound(async () => {
-        await kinesis.send(new DeleteStreamCommand({ StreamName: name }));
-        return true;
-      }, false);
-      if (deleted) await waitUntilStreamNotExists(waiterParams(ctx, kinesis), { StreamName: name });
-      return deleted ? 'deleted' : 'absent';
-    },
+    destroy,
   };
 }
 
-function localTableNode(
-  id: 'quotes-table' | 'alerts-table',
-  name: string,
-  key: { partition: string; sort: string },
-): ResourceNode {
+/**
+ * The AWS table's definition (id, name, key) and delete; its own create (the keys alone: the
+ * daemon's proxy keeps the table's stream log, dynalite has no streams) and no comparison.
+ */
+function localTableNode(table: TableOptions): ResourceNode {
+  const { id, dependsOn, destroy } = tableNode(table);
+  const { name, key } = table;
   return {
     id,
     kind: 'DynamoDB table (dynalite)',
     name,
-    dependsOn: [],
+    dependsOn,
     async describe(ctx): Promise<Observation> {
       const table = await readTable(ctx, name);
       if (!table) return missing();
@@ -154,15 +135,7 @@ function localTableNode(
       await waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
       return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
     },
-    async destroy(ctx) {
-      const dynamodb = await ctx.clients.get('dynamodb');
-      const deleted = await unlessNotFound(async () => {
-        await dynamodb.send(new DeleteTableCommand({ TableName: name }));
-        return true;
-      }, false);
-      if (deleted) await waitUntilTableNotExists(waiterParams(ctx, dynamodb), { TableName: name });
-      return deleted ? 'deleted' : 'absent';
-    },
+    destroy,
   };
 }
 

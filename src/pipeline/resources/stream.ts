@@ -16,6 +16,7 @@ import {
   type Change,
   hasChange,
   missing,
+  type Note,
   type Observation,
   type PipelineContext,
   type ResourceNode,
@@ -48,6 +49,18 @@ export async function readStreamSummary(
   return summary && summary.StreamStatus !== 'DELETING' ? summary : undefined;
 }
 
+/** What any stream's summary says on every target: present when ACTIVE, else degraded with its status. */
+export function streamPresence(
+  summary: StreamDescriptionSummary,
+): Pick<Observation, 'presence' | 'arn'> & { notes: Note[] } {
+  const active = summary.StreamStatus === 'ACTIVE';
+  return {
+    presence: active ? 'present' : 'degraded',
+    ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
+    notes: active ? [] : [{ note: 'status', status: String(summary.StreamStatus) }],
+  };
+}
+
 export function streamNode(name: string): ResourceNode {
   return {
     id: 'stream',
@@ -71,13 +84,7 @@ export function streamNode(name: string): ResourceNode {
         const have = new Map((tags.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
         if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push({ field: 'tags' });
       }
-      const active = summary.StreamStatus === 'ACTIVE';
-      return {
-        presence: active ? 'present' : 'degraded',
-        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
-        changes: ctx.spec ? changes : [],
-        notes: active ? [] : [{ note: 'status', status: String(summary.StreamStatus) }],
-      };
+      return { ...streamPresence(summary), changes: ctx.spec ? changes : [] };
     },
     async ensure(ctx, observed) {
       const kinesis = await ctx.clients.get('kinesis');
