@@ -11,6 +11,8 @@
  * makes with the querying person's rights): they stand next to the call that needs them.
  */
 
+import type { NodeId } from './node-ids.ts';
+
 /** An IAM action: `service:Operation`. */
 export type IamAction =
   `${'athena' | 'cloudwatch' | 'dynamodb' | 'glue' | 'iam' | 'kinesis' | 'lambda' | 'logs' | 's3' | 'sns' | 'sts'}:${string}`;
@@ -399,20 +401,38 @@ export function permissionsOf(commands: readonly AwsCommand[]): Permission[] {
   return [...seen.values()];
 }
 
-/** The kind of a node of the AWS graph, by its id (a node of no known kind is a bug: the tests say so). */
-export function resourceKindOf(nodeId: string): ResourceKind | undefined {
-  if (nodeId === 'stream') return 'stream';
-  if (nodeId.endsWith('-bucket')) return 'bucket';
-  if (nodeId.endsWith('-table') && !nodeId.startsWith('glue')) return 'table';
-  if (nodeId.endsWith('-topic')) return 'topic';
-  if (nodeId === 'alert-subscriptions') return 'subscriptions';
-  if (nodeId.endsWith('-log-group')) return 'log-group';
-  if (nodeId.endsWith('-role')) return 'role';
-  if (nodeId.endsWith('-function')) return 'function';
-  if (nodeId.endsWith('-mapping')) return 'mapping';
-  if (nodeId === 'glue-database') return 'glue-database';
-  if (nodeId.startsWith('glue-table') || nodeId === 'glue-view') return 'glue-table';
-  if (nodeId === 'workgroup') return 'workgroup';
-  if (nodeId.startsWith('alarm-')) return 'alarm';
-  return undefined;
+/** The kind of every node of the AWS graph: the compiler asks for a row when an id is added. */
+const AWS_NODE_KINDS: Record<Exclude<NodeId, 'local-runner'>, ResourceKind> = {
+  stream: 'stream',
+  'raw-bucket': 'bucket',
+  'results-bucket': 'bucket',
+  'quotes-table': 'table',
+  'alerts-table': 'table',
+  'alerts-topic': 'topic',
+  'alert-subscriptions': 'subscriptions',
+  'ingest-log-group': 'log-group',
+  'trends-log-group': 'log-group',
+  'ingest-role': 'role',
+  'trends-role': 'role',
+  'ingest-function': 'function',
+  'trends-function': 'function',
+  'ingest-mapping': 'mapping',
+  'trends-mapping': 'mapping',
+  'glue-database': 'glue-database',
+  'glue-table': 'glue-table',
+  'glue-table-monthly': 'glue-table',
+  'glue-view': 'glue-table',
+  workgroup: 'workgroup',
+  'alarm-no-incoming-data': 'alarm',
+  'alarm-ingest-errors': 'alarm',
+  'alarm-trends-errors': 'alarm',
+  'alarm-iterator-age': 'alarm',
+  'alarm-trends-iterator-age': 'alarm',
+  'alarm-quotes-write-throttles': 'alarm',
+  'alarm-quotes-read-throttles': 'alarm',
+};
+
+/** The kind of a node of the AWS graph (undefined for a node only another target has). */
+export function resourceKindOf(nodeId: NodeId): ResourceKind | undefined {
+  return nodeId === 'local-runner' ? undefined : AWS_NODE_KINDS[nodeId];
 }

@@ -11,6 +11,8 @@ import { errorMessage } from '../../errors.ts';
 import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { countKeptSince } from '../../pipeline/kept-records.ts';
+import { isMappingId, type NodeId } from '../../pipeline/node-ids.ts';
+import { renderNotes } from '../../pipeline/render.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { terminalWidth } from '../../ui/io.ts';
@@ -71,25 +73,24 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     name: entry.name,
     presence: entry.error ? ('degraded' as const) : (entry.observation?.presence ?? 'missing'),
     arn: entry.observation?.arn ?? null,
-    notes: entry.error ? [entry.error] : (entry.observation?.notes ?? []),
+    notes: entry.error ? [entry.error] : renderNotes(entry.observation?.notes ?? []),
   }));
-  const byId = new Map(resources.map((resource) => [resource.id, resource]));
+  const notesOf = (id: NodeId) => described.find((entry) => entry.id === id)?.observation?.notes ?? [];
   const allMissing = resources.every((resource) => resource.presence === 'missing');
   const present = resources.every((resource) => resource.presence === 'present');
 
   const mappings = resources
-    .filter((resource) => resource.id.endsWith('-mapping'))
+    .filter((resource) => isMappingId(resource.id))
     .map((resource) => ({
       id: resource.id,
       state:
         resource.presence === 'missing'
           ? 'missing'
-          : (resource.notes.find((n) => n.startsWith('state '))?.slice(6) ?? 'unknown'),
+          : (notesOf(resource.id).flatMap((note) => (note.note === 'state' ? [note.state] : []))[0] ?? 'unknown'),
     }));
-  const subscriptions = (byId.get('alert-subscriptions')?.notes ?? []).map((line) => {
-    const [email, state] = line.split(': ');
-    return { email: email ?? line, confirmed: state === 'confirmed' };
-  });
+  const subscriptions = notesOf('alert-subscriptions').flatMap((note) =>
+    note.note === 'subscription' ? [{ email: String(note.email), confirmed: note.confirmed }] : [],
+  );
   const activity: Activity = allMissing
     ? {
         recordsLastHour: null,

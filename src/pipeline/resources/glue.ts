@@ -30,14 +30,14 @@ import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
 import { oldestStoredPartition } from '../lake-partitions.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 /** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
 export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue }));
 
 /** The raw table of one folder, and what it holds. */
 export interface RawTable {
-  id: string;
+  id: 'glue-table' | 'glue-table-monthly';
   kind: string;
   folder: RawFolder;
   /** Its name, from the pipeline's names. */
@@ -192,7 +192,7 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
         .filter(
           (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
         )
-        .map((key) => `table ${key}`);
+        .map((part): Change => ({ field: 'tableDefinition', part }));
       return {
         presence: 'present',
         arn: arns.glueTable(ctx, database, name),
