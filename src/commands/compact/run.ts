@@ -89,7 +89,7 @@ export function summaryLines(summary: CompactSummary, engine: string): string[] 
   }
   const scanned = summary.bytes_scanned ?? summary.bytes_to_scan;
   return [
-    `Compacted ${what}: ${summary.objects_before} → ${summary.objects_after ?? '?'} objects in those periods (${engine}).`,
+    `Compacted ${what}: ${summary.objects_before.toLocaleString('en-US')} → ${(summary.objects_after ?? 0).toLocaleString('en-US')} objects in those periods (${engine}).`,
     `${engine === 'Athena' ? 'Athena scanned' : 'On Athena this would scan about'} ${formatBytes(scanned)}: ${cost}.`,
   ];
 }
@@ -155,11 +155,17 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
     }
     // The raw objects listed before the rewrite, which it read: now in Parquet too.
     const raw = batch.periods.flatMap((work) => work.raw.map((object) => object.key));
+    // About ten progress lines however many objects (DeleteObjects takes 1,000 at a time).
+    const every = Math.max(1, Math.ceil(raw.length / 10_000)) * 1000;
     for (let i = 0; i < raw.length; i += 1000) {
       checkNotCancelled(signal, 'while deleting the rewritten raw objects');
       await lake.delete(raw.slice(i, i + 1000));
-      if (raw.length > 1000)
-        io.err(`compact ${label}: deleted ${Math.min(i + 1000, raw.length)}/${raw.length} raw objects`);
+      const done = Math.min(i + 1000, raw.length);
+      if (raw.length > 1000 && (done % every === 0 || done === raw.length)) {
+        io.err(
+          `compact ${label}: deleted ${done.toLocaleString('en-US')}/${raw.length.toLocaleString('en-US')} raw objects`,
+        );
+      }
     }
     // The periods' older compacted objects: their rows are in the new ones.
     checkNotCancelled(signal, 'before deleting the older compacted objects');
