@@ -85,7 +85,7 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`) under raw/, raw-months/ and history/. */
+/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`): raw/, raw-months/ and their compacted twins. */
 function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: string[] } {
   let objects = 0;
   let bytes = 0;
@@ -94,10 +94,10 @@ function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: 
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|raw-months|history)\//.test(path)) {
+      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|raw-months|compacted|compacted-months)\//.test(path)) {
         objects++;
         bytes += statSync(path).size;
-        if (path.includes('/history/')) parquet.push(path);
+        if (/\/compacted(-months)?\//.test(path)) parquet.push(path);
       }
     }
   };
