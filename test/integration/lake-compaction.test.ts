@@ -196,6 +196,29 @@ describe('lake compaction (local)', () => {
     }
   });
 
+  it('Ctrl+C leaves a state the next run completes, and says so', async () => {
+    const stopped = lake('stopped');
+    writeRaw(stopped.bucketDir, history, 'month', 30);
+    writeRaw(stopped.bucketDir, live, 'date', 9);
+    const controller = new AbortController();
+    // Ctrl+C as the first Parquet object is put: the rest of the run does not happen.
+    const { writer } = fileWriter(stopped.bucketDir, { afterPut: async () => controller.abort() });
+    await assert.rejects(
+      compactLake(options, {
+        io: createCaptureIO().io,
+        lake: localCompactionLake({ bucketDir: stopped.bucketDir, writer }),
+        signal: controller.signal,
+      }),
+      (error: Error) =>
+        error.name === 'CancelledError' &&
+        /every observation still counts once; run `stockpipe compact` again/.test(error.message),
+    );
+    assert.deepEqual(await answers(stopped.runner), expected);
+    await compact(stopped.bucketDir, fileWriter(stopped.bucketDir).writer);
+    assert.deepEqual(await answers(stopped.runner), expected);
+    assert.equal(objects(stopped.bucketDir, 'compacted*').length, 10);
+  });
+
   it('records written while it runs (a replay) count at once, and the next run folds them in', async () => {
     const replay = lake('replay');
     writeRaw(replay.bucketDir, history, 'month', 30);
