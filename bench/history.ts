@@ -105,13 +105,17 @@ function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: 
   return { objects, bytes, parquet };
 }
 
-/** The columns each named query reads (dt included: every one filters on it). */
+/**
+ * The columns each named query reads through the view: its own, and what the view's window reads
+ * for every row (symbol, timestamp, object_name; the monthly twin's dt is the timestamp's date).
+ */
+const WINDOW = ['symbol', 'timestamp', 'object_name'];
 const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
-  'top-movers': ['symbol', 'timestamp', 'price', 'previous_close', 'change_percent', 'dt'],
-  'avg-volume': ['symbol', 'volume', 'dt'],
-  anomalies: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'dt'],
-  latest: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
-  history: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+  'top-movers': [...WINDOW, 'price', 'previous_close', 'change_percent'],
+  'avg-volume': [...WINDOW, 'volume'],
+  anomalies: [...WINDOW, 'price', 'change', 'change_percent'],
+  latest: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
+  history: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
 };
 
 /**

@@ -110,13 +110,17 @@ function lakeFiles(dir: string, prefix: string): { files: string[]; bytes: numbe
   return { files, bytes };
 }
 
-/** The columns each named query reads (dt included: every one filters on it; it is in the path). */
+/**
+ * The columns each named query reads through the view: its own, and what the view's window reads
+ * for every row (symbol, timestamp, object_name; dt is in the path).
+ */
+const WINDOW = ['symbol', 'timestamp', 'object_name'];
 const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
-  'top-movers': ['symbol', 'timestamp', 'price', 'previous_close', 'change_percent'],
-  'avg-volume': ['symbol', 'volume'],
-  anomalies: ['symbol', 'timestamp', 'price', 'change', 'change_percent'],
-  latest: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume'],
-  history: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume'],
+  'top-movers': [...WINDOW, 'price', 'previous_close', 'change_percent'],
+  'avg-volume': [...WINDOW, 'volume'],
+  anomalies: [...WINDOW, 'price', 'change', 'change_percent'],
+  latest: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
+  history: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
 };
 
 async function parquetBytesPerQuery(files: string[]): Promise<Record<string, number>> {

@@ -143,9 +143,12 @@ export async function compactLake(options: CompactOptions, deps: CompactDeps): P
     );
     checkNotCancelled(signal, 'before the rewrite');
     try {
+      // Athena's state while it runs (QUEUED, RUNNING), every 10 s at most.
+      let told = started;
       const bytes = await lake.rewrite(batch, signal, (state) => {
-        if (io.isInteractive)
-          io.err(`compact ${label}: ${state.toLowerCase()} · ${Math.round((Date.now() - started) / 1000)} s`);
+        if (Date.now() - told < 10_000) return;
+        told = Date.now();
+        io.err(`compact ${label}: ${state.toLowerCase()} · ${Math.round((told - started) / 1000)} s`);
       });
       if (bytes !== undefined) scanned = (scanned ?? 0) + bytes;
       cost += queryCostUsd(bytes ?? batchBytes(batch));
