@@ -352,9 +352,12 @@ async function sumLastHour(
  */
 async function compactHint(deps: StatusDeps, ctx: PipelineContext, out: (line: string) => void): Promise<void> {
   const { closedRawObjects, COMPACT_SUGGESTED_AT } = await import('../../pipeline/compactable.ts');
-  const closed = await closedRawObjects(await ctx.clients.get('s3'), ctx.buckets.raw, deps.now?.() ?? new Date()).catch(
-    () => 0,
-  );
+  let closed = 0;
+  try {
+    closed = await closedRawObjects(await ctx.clients.get('s3'), ctx.buckets.raw, deps.now?.() ?? new Date());
+  } catch {
+    return;
+  }
   if (closed < COMPACT_SUGGESTED_AT) return;
   out(
     `Lake: ${COMPACT_SUGGESTED_AT.toLocaleString('en-US')} or more small objects in closed days and months: \`${suggest(deps, 'compact')}\` rewrites them into a few Parquet objects (\`${suggest(deps, 'compact --dry-run')}\` says what it would scan).`,
