@@ -531,6 +531,22 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
       assert.deepEqual(await answers(), expected);
       // Nothing is left to do.
       assert.equal((await compact(trinoLake())).statements, 0);
+      // A `dt` predicate prunes the compacted days as it prunes the raw ones: Trino's plan reads
+      // stock_data_compacted under a constraint on its partition `dt`.
+      const [[plan]] = (
+        await trino.query(`EXPLAIN (TYPE IO, FORMAT JSON) ${sent({ name: 'top-movers' })}`, names.glueDatabase)
+      ).rows as [[string]];
+      const inputs = (
+        JSON.parse(plan) as {
+          inputTableColumnInfos: {
+            table: { schemaTable: { table: string } };
+            constraint: { columnConstraints: { columnName: string }[] };
+          }[];
+        }
+      ).inputTableColumnInfos;
+      const compactedInput = inputs.find((input) => input.table.schemaTable.table === names.glueCompactedTable);
+      const dt = compactedInput?.constraint.columnConstraints.find((constraint) => constraint.columnName === 'dt');
+      assert.match(JSON.stringify(dt), /2026-11-21/, plan);
     });
 
     it('killed at any step and run again, on Trino: the same rows at every point', async () => {
