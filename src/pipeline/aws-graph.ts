@@ -17,7 +17,13 @@ import { ingestPolicy, trendsPolicy } from './policies.ts';
 import { alarmNode } from './resources/alarm.ts';
 import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
 import { functionNode } from './resources/function.ts';
-import { glueDatabaseNode, glueTableNode, RAW_TABLES } from './resources/glue.ts';
+import {
+  COMPACTED_TABLES,
+  glueCompactedTableNode,
+  glueDatabaseNode,
+  glueTableNode,
+  RAW_TABLES,
+} from './resources/glue.ts';
 import { glueViewNode } from './resources/glue-view.ts';
 import { logGroupNode } from './resources/log-group.ts';
 import { INSERT_ONLY_FILTER, MAPPING_BATCH_SIZES, mappingNode } from './resources/mapping.ts';
@@ -163,6 +169,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
     }),
     glueDatabaseNode(names.glueDatabase),
     ...RAW_TABLES.map((table) => glueTableNode(names.glueDatabase, table, names)),
+    ...COMPACTED_TABLES.map((table) => glueCompactedTableNode(names.glueDatabase, table, names)),
     glueViewNode(names.glueDatabase, names.glueTable),
     workgroupNode(names.workgroup, names.legacyWorkgroup),
     ...pipelineAlarms(ctx.name, names).map((alarm) => alarmNode(alarm, names.alertsTopic)),

@@ -36,6 +36,8 @@ export type NodeId =
   | 'glue-database'
   | 'glue-table'
   | 'glue-table-monthly'
+  | 'glue-table-compacted'
+  | 'glue-table-compacted-monthly'
   | 'glue-view'
   | 'workgroup'
   | AlarmId

@@ -27,6 +27,9 @@ export type Scope =
   | 'bucket-objects'
   | 'raw-bucket'
   | 'raw-objects'
+  | 'lake-objects'
+  | 'compacted-objects'
+  | 'compacted-tables'
   | 'kept-objects'
   | 'redriven-objects'
   | 'redrive-claims'
@@ -290,7 +293,17 @@ export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
 };
 
 /** The commands that call AWS on the AWS target (the others run offline only). */
-export type AwsCommand = 'setup' | 'cleanup' | 'status' | 'stream' | 'query' | 'tail' | 'alerts' | 'watch' | 'redrive';
+export type AwsCommand =
+  | 'setup'
+  | 'cleanup'
+  | 'status'
+  | 'stream'
+  | 'query'
+  | 'tail'
+  | 'alerts'
+  | 'watch'
+  | 'redrive'
+  | 'compact';
 
 const phase = (name: keyof ResourceKindActions): Permission[] =>
   Object.values(RESOURCE_ACTIONS).flatMap((kind) => kind[name] ?? []);
@@ -303,6 +316,8 @@ const phase = (name: keyof ResourceKindActions): Permission[] =>
 const ATHENA_ON_YOUR_BEHALF: readonly Permission[] = [
   ['glue:GetDatabase', 'athena-catalog-reads'],
   ['glue:GetTable', 'athena-catalog-reads'],
+  // The compacted tables' partitions are registered in Glue (no projection): Athena lists them.
+  ['glue:GetPartitions', 'athena-catalog-reads'],
   ['s3:GetBucketLocation', 'raw-bucket'],
   ['s3:ListBucket', 'raw-bucket'],
   ['s3:GetObject', 'raw-objects'],
@@ -369,6 +384,27 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
     ['dynamodb:Query', 'quotes-table'],
     ['dynamodb:Query', 'alerts-table'],
   ],
+  compact: [
+    // Before Athena reads: the raw tables widened to every stored partition. Required here, not
+    // tried as by query: a partition outside the projection would read as empty and be deleted.
+    ['glue:GetTable', 'glue-database'],
+    ['glue:UpdateTable', 'glue-database'],
+    ['s3:ListBucket', 'raw-bucket'],
+    // One INSERT INTO per batch of periods; Ctrl+C stops it.
+    ['athena:StartQueryExecution', 'workgroup'],
+    ['athena:GetQueryExecution', 'workgroup'],
+    ['athena:GetQueryResults', 'workgroup'],
+    ['athena:StopQueryExecution', 'workgroup'],
+    // The raw objects rewritten, and the older compacted ones (DeleteObjects).
+    ['s3:DeleteObject', 'lake-objects'],
+    ...ATHENA_ON_YOUR_BEHALF,
+    // What INSERT INTO does with the caller's rights: write Parquet under compacted*/ and
+    // register the partitions it wrote.
+    ['s3:PutObject', 'compacted-objects'],
+    ['s3:ListMultipartUploadParts', 'compacted-objects'],
+    ['s3:AbortMultipartUpload', 'compacted-objects'],
+    ['glue:BatchCreatePartition', 'compacted-tables'],
+  ],
   redrive: [
     ['s3:ListBucket', 'raw-bucket'],
     ['s3:GetObject', 'kept-objects'],
@@ -384,12 +420,18 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
   ],
 };
 
-/** Who needs which policy: `deploy` builds and removes the pipeline, `use` feeds and reads it. */
-export type PolicyKind = 'deploy' | 'use';
+/**
+ * Who needs which policy: `deploy` builds and removes the pipeline, `use` feeds and reads it,
+ * `compact` rewrites its lake (deletes raw objects, writes Parquet through Athena): its own policy,
+ * for whoever or whatever runs it on a schedule, and because either of the others with it would no
+ * longer fit a managed policy (6,144 characters).
+ */
+export type PolicyKind = 'deploy' | 'use' | 'compact';
 
 export const POLICY_COMMANDS: Record<PolicyKind, readonly AwsCommand[]> = {
   deploy: ['setup', 'cleanup', 'status'],
   use: ['stream', 'query', 'tail', 'alerts', 'watch', 'status', 'redrive'],
+  compact: ['compact'],
 };
 
 /** Every permission the commands of one policy need, each once. */
@@ -421,6 +463,8 @@ const AWS_NODE_KINDS: Record<Exclude<NodeId, 'local-runner'>, ResourceKind> = {
   'glue-database': 'glue-database',
   'glue-table': 'glue-table',
   'glue-table-monthly': 'glue-table',
+  'glue-table-compacted': 'glue-table',
+  'glue-table-compacted-monthly': 'glue-table',
   'glue-view': 'glue-table',
   workgroup: 'workgroup',
   'alarm-no-incoming-data': 'alarm',

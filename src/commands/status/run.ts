@@ -165,6 +165,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
     for (const problem of activity.problems) io.err(io.errStyle.dim(printable(problem)));
+    await compactHint(deps, ctx, out);
   }
   out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
   return healthy ? 0 : 1;
@@ -405,4 +406,22 @@ async function sumLastHour(
     }),
   );
   return (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
+}
+
+/**
+ * Many small objects in closed periods: a line suggesting compact, runnable as printed. Said only
+ * when it applies; a failed listing is no status problem (the kept-records count says so already).
+ */
+async function compactHint(deps: StatusDeps, ctx: PipelineContext, out: (line: string) => void): Promise<void> {
+  const { closedRawObjects, COMPACT_SUGGESTED_AT } = await import('../../pipeline/compactable.ts');
+  let closed = 0;
+  try {
+    closed = await closedRawObjects(await ctx.clients.get('s3'), ctx.buckets.raw, deps.now?.() ?? new Date());
+  } catch {
+    return;
+  }
+  if (closed < COMPACT_SUGGESTED_AT) return;
+  out(
+    `Lake: ${COMPACT_SUGGESTED_AT.toLocaleString('en-US')} or more small objects in closed days and months: \`${suggest(deps, 'compact')}\` rewrites them into a few Parquet objects (\`${suggest(deps, 'compact --dry-run')}\` says what it would scan).`,
+  );
 }

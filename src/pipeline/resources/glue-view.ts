@@ -12,7 +12,13 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
-import { LAKE_VIEW_COLUMNS, latestObservationsSql } from '../../core/lake.ts';
+import {
+  LAKE_VIEW_COLUMNS,
+  type LakeSource,
+  latestObservationsSql,
+  OBJECT_NAME_COLUMN,
+  objectNameOf,
+} from '../../core/lake.ts';
 import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson } from '../aws-helpers.ts';
@@ -32,7 +38,7 @@ import {
   type PipelineContext,
   type ResourceNode,
 } from '../types.ts';
-import { deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
+import { COMPACTED_TABLES, deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
 
 const VIEW_TYPE = 'VIRTUAL_VIEW';
 /**
@@ -45,11 +51,19 @@ export const VIEW_OWNER = 'stockpipe';
 
 /** The view's SQL: the raw tables (resolved in the view's own database), one row per observation. */
 export function lakeViewDefinition(database: string, names: PipelineNames): PrestoViewDefinition {
-  const sources = RAW_TABLES.map((table) => ({
-    from: `"${table.name(names)}"`,
-    dt: table.folder.dtSql,
-    path: '"$path"',
-  }));
+  const sources: LakeSource[] = [
+    ...RAW_TABLES.map((table) => ({
+      from: `"${table.name(names)}"`,
+      dt: table.folder.dtSql,
+      objectName: objectNameOf('"$path"'),
+    })),
+    // Compacted rows rank by the raw object they came from (compact keeps its name).
+    ...COMPACTED_TABLES.map((table) => ({
+      from: `"${table.name(names)}"`,
+      dt: table.folder.dtSql,
+      objectName: OBJECT_NAME_COLUMN,
+    })),
+  ];
   return {
     originalSql: latestObservationsSql(sources),
     catalog: ATHENA_CATALOG,
@@ -61,10 +75,11 @@ export function lakeViewDefinition(database: string, names: PipelineNames): Pres
 }
 
 export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): TableInput {
-  const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable } = ctx.names;
+  const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable, glueCompactedTable, glueCompactedMonthlyTable } =
+    ctx.names;
   return {
     Name: glueTable,
-    Description: `stockpipe ${ctx.name}: ${glueRawTable} and ${glueRawMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
+    Description: `stockpipe ${ctx.name}: ${glueRawTable}, ${glueRawMonthlyTable} and their compacted twins ${glueCompactedTable}, ${glueCompactedMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
     TableType: VIEW_TYPE,
     Owner: VIEW_OWNER,
     Parameters: { ...PRESTO_VIEW_PARAMETERS },
@@ -106,7 +121,7 @@ export function glueViewNode(database: string, name: string): ResourceNode {
     kind: 'Glue view',
     name: `${database}.${name}`,
     // The raw tables are created before the view that reads them, and deleted after.
-    dependsOn: ['glue-database', ...RAW_TABLES.map((table) => table.id)],
+    dependsOn: ['glue-database', ...[...RAW_TABLES, ...COMPACTED_TABLES].map((table) => table.id)],
     async describe(ctx): Promise<Observation> {
       const found = await findGlueTable(ctx, database, name);
       if (!found) return missing();

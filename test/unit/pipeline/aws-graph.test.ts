@@ -22,7 +22,7 @@ describe('the AWS resource graph', () => {
 
   it('is a valid DAG covering every resource of the architecture', () => {
     checkGraph(nodes);
-    assert.equal(nodes.length, 27);
+    assert.equal(nodes.length, 29);
     assert.ok(!nodes.some((node) => node.name.endsWith('-failures')), 'no topic nothing uses');
     const names = pipelineNames('demo');
     const buckets = bucketNames('demo', identity.account, identity.region);
@@ -39,6 +39,8 @@ describe('the AWS resource graph', () => {
       names.glueDatabase,
       `${names.glueDatabase}.${names.glueRawTable}`,
       `${names.glueDatabase}.${names.glueRawMonthlyTable}`,
+      `${names.glueDatabase}.${names.glueCompactedTable}`,
+      `${names.glueDatabase}.${names.glueCompactedMonthlyTable}`,
       `${names.glueDatabase}.${names.glueTable}`,
       names.workgroup,
       names.ingestLogGroup,
