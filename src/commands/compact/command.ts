@@ -1,7 +1,6 @@
 import { defineCommand } from '../command.ts';
-import type { CompactFlags, CompactOptions } from './options.ts';
 
-export default defineCommand<CompactFlags, CompactOptions>({
+export default defineCommand({
   name: 'compact',
   needsPipeline: true,
   summary: 'rewrite the closed months of the local lake into one Parquet object per month',
