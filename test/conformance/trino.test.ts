@@ -335,12 +335,12 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
 
   const NAMED: [string, Parameters<typeof planQuery>[0]][] = [
     ['top-movers (default: yesterday and today)', { name: 'top-movers' }],
-    ['top-movers over the history', { name: 'top-movers', from: '2026-07-01', to: '2026-11-22', limit: '10' }],
+    ['top-movers over the history', { name: 'top-movers', from: '2026-07-01', to: '2026-11-22', limit: 10 }],
     ['avg-volume', { name: 'avg-volume' }],
     ['avg-volume over the history', { name: 'avg-volume', from: '2026-07-01' }],
     ['anomalies', { name: 'anomalies', from: '2026-07-01', threshold: '3' }],
     ['latest', { name: 'latest', since: '200d' }],
-    ['history', { name: 'history', symbol: 'aapl', from: '2026-11-01', limit: '30' }],
+    ['history', { name: 'history', symbol: 'aapl', from: '2026-11-01', limit: 30 }],
     ['history of a replayed month', { name: 'history', symbol: 'IBM', from: '2026-09-01', to: '2026-09-30' }],
   ];
   for (const [title, options] of NAMED) {

@@ -1,7 +1,6 @@
 import { defineCommand } from '../command.ts';
-import type { CompactFlags, CompactOptions } from './options.ts';
 
-export default defineCommand<CompactFlags, CompactOptions>({
+export default defineCommand({
   name: 'compact',
   needsPipeline: true,
   summary: 'rewrite the lake’s closed days and months into Parquet: few objects, cheaper queries',
