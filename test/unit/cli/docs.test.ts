@@ -5,7 +5,7 @@
  * run offline as they are print what the docs show under them.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -119,6 +119,13 @@ describe('docs/commands.md examples print what the docs show', () => {
         // `local reset` needs something to reset: an empty state folder.
         if (example.command.startsWith('stockpipe local reset'))
           mkdirSync(join(cwd, '.stockpipe', 'local'), { recursive: true });
+        // `config` after a setup names the strategy the state file records: write that state file.
+        const deployed = example.shown.join('\n').match(/^strategy\s+(\S+) \(bundle ([0-9a-f]+)\)\s+last setup/m);
+        if (deployed) {
+          mkdirSync(join(cwd, '.stockpipe'), { recursive: true });
+          const strategy = { name: deployed[1], file: join(cwd, `${deployed[1]}.ts`), bundle: deployed[2] };
+          writeFileSync(join(cwd, '.stockpipe', 'stockpipe.json'), JSON.stringify({ settings: { strategy } }));
+        }
         const [, redirect] = example.command.split(/\s+>\s+/);
         const words = (example.command.split(/\s+>\s+/)[0] ?? '').split(/\s+/).slice(1);
         const result = await runCli(words, { cwd, env: { AWS_REGION: 'eu-west-1' } });
