@@ -85,7 +85,7 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`) under raw/, raw-months/ and history/. */
+/** The lake's objects (s3rver keeps each as `<key>._S3rver_object`): raw/, raw-months/ and their compacted twins. */
 function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: string[] } {
   let objects = 0;
   let bytes = 0;
@@ -94,10 +94,10 @@ function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: 
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|raw-months|history)\//.test(path)) {
+      else if (entry.name.endsWith('._S3rver_object') && /\/(raw|raw-months|compacted|compacted-months)\//.test(path)) {
         objects++;
         bytes += statSync(path).size;
-        if (path.includes('/history/')) parquet.push(path);
+        if (/\/compacted(-months)?\//.test(path)) parquet.push(path);
       }
     }
   };
@@ -105,13 +105,17 @@ function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: 
   return { objects, bytes, parquet };
 }
 
-/** The columns each named query reads (dt included: every one filters on it). */
+/**
+ * The columns each named query reads through the view: its own, and what the view's window reads
+ * for every row (symbol, timestamp, object_name; the monthly twin's dt is the timestamp's date).
+ */
+const WINDOW = ['symbol', 'timestamp', 'object_name'];
 const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
-  'top-movers': ['symbol', 'timestamp', 'price', 'previous_close', 'change_percent', 'dt'],
-  'avg-volume': ['symbol', 'volume', 'dt'],
-  anomalies: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'dt'],
-  latest: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
-  history: ['symbol', 'timestamp', 'price', 'change', 'change_percent', 'volume', 'dt'],
+  'top-movers': [...WINDOW, 'price', 'previous_close', 'change_percent'],
+  'avg-volume': [...WINDOW, 'volume'],
+  anomalies: [...WINDOW, 'price', 'change', 'change_percent'],
+  latest: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
+  history: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
 };
 
 /**

@@ -5,24 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { AnyCommandDefinition, CommandContext } from '../commands/command.ts';
+import type { AnyCommandDefinition, CommandContext, GlobalFlags } from '../commands/command.ts';
 import { UsageError } from '../errors.ts';
 import { type ResolvedSettings, resolveSettings, type Settings, settingValues } from '../settings/resolve.ts';
 import { createTarget } from '../targets/create.ts';
 import { createIO, type IO } from '../ui/io.ts';
 import type { ProcessHandles } from './process-handles.ts';
 
-export interface GlobalFlags {
-  name?: string;
-  region?: string;
-  profile?: string;
-  target?: string;
-  config?: string;
-  json?: boolean;
-  yes?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-}
+export type { GlobalFlags } from '../commands/command.ts';
 
 export interface Prepared {
   io: IO;

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
-import type { CommandContext } from '../commands/command.ts';
+import { type CommandContext, GLOBAL_FLAGS } from '../commands/command.ts';
+import { checkFlags, longOf, takesValue } from '../commands/flags.ts';
 import { noLocalPipeline, pipelineRef } from '../commands/shared/pipeline-flags.ts';
 import { printable } from '../core/printable.ts';
 import { CancelledError, errorMessage, PipelineNotFoundError, StockpipeError, UsageError } from '../errors.ts';
@@ -24,7 +25,7 @@ export const EXIT_CANCELLED = 130;
 export const EXIT_TERMINATED = 143;
 
 /** Global options that take a value: their value is not a command name. */
-const VALUE_OPTIONS = new Set(['--name', '--region', '--profile', '--target', '--config']);
+const VALUE_OPTIONS = new Set(GLOBAL_FLAGS.filter(takesValue).map(longOf));
 
 export async function main(argv: string[], handles: ProcessHandles): Promise<number> {
   let exitCode = EXIT_OK;
@@ -40,8 +41,9 @@ export async function main(argv: string[], handles: ProcessHandles): Promise<num
     COMMANDS,
     packageVersion(),
     output,
-    async (definition, flags, args, globals) => {
+    async (definition, given, args, globals) => {
       const prepared = prepare(definition, globals as GlobalFlags, handles);
+      const flags = checkFlags(definition.flags ?? [], given);
       const options = definition.parse
         ? await definition.parse(flags, {
             args,

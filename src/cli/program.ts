@@ -8,9 +8,11 @@ import {
   type AnyCommandDefinition,
   type CommandTree,
   type Example,
+  GLOBAL_FLAGS,
   GLOBAL_OPTIONS,
   type GlobalOption,
 } from '../commands/command.ts';
+import { optionOf } from '../commands/flags.ts';
 import { unbreakable, wrapLine, wrapText } from '../ui/wrap.ts';
 
 /** The program's own help examples: the real workflow, in order. */
@@ -85,35 +87,23 @@ export function buildProgram(
 
   const program = configured(new Command('stockpipe'))
     .description('Build, feed, query, watch and tear down a real-time stock analytics pipeline on AWS — or offline.')
-    .version(version, '-V, --version', 'print the stockpipe version')
-    .option('--name <pipeline>', 'pipeline name, part of every resource name (default: stockpipe)')
-    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile’s region)')
-    .option('--profile <profile>', 'AWS shared-config profile')
-    .option('--target <target>', 'aws (default) or local: the embedded offline stack')
-    .option('--config <file>', 'settings file (default: ./stockpipe.config.json when present)')
-    .option('--json', 'machine-readable output: one JSON document (NDJSON for streams)')
-    .option('-y, --yes', 'answer yes to confirmations; never prompt')
-    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
-    .option('--verbose', 'debug output and stack traces')
-    .addHelpText(
-      'after',
-      after(
-        undefined,
-        PROGRAM_EXAMPLES,
-        `
+    .version(version, '-V, --version', 'print the stockpipe version');
+  for (const flag of GLOBAL_FLAGS) program.addOption(optionOf(flag));
+  program.addHelpText(
+    'after',
+    after(
+      undefined,
+      PROGRAM_EXAMPLES,
+      `
 Every command takes the global options, before or after its name, and --help.
 Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a command that was running until stopped (stream after flushing, tail, watch, demo) with 0; one cancelled part-way or at a question (setup, cleanup, query) says what was changed and exits 130.`,
-      ),
-    );
+    ),
+  );
 
   const add = (parent: Command, definition: AnyCommandDefinition) => {
     const command = configured(parent.command(definition.name), definition.ignores).description(definition.summary);
     for (const argument of definition.arguments ?? []) command.argument(argument.syntax, argument.description);
-    for (const flag of definition.flags ?? []) {
-      const description = flag.required ? `${flag.description} (required)` : flag.description;
-      if (flag.repeatable) command.option(flag.syntax, description, collect);
-      else command.option(flag.syntax, description);
-    }
+    for (const flag of definition.flags ?? []) command.addOption(optionOf(flag));
     command.addHelpText('after', after(prose(definition.details), definition.examples));
     for (const sub of definition.subcommands ?? []) add(command, sub);
     if (definition.run) {
@@ -127,9 +117,6 @@ Exit codes: 0 success, 1 failure, 2 bad usage, 130 cancelled. Ctrl+C ends a comm
   for (const definition of definitions) add(program, definition);
   return program;
 }
-
-/** For repeatable options (`--symbol A --symbol B`): commander calls it once per occurrence. */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The program as completion sees it: every command, subcommand and flag (--help included). */
 export function commandTreeOf(command: Command, root = true): CommandTree {

@@ -8,30 +8,32 @@
 import type { ResolvedSettings, Settings } from '../settings/resolve.ts';
 import type { Target, TargetOptions } from '../targets/target.ts';
 import type { IO } from '../ui/io.ts';
+import { type FlagSpec, type FlagsOf, keyOf } from './flags.ts';
 
-/** The global options; a command lists the ones that mean nothing to it, so its help leaves them out. */
-export const GLOBAL_OPTIONS = [
-  'name',
-  'region',
-  'profile',
-  'target',
-  'config',
-  'json',
-  'yes',
-  'color',
-  'verbose',
-] as const;
-export type GlobalOption = (typeof GLOBAL_OPTIONS)[number];
+export type { FlagSpec, FlagsOf } from './flags.ts';
 
-export interface FlagSpec {
-  /** commander's syntax: '--email <address>', '-f, --follow', '--dry-run'. */
-  syntax: string;
-  description: string;
-  /** May be given more than once: the values arrive as an array. */
-  repeatable?: boolean;
-  /** The command cannot run without it: marked in --help (parse says so when it is missing). */
-  required?: boolean;
-}
+/**
+ * The global options, declared once: the program's options (src/cli/program.ts), the flags the
+ * CLI reads (src/cli/context.ts), the pre-scan for a mistyped command (src/cli/main.ts) and the
+ * docs check all read this table.
+ */
+export const GLOBAL_FLAGS = [
+  { syntax: '--name <pipeline>', description: 'pipeline name, part of every resource name (default: stockpipe)' },
+  { syntax: '--region <region>', description: 'AWS region (default: AWS_REGION or the profile’s region)' },
+  { syntax: '--profile <profile>', description: 'AWS shared-config profile' },
+  { syntax: '--target <target>', description: 'aws (default) or local: the embedded offline stack' },
+  { syntax: '--config <file>', description: 'settings file (default: ./stockpipe.config.json when present)' },
+  { syntax: '--json', description: 'machine-readable output: one JSON document (NDJSON for streams)' },
+  { syntax: '-y, --yes', description: 'answer yes to confirmations; never prompt' },
+  { syntax: '--no-color', description: 'disable colour (NO_COLOR is honoured too)' },
+  { syntax: '--verbose', description: 'debug output and stack traces' },
+] as const satisfies readonly FlagSpec[];
+
+/** The global flags as commander hands them over: `{ name?: string, …, color?: boolean }`. */
+export type GlobalFlags = FlagsOf<typeof GLOBAL_FLAGS>;
+export type GlobalOption = keyof GlobalFlags;
+/** Their keys, in order; a command lists the ones that mean nothing to it, so its help leaves them out. */
+export const GLOBAL_OPTIONS = GLOBAL_FLAGS.map((flag) => keyOf(flag) as GlobalOption);
 
 export interface ArgumentSpec {
   /** '<name>' (required) or '[sql]' (optional). */
@@ -81,14 +83,15 @@ export interface CommandTree {
   subcommands: CommandTree[];
 }
 
-export interface CommandDefinition<Flags = Record<string, unknown>, Options = Flags> {
+export interface CommandDefinition<Specs extends readonly FlagSpec[] = readonly FlagSpec[], Options = FlagsOf<Specs>> {
   name: string;
   /** One line, for the command list and the top of its help. */
   summary: string;
   /** More help text, shown after the options. */
   details?: string;
   arguments?: ArgumentSpec[];
-  flags?: FlagSpec[];
+  /** The command's flags (src/commands/flags.ts): `parse` receives them typed and checked. */
+  flags?: Specs;
   examples: Example[];
   /** Global options that mean nothing to this command: not offered in its help. */
   ignores?: readonly GlobalOption[];
@@ -102,8 +105,11 @@ export interface CommandDefinition<Flags = Record<string, unknown>, Options = Fl
   /** The only target this command runs on (demo: local): another one given explicitly is refused. */
   runsOn?: Settings['target'];
   subcommands?: AnyCommandDefinition[];
-  /** Validates the flags into options; throws UsageError (exit 2) on bad input. Imports lazily: start-up loads every definition. */
-  parse?: (flags: Flags, context: ParseContext) => Options | Promise<Options>;
+  /**
+   * Turns the flags, already checked against their specs, into options; throws UsageError (exit 2)
+   * on what only this command can tell is bad. Imports lazily: start-up loads every definition.
+   */
+  parse?: (flags: FlagsOf<Specs>, context: ParseContext) => Options | Promise<Options>;
   /** Does the work; resolves to the exit code (0 when nothing). */
   run?: (options: Options, context: CommandContext) => Promise<number | undefined>;
 }
@@ -111,9 +117,12 @@ export interface CommandDefinition<Flags = Record<string, unknown>, Options = Fl
 // biome-ignore lint/suspicious/noExplicitAny: a list of definitions of differing flag and option types
 export type AnyCommandDefinition = CommandDefinition<any, any>;
 
-/** Identity with type inference: `export default defineCommand<Flags, Options>({ … })`. */
-export function defineCommand<Flags, Options = Flags>(
-  definition: CommandDefinition<Flags, Options>,
-): CommandDefinition<Flags, Options> {
+/**
+ * Identity with type inference, as wrangler's defineCommand: the flags' type comes from `flags`
+ * (declare them `as const`), the options' from what `parse` returns.
+ */
+export function defineCommand<const Specs extends readonly FlagSpec[] = [], Options = FlagsOf<Specs>>(
+  definition: CommandDefinition<Specs, Options>,
+): CommandDefinition<Specs, Options> {
   return definition;
 }

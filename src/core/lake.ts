@@ -163,8 +163,68 @@ export interface LakeSource {
   from: string;
   /** Its rows' `dt` (see {@link RawFolder.dtSql}). */
   dt: string;
-  /** The object a row comes from: Athena's `"$path"`, DuckDB's `filename`. */
-  path: string;
+  /**
+   * The name of the object a row was written in, which ranks its copies: for a raw table the last
+   * segment of its path ({@link objectNameOf}), for a compacted one the column compaction kept it in.
+   */
+  objectName: string;
+  /** A filter of the source's own (compaction reads only the periods it rewrites). */
+  where?: string;
+}
+
+/** A raw row's object name from its path (Athena's `"$path"`, DuckDB's `filename`). */
+export function objectNameOf(path: string): string {
+  return `regexp_extract(${path}, '[^/]+$')`;
+}
+
+/**
+ * The column a compacted row keeps the name of the raw object it came from: a compacted copy ranks
+ * exactly as its original did, so the view picks the same row whichever copies exist (docs/lake.md).
+ */
+export const OBJECT_NAME_COLUMN = 'object_name';
+
+/**
+ * The compacted twin of a raw folder (written by `stockpipe compact`, docs/lake.md): the same
+ * partitioning — by `dt` for closed days of live data, by month for closed months of history — so
+ * a `dt` predicate prunes it exactly as it prunes the raw folder; Parquet (zstd), the lake's
+ * columns and {@link OBJECT_NAME_COLUMN}, the partition in the path only (Hive's layout).
+ */
+export interface CompactedFolder {
+  prefix: string;
+  partition: string;
+  /** The raw folder whose closed periods it holds. */
+  raw: RawFolder;
+  /** SQL for a row's `dt`, as for the raw folder. */
+  dtSql: string;
+}
+
+export const COMPACTED_BY_DATE: CompactedFolder = {
+  prefix: 'compacted',
+  partition: LAKE_PARTITION,
+  raw: RAW_BY_DATE,
+  dtSql: `"${LAKE_PARTITION}"`,
+};
+
+export const COMPACTED_BY_MONTH: CompactedFolder = {
+  prefix: 'compacted-months',
+  partition: 'month',
+  raw: RAW_BY_MONTH,
+  dtSql: 'substr("timestamp", 1, 10)',
+};
+
+export const COMPACTED_FOLDERS: readonly CompactedFolder[] = [COMPACTED_BY_DATE, COMPACTED_BY_MONTH];
+
+/** The columns of a compacted object (the partition is in its path). */
+export const COMPACTED_COLUMNS: readonly LakeColumn[] = [...LAKE_COLUMNS, text(OBJECT_NAME_COLUMN)];
+
+/**
+ * The periods of a raw folder that can no longer receive records at `now` (rawFolderOf): dated
+ * folders before yesterday (ingest writes today's and yesterday's records by date), months before
+ * yesterday's (its earlier days are written by month).
+ */
+export function closedBefore(folder: RawFolder, now: Date): string {
+  const yesterday = partitionDate(new Date(now.getTime() - 86_400_000).toISOString());
+  return folder.valueOf(yesterday);
 }
 
 /**
@@ -183,19 +243,25 @@ export const OBSERVATION_SQL = '"symbol" IS NOT NULL AND "timestamp" IS NOT NULL
  * query's `dt` predicate is pushed below the window: Athena prunes the dated folder's partitions
  * through the view (the monthly folder is read whole; docs/lake.md says why that is cheap).
  */
-export function latestObservationsSql(sources: readonly LakeSource[]): string {
+export function latestObservationsSql(
+  sources: readonly LakeSource[],
+  options: { keepObjectName?: boolean } = {},
+): string {
   const columns = LAKE_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
   const union = sources
     .map(
       (source) =>
-        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", regexp_extract(${source.path}, '[^/]+$') AS object_name FROM ${source.from} WHERE ${OBSERVATION_SQL}`,
+        `    SELECT ${columns}, ${source.dt} AS "${LAKE_PARTITION}", ${source.objectName} AS ${OBJECT_NAME_COLUMN} FROM ${source.from} WHERE ${OBSERVATION_SQL}${source.where ? ` AND ${source.where}` : ''}`,
     )
     .join('\n    UNION ALL\n');
-  const viewColumns = LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`).join(', ');
+  const viewColumns = [
+    ...LAKE_VIEW_COLUMNS.map(({ name }) => `"${name}"`),
+    ...(options.keepObjectName ? [OBJECT_NAME_COLUMN] : []),
+  ].join(', ');
   return [
     `SELECT ${viewColumns}`,
     'FROM (',
-    `  SELECT *, row_number() OVER (PARTITION BY "symbol", "timestamp", "${LAKE_PARTITION}" ORDER BY object_name DESC) AS observation_rank`,
+    `  SELECT *, row_number() OVER (PARTITION BY "symbol", "timestamp", "${LAKE_PARTITION}" ORDER BY ${OBJECT_NAME_COLUMN} DESC) AS observation_rank`,
     '  FROM (',
     union,
     '  ) AS objects',

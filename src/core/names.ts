@@ -54,6 +54,9 @@ export const GLUE_TABLE = 'stock_data_table';
 export const GLUE_RAW_TABLE = 'stock_data_raw';
 /** The same over the raw objects written by month (older records: replayed history, late data). */
 export const GLUE_RAW_MONTHLY_TABLE = 'stock_data_raw_monthly';
+/** The Parquet twins of the raw tables `stockpipe compact` writes: closed days, closed months. */
+export const GLUE_COMPACTED_TABLE = 'stock_data_compacted';
+export const GLUE_COMPACTED_MONTHLY_TABLE = 'stock_data_compacted_monthly';
 
 export interface PipelineNames {
   stream: string;
@@ -75,6 +78,9 @@ export interface PipelineNames {
   /** The tables over the raw objects the view reads: by date (GLUE_RAW_TABLE), by month (GLUE_RAW_MONTHLY_TABLE). */
   glueRawTable: string;
   glueRawMonthlyTable: string;
+  /** Their compacted twins (GLUE_COMPACTED_TABLE, GLUE_COMPACTED_MONTHLY_TABLE), which the view reads too. */
+  glueCompactedTable: string;
+  glueCompactedMonthlyTable: string;
   /** Never the pipeline's bare name: `primary` is the account's default workgroup. */
   workgroup: string;
   /** Where earlier versions put the workgroup (the bare name): status and cleanup still find it. */
@@ -112,6 +118,8 @@ export function pipelineNames(name: string): PipelineNames {
     glueTable: GLUE_TABLE,
     glueRawTable: GLUE_RAW_TABLE,
     glueRawMonthlyTable: GLUE_RAW_MONTHLY_TABLE,
+    glueCompactedTable: GLUE_COMPACTED_TABLE,
+    glueCompactedMonthlyTable: GLUE_COMPACTED_MONTHLY_TABLE,
     workgroup: `${name}-workgroup`,
     legacyWorkgroup: name,
     ingestLogGroup: `/aws/lambda/${ingestFunction}`,

@@ -7,18 +7,8 @@
 
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  CreateTableCommand,
-  DeleteTableCommand,
-  waitUntilTableExists,
-  waitUntilTableNotExists,
-} from '@aws-sdk/client-dynamodb';
-import {
-  CreateStreamCommand,
-  DeleteStreamCommand,
-  waitUntilStreamExists,
-  waitUntilStreamNotExists,
-} from '@aws-sdk/client-kinesis';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -27,12 +17,19 @@ import {
   ListObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { isFileStrategy } from '../core/strategies/index.ts';
-import { ALERTS_KEY, onDemandTableKeys, QUOTES_KEY } from '../core/tables.ts';
-import { ingestEnvironment, trendsEnvironment } from '../pipeline/aws-graph.ts';
-import { canonicalJson, errorName, isNotFound, unlessNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
-import { readStreamSummary } from '../pipeline/resources/stream.ts';
-import { readTable } from '../pipeline/resources/table.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../pipeline/types.ts';
+import { onDemandTableKeys } from '../core/tables.ts';
+import { ingestEnvironment, pipelineTables, trendsEnvironment } from '../pipeline/aws-graph.ts';
+import { canonicalJson, errorName, isNotFound, waiterParams } from '../pipeline/aws-helpers.ts';
+import { readStreamSummary, streamNode, streamPresence } from '../pipeline/resources/stream.ts';
+import { readTable, type TableOptions, tableNode } from '../pipeline/resources/table.ts';
+import {
+  type Change,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './constants.ts';
 import { failureFile, functionCodeFile, functionLogFile, localPaths, localStateExists, safeFileName } from './paths.ts';
@@ -42,11 +39,11 @@ import { type LocalPipeline, readLocalPipeline, removeLocalPipeline, writeLocalP
 export const LOCAL_SHARD_COUNT = 2;
 
 /** What stands in for each AWS-only part of the pipeline; status shows it. */
-export const LOCAL_STAND_INS = [
-  'Lambda → same zips in the local runner',
-  'SNS → alerts.log',
-  'Glue/Athena → DuckDB',
-  'CloudWatch → log files',
+export const LOCAL_STAND_INS: Note[] = [
+  { note: 'standIn', aws: 'Lambda', local: 'same zips in the local runner' },
+  { note: 'standIn', aws: 'SNS', local: 'alerts.log' },
+  { note: 'standIn', aws: 'Glue/Athena', local: 'DuckDB' },
+  { note: 'standIn', aws: 'CloudWatch', local: 'log files' },
 ];
 
 export interface LocalGraphOptions {
@@ -59,8 +56,8 @@ export function localPipelineGraph(options: LocalGraphOptions) {
   return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] =>
     [
       localStreamNode(ctx.names.stream),
-      localTableNode('quotes-table', ctx.names.quotesTable, QUOTES_KEY),
-      localTableNode('alerts-table', ctx.names.alertsTable, ALERTS_KEY),
+      localTableNode(pipelineTables(ctx.names).quotes),
+      localTableNode(pipelineTables(ctx.names).alerts),
       localBucketNode(ctx.buckets.raw),
       localRunnerNode(options),
     ].map((node) => missingWithoutLocalState(node, options.cwd));
@@ -74,22 +71,22 @@ function missingWithoutLocalState(node: ResourceNode, cwd: string): ResourceNode
   };
 }
 
+/**
+ * The AWS stream node's id, dependencies and delete (kinesalite ignores EnforceConsumerDeletion);
+ * its own create (provisioned shards: kinesalite has no on-demand mode or KMS) and no comparison.
+ */
 function localStreamNode(name: string): ResourceNode {
+  const { id, dependsOn, destroy } = streamNode(name);
   return {
-    id: 'stream',
+    id,
     kind: 'Kinesis stream (kinesalite)',
     name,
-    dependsOn: [],
+    dependsOn,
     async describe(ctx): Promise<Observation> {
       const summary = await readStreamSummary(ctx, name);
       if (!summary) return missing();
-      const active = summary.StreamStatus === 'ACTIVE';
-      return {
-        presence: active ? 'present' : 'degraded',
-        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
-        changes: [],
-        notes: [`${summary.OpenShardCount ?? '?'} shards`, ...(active ? [] : [`status ${summary.StreamStatus}`])],
-      };
+      const { notes, ...presence } = streamPresence(summary);
+      return { ...presence, changes: [], notes: [{ note: 'shards', count: summary.OpenShardCount }, ...notes] };
     },
     async ensure(ctx, observed) {
       const kinesis = await ctx.clients.get('kinesis');
@@ -99,24 +96,22 @@ function localStreamNode(name: string): ResourceNode {
       await waitUntilStreamExists(waiterParams(ctx, kinesis), { StreamName: name });
       return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
     },
-    async destroy(ctx) {
-      const kinesis = await ctx.clients.get('kinesis');
-      const deleted = await unlessNotFound(async () => {
-        await kinesis.send(new DeleteStreamCommand({ StreamName: name }));
-        return true;
-      }, false);
-      if (deleted) await waitUntilStreamNotExists(waiterParams(ctx, kinesis), { StreamName: name });
-      return deleted ? 'deleted' : 'absent';
-    },
+    destroy,
   };
 }
 
-function localTableNode(id: string, name: string, key: { partition: string; sort: string }): ResourceNode {
+/**
+ * The AWS table's definition (id, name, key) and delete; its own create (the keys alone: the
+ * daemon's proxy keeps the table's stream log, dynalite has no streams) and no comparison.
+ */
+function localTableNode(table: TableOptions): ResourceNode {
+  const { id, dependsOn, destroy } = tableNode(table);
+  const { name, key } = table;
   return {
     id,
     kind: 'DynamoDB table (dynalite)',
     name,
-    dependsOn: [],
+    dependsOn,
     async describe(ctx): Promise<Observation> {
       const table = await readTable(ctx, name);
       if (!table) return missing();
@@ -140,15 +135,7 @@ function localTableNode(id: string, name: string, key: { partition: string; sort
       await waitUntilTableExists(waiterParams(ctx, dynamodb), { TableName: name });
       return { action: observed.presence === 'missing' ? 'created' : 'unchanged' };
     },
-    async destroy(ctx) {
-      const dynamodb = await ctx.clients.get('dynamodb');
-      const deleted = await unlessNotFound(async () => {
-        await dynamodb.send(new DeleteTableCommand({ TableName: name }));
-        return true;
-      }, false);
-      if (deleted) await waitUntilTableNotExists(waiterParams(ctx, dynamodb), { TableName: name });
-      return deleted ? 'deleted' : 'absent';
-    },
+    destroy,
   };
 }
 
@@ -249,15 +236,21 @@ function localRunnerNode(options: LocalGraphOptions): ResourceNode {
     async describe(ctx): Promise<Observation> {
       const registered = readLocalPipeline(options.cwd, ctx.name);
       if (!registered) return missing();
-      const changes: string[] = [];
+      const changes: Change[] = [];
       // Only setup has a spec; status and cleanup describe what is there.
       if (ctx.spec) {
         const code = await trendsCodeOf(ctx, options.cwd);
         const want = desired(ctx, code?.path);
-        if (registered.trendsCode !== want.trendsCode || (code && !existsSync(code.path))) changes.push('trends code');
-        if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) changes.push('ingest environment');
-        if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) changes.push('trends environment');
-        if (registered.handlerLoader !== want.handlerLoader) changes.push('handler loader');
+        if (registered.trendsCode !== want.trendsCode || (code && !existsSync(code.path))) {
+          changes.push({ field: 'trendsCode' });
+        }
+        if (canonicalJson(registered.ingestEnv) !== canonicalJson(want.ingestEnv)) {
+          changes.push({ field: 'ingestEnvironment' });
+        }
+        if (canonicalJson(registered.trendsEnv) !== canonicalJson(want.trendsEnv)) {
+          changes.push({ field: 'trendsEnvironment' });
+        }
+        if (registered.handlerLoader !== want.handlerLoader) changes.push({ field: 'handlerLoader' });
       }
       return { presence: 'present', changes, notes: LOCAL_STAND_INS };
     },

@@ -3,6 +3,7 @@
  * it is the first line a person reads in the alarm e-mail.
  */
 import { DEFAULT_PIPELINE_NAME, type PipelineNames } from '../core/names.ts';
+import type { AlarmId } from './node-ids.ts';
 import type { AlarmOptions } from './resources/alarm.ts';
 
 /** Five minutes behind its source: well past a healthy batch window. */
@@ -67,7 +68,7 @@ export function pipelineAlarms(pipeline: string, names: PipelineNames): AlarmOpt
   ];
 }
 
-function errorsAlarm(id: string, name: string, functionName: string, tail: string): AlarmOptions {
+function errorsAlarm(id: AlarmId, name: string, functionName: string, tail: string): AlarmOptions {
   return {
     id,
     name,
@@ -86,7 +87,7 @@ function errorsAlarm(id: string, name: string, functionName: string, tail: strin
   };
 }
 
-function iteratorAgeAlarm(id: string, name: string, functionName: string, source: string, todo: string): AlarmOptions {
+function iteratorAgeAlarm(id: AlarmId, name: string, functionName: string, source: string, todo: string): AlarmOptions {
   return {
     id,
     name,
@@ -106,7 +107,7 @@ function iteratorAgeAlarm(id: string, name: string, functionName: string, source
 }
 
 function throttlesAlarm(
-  id: string,
+  id: AlarmId,
   name: string,
   table: string,
   metric: 'WriteThrottleEvents' | 'ReadThrottleEvents',

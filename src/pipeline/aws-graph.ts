@@ -5,6 +5,7 @@
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { HANDLER_DEFAULTS, ingestEnv, trendsEnv } from '../core/handler-env.ts';
+import type { PipelineNames } from '../core/names.ts';
 import { DEFAULT_CROSSOVER } from '../core/strategies/index.ts';
 import { ALERTS_KEY, ALERTS_TTL_ATTRIBUTE, QUOTES_KEY, QUOTES_TTL_ATTRIBUTE } from '../core/tables.ts';
 import { LAMBDA_DEFINITIONS } from '../packaging/lambda-definition.ts';
@@ -16,13 +17,19 @@ import { ingestPolicy, trendsPolicy } from './policies.ts';
 import { alarmNode } from './resources/alarm.ts';
 import { bucketNode, RESULTS_EXPIRY_DAYS } from './resources/bucket.ts';
 import { functionNode } from './resources/function.ts';
-import { glueDatabaseNode, glueTableNode, RAW_TABLES } from './resources/glue.ts';
+import {
+  COMPACTED_TABLES,
+  glueCompactedTableNode,
+  glueDatabaseNode,
+  glueTableNode,
+  RAW_TABLES,
+} from './resources/glue.ts';
 import { glueViewNode } from './resources/glue-view.ts';
 import { logGroupNode } from './resources/log-group.ts';
 import { INSERT_ONLY_FILTER, MAPPING_BATCH_SIZES, mappingNode } from './resources/mapping.ts';
 import { roleNode } from './resources/role.ts';
 import { streamNode } from './resources/stream.ts';
-import { tableNode } from './resources/table.ts';
+import { type TableOptions, tableNode } from './resources/table.ts';
 import { emailSubscriptionsNode, topicNode } from './resources/topic.ts';
 import { workgroupNode } from './resources/workgroup.ts';
 import type { PipelineContext, PipelineSpec, ResourceNode } from './types.ts';
@@ -78,8 +85,30 @@ async function quotesStreamArn(ctx: PipelineContext): Promise<string | undefined
   return table?.Table?.LatestStreamArn;
 }
 
+/** The pipeline's two tables: keys, TTL attribute, and the stream the trends function reads (local reuses them). */
+export function pipelineTables(names: PipelineNames): Record<'quotes' | 'alerts', TableOptions> {
+  return {
+    quotes: {
+      id: 'quotes-table',
+      kind: 'DynamoDB table',
+      name: names.quotesTable,
+      key: QUOTES_KEY,
+      ttlAttribute: QUOTES_TTL_ATTRIBUTE,
+      stream: 'NEW_IMAGE',
+    },
+    alerts: {
+      id: 'alerts-table',
+      kind: 'DynamoDB table',
+      name: names.alertsTable,
+      key: ALERTS_KEY,
+      ttlAttribute: ALERTS_TTL_ATTRIBUTE,
+    },
+  };
+}
+
 export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>): ResourceNode[] {
   const { names, buckets } = ctx;
+  const tables = pipelineTables(names);
   return [
     streamNode(names.stream),
     bucketNode({ id: 'raw-bucket', kind: 'S3 bucket (raw lake)', name: buckets.raw }),
@@ -89,21 +118,8 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
       name: buckets.results,
       expireAfterDays: RESULTS_EXPIRY_DAYS,
     }),
-    tableNode({
-      id: 'quotes-table',
-      kind: 'DynamoDB table',
-      name: names.quotesTable,
-      key: QUOTES_KEY,
-      ttlAttribute: QUOTES_TTL_ATTRIBUTE,
-      stream: 'NEW_IMAGE',
-    }),
-    tableNode({
-      id: 'alerts-table',
-      kind: 'DynamoDB table',
-      name: names.alertsTable,
-      key: ALERTS_KEY,
-      ttlAttribute: ALERTS_TTL_ATTRIBUTE,
-    }),
+    tableNode(tables.quotes),
+    tableNode(tables.alerts),
     topicNode('alerts-topic', 'SNS topic (alerts)', names.alertsTopic, [names.legacyFailuresTopic]),
     emailSubscriptionsNode('alerts-topic', names.alertsTopic),
     logGroupNode('ingest-log-group', names.ingestLogGroup),
@@ -153,6 +169,7 @@ export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | '
     }),
     glueDatabaseNode(names.glueDatabase),
     ...RAW_TABLES.map((table) => glueTableNode(names.glueDatabase, table, names)),
+    ...COMPACTED_TABLES.map((table) => glueCompactedTableNode(names.glueDatabase, table, names)),
     glueViewNode(names.glueDatabase, names.glueTable),
     workgroupNode(names.workgroup, names.legacyWorkgroup),
     ...pipelineAlarms(ctx.name, names).map((alarm) => alarmNode(alarm, names.alertsTopic)),

@@ -1,4 +1,5 @@
 /** Typed progress events: the pipeline emits them, a renderer (src/ui/progress.ts) draws them. */
+import type { NodeId } from './node-ids.ts';
 
 export type ResourceState =
   | 'running'
@@ -11,7 +12,7 @@ export type ResourceState =
   | 'skipped';
 
 export interface ResourceRef {
-  id: string;
+  id: NodeId;
   kind: string;
   name: string;
 }

@@ -4,6 +4,7 @@
  * the action, one statement per group of resources.
  */
 import { CLAIM_PREFIX, FAILED_PREFIX, QUARANTINE_PREFIX, REDRIVEN_PREFIX } from '../core/failed-records.ts';
+import { COMPACTED_FOLDERS } from '../core/lake.ts';
 import { bucketNames, pipelineNames } from '../core/names.ts';
 import { arns } from './arns.ts';
 import { type IamAction, POLICY_COMMANDS, type PolicyKind, permissionsOf, type Scope } from './permissions.ts';
@@ -62,6 +63,21 @@ export function grantOf(scope: Scope, place: PolicyPlace): Grant {
       return only(raw);
     case 'raw-objects':
       return only(`${raw}/*`);
+    case 'lake-objects':
+      return only(
+        ...[...COMPACTED_FOLDERS.flatMap((folder) => [folder.raw.prefix, folder.prefix])].map(
+          (prefix) => `${raw}/${prefix}/*`,
+        ),
+      );
+    case 'compacted-objects':
+      return only(...COMPACTED_FOLDERS.map((folder) => `${raw}/${folder.prefix}/*`));
+    case 'compacted-tables':
+      return only(
+        catalog,
+        database,
+        arns.glueTable(place, names.glueDatabase, names.glueCompactedTable),
+        arns.glueTable(place, names.glueDatabase, names.glueCompactedMonthlyTable),
+      );
     case 'kept-objects':
       return only(`${raw}/${FAILED_PREFIX}*`, `${raw}/${QUARANTINE_PREFIX}*`);
     case 'redriven-objects':

@@ -11,6 +11,8 @@
  * makes with the querying person's rights): they stand next to the call that needs them.
  */
 
+import type { NodeId } from './node-ids.ts';
+
 /** An IAM action: `service:Operation`. */
 export type IamAction =
   `${'athena' | 'cloudwatch' | 'dynamodb' | 'glue' | 'iam' | 'kinesis' | 'lambda' | 'logs' | 's3' | 'sns' | 'sts'}:${string}`;
@@ -25,6 +27,9 @@ export type Scope =
   | 'bucket-objects'
   | 'raw-bucket'
   | 'raw-objects'
+  | 'lake-objects'
+  | 'compacted-objects'
+  | 'compacted-tables'
   | 'kept-objects'
   | 'redriven-objects'
   | 'redrive-claims'
@@ -288,7 +293,17 @@ export const RESOURCE_ACTIONS: Record<ResourceKind, ResourceKindActions> = {
 };
 
 /** The commands that call AWS on the AWS target (the others run offline only). */
-export type AwsCommand = 'setup' | 'cleanup' | 'status' | 'stream' | 'query' | 'tail' | 'alerts' | 'watch' | 'redrive';
+export type AwsCommand =
+  | 'setup'
+  | 'cleanup'
+  | 'status'
+  | 'stream'
+  | 'query'
+  | 'tail'
+  | 'alerts'
+  | 'watch'
+  | 'redrive'
+  | 'compact';
 
 const phase = (name: keyof ResourceKindActions): Permission[] =>
   Object.values(RESOURCE_ACTIONS).flatMap((kind) => kind[name] ?? []);
@@ -301,6 +316,8 @@ const phase = (name: keyof ResourceKindActions): Permission[] =>
 const ATHENA_ON_YOUR_BEHALF: readonly Permission[] = [
   ['glue:GetDatabase', 'athena-catalog-reads'],
   ['glue:GetTable', 'athena-catalog-reads'],
+  // The compacted tables' partitions are registered in Glue (no projection): Athena lists them.
+  ['glue:GetPartitions', 'athena-catalog-reads'],
   ['s3:GetBucketLocation', 'raw-bucket'],
   ['s3:ListBucket', 'raw-bucket'],
   ['s3:GetObject', 'raw-objects'],
@@ -367,6 +384,27 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
     ['dynamodb:Query', 'quotes-table'],
     ['dynamodb:Query', 'alerts-table'],
   ],
+  compact: [
+    // Before Athena reads: the raw tables widened to every stored partition. Required here, not
+    // tried as by query: a partition outside the projection would read as empty and be deleted.
+    ['glue:GetTable', 'glue-database'],
+    ['glue:UpdateTable', 'glue-database'],
+    ['s3:ListBucket', 'raw-bucket'],
+    // One INSERT INTO per batch of periods; Ctrl+C stops it.
+    ['athena:StartQueryExecution', 'workgroup'],
+    ['athena:GetQueryExecution', 'workgroup'],
+    ['athena:GetQueryResults', 'workgroup'],
+    ['athena:StopQueryExecution', 'workgroup'],
+    // The raw objects rewritten, and the older compacted ones (DeleteObjects).
+    ['s3:DeleteObject', 'lake-objects'],
+    ...ATHENA_ON_YOUR_BEHALF,
+    // What INSERT INTO does with the caller's rights: write Parquet under compacted*/ and
+    // register the partitions it wrote.
+    ['s3:PutObject', 'compacted-objects'],
+    ['s3:ListMultipartUploadParts', 'compacted-objects'],
+    ['s3:AbortMultipartUpload', 'compacted-objects'],
+    ['glue:BatchCreatePartition', 'compacted-tables'],
+  ],
   redrive: [
     ['s3:ListBucket', 'raw-bucket'],
     ['s3:GetObject', 'kept-objects'],
@@ -382,12 +420,18 @@ export const COMMAND_ACTIONS: Record<AwsCommand, readonly Permission[]> = {
   ],
 };
 
-/** Who needs which policy: `deploy` builds and removes the pipeline, `use` feeds and reads it. */
-export type PolicyKind = 'deploy' | 'use';
+/**
+ * Who needs which policy: `deploy` builds and removes the pipeline, `use` feeds and reads it,
+ * `compact` rewrites its lake (deletes raw objects, writes Parquet through Athena): its own policy,
+ * for whoever or whatever runs it on a schedule, and because either of the others with it would no
+ * longer fit a managed policy (6,144 characters).
+ */
+export type PolicyKind = 'deploy' | 'use' | 'compact';
 
 export const POLICY_COMMANDS: Record<PolicyKind, readonly AwsCommand[]> = {
   deploy: ['setup', 'cleanup', 'status'],
   use: ['stream', 'query', 'tail', 'alerts', 'watch', 'status', 'redrive'],
+  compact: ['compact'],
 };
 
 /** Every permission the commands of one policy need, each once. */
@@ -399,20 +443,40 @@ export function permissionsOf(commands: readonly AwsCommand[]): Permission[] {
   return [...seen.values()];
 }
 
-/** The kind of a node of the AWS graph, by its id (a node of no known kind is a bug: the tests say so). */
-export function resourceKindOf(nodeId: string): ResourceKind | undefined {
-  if (nodeId === 'stream') return 'stream';
-  if (nodeId.endsWith('-bucket')) return 'bucket';
-  if (nodeId.endsWith('-table') && !nodeId.startsWith('glue')) return 'table';
-  if (nodeId.endsWith('-topic')) return 'topic';
-  if (nodeId === 'alert-subscriptions') return 'subscriptions';
-  if (nodeId.endsWith('-log-group')) return 'log-group';
-  if (nodeId.endsWith('-role')) return 'role';
-  if (nodeId.endsWith('-function')) return 'function';
-  if (nodeId.endsWith('-mapping')) return 'mapping';
-  if (nodeId === 'glue-database') return 'glue-database';
-  if (nodeId.startsWith('glue-table') || nodeId === 'glue-view') return 'glue-table';
-  if (nodeId === 'workgroup') return 'workgroup';
-  if (nodeId.startsWith('alarm-')) return 'alarm';
-  return undefined;
+/** The kind of every node of the AWS graph: the compiler asks for a row when an id is added. */
+const AWS_NODE_KINDS: Record<Exclude<NodeId, 'local-runner'>, ResourceKind> = {
+  stream: 'stream',
+  'raw-bucket': 'bucket',
+  'results-bucket': 'bucket',
+  'quotes-table': 'table',
+  'alerts-table': 'table',
+  'alerts-topic': 'topic',
+  'alert-subscriptions': 'subscriptions',
+  'ingest-log-group': 'log-group',
+  'trends-log-group': 'log-group',
+  'ingest-role': 'role',
+  'trends-role': 'role',
+  'ingest-function': 'function',
+  'trends-function': 'function',
+  'ingest-mapping': 'mapping',
+  'trends-mapping': 'mapping',
+  'glue-database': 'glue-database',
+  'glue-table': 'glue-table',
+  'glue-table-monthly': 'glue-table',
+  'glue-table-compacted': 'glue-table',
+  'glue-table-compacted-monthly': 'glue-table',
+  'glue-view': 'glue-table',
+  workgroup: 'workgroup',
+  'alarm-no-incoming-data': 'alarm',
+  'alarm-ingest-errors': 'alarm',
+  'alarm-trends-errors': 'alarm',
+  'alarm-iterator-age': 'alarm',
+  'alarm-trends-iterator-age': 'alarm',
+  'alarm-quotes-write-throttles': 'alarm',
+  'alarm-quotes-read-throttles': 'alarm',
+};
+
+/** The kind of a node of the AWS graph (undefined for a node only another target has). */
+export function resourceKindOf(nodeId: NodeId): ResourceKind | undefined {
+  return nodeId === 'local-runner' ? undefined : AWS_NODE_KINDS[nodeId];
 }

@@ -11,6 +11,7 @@ import { partitionOf } from './arns.ts';
 import { DEFAULT_TIMING, isAlreadyExists } from './aws-helpers.ts';
 import type { EmitProgress, ResourceRef, ResourceState } from './events.ts';
 import { INTERRUPTED, walkGraph } from './graph.ts';
+import { renderChanges } from './render.ts';
 import type {
   ClientSource,
   CodeSource,
@@ -163,7 +164,7 @@ async function applyNode(node: ResourceNode, ctx: PipelineContext, attempt = 1):
     return applyNode(node, ctx, attempt + 1);
   }
   const arn = result.arn ?? observed.arn;
-  const detail = observed.changes.join(', ');
+  const detail = renderChanges(observed.changes).join(', ');
   return { state: result.action, ...(arn ? { arn } : {}), ...(detail ? { detail } : {}) };
 }
 
@@ -277,6 +278,7 @@ export async function describeRemaining(nodes: readonly ResourceNode[], ctx: Pip
 export type PlanAction = 'create' | 'update' | 'unchanged';
 export interface PlanEntry extends ResourceRef {
   action: PlanAction;
+  /** What differs, as people read it (the same words in the plan and in --json). */
   changes: string[];
   arn?: string;
 }
@@ -293,7 +295,7 @@ export function planFrom(described: Described[]): PlanEntry[] {
       kind: entry.kind,
       name: entry.name,
       action,
-      changes: observation.changes,
+      changes: renderChanges(observation.changes),
       ...(observation.arn ? { arn: observation.arn } : {}),
     };
   });

@@ -8,6 +8,7 @@ import type { AlertLanguage } from '../core/alert-text.ts';
 import type { PipelineNames } from '../core/names.ts';
 import type { StrategyConfig } from '../core/strategies/index.ts';
 import type { LambdaFunction } from '../packaging/lambda-zip.ts';
+import type { NodeId } from './node-ids.ts';
 
 /** Anything that hands out SDK clients: AwsClients, or a test double. */
 export interface ClientSource {
@@ -85,13 +86,128 @@ export interface PipelineContext {
 
 export type Presence = 'present' | 'missing' | 'degraded';
 
+type Scalar = string | number | boolean;
+
+/** Settings compared as a whole: the change names the setting only. */
+export type WholeField =
+  | 'tags'
+  | 'trustPolicy'
+  | 'inlinePolicy'
+  | 'code'
+  | 'role'
+  | 'publicAccessBlock'
+  | 'defaultEncryption'
+  | 'tlsOnlyPolicy'
+  | 'resultsLocation'
+  | 'bytesScannedCap'
+  | 'enforceConfiguration'
+  | 'onFailureDestination'
+  | 'filter'
+  | 'dimensions'
+  | 'actions'
+  | 'actionsEnabled'
+  | 'description'
+  | 'enabled'
+  | 'trendsCode'
+  | 'ingestEnvironment'
+  | 'trendsEnvironment'
+  | 'handlerLoader';
+
+/** Settings with a value: the change carries the value wanted, and the one found where it is shown. */
+export type ValueField =
+  | 'capacityMode'
+  | 'encryption'
+  | 'billingMode'
+  | 'architecture'
+  | 'runtime'
+  | 'handler'
+  | 'timeout'
+  | 'memory'
+  | 'logFormat'
+  | 'logRetention'
+  | 'expiry'
+  // Event source mapping and alarm settings, by their AWS names.
+  | 'BatchSize'
+  | 'MaximumBatchingWindowInSeconds'
+  | 'MaximumRetryAttempts'
+  | 'MaximumRecordAgeInSeconds'
+  | 'BisectBatchOnFunctionError'
+  | 'FunctionResponseTypes'
+  | 'Namespace'
+  | 'MetricName'
+  | 'Statistic'
+  | 'Period'
+  | 'EvaluationPeriods'
+  | 'Threshold'
+  | 'ComparisonOperator'
+  | 'TreatMissingData';
+
+/**
+ * One difference between what is there and the spec: a field `{ field, from, to }`, or an action
+ * on a part that is not a field (a policy to remove, a stale mapping, an address to subscribe).
+ * `ensure` acts on these records; src/pipeline/render.ts alone turns them into words.
+ */
+export type Change =
+  | { field: WholeField }
+  | { field: ValueField; from?: Scalar | undefined; to: Scalar }
+  /** Environment variables that differ, by name (values are not shown). */
+  | { field: 'environment'; keys: string[] }
+  /** A table's stream view type; undefined is no stream. */
+  | { field: 'stream'; from?: string | undefined; to?: string | undefined }
+  /** TTL as found (status, attribute) and the attribute wanted; only DISABLED may be changed now. */
+  | { field: 'ttl'; status: string; attribute?: string | undefined; to: string }
+  /** A part of a Glue table's definition we own. */
+  | { field: 'tableDefinition'; part: string }
+  | { field: 'view'; part: 'owner' | 'parameters' | 'definition' | 'columns' }
+  /** A table under the view's name that is not a view (TableType as found). */
+  | { field: 'tableType'; from?: string | undefined }
+  | { action: 'removeInlinePolicy'; policy: string }
+  | { action: 'detachPolicy'; policyArn: string }
+  | { action: 'createOnCurrentSource' }
+  | { action: 'removeStaleMapping'; uuid?: string | undefined; source?: string | undefined }
+  | { action: 'subscribe'; email: string };
+
+export type ChangeField = Extract<Change, { field: string }>['field'];
+
+/** The field changes of one field, typed by it. */
+export function changesOf<F extends ChangeField>(
+  changes: readonly Change[],
+  field: F,
+): Extract<Change, { field: F }>[] {
+  return changes.filter(
+    (change): change is Extract<Change, { field: F }> => 'field' in change && change.field === field,
+  );
+}
+
+export const hasChange = (changes: readonly Change[], ...fields: ChangeField[]): boolean =>
+  changes.some((change) => 'field' in change && fields.includes(change.field));
+
+/** Facts about a resource worth showing (status): its state, why it is degraded, what is pending. */
+export type Note =
+  /** A stream's or table's status other than ACTIVE. */
+  | { note: 'status'; status: string }
+  /** A function's, mapping's or alarm's state. */
+  | { note: 'state'; state: string; reason?: string | undefined; actionsOff?: boolean }
+  | { note: 'lastUpdateFailed'; reason?: string | undefined }
+  | { note: 'lastProcessingResult'; result: string }
+  /** Without a spec (status), how a resource that is not ours differs. */
+  | { note: 'differs'; change: Change }
+  | { note: 'leftover'; name: string }
+  | { note: 'subscription'; email?: string | undefined; confirmed: boolean }
+  | { note: 'staleMapping'; uuid?: string | undefined; source?: string | undefined }
+  | { note: 'earlierName'; name: string }
+  | { note: 'disabled' }
+  | { note: 'shards'; count?: number | undefined }
+  /** What stands in locally for a part that exists only on AWS. */
+  | { note: 'standIn'; aws: string; local: string };
+
 export interface Observation {
   presence: Presence;
   arn?: string;
   /** What differs from the spec (empty when it matches, or when there is no spec). */
-  changes: string[];
+  changes: Change[];
   /** Facts worth showing: why it is degraded, states, pending confirmations. */
-  notes: string[];
+  notes: Note[];
 }
 
 export type EnsureAction = 'created' | 'updated' | 'unchanged';
@@ -103,12 +219,12 @@ export type DestroyOutcome = 'deleted' | 'absent';
 
 export interface ResourceNode {
   /** Stable id, e.g. `ingest-function`; dependsOn refers to these. */
-  id: string;
+  id: NodeId;
   /** Human label: "Lambda function". */
   kind: string;
   /** The physical name in AWS. */
   name: string;
-  dependsOn: readonly string[];
+  dependsOn: readonly NodeId[];
   /**
    * What the resource costs per month while nothing flows (us-east-1 list prices, USD): setup
    * asks before creating any that costs something. Absent: nothing while idle.

@@ -1,8 +1,9 @@
 /**
  * The offline runner: DuckDB over the local lake exactly as s3rver stores it,
  * `<s3Directory>/<bucket>/raw/dt=YYYY-MM-DD/<key>.json.gz._S3rver_object` and
- * `…/raw-months/month=YYYY-MM/…` (gzip NDJSON of contract events). `stock_data_table` is a view
- * built from the lake's one definition (src/core/lake.ts): the Glue tables' columns and a string
+ * `…/raw-months/month=YYYY-MM/…` (gzip NDJSON of contract events), and their compacted twins
+ * `…/compacted/dt=…/`, `…/compacted-months/month=…/` (Parquet). `stock_data_table` is a view
+ * built from the lake's one definition (src/core/lake.ts, ./local-lake.ts): the Glue tables' columns and a string
  * `dt` (from the object's path, or the date of the timestamp for the monthly folder), up to where
  * Athena's projection ends, so the named queries and the tutorial's SQL run unchanged. DuckDB is
  * imported only when a query runs.
@@ -10,18 +11,10 @@
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import {
-  LAKE_COLUMNS,
-  LAKE_PARTITION,
-  LAKE_VIEW_COLUMNS,
-  lakeLastDate,
-  latestObservationsSql,
-  RAW_FOLDERS,
-  type RawFolder,
-} from '../core/lake.ts';
-import { GLUE_TABLE } from '../core/names.ts';
+import { COMPACTED_FOLDERS, RAW_FOLDERS } from '../core/lake.ts';
 import { StockpipeError, UsageError } from '../errors.ts';
-import { HISTORY_PREFIX, historyViewStatements, latestHistoryParts } from './history.ts';
+import { LEGACY_HISTORY_PREFIX } from './compaction.ts';
+import { lakeViewSql } from './local-lake.ts';
 import {
   type ColumnKind,
   ConsumerError,
@@ -32,7 +25,6 @@ import {
   type QueryRunOptions,
   type ResultValue,
 } from './runner.ts';
-import { rawFoldersWithObjects, rawObjectPattern } from './s3rver-files.ts';
 
 export interface DuckDbRunnerOptions {
   /** s3rver's storage folder (one sub-folder per bucket). */
@@ -44,42 +36,6 @@ export interface DuckDbRunnerOptions {
 
 const NUMBER_TYPES =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
-
-/**
- * The SQL that defines `stock_data_table` over the raw objects of `folders` (those with objects:
- * DuckDB's read_json fails on an empty glob) in the bucket at `bucketDir`: the lake's columns and
- * last `dt` from src/core/lake.ts, as the Glue raw tables have them (a record dated after Athena's
- * projection ends is outside this view too), one row per observation by the same rule as the Athena
- * view (latestObservationsSql, with the object's file name for `"$path"`).
- */
-export function lakeViewSql(bucketDir: string, folders: readonly RawFolder[], now: Date): string {
-  if (folders.length === 0) {
-    // An empty lake is an empty table, not an error.
-    const nulls = LAKE_VIEW_COLUMNS.map(({ name, duckdb }) => `CAST(NULL AS ${duckdb}) AS "${name}"`).join(', ');
-    return `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS SELECT ${nulls} WHERE false`;
-  }
-  const columns = LAKE_COLUMNS.map(({ name, duckdb }) => `${sqlString(name)}: ${sqlString(duckdb)}`).join(', ');
-  const sources = folders.map((folder) => {
-    const pattern = sqlString(rawObjectPattern(bucketDir, folder));
-    const from = [
-      `(SELECT * FROM read_json(${pattern}, format = 'newline_delimited', compression = 'gzip', filename = true,`,
-      // A malformed line may read as a row of NULLs: the view's rule (OBSERVATION_SQL) drops it.
-      `      hive_partitioning = false, ignore_errors = true, columns = {${columns}})) AS ${folder.partition}_objects`,
-    ].join('\n');
-    const dt =
-      folder.partition === LAKE_PARTITION
-        ? `regexp_extract(filename, '${LAKE_PARTITION}=(\\d{4}-\\d{2}-\\d{2})', 1)`
-        : folder.dtSql;
-    return { from, dt, path: 'filename' };
-  });
-  return [
-    `CREATE OR REPLACE VIEW ${GLUE_TABLE} AS`,
-    `SELECT * FROM (\n${latestObservationsSql(sources)}\n) AS lake`,
-    // Where Athena's projection ends (tomorrow). It starts at the oldest stored record on AWS
-    // (widened when older ones come: docs/lake.md), so here every stored record is in it.
-    `WHERE ${LAKE_PARTITION} <= ${sqlString(lakeLastDate(now))}`,
-  ].join('\n');
-}
 
 export class DuckDbQueryRunner implements QueryRunner {
   private readonly options: DuckDbRunnerOptions;
@@ -100,7 +56,6 @@ export class DuckDbQueryRunner implements QueryRunner {
       );
     }
     const { DuckDBInstance } = await import('@duckdb/node-api');
-    const folders = rawFoldersWithObjects(bucketDir);
     // No extension is ever fetched or loaded on demand: local SQL needs none, and INSTALL would
     // reach the network.
     const instance = await DuckDBInstance.create(':memory:', {
@@ -112,13 +67,13 @@ export class DuckDbQueryRunner implements QueryRunner {
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      const lakeDirs = [...RAW_FOLDERS.map((folder) => folder.prefix), HISTORY_PREFIX].map((prefix) =>
-        join(bucketDir, prefix),
-      );
+      const lakeDirs = [
+        ...RAW_FOLDERS.map((folder) => folder.prefix),
+        ...COMPACTED_FOLDERS.map((folder) => folder.prefix),
+        LEGACY_HISTORY_PREFIX,
+      ].map((prefix) => join(bucketDir, prefix));
       await sandbox(connection, lakeDirs);
-      await connection.run(lakeViewSql(bucketDir, folders, new Date(now())));
-      // Compacted months (stockpipe compact) join the raw lake under the same table name.
-      for (const statement of historyViewStatements(latestHistoryParts(bucketDir))) await connection.run(statement);
+      await connection.run(lakeViewSql(bucketDir, new Date(now())));
       const statement = await oneReadOnlyStatement(connection, sql);
       // Streamed chunk by chunk (2,048 rows): no result is ever held whole unless asked for.
       const result = await statement.stream();

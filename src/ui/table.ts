@@ -32,8 +32,7 @@ export interface TableColumn {
   tone?: (value: TableValue) => 'up' | 'down' | 'warn' | undefined;
 }
 
-export const TABLE_FORMATS = ['table', 'csv', 'json'] as const;
-export type TableFormat = (typeof TABLE_FORMATS)[number];
+export { TABLE_FORMATS, type TableFormat } from './table-formats.ts';
 
 /** Columns whose sign means up or down: coloured green or red. */
 const CHANGE_COLUMN = /change/i;

@@ -4,7 +4,8 @@
  * authenticate and be authorized against the caller's IAM policies).
  *
  * (a) A deployer holding exactly the deploy policy runs setup, status and cleanup, and a user
- *     holding exactly the use policy runs status, stream, query, tail, alerts, watch and redrive — through
+ *     holding exactly the use policy runs status, stream, query, tail, alerts, watch and redrive, and one holding
+ *     exactly the compact policy runs compact — through
  *     the commands' own definitions, as the CLI runs them — with zero AccessDenied. Between two
  *     setups an admin drifts the pipeline, so setup's repairs (Update*, Detach…) are sent too.
  * (b) Every call they sent is recorded by SDK middleware and mapped to what IAM checks for it
@@ -109,14 +110,18 @@ function motoDialect(policy: IdentityPolicy) {
   };
 }
 
+/** The identities of the lifecycle, one per printed policy. */
+type Who = 'deployer' | 'user' | 'maintainer';
+
 describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReason() }, () => {
   let moto: Moto;
   const calls: SentCall[] = [];
   let caller = 'admin';
   const cwd = mkdtempSync(join(tmpdir(), 'stockpipe-iam-'));
-  const keys: Record<'admin' | 'deployer' | 'user' | 'probe', Keys> = {} as never;
+  const keys: Record<'admin' | 'deployer' | 'user' | 'maintainer' | 'probe', Keys> = {} as never;
   const deploy = identityPolicy('deploy', place);
   const use = identityPolicy('use', place);
+  const maintain = identityPolicy('compact', place);
   const transcript: string[] = [];
   let lifecycleMs = 0;
 
@@ -129,7 +134,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     });
 
   /** Runs `stockpipe <argv>` as the CLI does (the same program and definitions), with `who`'s keys. */
-  async function stockpipe(who: 'deployer' | 'user', argv: string[]) {
+  async function stockpipe(who: Who, argv: string[]) {
     const out: string[] = [];
     const err: string[] = [];
     const sink = (into: string[]) =>
@@ -212,6 +217,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
       admin: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
       deployer: motoDialect(deploy),
       user: motoDialect(use),
+      maintainer: motoDialect(maintain),
       probe: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
     };
     for (const who of Object.keys(policies) as (keyof typeof keys)[]) {
@@ -348,7 +354,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
   }
 
   async function lifecycle() {
-    const ok = async (who: 'deployer' | 'user', argv: string[]) => {
+    const ok = async (who: Who, argv: string[]) => {
       const result = await stockpipe(who, argv);
       assert.equal(result.code, 0, `${argv.join(' ')} as ${who}: ${result.stderr}`);
       return result;
@@ -374,16 +380,29 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     await ok('user', ['alerts', '--symbol', 'AAPL']);
     await ok('user', ['watch', '--symbol', 'AAPL', '--json']);
     await ok('user', ['redrive', '--from', 'quarantine']);
+    // History older than the tables project, stored since the last query: compact widens them
+    // before Athena reads (it must), then rewrites the closed months (one INSERT INTO) and deletes.
+    caller = 'admin';
+    const admin = clientsAs('admin');
+    try {
+      await (await admin.get('s3')).send(
+        new PutObjectCommand({ Bucket: buckets.raw, Key: 'raw-months/month=2000-06/older.json.gz', Body: '' }),
+      );
+    } finally {
+      await admin.destroy();
+    }
+    await ok('maintainer', ['compact', '--dry-run']);
+    await ok('maintainer', ['compact']);
     await ok('deployer', ['cleanup']);
   }
 
   /** The calls the lifecycle's commands sent, with who sent them (deployer or user) and for which command. */
   const sent = () =>
     calls
-      .filter((call) => /^(deployer|user) /.test(call.caller))
+      .filter((call) => /^(deployer|user|maintainer) /.test(call.caller))
       .map((call) => {
-        const [who, command] = call.caller.split(' ') as ['deployer' | 'user', AwsCommand];
-        return { ...call, who, command, policy: who === 'deployer' ? deploy : use };
+        const [who, command] = call.caller.split(' ') as [Who, AwsCommand];
+        return { ...call, who, command, policy: { deployer: deploy, user: use, maintainer: maintain }[who] };
       });
 
   it('(a) the lifecycle passes as users holding exactly the printed policies, with zero AccessDenied', (t) => {
@@ -416,7 +435,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
   });
 
   /** Declared actions the run did not need, for the deployer's or the user's policy. */
-  const unusedOf = (who: 'deployer' | 'user', policy: IdentityPolicy) => {
+  const unusedOf = (who: Who, policy: IdentityPolicy) => {
     const needed = new Set(
       sent()
         .filter((call) => call.who === who)
@@ -429,6 +448,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     const unused = [
       ...unusedOf('deployer', deploy).map((a) => `deploy ${a}`),
       ...unusedOf('user', use).map((a) => `use ${a}`),
+      ...unusedOf('maintainer', maintain).map((a) => `compact ${a}`),
     ];
     const explained = unused.filter((entry) => NOT_EXERCISED[entry.split(' ')[1] as string]);
     assert.deepEqual(
@@ -444,6 +464,7 @@ describe('the printed policies, with IAM enforced (moto)', { skip: motoSkipReaso
     for (const [who, policy] of [
       ['deployer', deploy],
       ['user', use],
+      ['maintainer', maintain],
     ] as const) {
       for (const action of actionsOf(policy)) {
         const without = {

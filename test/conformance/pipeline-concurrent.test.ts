@@ -75,7 +75,7 @@ describe('two setups of one name at once', { skip: motoSkipReason() }, () => {
 
   it('a failed resource is named once in the failure line', () => {
     const line = failureLine({
-      id: 'quotes',
+      id: 'quotes-table',
       kind: 'DynamoDB table',
       name: 'x-quotes',
       state: 'failed',
@@ -83,7 +83,13 @@ describe('two setups of one name at once', { skip: motoSkipReason() }, () => {
     });
     assert.equal(line, 'DynamoDB table: Table already exists: x-quotes');
     assert.equal(
-      failureLine({ id: 'q', kind: 'DynamoDB table', name: 'x-quotes', state: 'failed', detail: 'Access denied' }),
+      failureLine({
+        id: 'quotes-table',
+        kind: 'DynamoDB table',
+        name: 'x-quotes',
+        state: 'failed',
+        detail: 'Access denied',
+      }),
       'DynamoDB table x-quotes: Access denied',
     );
   });

@@ -448,7 +448,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const document = JSON.parse(capture.stdout());
     assert.equal(document.ok, true);
     assert.equal(document.account, MOTO_ACCOUNT);
-    assert.equal(document.resources.length, 27);
+    assert.equal(document.resources.length, 29);
     for (const resource of document.resources) {
       if (resource.id === 'alert-subscriptions') continue;
       assert.match(resource.arn ?? '', /^arn:aws:/, `${resource.id} has an ARN`);
@@ -513,7 +513,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     const report = JSON.parse(healthy.stdout());
     assert.equal(report.healthy, true);
-    assert.equal(report.resources.length, 27);
+    assert.equal(report.resources.length, 29);
     assert.deepEqual(
       report.mappings.map((m: { state: string }) => m.state),
       ['Enabled', 'Enabled'],
@@ -585,9 +585,12 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     await (await reader().get('sns')).send(new CreateTopicCommand({ Name: 'alpha-failures' }));
     const first = await cleanup('alpha');
     assert.equal(first.exit, 0);
-    // The three Glue tables (the view, then the two raw tables it reads: the graph's order), then their database.
+    // The five Glue tables (the view, then the two raw and two compacted tables it reads: the
+    // graph's order), then their database.
     const glueDeletes = first.serviceMutations.filter((call) => call.startsWith('glue:'));
     assert.deepEqual(glueDeletes, [
+      'glue:DeleteTableCommand',
+      'glue:DeleteTableCommand',
       'glue:DeleteTableCommand',
       'glue:DeleteTableCommand',
       'glue:DeleteTableCommand',
@@ -778,7 +781,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     assert.equal(JSON.parse(status.stdout).healthy, true);
     const dry = await runCli(['cleanup', '--name', 'alpha', '--dry-run'], { env, cwd });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /27 resources would be deleted/);
+    assert.match(dry.stdout, /29 resources would be deleted/);
     const removed = await runCli(['cleanup', '--name', 'alpha', '--yes', '--json'], { env, cwd });
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse(removed.stdout).ok, true);

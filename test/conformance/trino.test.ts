@@ -14,28 +14,40 @@
  * file skips when Trino is not installed (scripts/install-trino.sh); with CI=true it fails.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { TableInput } from '@aws-sdk/client-glue';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ingestBatch } from '../../lambdas/ingest/ingest.ts';
 import type { AwsClients } from '../../src/aws/clients.ts';
+import { awsCompactionLake } from '../../src/commands/compact/aws.ts';
+import { type LakeWriter, localCompactionLake } from '../../src/commands/compact/local.ts';
+import { parseCompactOptions } from '../../src/commands/compact/options.ts';
+import { type CompactionLake, compactLake } from '../../src/commands/compact/run.ts';
 import { planQuery } from '../../src/commands/query/plan.ts';
 import type { StockEvent } from '../../src/core/event.ts';
 import { projectionStart } from '../../src/core/lake.ts';
 import { bucketNames, pipelineNames } from '../../src/core/names.ts';
 import { onDemandTableKeys } from '../../src/core/tables.ts';
 import { oldestStoredPartition } from '../../src/pipeline/lake-partitions.ts';
-import { glueTableInput, RAW_TABLES } from '../../src/pipeline/resources/glue.ts';
+import {
+  COMPACTED_TABLES,
+  glueCompactedTableInput,
+  glueTableInput,
+  RAW_TABLES,
+} from '../../src/pipeline/resources/glue.ts';
 import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
 import type { PipelineContext } from '../../src/pipeline/types.ts';
+import type { LakeObject } from '../../src/query/compaction.ts';
 import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
+import type { QueryRunner } from '../../src/query/runner.ts';
 import { OBJECT_SUFFIX } from '../../src/query/s3rver-files.ts';
+import { createCaptureIO } from '../../src/ui/io.ts';
 import { type Emulators, startEmulators } from '../helpers/emulators.ts';
 import { kinesisRecord, sequenceNumber, stockEvent } from '../helpers/lambda-events.ts';
 import { startTrino, type Trino, trinoSkipReason, writeGlueTable, writeSchema } from './support/trino.ts';
@@ -269,6 +281,10 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
     assert.equal(byMonth.Parameters?.['projection.month.range'], '2026-07,NOW');
     writeGlueTable(trino.root, names.glueDatabase, byDate);
     writeGlueTable(trino.root, names.glueDatabase, monthsAsEnum(byMonth, NOW.toISOString().slice(0, 7)));
+    // The compacted tables (empty until `compact` runs), which the view reads too.
+    for (const table of COMPACTED_TABLES) {
+      writeGlueTable(trino.root, names.glueDatabase, glueCompactedTableInput(ctx, table));
+    }
     writeGlueTable(trino.root, names.glueDatabase, glueViewInput(ctx));
     // The same view as it was before it had an owner, to show why it needs one.
     const { Owner: _owner, ...ownerless } = glueViewInput(ctx);
@@ -319,12 +335,12 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
 
   const NAMED: [string, Parameters<typeof planQuery>[0]][] = [
     ['top-movers (default: yesterday and today)', { name: 'top-movers' }],
-    ['top-movers over the history', { name: 'top-movers', from: '2026-07-01', to: '2026-11-22', limit: '10' }],
+    ['top-movers over the history', { name: 'top-movers', from: '2026-07-01', to: '2026-11-22', limit: 10 }],
     ['avg-volume', { name: 'avg-volume' }],
     ['avg-volume over the history', { name: 'avg-volume', from: '2026-07-01' }],
     ['anomalies', { name: 'anomalies', from: '2026-07-01', threshold: '3' }],
     ['latest', { name: 'latest', since: '200d' }],
-    ['history', { name: 'history', symbol: 'aapl', from: '2026-11-01', limit: '30' }],
+    ['history', { name: 'history', symbol: 'aapl', from: '2026-11-01', limit: 30 }],
     ['history of a replayed month', { name: 'history', symbol: 'IBM', from: '2026-09-01', to: '2026-09-30' }],
   ];
   for (const [title, options] of NAMED) {
@@ -359,5 +375,236 @@ describe('Athena’s engine (Trino 476) over the lake, against DuckDB', { skip: 
       assert.deepEqual([...(rows?.trino ?? [])].sort(), [...(rows?.duckdb ?? [])].sort());
     }
     assert.ok(!average?.trino.some((row) => row.startsWith('[null')), 'no row of NULL symbols');
+  });
+
+  // `stockpipe compact` on both engines: the AWS path's statements (INSERT INTO the compacted
+  // tables, src/query/compaction.ts) run on Trino over its copy of the lake, the local path
+  // (DuckDB) over s3rver's. The lake's data has aged: at LATER its two live days and every month of
+  // history are closed.
+  describe('compact', () => {
+    const LATER = new Date('2026-12-05T12:00:00.000Z');
+    const options = parseCompactOptions({}, LATER);
+    const bucketDir = () => join(emulators.s3Directory, buckets.raw);
+    const trinoBucket = () => join(trino.root, buckets.raw);
+    const saved = { duckdb: '', trino: '' };
+    let expected: { trino: string[]; duckdb: string[] }[];
+
+    class Killed extends Error {}
+
+    /** Every named query, and the whole table (sorted), on both engines. */
+    async function answers() {
+      const named = [];
+      for (const [, options] of NAMED) named.push(await both(sent(options)));
+      const everything = await both('SELECT * FROM stock_data_table');
+      named.push({ trino: [...everything.trino].sort(), duckdb: [...everything.duckdb].sort() });
+      return named;
+    }
+
+    /** The files under a folder, as S3 keys with sizes. */
+    function filesAsObjects(root: string, suffix = ''): LakeObject[] {
+      const objects: LakeObject[] = [];
+      const walk = (dir: string) => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const path = join(dir, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else if (path.endsWith(suffix) && !entry.name.startsWith('.')) {
+            objects.push({
+              key: relative(root, path).slice(0, suffix ? -suffix.length : undefined),
+              size: statSync(path).size,
+            });
+          }
+        }
+      };
+      walk(root);
+      return objects;
+    }
+
+    /** Trino as Athena: the statements go to Trino; what they scan it does not say here. */
+    const trinoRunner: QueryRunner = {
+      async run(sql) {
+        const started = Date.now();
+        const result = await trino.query(sql, names.glueDatabase);
+        return {
+          columns: [],
+          rows: [],
+          rowCount: result.rows.length,
+          stats: { engine: 'athena', runTimeMs: Date.now() - started },
+        };
+      },
+    };
+
+    /** The AWS path's lake, its S3 calls played on Trino's folder. */
+    function trinoLake(): CompactionLake {
+      const athena = awsCompactionLake({
+        s3: undefined as unknown as S3Client,
+        bucket: buckets.raw,
+        names,
+        runner: trinoRunner,
+      });
+      return {
+        ...athena,
+        list: async () => filesAsObjects(trinoBucket()),
+        delete: async (keys) => {
+          for (const key of keys) rmSync(join(trinoBucket(), key), { force: true });
+        },
+      };
+    }
+
+    async function localLake(): Promise<CompactionLake> {
+      const s3 = await clients.get('s3');
+      const writer: LakeWriter = {
+        put: async (key, body) =>
+          void (await s3.send(new PutObjectCommand({ Bucket: buckets.raw, Key: key, Body: body }))),
+        delete: async (keys) => {
+          if (keys.length === 0) return;
+          await s3.send(
+            new DeleteObjectsCommand({
+              Bucket: buckets.raw,
+              Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+            }),
+          );
+        },
+      };
+      return {
+        ...localCompactionLake({ bucketDir: bucketDir(), writer }),
+        list: async () => filesAsObjects(bucketDir(), OBJECT_SUFFIX),
+      };
+    }
+
+    /** A lake whose `killAt`-th step (a rewrite or a delete, from 1) dies; `after` runs after each rewrite. */
+    function steps(lake: CompactionLake, killAt?: number, after?: (rewrites: number) => Promise<void>) {
+      let calls = 0;
+      let rewrites = 0;
+      const step = () => {
+        if (++calls === killAt) throw new Killed(`killed at step ${calls}`);
+      };
+      const wrapped: CompactionLake = {
+        ...lake,
+        rewrite: async (batch, signal, onProgress) => {
+          step();
+          const bytes = await lake.rewrite(batch, signal, onProgress);
+          await after?.(++rewrites);
+          return bytes;
+        },
+        delete: async (keys) => {
+          step();
+          await lake.delete(keys);
+        },
+      };
+      return { lake: wrapped, calls: () => calls };
+    }
+
+    const compact = (lake: CompactionLake) =>
+      compactLake(options, { io: createCaptureIO().io, lake, signal: new AbortController().signal });
+
+    function restore(): void {
+      rmSync(bucketDir(), { recursive: true, force: true });
+      cpSync(saved.duckdb, bucketDir(), { recursive: true });
+      rmSync(trinoBucket(), { recursive: true, force: true });
+      cpSync(saved.trino, trinoBucket(), { recursive: true });
+    }
+
+    before(async () => {
+      saved.duckdb = `${emulators.s3Directory}-saved`;
+      saved.trino = `${trino.root}-saved`;
+      cpSync(bucketDir(), saved.duckdb, { recursive: true });
+      cpSync(trinoBucket(), saved.trino, { recursive: true });
+      expected = await answers();
+      for (const answer of expected) assert.deepEqual(answer.trino, answer.duckdb);
+    });
+    after(() => {
+      for (const dir of Object.values(saved)) if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('rewrites every closed day and month on both engines: every named query returns the same rows', async (t) => {
+      const rawBefore = filesAsObjects(trinoBucket()).length;
+      const [onTrino, onDuckdb] = [await compact(trinoLake()), await compact(await localLake())];
+      assert.deepEqual([onTrino.days, onTrino.months], [2, 5]);
+      assert.deepEqual([onDuckdb.days, onDuckdb.months, onDuckdb.raw_objects], [2, 5, onTrino.raw_objects]);
+      t.diagnostic(
+        `objects: ${rawBefore} → ${filesAsObjects(trinoBucket()).length} on Trino, ${filesAsObjects(bucketDir(), OBJECT_SUFFIX).length} offline`,
+      );
+      const compacted = filesAsObjects(trinoBucket()).filter((object) => object.key.startsWith('compacted'));
+      assert.ok(compacted.length >= 7, 'Trino wrote the compacted partitions');
+      assert.equal(filesAsObjects(trinoBucket()).filter((object) => object.key.startsWith('raw-months/')).length, 0);
+      assert.deepEqual(await answers(), expected);
+      // Nothing is left to do.
+      assert.equal((await compact(trinoLake())).statements, 0);
+      // A `dt` predicate prunes the compacted days as it prunes the raw ones: Trino's plan reads
+      // stock_data_compacted under a constraint on its partition `dt`.
+      const [[plan]] = (
+        await trino.query(`EXPLAIN (TYPE IO, FORMAT JSON) ${sent({ name: 'top-movers' })}`, names.glueDatabase)
+      ).rows as [[string]];
+      const inputs = (
+        JSON.parse(plan) as {
+          inputTableColumnInfos: {
+            table: { schemaTable: { table: string } };
+            constraint: { columnConstraints: { columnName: string }[] };
+          }[];
+        }
+      ).inputTableColumnInfos;
+      const compactedInput = inputs.find((input) => input.table.schemaTable.table === names.glueCompactedTable);
+      const dt = compactedInput?.constraint.columnConstraints.find((constraint) => constraint.columnName === 'dt');
+      assert.match(JSON.stringify(dt), /2026-11-21/, plan);
+    });
+
+    it('killed at any step and run again, on Trino: the same rows at every point', async () => {
+      restore();
+      const probe = steps(trinoLake());
+      await compact(probe.lake);
+      const count = probe.calls();
+      assert.equal(count, 6, 'two batches: rewrite, delete raw, delete older compacted');
+      for (let killAt = 1; killAt <= count; killAt++) {
+        restore();
+        await assert.rejects(compact(steps(trinoLake(), killAt).lake), Killed);
+        assert.deepEqual(
+          (await answers()).map((a) => a.trino),
+          expected.map((a) => a.trino),
+          `killed at step ${killAt}`,
+        );
+        await compact(trinoLake());
+        assert.deepEqual(
+          (await answers()).map((a) => a.trino),
+          expected.map((a) => a.trino),
+          `run again after step ${killAt}`,
+        );
+      }
+    });
+
+    it('during a replay: the replayed records count at once, and the next run folds them in', async () => {
+      restore();
+      const s3 = await clients.get('s3');
+      const deps = { documents: await clients.documentClient(), s3 };
+      const replay = historyEvents('replay3').map((e, n) => (n % 5 === 0 ? { ...e, price: e.price + 0.5 } : e));
+      let replayed: LakeObject[] = [];
+      // Offline: the replay goes through ingest after the first rewrite…
+      const offline = steps(await localLake(), undefined, async (rewrites) => {
+        if (rewrites !== 1) return;
+        const before = new Set(filesAsObjects(bucketDir(), OBJECT_SUFFIX).map((object) => object.key));
+        await ingest(replay, deps, { n: 100_000 });
+        replayed = filesAsObjects(bucketDir(), OBJECT_SUFFIX).filter((object) => !before.has(object.key));
+      });
+      // …and the same objects reach Trino's lake at the same point.
+      const onTrino = steps(trinoLake(), undefined, async (rewrites) => {
+        if (rewrites !== 1) return;
+        for (const object of replayed) {
+          const target = join(trinoBucket(), object.key);
+          mkdirSync(join(target, '..'), { recursive: true });
+          copyFileSync(join(bucketDir(), `${object.key}${OBJECT_SUFFIX}`), target);
+        }
+      });
+      await compact(offline.lake);
+      await compact(onTrino.lake);
+      assert.ok(replayed.length > 0 && replayed.every((object) => object.key.startsWith('raw-months/')));
+      const during = await answers();
+      for (const answer of during) assert.deepEqual(answer.trino, answer.duckdb);
+      assert.notDeepEqual(during, expected, 'the replay’s later writes show');
+      const [count] = (await both('SELECT count(*) AS n FROM stock_data_table')).trino;
+      assert.equal(count, JSON.stringify([observations.size]));
+      await compact(trinoLake());
+      await compact(await localLake());
+      assert.equal(filesAsObjects(trinoBucket()).filter((object) => object.key.startsWith('raw-months/')).length, 0);
+      assert.deepEqual(await answers(), during);
+    });
   });
 });

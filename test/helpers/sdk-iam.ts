@@ -218,7 +218,10 @@ export function requirementsOf(
       const workgroup = str(input.WorkGroup) ?? str(input.Name) ?? names.workgroup;
       resources = [str(input.ResourceARN) ?? arn('athena', `workgroup/${workgroup}`)];
       tagged(resources);
-      if (operation === 'StartQueryExecution') extra.push(...athenaOnYourBehalf(place));
+      if (operation === 'StartQueryExecution') {
+        extra.push(...athenaOnYourBehalf(place));
+        if (/^\s*INSERT INTO/i.test(str(input.QueryString) ?? '')) extra.push(...athenaInsertOnYourBehalf(place));
+      }
       break;
     }
     case 'cloudwatch': {
@@ -248,15 +251,21 @@ function athenaOnYourBehalf(place: PolicyPlace): Requirement[] {
     glue('catalog'),
     glue('database/default'),
     glue(`database/${names.glueDatabase}`),
-    ...[names.glueTable, names.glueRawTable, names.glueRawMonthlyTable].map((table) =>
-      glue(`table/${names.glueDatabase}/${table}`),
-    ),
+    ...[
+      names.glueTable,
+      names.glueRawTable,
+      names.glueRawMonthlyTable,
+      names.glueCompactedTable,
+      names.glueCompactedMonthlyTable,
+    ].map((table) => glue(`table/${names.glueDatabase}/${table}`)),
   ];
   const raw = `arn:${partition}:s3:::${buckets.raw}`;
   const results = `arn:${partition}:s3:::${buckets.results}`;
   return [
     { action: 'glue:GetDatabase', resources: catalog.slice(0, 3) },
     { action: 'glue:GetTable', resources: catalog },
+    // The compacted tables' partitions are in Glue (no projection).
+    { action: 'glue:GetPartitions', resources: [...catalog.slice(0, 1), ...catalog.slice(2, 3), ...catalog.slice(-2)] },
     ...['s3:GetBucketLocation', 's3:ListBucket'].map((action) => ({ action, resources: [raw, results] })),
     { action: 's3:ListBucketMultipartUploads', resources: [results] },
     { action: 's3:GetObject', resources: [`${raw}/raw/dt=2026-01-01/x.json.gz`, `${results}/results/q.csv`] },
@@ -264,5 +273,32 @@ function athenaOnYourBehalf(place: PolicyPlace): Requirement[] {
       action,
       resources: [`${results}/results/q.csv`],
     })),
+  ];
+}
+
+/**
+ * What an `INSERT INTO` (compact) does besides: write Parquet objects under the compacted folders
+ * and register the partitions it wrote (Athena user guide: INSERT INTO, and the Glue actions of
+ * CTAS/INSERT queries).
+ */
+function athenaInsertOnYourBehalf(place: PolicyPlace): Requirement[] {
+  const { partition, region, account } = place;
+  const names = pipelineNames(place.name);
+  const buckets = bucketNames(place.name, account, region);
+  const glue = (resource: string) => `arn:${partition}:glue:${region}:${account}:${resource}`;
+  const objects = [`arn:${partition}:s3:::${buckets.raw}/compacted/dt=2026-01-01/x.parquet`];
+  return [
+    ...['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'].map((action) => ({
+      action,
+      resources: objects,
+    })),
+    {
+      action: 'glue:BatchCreatePartition',
+      resources: [
+        glue('catalog'),
+        glue(`database/${names.glueDatabase}`),
+        glue(`table/${names.glueDatabase}/${names.glueCompactedTable}`),
+      ],
+    },
   ];
 }

@@ -85,6 +85,17 @@ describe('the Athena view’s SQL, run over rows holding observations twice', ()
     await connection.run(
       `INSERT INTO "${names.glueRawMonthlyTable}" ("month", "$path") VALUES ('2020-03', '${monthKey('2020-03', '900')}')`,
     );
+    // The compacted twins (stockpipe compact), here a copy of one observation in each that ranks as
+    // the raw object it came from: the winner's copy changes nothing, a loser's copy stays a loser.
+    await connection.run(
+      `CREATE TABLE "${names.glueCompactedTable}" (${monthColumns}, "object_name" VARCHAR, "dt" VARCHAR)`,
+    );
+    await connection.run(
+      `CREATE TABLE "${names.glueCompactedMonthlyTable}" (${monthColumns}, "object_name" VARCHAR, "month" VARCHAR)`,
+    );
+    await connection.run(
+      `INSERT INTO "${names.glueCompactedMonthlyTable}" ("event_id", "symbol", "timestamp", "price", "volume", "object_name", "month") VALUES ('IBM-111', 'IBM', '2020-03-02T00:00:00.000Z', 111, 1, '${monthKey('2020-03', '500').split('/').at(-1)}', '2020-03'), ('IBM-110', 'IBM', '2020-03-02T00:00:00.000Z', 110, 1, '${monthKey('2020-03', '100').split('/').at(-1)}', '2020-03')`,
+    );
     // What Athena does with a view: stock_data_table stands for its SQL.
     await connection.run(`CREATE VIEW stock_data_table AS ${viewSql}`);
   });

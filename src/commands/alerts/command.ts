@@ -1,17 +1,21 @@
 import { pipelineNames } from '../../core/names.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { pipelineRef } from '../shared/pipeline-flags.ts';
-import type { AlertsOptions, AlertsPlan } from './run.ts';
 
-export default defineCommand<AlertsOptions, AlertsPlan>({
+const ALERTS_FLAGS = [
+  { syntax: '--since <time>', description: 'published this long ago (1d, 6h) or after an ISO time (default 1d)' },
+  { syntax: '--symbol <symbol>', description: 'only this symbol' },
+  { syntax: '--limit <n>', description: 'at most this many (the newest)', whole: { min: 1 } },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type AlertsFlags = FlagsOf<typeof ALERTS_FLAGS>;
+
+export default defineCommand({
   name: 'alerts',
   needsPipeline: true,
   summary: 'list the alerts the trends function published, newest first',
-  flags: [
-    { syntax: '--since <time>', description: 'published this long ago (1d, 6h) or after an ISO time (default 1d)' },
-    { syntax: '--symbol <symbol>', description: 'only this symbol' },
-    { syntax: '--limit <n>', description: 'at most this many (the newest)' },
-  ],
+  flags: ALERTS_FLAGS,
   examples: [
     { command: 'stockpipe alerts' },
     { command: 'stockpipe alerts --since 7d --symbol AAPL' },

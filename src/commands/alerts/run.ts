@@ -4,17 +4,12 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertRecord } from '../../core/tables.ts';
-import { StockpipeError, UsageError } from '../../errors.ts';
+import { StockpipeError } from '../../errors.ts';
 import { type IO, terminalWidth } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
-
-export interface AlertsOptions {
-  since?: string;
-  symbol?: string;
-  limit?: string;
-}
+import type { AlertsFlags } from './command.ts';
 
 export interface AlertsPlan {
   since: number;
@@ -32,15 +27,10 @@ export interface AlertsDeps {
 
 export const DEFAULT_ALERTS_SINCE = '1d';
 
-export function planAlerts(options: AlertsOptions, now: number): AlertsPlan {
+/** The flags, --limit already a whole number ≥ 1 (its spec). */
+export function planAlerts(options: AlertsFlags, now: number): AlertsPlan {
   const symbol = options.symbol === undefined ? undefined : parseSymbol(options.symbol);
-  let limit: number | undefined;
-  if (options.limit !== undefined) {
-    limit = Number(options.limit);
-    if (!/^\d+$/.test(options.limit.trim()) || limit < 1) {
-      throw new UsageError(`invalid --limit '${options.limit}': use a whole number ≥ 1`);
-    }
-  }
+  const limit = options.limit;
   return {
     since: parseSinceTime(options.since ?? DEFAULT_ALERTS_SINCE, now),
     ...(symbol ? { symbol } : {}),

@@ -1,27 +1,35 @@
-import { defineCommand } from '../command.ts';
+import { TABLE_FORMATS } from '../../ui/table-formats.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { STRATEGY_FLAGS } from '../shared/strategy-flags.ts';
-import type { BacktestFlags, BacktestOptions } from './options.ts';
 
-export default defineCommand<BacktestFlags, BacktestOptions>({
+export const BACKTEST_NEEDS_FILE = 'backtest needs --file <csv|ndjson> (e.g. --file aapl-daily.csv --symbol AAPL)';
+
+const BACKTEST_FLAGS = [
+  {
+    syntax: '--file <file>',
+    description: 'a CSV of bars (one symbol, give --symbol) or NDJSON events',
+    required: BACKTEST_NEEDS_FILE,
+  },
+  {
+    syntax: '-s, --symbol <symbol>',
+    description: 'the symbol of a CSV file; for NDJSON, only these symbols (repeatable)',
+    repeatable: true,
+  },
+  ...STRATEGY_FLAGS,
+  {
+    syntax: '--format <format>',
+    description: 'table (default), csv, or json (one document with alerts and summary)',
+    choices: TABLE_FORMATS,
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type BacktestFlags = FlagsOf<typeof BACKTEST_FLAGS>;
+
+export default defineCommand({
   name: 'backtest',
   summary: 'run the trends strategy over a replay file: the alerts it would raise, no stack, no AWS',
-  flags: [
-    {
-      syntax: '--file <file>',
-      description: 'a CSV of bars (one symbol, give --symbol) or NDJSON events',
-      required: true,
-    },
-    {
-      syntax: '-s, --symbol <symbol>',
-      description: 'the symbol of a CSV file; for NDJSON, only these symbols (repeatable)',
-      repeatable: true,
-    },
-    ...STRATEGY_FLAGS,
-    {
-      syntax: '--format <format>',
-      description: 'table (default), csv, or json (one document with alerts and summary)',
-    },
-  ],
+  flags: BACKTEST_FLAGS,
   details: `
 The file is read as \`stream --source replay\` reads it, and the strategy flags are setup's: the
 alerts are the ones the pipeline would raise replaying the same file (15-minute cooldown per

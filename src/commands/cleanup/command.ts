@@ -1,7 +1,6 @@
 import { defineCommand } from '../command.ts';
-import type { CleanupOptions } from './run.ts';
 
-export default defineCommand<{ dryRun?: boolean }, CleanupOptions>({
+export default defineCommand({
   name: 'cleanup',
   summary: 'delete every resource of the pipeline, then check that nothing with its name remains',
   flags: [{ syntax: '--dry-run', description: 'list what would be deleted and change nothing' }],

@@ -2,7 +2,7 @@ import { UsageError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
 import type { Shell } from './scripts.ts';
 
-export default defineCommand<Record<string, never>, { shell: Shell }>({
+export default defineCommand({
   name: 'completion',
   summary: 'print a shell completion script for bash, zsh or fish (commands, subcommands, flags)',
   arguments: [{ syntax: '<shell>', description: 'bash | zsh | fish' }],

@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.ts';
 
-export default defineCommand<Record<string, never>>({
+export default defineCommand({
   name: 'config',
   summary: 'print the resolved settings and where each one came from',
   details: `

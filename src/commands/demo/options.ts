@@ -2,15 +2,9 @@
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { UsageError } from '../../errors.ts';
 import { parseSymbol } from '../shared/symbol.ts';
+import type { DemoFlags } from './command.ts';
 
-export interface DemoFlags {
-  duration?: string;
-  symbol?: string[];
-  interval?: string;
-  seed?: string;
-  malformed?: string;
-  keep?: boolean;
-}
+export type { DemoFlags };
 
 export interface DemoOptions {
   durationMs: number;

@@ -5,7 +5,7 @@ import type { LocalDeps } from './run.ts';
 const IGNORES: readonly GlobalOption[] = ['name', 'region', 'profile', 'target', 'config', 'yes'];
 const depsOf = ({ io, cwd, invocation }: CommandContext): LocalDeps => ({ io, cwd, invocation });
 
-export default defineCommand<Record<string, never>>({
+export default defineCommand({
   name: 'local',
   summary: 'start, stop or inspect the embedded offline stack (kinesalite, dynalite, s3rver, Lambda runner)',
   details: `
@@ -20,21 +20,21 @@ current folder and survives a restart. Commands run with --target local start it
   ],
   ignores: IGNORES,
   subcommands: [
-    defineCommand<Record<string, never>>({
+    defineCommand({
       name: 'start',
       summary: 'start the local stack in the background (does nothing when it runs)',
       examples: [{ command: 'stockpipe local start' }, { command: 'stockpipe local start --json' }],
       ignores: IGNORES,
       run: async (_options, context) => (await import('./run.ts')).runLocalStart(depsOf(context)),
     }),
-    defineCommand<Record<string, never>>({
+    defineCommand({
       name: 'stop',
       summary: 'stop the local stack; its data stays under .stockpipe/local/',
       examples: [{ command: 'stockpipe local stop' }],
       ignores: IGNORES,
       run: async (_options, context) => (await import('./run.ts')).runLocalStop(depsOf(context)),
     }),
-    defineCommand<Record<string, never>>({
+    defineCommand({
       name: 'reset',
       summary: 'stop the local stack and delete .stockpipe/local: every local pipeline and its data, nothing kept',
       details: 'The way out of a damaged store. Asks at a terminal; --yes confirms in scripts.',
@@ -42,7 +42,7 @@ current folder and survives a restart. Commands run with --target local start it
       ignores: IGNORES.filter((option) => option !== 'yes'),
       run: async (_options, context) => (await import('./run.ts')).runLocalReset(depsOf(context)),
     }),
-    defineCommand<Record<string, never>>({
+    defineCommand({
       name: 'env',
       summary: 'the key and endpoints of the stack, as shell exports, for your own producer or the AWS CLI',
       details:
@@ -54,7 +54,7 @@ current folder and survives a restart. Commands run with --target local start it
       ignores: IGNORES,
       run: async (_options, context) => (await import('./run.ts')).runLocalEnv(depsOf(context)),
     }),
-    defineCommand<Record<string, never>>({
+    defineCommand({
       name: 'status',
       summary: 'pid, ports, uptime, registered pipelines and what each local function has processed',
       examples: [{ command: 'stockpipe local status' }, { command: 'stockpipe local status --json' }],

@@ -1,7 +1,17 @@
-import { defineCommand } from '../command.ts';
-import type { PolicyFlags, PolicyOptions } from './options.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 
-export default defineCommand<PolicyFlags, PolicyOptions>({
+const POLICY_FLAGS = [
+  {
+    syntax: '--account <id>',
+    description:
+      'the AWS account the pipeline lives in (default: your credentials’ account); with it, no AWS call is made',
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type PolicyFlags = FlagsOf<typeof POLICY_FLAGS>;
+
+export default defineCommand({
   name: 'policy',
   summary: 'print the IAM policy a person needs to deploy the pipeline, or to use it',
   arguments: [
@@ -10,13 +20,7 @@ export default defineCommand<PolicyFlags, PolicyOptions>({
       description: 'deploy (setup, cleanup, status) or use (stream, query, tail, alerts, watch, status, redrive)',
     },
   ],
-  flags: [
-    {
-      syntax: '--account <id>',
-      description:
-        'the AWS account the pipeline lives in (default: your credentials’ account); with it, no AWS call is made',
-    },
-  ],
+  flags: POLICY_FLAGS,
   details: `
 An identity policy (JSON on stdout) naming each action stockpipe's calls need, on the ARNs of this
 pipeline (--name, --region) wherever IAM can scope the action. It is derived from the same table

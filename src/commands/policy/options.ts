@@ -1,10 +1,9 @@
 /** `stockpipe policy <deploy|use>`: which policy, and the account when it is given. */
 import { UsageError } from '../../errors.ts';
 import { POLICY_COMMANDS, type PolicyKind } from '../../pipeline/permissions.ts';
+import type { PolicyFlags } from './command.ts';
 
-export interface PolicyFlags {
-  account?: string;
-}
+export type { PolicyFlags };
 
 export interface PolicyOptions {
   kind: PolicyKind;

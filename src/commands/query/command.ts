@@ -1,11 +1,36 @@
 import { NAMED_QUERY_HELP, NAMED_QUERY_NAMES } from '../../query/named.ts';
-import { defineCommand } from '../command.ts';
+import { TABLE_FORMATS } from '../../ui/table-formats.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { pipelineRef } from '../shared/pipeline-flags.ts';
-import type { QueryOptions, QueryPlan } from './plan.ts';
 
 const width = Math.max(...NAMED_QUERY_NAMES.map((name) => name.length));
 
-export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
+const QUERY_FLAGS = [
+  {
+    syntax: '--since <duration>',
+    description: 'named queries: partitions (days) covering this long ago until today (default 1d)',
+  },
+  { syntax: '--from <date>', description: 'named queries: first dt partition, YYYY-MM-DD' },
+  { syntax: '--to <date>', description: 'named queries: last dt partition, YYYY-MM-DD (default today, UTC)' },
+  {
+    syntax: '--limit <n>',
+    description: 'top-movers: rows (default 5); history: the newest n points (default 100)',
+    whole: { min: 1 },
+  },
+  { syntax: '--threshold <pct>', description: 'anomalies: |change_percent| above this (default 5)' },
+  { syntax: '--symbol <symbol>', description: 'history: the symbol' },
+  { syntax: '--file <path>', description: 'query sql: read the statement from a file' },
+  {
+    syntax: '--format <format>',
+    description: 'table (default), csv, or json (an array of objects)',
+    choices: TABLE_FORMATS,
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type QueryFlags = FlagsOf<typeof QUERY_FLAGS>;
+
+export default defineCommand({
   name: 'query',
   needsPipeline: true,
   summary: 'run a named query or your own SQL over stock_data_table (Athena; DuckDB offline)',
@@ -14,19 +39,7 @@ export default defineCommand<Omit<QueryOptions, 'name' | 'sql'>, QueryPlan>({
     { syntax: '[query]', description: `${NAMED_QUERY_NAMES.join(' | ')} | sql` },
     { syntax: '[sql]', description: 'the statement, for query sql' },
   ],
-  flags: [
-    {
-      syntax: '--since <duration>',
-      description: 'named queries: partitions (days) covering this long ago until today (default 1d)',
-    },
-    { syntax: '--from <date>', description: 'named queries: first dt partition, YYYY-MM-DD' },
-    { syntax: '--to <date>', description: 'named queries: last dt partition, YYYY-MM-DD (default today, UTC)' },
-    { syntax: '--limit <n>', description: 'top-movers: rows (default 5); history: the newest n points (default 100)' },
-    { syntax: '--threshold <pct>', description: 'anomalies: |change_percent| above this (default 5)' },
-    { syntax: '--symbol <symbol>', description: 'history: the symbol' },
-    { syntax: '--file <path>', description: 'query sql: read the statement from a file' },
-    { syntax: '--format <format>', description: 'table (default), csv, or json (an array of objects)' },
-  ],
+  flags: QUERY_FLAGS,
   details: `
 Named queries (each reads only the dt partitions of the asked range):
 ${NAMED_QUERY_NAMES.map((name) => `  ${name.padEnd(width)}  ${NAMED_QUERY_HELP[name]}`).join('\n')}

@@ -15,24 +15,18 @@ import {
   utcDate,
 } from '../../query/named.ts';
 import { writingStatementKind } from '../../query/statement.ts';
-import { TABLE_FORMATS, type TableFormat } from '../../ui/table.ts';
+import type { TableFormat } from '../../ui/table-formats.ts';
 import { checkSinceReach, parseNonNegativeDuration } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
+import type { QueryFlags } from './command.ts';
 
-export interface QueryOptions {
+/** The flags (checked against their specs: --limit a whole number, --format one of the formats) and the arguments. */
+export type QueryOptions = QueryFlags & {
   /** A named query, or `sql`. */
   name: string;
   /** The statement, for `query sql "<SQL>"`. */
   sql?: string;
-  file?: string;
-  limit?: string;
-  threshold?: string;
-  symbol?: string;
-  since?: string;
-  from?: string;
-  to?: string;
-  format?: string;
-}
+};
 
 export interface QueryPlan {
   /** The statement: `stock_data_table` holds each observation once on every engine. */
@@ -76,20 +70,17 @@ export function planQuery(options: QueryOptions, context: { cwd: string; now: Da
   const range = parseRange(options, context.now);
   const params = {
     range,
-    ...(options.limit !== undefined ? { limit: parseWhole(options.limit, '--limit') } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.threshold !== undefined ? { threshold: parseThreshold(options.threshold) } : {}),
     ...(symbol ? { symbol } : {}),
   };
   return { sql: buildNamedQuery(named, params), named, range, format };
 }
 
-function parseFormat(format: string | undefined, json: boolean): TableFormat {
+function parseFormat(format: TableFormat | undefined, json: boolean): TableFormat {
   if (format === undefined) return json ? 'json' : 'table';
-  if (!(TABLE_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`invalid --format '${format}': use ${TABLE_FORMATS.join(', ')}`);
-  }
   if (json && format !== 'json') throw new UsageError(`--json prints JSON: drop --json to get --format ${format}`);
-  return format as TableFormat;
+  return format;
 }
 
 function readSql(options: QueryOptions, cwd: string): string {
@@ -144,14 +135,6 @@ function parseRange(options: QueryOptions, now: Date): DateRange {
 
 export function parseSince(text: string): number {
   return parseNonNegativeDuration(text, '--since');
-}
-
-function parseWhole(text: string, flag: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`invalid ${flag} '${text}': use a whole number ≥ 1`);
-  }
-  return value;
 }
 
 function parseThreshold(text: string): number {

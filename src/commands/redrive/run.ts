@@ -18,12 +18,10 @@ import type { Claim, ClaimOutcome } from '../../pipeline/kept-records.ts';
 import type { IO } from '../../ui/io.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
+import type { RedriveFlags } from './command.ts';
 
-export interface RedriveOptions {
-  from?: string;
-  since?: string;
-  dryRun?: boolean;
-}
+/** The flags, --from given (its spec). */
+export type RedriveOptions = RedriveFlags;
 
 export interface RedrivePlan {
   from: RedriveSource;
@@ -71,7 +69,6 @@ const GROUP_RECORDS = 500;
 const GROUP_BYTES = 4 * 1024 * 1024;
 
 export function planRedrive(options: RedriveOptions, now: number): RedrivePlan {
-  if (options.from === undefined) throw new UsageError('missing --from: say --from failed or --from quarantine');
   if (!(SOURCES as readonly string[]).includes(options.from)) {
     throw new UsageError(`invalid --from '${options.from}': use failed or quarantine`);
   }

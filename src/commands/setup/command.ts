@@ -1,21 +1,25 @@
 import { UsageError } from '../../errors.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { STRATEGY_FLAGS } from '../shared/strategy-flags.ts';
-import type { SetupFlags, SetupOptions } from './options.ts';
 
-export default defineCommand<SetupFlags, SetupOptions>({
+const SETUP_FLAGS = [
+  { syntax: '--email <address>', description: 'send BUY/SELL alerts to this address (repeatable)', repeatable: true },
+  ...STRATEGY_FLAGS,
+  { syntax: '--alert-lang <lang>', description: 'alert language: en (default), es or pl' },
+  { syntax: '--log-retention <days>', description: 'CloudWatch log retention in days (default 14)' },
+  {
+    syntax: '--dry-run',
+    description: 'print the plan (create / update / unchanged per resource) and change nothing',
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type SetupFlags = FlagsOf<typeof SETUP_FLAGS>;
+
+export default defineCommand({
   name: 'setup',
   summary: 'create the pipeline on AWS, or bring it up to date (idempotent)',
-  flags: [
-    { syntax: '--email <address>', description: 'send BUY/SELL alerts to this address (repeatable)', repeatable: true },
-    ...STRATEGY_FLAGS,
-    { syntax: '--alert-lang <lang>', description: 'alert language: en (default), es or pl' },
-    { syntax: '--log-retention <days>', description: 'CloudWatch log retention in days (default 14)' },
-    {
-      syntax: '--dry-run',
-      description: 'print the plan (create / update / unchanged per resource) and change nothing',
-    },
-  ],
+  flags: SETUP_FLAGS,
   details: `
 Every resource name derives from --name, the account and the region; running setup again
 changes only what differs from the options given. Options left out keep what is deployed (read

@@ -14,21 +14,9 @@ import { UsageError } from '../../errors.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/log-retention.ts';
 import type { DeployedSettings, PipelineSpec } from '../../pipeline/types.ts';
 import { isStrategyFile } from '../shared/strategy-file.ts';
+import type { SetupFlags } from './command.ts';
 
-export interface SetupFlags {
-  email?: string[];
-  strategy?: string;
-  smaShort?: string;
-  smaLong?: string;
-  threshPct?: string;
-  lookback?: string;
-  smaWindow?: string;
-  minPoints?: string;
-  epsPct?: string;
-  alertLang?: string;
-  logRetention?: string;
-  dryRun?: boolean;
-}
+export type { SetupFlags };
 
 export interface SetupOptions {
   spec: PipelineSpec;

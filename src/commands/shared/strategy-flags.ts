@@ -1,7 +1,7 @@
 /** The trend strategy's flags, as setup deploys them and backtest evaluates them: declared once. */
-import type { FlagSpec } from '../command.ts';
+import type { FlagSpec } from '../flags.ts';
 
-export const STRATEGY_FLAGS: readonly FlagSpec[] = [
+export const STRATEGY_FLAGS = [
   {
     syntax: '--strategy <name|file>',
     description:
@@ -14,4 +14,4 @@ export const STRATEGY_FLAGS: readonly FlagSpec[] = [
   { syntax: '--sma-window <n>', description: 'threshold: SMA window the price must clear (default 20)' },
   { syntax: '--min-points <n>', description: 'threshold: points before the first signal (default 20)' },
   { syntax: '--eps-pct <pct>', description: 'threshold: how far beyond the SMA, in percent (default 0.2)' },
-];
+] as const satisfies readonly FlagSpec[];

@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.ts';
 
-export default defineCommand<Record<string, never>>({
+export default defineCommand({
   name: 'status',
   summary: 'show every resource (present, missing, degraded), subscriptions, recent activity and what to do next',
   details: 'Exit code 0 when every resource is present and healthy, 1 otherwise.',

@@ -11,6 +11,8 @@ import { errorMessage } from '../../errors.ts';
 import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { countKeptSince } from '../../pipeline/kept-records.ts';
+import { isMappingId, type NodeId } from '../../pipeline/node-ids.ts';
+import { renderNotes } from '../../pipeline/render.ts';
 import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
 import type { PipelineContext } from '../../pipeline/types.ts';
 import { terminalWidth } from '../../ui/io.ts';
@@ -71,25 +73,24 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
     name: entry.name,
     presence: entry.error ? ('degraded' as const) : (entry.observation?.presence ?? 'missing'),
     arn: entry.observation?.arn ?? null,
-    notes: entry.error ? [entry.error] : (entry.observation?.notes ?? []),
+    notes: entry.error ? [entry.error] : renderNotes(entry.observation?.notes ?? []),
   }));
-  const byId = new Map(resources.map((resource) => [resource.id, resource]));
+  const notesOf = (id: NodeId) => described.find((entry) => entry.id === id)?.observation?.notes ?? [];
   const allMissing = resources.every((resource) => resource.presence === 'missing');
   const present = resources.every((resource) => resource.presence === 'present');
 
   const mappings = resources
-    .filter((resource) => resource.id.endsWith('-mapping'))
+    .filter((resource) => isMappingId(resource.id))
     .map((resource) => ({
       id: resource.id,
       state:
         resource.presence === 'missing'
           ? 'missing'
-          : (resource.notes.find((n) => n.startsWith('state '))?.slice(6) ?? 'unknown'),
+          : (notesOf(resource.id).flatMap((note) => (note.note === 'state' ? [note.state] : []))[0] ?? 'unknown'),
     }));
-  const subscriptions = (byId.get('alert-subscriptions')?.notes ?? []).map((line) => {
-    const [email, state] = line.split(': ');
-    return { email: email ?? line, confirmed: state === 'confirmed' };
-  });
+  const subscriptions = notesOf('alert-subscriptions').flatMap((note) =>
+    note.note === 'subscription' ? [{ email: String(note.email), confirmed: note.confirmed }] : [],
+  );
   const activity: Activity = allMissing
     ? {
         recordsLastHour: null,
@@ -164,6 +165,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
       `Last alert: ${activity.lastAlert ? `${activity.lastAlert.signal} ${activity.lastAlert.symbol} at ${activity.lastAlert.publishedAt}` : 'none'}`,
     );
     for (const problem of activity.problems) io.err(io.errStyle.dim(printable(problem)));
+    await compactHint(deps, ctx, out);
   }
   out(`${healthy ? style.green('Healthy.') : style.red('Not healthy.')} Next: ${next}`);
   return healthy ? 0 : 1;
@@ -404,4 +406,22 @@ async function sumLastHour(
     }),
   );
   return (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
+}
+
+/**
+ * Many small objects in closed periods: a line suggesting compact, runnable as printed. Said only
+ * when it applies; a failed listing is no status problem (the kept-records count says so already).
+ */
+async function compactHint(deps: StatusDeps, ctx: PipelineContext, out: (line: string) => void): Promise<void> {
+  const { closedRawObjects, COMPACT_SUGGESTED_AT } = await import('../../pipeline/compactable.ts');
+  let closed = 0;
+  try {
+    closed = await closedRawObjects(await ctx.clients.get('s3'), ctx.buckets.raw, deps.now?.() ?? new Date());
+  } catch {
+    return;
+  }
+  if (closed < COMPACT_SUGGESTED_AT) return;
+  out(
+    `Lake: ${COMPACT_SUGGESTED_AT.toLocaleString('en-US')} or more small objects in closed days and months: \`${suggest(deps, 'compact')}\` rewrites them into a few Parquet objects (\`${suggest(deps, 'compact --dry-run')}\` says what it would scan).`,
+  );
 }

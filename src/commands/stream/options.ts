@@ -10,6 +10,7 @@ import { readInputFile } from '../../input-file.ts';
 import { replayFormat } from '../../producer/replay.ts';
 import { DRIFTS, type Drift, SYNTHETIC_DEFAULTS, type SyntheticOptions } from '../../producer/synthetic.ts';
 import { parseSymbol } from '../shared/symbol.ts';
+import type { StreamFlags } from './command.ts';
 
 export const SOURCES = ['yahoo', 'synthetic', 'replay'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -17,25 +18,7 @@ export type SourceName = (typeof SOURCES)[number];
 /** Yahoo is polled politely; a synthetic market ticks every second so a demo shows trends in minutes. */
 export const DEFAULT_INTERVAL: Record<Exclude<SourceName, 'replay'>, string> = { yahoo: '30s', synthetic: '1s' };
 
-/** The flags as commander hands them over. */
-export interface StreamFlags {
-  symbol?: string[];
-  symbolsFile?: string;
-  source?: string;
-  file?: string;
-  speed?: string;
-  sortLimit?: string;
-  interval?: string;
-  count?: string;
-  duration?: string;
-  dryRun?: boolean;
-  seed?: string;
-  drift?: string;
-  volatility?: string;
-  basePrice?: string;
-  spikeEvery?: string;
-  spikeSize?: string;
-}
+export type { StreamFlags };
 
 /** The synthetic source's options that flags set (the symbols come from --symbol). */
 export type SyntheticSettings = Omit<SyntheticOptions, 'symbols' | 'now' | 'newId'>;
@@ -86,7 +69,7 @@ export function parseStreamOptions(flags: StreamFlags, cwd: string): StreamOptio
     intervalMs: 0,
     dryRun: flags.dryRun === true,
   };
-  if (flags.count !== undefined) options.count = positiveInteger(flags.count, '--count');
+  if (flags.count !== undefined) options.count = flags.count;
   if (flags.duration !== undefined) {
     options.durationMs = duration(flags.duration, '--duration');
     if (options.durationMs <= 0) throw new UsageError(`invalid --duration '${flags.duration}': it must be more than 0`);

@@ -1,27 +1,36 @@
 import { PipelineNotFoundError, StockpipeError } from '../../errors.ts';
-import { defineCommand } from '../command.ts';
+import { LOG_FORMATS } from '../../logs/render.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { noLocalPipeline, pipelineRef } from '../shared/pipeline-flags.ts';
-import type { TailOptions, TailPlan } from './run.ts';
 
-export default defineCommand<Omit<TailOptions, 'fn'>, TailPlan>({
+const TAIL_FLAGS = [
+  { syntax: '-f, --follow', description: 'keep polling for new events (every 1–2 s) until Ctrl+C' },
+  { syntax: '--since <time>', description: 'start this long ago (10m, 2h, 1d) or at an ISO time (default 10m)' },
+  {
+    syntax: '--filter <pattern>',
+    description: 'CloudWatch Logs filter pattern, e.g. ERROR or "{ $.level = \\"ERROR\\" }"',
+  },
+  {
+    syntax: '--format <format>',
+    description: 'short (default), detailed, or json (one object per line)',
+    choices: LOG_FORMATS,
+  },
+  { syntax: '--all', description: 'also Lambda’s own START, END and REPORT lines (duration, memory)' },
+  {
+    syntax: '--idle-exit <duration>',
+    description: 'with --follow: stop after this long without new events (for scripts)',
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type TailFlags = FlagsOf<typeof TAIL_FLAGS>;
+
+export default defineCommand({
   name: 'tail',
   needsPipeline: true,
   summary: 'show the ingest and trends functions’ logs, interleaved in time order',
   arguments: [{ syntax: '[function]', description: 'ingest | trends | all (default: all)' }],
-  flags: [
-    { syntax: '-f, --follow', description: 'keep polling for new events (every 1–2 s) until Ctrl+C' },
-    { syntax: '--since <time>', description: 'start this long ago (10m, 2h, 1d) or at an ISO time (default 10m)' },
-    {
-      syntax: '--filter <pattern>',
-      description: 'CloudWatch Logs filter pattern, e.g. ERROR or "{ $.level = \\"ERROR\\" }"',
-    },
-    { syntax: '--format <format>', description: 'short (default), detailed, or json (one object per line)' },
-    { syntax: '--all', description: 'also Lambda’s own START, END and REPORT lines (duration, memory)' },
-    {
-      syntax: '--idle-exit <duration>',
-      description: 'with --follow: stop after this long without new events (for scripts)',
-    },
-  ],
+  flags: TAIL_FLAGS,
   details: 'Waits quietly while a log group does not exist yet. Errors and timeouts are shown in red.',
   examples: [
     { command: 'stockpipe tail', note: 'the last 10 minutes of both functions' },

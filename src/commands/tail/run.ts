@@ -1,28 +1,16 @@
 import { UsageError } from '../../errors.ts';
-import {
-  LOG_FORMATS,
-  type LogFormat,
-  parseLogMessage,
-  renderDetailed,
-  renderShort,
-  toJsonRecord,
-} from '../../logs/render.ts';
+import { type LogFormat, parseLogMessage, renderDetailed, renderShort, toJsonRecord } from '../../logs/render.ts';
 import { LOG_FUNCTIONS, type LogEventSource, type LogFunction } from '../../logs/source.ts';
 import { tailLogs } from '../../logs/tail.ts';
 import type { IO } from '../../ui/io.ts';
 import { parseNonNegativeDuration, parseSinceTime } from '../shared/since.ts';
+import type { TailFlags } from './command.ts';
 
-export interface TailOptions {
+/** The flags (--format one of LOG_FORMATS, by its spec) and the function argument. */
+export type TailOptions = TailFlags & {
   /** The function whose logs to show: ingest | trends | all (default all). */
   fn?: string;
-  follow?: boolean;
-  since?: string;
-  filter?: string;
-  format?: string;
-  idleExit?: string;
-  /** Lambda's own START/END/REPORT lines too. */
-  all?: boolean;
-}
+};
 
 export interface TailPlan {
   functions: LogFunction[];
@@ -56,13 +44,10 @@ export function planTail(options: TailOptions, context: { now: number; json: boo
 
   let format: LogFormat = context.json ? 'json' : 'short';
   if (options.format !== undefined) {
-    if (!(LOG_FORMATS as readonly string[]).includes(options.format)) {
-      throw new UsageError(`invalid --format '${options.format}': use ${LOG_FORMATS.join(', ')}`);
-    }
     if (context.json && options.format !== 'json') {
       throw new UsageError(`--json prints JSON: drop --json to get --format ${options.format}`);
     }
-    format = options.format as LogFormat;
+    format = options.format;
   }
 
   let idleExitMs: number | undefined;

@@ -1,28 +1,32 @@
 import { pipelineNames } from '../../core/names.ts';
-import { defineCommand } from '../command.ts';
+import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
 import { pipelineRef } from '../shared/pipeline-flags.ts';
-import type { WatchOptions, WatchPlan } from './run.ts';
 
-export default defineCommand<WatchOptions, WatchPlan>({
+const WATCH_FLAGS = [
+  {
+    syntax: '--symbol <symbol>',
+    description: 'a symbol to chart (repeat, or comma-separate, for several)',
+    required: 'watch needs at least one --symbol, e.g. --symbol AAPL',
+    repeatable: true,
+  },
+  { syntax: '--points <n>', description: 'how many recent points to chart (default 60)', whole: { min: 1, max: 500 } },
+  { syntax: '--interval <duration>', description: 'refresh every (default 5s)' },
+  { syntax: '--short <n>', description: 'short SMA window (default 5)', whole: { min: 1, max: 200 } },
+  { syntax: '--long <n>', description: 'long SMA window (default 20)', whole: { min: 1, max: 200 } },
+  {
+    syntax: '--from <date>',
+    description: "chart the lake's history from this day (YYYY-MM-DD, UTC) on: one snapshot (default 500 points)",
+  },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags as `parse` receives them. */
+export type WatchFlags = FlagsOf<typeof WATCH_FLAGS>;
+
+export default defineCommand({
   name: 'watch',
   needsPipeline: true,
   summary: 'a live chart of recent prices with short/long SMA and alert markers',
-  flags: [
-    {
-      syntax: '--symbol <symbol>',
-      description: 'a symbol to chart (repeat, or comma-separate, for several)',
-      required: true,
-      repeatable: true,
-    },
-    { syntax: '--points <n>', description: 'how many recent points to chart (default 60)' },
-    { syntax: '--interval <duration>', description: 'refresh every (default 5s)' },
-    { syntax: '--short <n>', description: 'short SMA window (default 5)' },
-    { syntax: '--long <n>', description: 'long SMA window (default 20)' },
-    {
-      syntax: '--from <date>',
-      description: "chart the lake's history from this day (YYYY-MM-DD, UTC) on: one snapshot (default 500 points)",
-    },
-  ],
+  flags: WATCH_FLAGS,
   details: `On a terminal the chart redraws until Ctrl+C; otherwise it prints one snapshot and exits.
 Symbols that do not fit the window take turns, a page per refresh (n shows the next one).
 The change is against the previous close, as \`query latest\` shows it.`,

@@ -17,19 +17,14 @@ import { truncateVisible } from '../../ui/live-line.ts';
 import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
+import type { WatchFlags } from './command.ts';
 import { fitParts, frameLayout, renderFrame } from './frame.ts';
 
 /** A screen refreshed less than daily is not watched; and Node's timers overflow past ~24.8 days. */
 const MAX_WATCH_INTERVAL_MS = 86_400_000;
 
-export interface WatchOptions {
-  symbol?: string[];
-  points?: string;
-  interval?: string;
-  short?: string;
-  long?: string;
-  from?: string;
-}
+/** The flags, checked against their specs: --symbol given, --points, --short and --long whole numbers in range. */
+export type WatchOptions = WatchFlags;
 
 export interface WatchPlan {
   symbols: string[];
@@ -81,18 +76,9 @@ const DEFAULT_HISTORY_POINTS = 500;
 
 export function planWatch(options: WatchOptions, now: Date = new Date()): WatchPlan {
   const symbols = [...new Set((options.symbol ?? []).flatMap((s) => s.split(',')).map(parseSymbol))];
-  if (symbols.length === 0) throw new UsageError('watch needs at least one --symbol, e.g. --symbol AAPL');
   if (symbols.length > MAX_SYMBOLS) throw new UsageError(`watch shows at most ${MAX_SYMBOLS} symbols at once`);
-  const whole = (text: string | undefined, flag: string, fallback: number, max: number) => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < 1 || value > max) {
-      throw new UsageError(`invalid ${flag} '${text}': use a whole number from 1 to ${max}`);
-    }
-    return value;
-  };
-  const short = whole(options.short, '--short', DEFAULT_CROSSOVER.short, 200);
-  const long = whole(options.long, '--long', DEFAULT_CROSSOVER.long, 200);
+  const short = options.short ?? DEFAULT_CROSSOVER.short;
+  const long = options.long ?? DEFAULT_CROSSOVER.long;
   if (short >= long) throw new UsageError(`--short (${short}) must be smaller than --long (${long})`);
   const intervalMs = options.interval === undefined ? 5000 : parseNonNegativeDuration(options.interval, '--interval');
   if (intervalMs < 1000) throw new UsageError('--interval must be at least 1s');
@@ -103,7 +89,7 @@ export function planWatch(options: WatchOptions, now: Date = new Date()): WatchP
     if (!from) throw new UsageError(`invalid --from '${options.from}': use a date, YYYY-MM-DD`);
     if (from > utcDate(now)) throw new UsageError(`--from ${from} is after today (${utcDate(now)}, UTC)`);
   }
-  const points = whole(options.points, '--points', from ? DEFAULT_HISTORY_POINTS : 60, 500);
+  const points = options.points ?? (from ? DEFAULT_HISTORY_POINTS : 60);
   return { symbols, points, intervalMs, short, long, ...(from ? { from } : {}) };
 }
 

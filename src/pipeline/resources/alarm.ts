@@ -8,12 +8,13 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { arns } from '../arns.ts';
 import { canonicalJson, tagList } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import type { AlarmId } from '../node-ids.ts';
+import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 type AlarmDefinition = Omit<PutMetricAlarmCommandInput, 'AlarmName' | 'AlarmActions' | 'Tags'>;
 
 export interface AlarmOptions {
-  id: string;
+  id: AlarmId;
   name: string;
   definition: AlarmDefinition;
   /**
@@ -39,16 +40,20 @@ function differences(
   current: MetricAlarm,
   wanted: PutMetricAlarmCommandInput,
   compareActionsEnabled: boolean,
-): string[] {
-  const changes: string[] = COMPARED.filter((key) => current[key] !== wanted[key]).map((key) =>
-    key === 'AlarmDescription' ? 'description' : `${key} → ${wanted[key]}`,
+): Change[] {
+  const changes = COMPARED.filter((key) => current[key] !== wanted[key]).map(
+    (key): Change =>
+      key === 'AlarmDescription'
+        ? { field: 'description' }
+        : { field: key, from: current[key], to: String(wanted[key]) },
   );
   const dims = (list: { Name?: string | undefined; Value?: string | undefined }[] | undefined) =>
     canonicalJson((list ?? []).map((d) => `${d.Name}=${d.Value}`).sort());
-  if (dims(current.Dimensions) !== dims(wanted.Dimensions)) changes.push('dimensions');
-  if (canonicalJson(current.AlarmActions ?? []) !== canonicalJson(wanted.AlarmActions ?? [])) changes.push('actions');
+  if (dims(current.Dimensions) !== dims(wanted.Dimensions)) changes.push({ field: 'dimensions' });
+  if (canonicalJson(current.AlarmActions ?? []) !== canonicalJson(wanted.AlarmActions ?? []))
+    changes.push({ field: 'actions' });
   if (compareActionsEnabled && current.ActionsEnabled !== (wanted.ActionsEnabled ?? true))
-    changes.push('actions enabled');
+    changes.push({ field: 'actionsEnabled' });
   return changes;
 }
 
@@ -78,7 +83,7 @@ export function alarmNode(options: AlarmOptions, topicName: string): ResourceNod
         presence: firing ? 'degraded' : 'present',
         arn: alarm.AlarmArn ?? arns.alarm(ctx, name),
         changes: ctx.spec ? differences(alarm, wanted(ctx), !actionsManagedElsewhere) : [],
-        notes: [`state ${alarm.StateValue ?? 'unknown'}${alarm.ActionsEnabled === false ? ' (actions off)' : ''}`],
+        notes: [{ note: 'state', state: alarm.StateValue ?? 'unknown', actionsOff: alarm.ActionsEnabled === false }],
       };
     },
     async ensure(ctx, observed) {

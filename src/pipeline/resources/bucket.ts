@@ -27,13 +27,22 @@ import { retry } from '../../core/retry.ts';
 import { StockpipeError } from '../../errors.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, errorName, isNotFound, tagList, waitFor } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import type { NodeId } from '../node-ids.ts';
+import {
+  type Change,
+  type ChangeField,
+  hasChange,
+  missing,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 export const RESULTS_EXPIRY_DAYS = 7;
 const LIFECYCLE_RULE_ID = 'expire-query-results';
 
 export interface BucketOptions {
-  id: string;
+  id: 'raw-bucket' | 'results-bucket';
   kind: string;
   name: string;
   /** Days after which every object expires (the results bucket); undefined keeps objects. */
@@ -73,7 +82,7 @@ async function readOrUndefined<T>(call: () => Promise<T>, absentNames: string[])
   }
 }
 
-export function bucketNode(options: BucketOptions, dependsOn: string[] = []): ResourceNode {
+export function bucketNode(options: BucketOptions, dependsOn: NodeId[] = []): ResourceNode {
   const { id, kind, name, expireAfterDays } = options;
   const Bucket = name;
 
@@ -99,10 +108,10 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
       }
       const arn = arns.bucket(ctx, name);
       if (!ctx.spec) return { presence: 'present', arn, changes: [], notes: [] };
-      const changes: string[] = [];
+      const changes: Change[] = [];
       const tagging = await readOrUndefined(() => s3.send(new GetBucketTaggingCommand({ Bucket })), ['NoSuchTagSet']);
       const have = new Map((tagging?.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
-      if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
+      if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push({ field: 'tags' });
       const block = await readOrUndefined(
         () => s3.send(new GetPublicAccessBlockCommand({ Bucket })),
         ['NoSuchPublicAccessBlockConfiguration'],
@@ -112,7 +121,7 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         !config ||
         !Object.entries(PUBLIC_ACCESS_BLOCK).every(([key, value]) => config[key as keyof typeof config] === value)
       ) {
-        changes.push('block public access');
+        changes.push({ field: 'publicAccessBlock' });
       }
       const encryption = await readOrUndefined(
         () => s3.send(new GetBucketEncryptionCommand({ Bucket })),
@@ -120,13 +129,13 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
       );
       const algorithm =
         encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
-      if (algorithm !== 'AES256' && algorithm !== 'aws:kms') changes.push('default encryption');
+      if (algorithm !== 'AES256' && algorithm !== 'aws:kms') changes.push({ field: 'defaultEncryption' });
       const policy = await readOrUndefined(
         () => s3.send(new GetBucketPolicyCommand({ Bucket })),
         ['NoSuchBucketPolicy'],
       );
       if (!policy?.Policy || canonicalJson(JSON.parse(policy.Policy)) !== canonicalJson(tlsOnlyPolicy(ctx, name))) {
-        changes.push('TLS-only bucket policy');
+        changes.push({ field: 'tlsOnlyPolicy' });
       }
       if (expireAfterDays !== undefined) {
         const lifecycle = await readOrUndefined(
@@ -135,7 +144,7 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
         );
         const rule = lifecycle?.Rules?.find((candidate) => candidate.ID === LIFECYCLE_RULE_ID);
         if (rule?.Status !== 'Enabled' || rule.Expiration?.Days !== expireAfterDays) {
-          changes.push(`expire objects after ${expireAfterDays} days`);
+          changes.push({ field: 'expiry', from: rule?.Expiration?.Days, to: expireAfterDays });
         }
       }
       return { presence: 'present', arn, changes, notes: [] };
@@ -145,7 +154,7 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
       const arn = arns.bucket(ctx, name);
       const creating = observed.presence === 'missing';
       if (creating) await createBucket(ctx, s3, Bucket);
-      const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
+      const needs = (field: ChangeField) => creating || hasChange(observed.changes, field);
       if (needs('tags')) {
         // Replaces the tag set: keep tags someone else added, set ours.
         const current = creating
@@ -161,10 +170,10 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
           }),
         );
       }
-      if (needs('block public access')) {
+      if (needs('publicAccessBlock')) {
         await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: PUBLIC_ACCESS_BLOCK }));
       }
-      if (needs('default encryption')) {
+      if (needs('defaultEncryption')) {
         await s3.send(
           new PutBucketEncryptionCommand({
             Bucket,
@@ -174,10 +183,10 @@ export function bucketNode(options: BucketOptions, dependsOn: string[] = []): Re
           }),
         );
       }
-      if (needs('TLS-only')) {
+      if (needs('tlsOnlyPolicy')) {
         await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(tlsOnlyPolicy(ctx, name)) }));
       }
-      if (expireAfterDays !== undefined && needs('expire')) {
+      if (expireAfterDays !== undefined && needs('expiry')) {
         await s3.send(
           new PutBucketLifecycleConfigurationCommand({
             Bucket,

@@ -16,14 +16,23 @@ import { LAMBDA_DEFINITIONS } from '../../packaging/lambda-definition.ts';
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, type LambdaFunction } from '../../packaging/lambda-zip.ts';
 import { arns } from '../arns.ts';
 import { isNotFound, retryIamPropagation, unlessNotFound, waitFor } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import type { NodeId } from '../node-ids.ts';
+import {
+  type Change,
+  hasChange,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 export interface FunctionOptions {
-  id: string;
+  id: 'ingest-function' | 'trends-function';
   fn: LambdaFunction;
   name: string;
   roleName: string;
-  dependsOn: string[];
+  dependsOn: NodeId[];
   timeoutSeconds: number;
   memoryMb: number;
   environment: (ctx: PipelineContext) => Record<string, string>;
@@ -45,17 +54,22 @@ function sameVariables(a: Record<string, string> | undefined, b: Record<string, 
   return [...keys].every((key) => left[key] === b[key]);
 }
 
-function configChanges(current: FunctionConfiguration, desired: DesiredConfig): string[] {
-  const changes: string[] = [];
-  if (current.Runtime !== desired.Runtime) changes.push(`runtime ${current.Runtime} → ${desired.Runtime}`);
-  if (current.Handler !== desired.Handler) changes.push(`handler → ${desired.Handler}`);
-  if (current.Role !== desired.Role) changes.push('role');
-  if (current.Timeout !== desired.Timeout) changes.push(`timeout → ${desired.Timeout}s`);
-  if (current.MemorySize !== desired.MemorySize) changes.push(`memory → ${desired.MemorySize} MB`);
+function configChanges(current: FunctionConfiguration, desired: DesiredConfig): Change[] {
+  const changes: Change[] = [];
+  if (current.Runtime !== desired.Runtime)
+    changes.push({ field: 'runtime', from: current.Runtime, to: desired.Runtime });
+  if (current.Handler !== desired.Handler)
+    changes.push({ field: 'handler', from: current.Handler, to: desired.Handler });
+  if (current.Role !== desired.Role) changes.push({ field: 'role' });
+  if (current.Timeout !== desired.Timeout)
+    changes.push({ field: 'timeout', from: current.Timeout, to: desired.Timeout });
+  if (current.MemorySize !== desired.MemorySize) {
+    changes.push({ field: 'memory', from: current.MemorySize, to: desired.MemorySize });
+  }
   // AWS always reports LoggingConfig (Text unless set); moto 5.2.5 neither stores nor returns it.
   const logFormat = current.LoggingConfig?.LogFormat;
   if (logFormat !== undefined && logFormat !== desired.LoggingConfig.LogFormat) {
-    changes.push(`log format ${logFormat} → ${desired.LoggingConfig.LogFormat}`);
+    changes.push({ field: 'logFormat', from: logFormat, to: desired.LoggingConfig.LogFormat });
   }
   if (!sameVariables(current.Environment?.Variables, desired.Environment.Variables)) {
     const before = current.Environment?.Variables ?? {};
@@ -63,10 +77,13 @@ function configChanges(current: FunctionConfiguration, desired: DesiredConfig): 
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
       (key) => before[key] !== after[key],
     );
-    changes.push(`environment ${keys.join(', ')}`);
+    changes.push({ field: 'environment', keys });
   }
   return changes;
 }
+
+/** Changed by UpdateFunctionCode; every other change by UpdateFunctionConfiguration. */
+const CODE_FIELDS: ReadonlySet<string> = new Set(['code', 'architecture']);
 
 export function functionNode(options: FunctionOptions): ResourceNode {
   const { id, fn, name, roleName, dependsOn, timeoutSeconds, memoryMb, environment } = options;
@@ -91,16 +108,19 @@ export function functionNode(options: FunctionOptions): ResourceNode {
       const result = await unlessNotFound(() => lambda.send(new GetFunctionCommand({ FunctionName })), undefined);
       const config = result?.Configuration;
       if (!config) return missing();
-      const notes: string[] = [];
+      const notes: Note[] = [];
       if (config.State && config.State !== 'Active')
-        notes.push(`state ${config.State}${config.StateReason ? `: ${config.StateReason}` : ''}`);
+        notes.push({ note: 'state', state: config.State, reason: config.StateReason });
       if (config.LastUpdateStatus === 'Failed')
-        notes.push(`last update failed: ${config.LastUpdateStatusReason ?? 'unknown reason'}`);
-      const changes: string[] = [];
+        notes.push({ note: 'lastUpdateFailed', reason: config.LastUpdateStatusReason });
+      const changes: Change[] = [];
       if (ctx.spec) {
         const code = await ctx.code(fn);
-        if (config.CodeSha256 !== code.sha256) changes.push('code');
-        if (config.Architectures?.[0] !== LAMBDA_ARCHITECTURE) changes.push(`architecture → ${LAMBDA_ARCHITECTURE}`);
+        if (config.CodeSha256 !== code.sha256) changes.push({ field: 'code' });
+        const architecture = config.Architectures?.[0];
+        if (architecture !== LAMBDA_ARCHITECTURE) {
+          changes.push({ field: 'architecture', from: architecture, to: LAMBDA_ARCHITECTURE });
+        }
         changes.push(...configChanges(config, desired(ctx)));
       }
       return {
@@ -137,14 +157,13 @@ export function functionNode(options: FunctionOptions): ResourceNode {
       // before the next starts.
       await waitFor(ctx, lambda, waitUntilFunctionActiveV2, { FunctionName });
       await waitUpdated();
-      const codeChanged = observed.changes.some((change) => change === 'code' || change.startsWith('architecture'));
-      if (codeChanged) {
+      if (hasChange(observed.changes, 'code', 'architecture')) {
         await lambda.send(
           new UpdateFunctionCodeCommand({ FunctionName, ZipFile: code.bytes, Architectures: [LAMBDA_ARCHITECTURE] }),
         );
         await waitUpdated();
       }
-      if (observed.changes.some((change) => change !== 'code' && !change.startsWith('architecture'))) {
+      if (!observed.changes.every((change) => 'field' in change && CODE_FIELDS.has(change.field))) {
         await retryIamPropagation(ctx.timing, () =>
           lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName, ...config })),
         );

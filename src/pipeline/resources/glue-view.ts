@@ -12,7 +12,13 @@ import {
   type TableInput,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
-import { LAKE_VIEW_COLUMNS, latestObservationsSql } from '../../core/lake.ts';
+import {
+  LAKE_VIEW_COLUMNS,
+  type LakeSource,
+  latestObservationsSql,
+  OBJECT_NAME_COLUMN,
+  objectNameOf,
+} from '../../core/lake.ts';
 import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson } from '../aws-helpers.ts';
@@ -24,8 +30,15 @@ import {
   PRESTO_VIEW_PARAMETERS,
   type PrestoViewDefinition,
 } from '../presto-view.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
-import { deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
+import {
+  type Change,
+  changesOf,
+  missing,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
+import { COMPACTED_TABLES, deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
 
 const VIEW_TYPE = 'VIRTUAL_VIEW';
 /**
@@ -35,15 +48,22 @@ const VIEW_TYPE = 'VIRTUAL_VIEW';
  * business, not this name's; a constant, so a setup run by someone else shows no drift.
  */
 export const VIEW_OWNER = 'stockpipe';
-const NOT_A_VIEW = 'not a view';
 
 /** The view's SQL: the raw tables (resolved in the view's own database), one row per observation. */
 export function lakeViewDefinition(database: string, names: PipelineNames): PrestoViewDefinition {
-  const sources = RAW_TABLES.map((table) => ({
-    from: `"${table.name(names)}"`,
-    dt: table.folder.dtSql,
-    path: '"$path"',
-  }));
+  const sources: LakeSource[] = [
+    ...RAW_TABLES.map((table) => ({
+      from: `"${table.name(names)}"`,
+      dt: table.folder.dtSql,
+      objectName: objectNameOf('"$path"'),
+    })),
+    // Compacted rows rank by the raw object they came from (compact keeps its name).
+    ...COMPACTED_TABLES.map((table) => ({
+      from: `"${table.name(names)}"`,
+      dt: table.folder.dtSql,
+      objectName: OBJECT_NAME_COLUMN,
+    })),
+  ];
   return {
     originalSql: latestObservationsSql(sources),
     catalog: ATHENA_CATALOG,
@@ -55,10 +75,11 @@ export function lakeViewDefinition(database: string, names: PipelineNames): Pres
 }
 
 export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): TableInput {
-  const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable } = ctx.names;
+  const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable, glueCompactedTable, glueCompactedMonthlyTable } =
+    ctx.names;
   return {
     Name: glueTable,
-    Description: `stockpipe ${ctx.name}: ${glueRawTable} and ${glueRawMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
+    Description: `stockpipe ${ctx.name}: ${glueRawTable}, ${glueRawMonthlyTable} and their compacted twins ${glueCompactedTable}, ${glueCompactedMonthlyTable}, one row per observation (symbol, timestamp), the latest write's`,
     TableType: VIEW_TYPE,
     Owner: VIEW_OWNER,
     Parameters: { ...PRESTO_VIEW_PARAMETERS },
@@ -73,24 +94,24 @@ export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): Tab
 }
 
 /** How a table found under the view's name differs from the view we want (empty: it is ours). */
-export function viewDifferences(found: Table | TableInput, want: TableInput): string[] {
-  if (found.TableType !== VIEW_TYPE) return [`${found.TableType ?? 'a table'}, ${NOT_A_VIEW}`];
-  const changes: string[] = [];
-  if (found.Owner !== want.Owner) changes.push('view owner');
+export function viewDifferences(found: Table | TableInput, want: TableInput): Change[] {
+  if (found.TableType !== VIEW_TYPE) return [{ field: 'tableType', from: found.TableType }];
+  const changes: Change[] = [];
+  if (found.Owner !== want.Owner) changes.push({ field: 'view', part: 'owner' });
   const parameters = found.Parameters ?? {};
   if (Object.entries(PRESTO_VIEW_PARAMETERS).some(([key, value]) => parameters[key] !== value)) {
-    changes.push('view parameters');
+    changes.push({ field: 'view', part: 'parameters' });
   }
   const definition = decodePrestoView(found.ViewOriginalText);
   if (
     found.ViewExpandedText !== want.ViewExpandedText ||
     canonicalJson(definition) !== canonicalJson(decodePrestoView(want.ViewOriginalText))
   ) {
-    changes.push('view definition');
+    changes.push({ field: 'view', part: 'definition' });
   }
   const columns = (table: Table | TableInput) =>
     (table.StorageDescriptor?.Columns ?? []).map((column) => `${column.Name}:${column.Type}`);
-  if (canonicalJson(columns(found)) !== canonicalJson(columns(want))) changes.push('view columns');
+  if (canonicalJson(columns(found)) !== canonicalJson(columns(want))) changes.push({ field: 'view', part: 'columns' });
   return changes;
 }
 
@@ -100,7 +121,7 @@ export function glueViewNode(database: string, name: string): ResourceNode {
     kind: 'Glue view',
     name: `${database}.${name}`,
     // The raw tables are created before the view that reads them, and deleted after.
-    dependsOn: ['glue-database', ...RAW_TABLES.map((table) => table.id)],
+    dependsOn: ['glue-database', ...[...RAW_TABLES, ...COMPACTED_TABLES].map((table) => table.id)],
     async describe(ctx): Promise<Observation> {
       const found = await findGlueTable(ctx, database, name);
       if (!found) return missing();
@@ -110,7 +131,7 @@ export function glueViewNode(database: string, name: string): ResourceNode {
         presence: changes.length > 0 && !ctx.spec ? 'degraded' : 'present',
         arn: arns.glueTable(ctx, database, name),
         changes: ctx.spec ? changes : [],
-        notes: ctx.spec ? [] : changes.map((change) => `differs: ${change}`),
+        notes: ctx.spec ? [] : changes.map((change) => ({ note: 'differs', change })),
       };
     },
     async ensure(ctx, observed) {
@@ -121,7 +142,7 @@ export function glueViewNode(database: string, name: string): ResourceNode {
         await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
         return { action: 'created', arn };
       }
-      if (observed.changes.some((change) => change.endsWith(NOT_A_VIEW))) {
+      if (changesOf(observed.changes, 'tableType').length > 0) {
         // A table becomes a view by replacement (delete, then create): we do not rely on
         // UpdateTable changing what kind of table it is, or dropping its partition keys.
         await glue.send(new DeleteTableCommand({ DatabaseName: database, Name: name }));

@@ -19,6 +19,10 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import {
+  COMPACTED_BY_DATE,
+  COMPACTED_BY_MONTH,
+  COMPACTED_COLUMNS,
+  type CompactedFolder,
   glueProjectionRange,
   LAKE_COLUMNS,
   projectionStart,
@@ -30,14 +34,14 @@ import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
 import { oldestStoredPartition } from '../lake-partitions.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 /** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
 export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue }));
 
 /** The raw table of one folder, and what it holds. */
 export interface RawTable {
-  id: string;
+  id: 'glue-table' | 'glue-table-monthly';
   kind: string;
   folder: RawFolder;
   /** Its name, from the pipeline's names. */
@@ -192,7 +196,7 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
         .filter(
           (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
         )
-        .map((key) => `table ${key}`);
+        .map((part): Change => ({ field: 'tableDefinition', part }));
       return {
         presence: 'present',
         arn: arns.glueTable(ctx, database, name),
@@ -238,4 +242,93 @@ export async function deleteGlueTable(
     if (isNotFound(error)) return 'absent';
     throw error;
   }
+}
+
+/** A compacted twin of a raw table (src/core/lake.ts CompactedFolder), written by `stockpipe compact`. */
+export interface CompactedTable {
+  id: 'glue-table-compacted' | 'glue-table-compacted-monthly';
+  folder: CompactedFolder;
+  name: (names: PipelineNames) => string;
+  holds: string;
+}
+
+export const COMPACTED_TABLES: readonly CompactedTable[] = [
+  {
+    id: 'glue-table-compacted',
+    folder: COMPACTED_BY_DATE,
+    name: (names) => names.glueCompactedTable,
+    holds: 'closed days of the raw lake by date',
+  },
+  {
+    id: 'glue-table-compacted-monthly',
+    folder: COMPACTED_BY_MONTH,
+    name: (names) => names.glueCompactedMonthlyTable,
+    holds: 'closed months of the raw lake by month',
+  },
+];
+
+const PARQUET_FORMAT = {
+  InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: {} },
+};
+
+/**
+ * A compacted table: Parquet, the lake's columns and `object_name`, partitioned like its raw twin.
+ * No partition projection: Athena's `INSERT INTO` (which `compact` runs) registers the partitions it
+ * writes in Glue, and a query's `dt` predicate prunes them as it prunes a projection.
+ */
+export function glueCompactedTableInput(
+  ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>,
+  table: CompactedTable,
+): TableInput {
+  const root = `s3://${ctx.buckets.raw}/${table.folder.prefix}/`;
+  return {
+    Name: table.name(ctx.names),
+    Description: `stockpipe ${ctx.name}: ${table.holds}, rewritten into Parquet by stockpipe compact under ${root}`,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { EXTERNAL: 'TRUE', classification: 'parquet' },
+    PartitionKeys: [{ Name: table.folder.partition, Type: 'string' }],
+    StorageDescriptor: {
+      Columns: COMPACTED_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue })),
+      Location: root,
+      ...PARQUET_FORMAT,
+    },
+  };
+}
+
+export function glueCompactedTableNode(database: string, table: CompactedTable, names: PipelineNames): ResourceNode {
+  const name = table.name(names);
+  return {
+    id: table.id,
+    kind: 'Glue table (compacted lake)',
+    name: `${database}.${name}`,
+    dependsOn: ['glue-database', 'raw-bucket'],
+    async describe(ctx): Promise<Observation> {
+      const found = await findGlueTable(ctx, database, name);
+      if (!found) return missing();
+      const arn = arns.glueTable(ctx, database, name);
+      if (!ctx.spec) return { presence: 'present', arn, changes: [], notes: [] };
+      const have = comparable(found as TableInput, table.folder.partition);
+      const want = comparable(glueCompactedTableInput(ctx, table), table.folder.partition);
+      const changes = Object.keys(want)
+        .filter(
+          (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
+        )
+        .map((part): Change => ({ field: 'tableDefinition', part }));
+      return { presence: 'present', arn, changes, notes: [] };
+    },
+    async ensure(ctx, observed) {
+      const glue = await ctx.clients.get('glue');
+      const TableInput = glueCompactedTableInput(ctx, table);
+      if (observed.presence === 'missing') {
+        await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
+        return { action: 'created', arn: arns.glueTable(ctx, database, name) };
+      }
+      // UpdateTable keeps the partitions compact registered.
+      await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
+      return { action: 'updated', arn: arns.glueTable(ctx, database, name) };
+    },
+    destroy: (ctx) => deleteGlueTable(ctx, database, name),
+  };
 }

@@ -8,9 +8,9 @@ import {
 import { arns } from '../arns.ts';
 import { errorName, isNotFound } from '../aws-helpers.ts';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../log-retention.ts';
-import { missing, type Observation, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type ResourceNode } from '../types.ts';
 
-export function logGroupNode(id: string, name: string): ResourceNode {
+export function logGroupNode(id: 'ingest-log-group' | 'trends-log-group', name: string): ResourceNode {
   return {
     id,
     kind: 'Log group',
@@ -21,10 +21,10 @@ export function logGroupNode(id: string, name: string): ResourceNode {
       const result = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }));
       const group = result.logGroups?.find((candidate) => candidate.logGroupName === name);
       if (!group) return missing();
-      const changes: string[] = [];
+      const changes: Change[] = [];
       const retention = ctx.spec?.logRetentionDays;
       if (retention !== undefined && group.retentionInDays !== retention) {
-        changes.push(`retention ${group.retentionInDays ?? 'never expire'} → ${retention} days`);
+        changes.push({ field: 'logRetention', from: group.retentionInDays, to: retention });
       }
       return { presence: 'present', arn: arns.logGroup(ctx, name), changes, notes: [] };
     },

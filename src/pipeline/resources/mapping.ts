@@ -21,7 +21,15 @@ import {
   retryIamPropagation,
   unlessNotFound,
 } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import type { MappingId, NodeId } from '../node-ids.ts';
+import {
+  type Change,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 /**
  * Records per invocation, 500 for both: the handlers do their work per batch (one Query per symbol
@@ -44,16 +52,15 @@ export const MAPPING_SETTINGS = {
 
 /** States in which Lambda accepts an UpdateEventSourceMapping. */
 const SETTLED_STATES: ReadonlySet<string> = new Set(['Enabled', 'Disabled']);
-const REMOVE_STALE = 'remove stale mapping';
 
 export const INSERT_ONLY_FILTER = { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] };
 
 export interface MappingOptions {
-  id: string;
+  id: MappingId;
   kind: string;
   functionName: string;
   batchSize: number;
-  dependsOn: string[];
+  dependsOn: NodeId[];
   /** The source ARN, or undefined when the source does not exist yet. */
   sourceArn: (ctx: PipelineContext) => Promise<string | undefined>;
   onFailureArn: (ctx: PipelineContext) => string;
@@ -93,9 +100,9 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     ...(filter ? { FilterCriteria: filter } : {}),
   });
 
-  const differences = (ctx: PipelineContext, current: EventSourceMappingConfiguration): string[] => {
+  const differences = (ctx: PipelineContext, current: EventSourceMappingConfiguration): Change[] => {
     const want = settings(ctx);
-    const changes: string[] = [];
+    const changes: Change[] = [];
     for (const key of [
       'BatchSize',
       'MaximumBatchingWindowInSeconds',
@@ -103,16 +110,21 @@ export function mappingNode(options: MappingOptions): ResourceNode {
       'MaximumRecordAgeInSeconds',
       'BisectBatchOnFunctionError',
     ] as const) {
-      if (current[key] !== want[key]) changes.push(`${key} → ${want[key]}`);
+      if (current[key] !== want[key]) changes.push({ field: key, from: current[key], to: want[key] });
     }
     if (canonicalJson(current.FunctionResponseTypes ?? []) !== canonicalJson(want.FunctionResponseTypes)) {
-      changes.push('FunctionResponseTypes → ReportBatchItemFailures');
+      changes.push({
+        field: 'FunctionResponseTypes',
+        from: (current.FunctionResponseTypes ?? []).join(', '),
+        to: want.FunctionResponseTypes.join(', '),
+      });
     }
     if (current.DestinationConfig?.OnFailure?.Destination !== want.DestinationConfig.OnFailure.Destination) {
-      changes.push('on-failure destination');
+      changes.push({ field: 'onFailureDestination' });
     }
-    if (filterPatterns(current.FilterCriteria) !== filterPatterns(want.FilterCriteria)) changes.push('filter');
-    if (current.State === 'Disabled' || current.State === 'Disabling') changes.push('enable');
+    if (filterPatterns(current.FilterCriteria) !== filterPatterns(want.FilterCriteria))
+      changes.push({ field: 'filter' });
+    if (current.State === 'Disabled' || current.State === 'Disabling') changes.push({ field: 'enabled' });
     return changes;
   };
 
@@ -166,21 +178,25 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     dependsOn,
     async describe(ctx): Promise<Observation> {
       const { current, stale } = await find(ctx);
-      const staleChanges = stale.map((mapping) => `${REMOVE_STALE} ${mapping.UUID} (source ${mapping.EventSourceArn})`);
-      const staleNotes = stale.map((mapping) => `stale mapping ${mapping.UUID} on ${mapping.EventSourceArn}`);
+      const staleChanges = stale.map(
+        (mapping): Change => ({ action: 'removeStaleMapping', uuid: mapping.UUID, source: mapping.EventSourceArn }),
+      );
+      const staleNotes = stale.map(
+        (mapping): Note => ({ note: 'staleMapping', uuid: mapping.UUID, source: mapping.EventSourceArn }),
+      );
       if (!current) {
         if (stale.length === 0) return missing();
         // Only stale ones (status and cleanup still see them): create on the current source, remove those.
         return {
           presence: 'degraded',
-          changes: ctx.spec ? ['create on the current source', ...staleChanges] : [],
+          changes: ctx.spec ? [{ action: 'createOnCurrentSource' }, ...staleChanges] : [],
           notes: staleNotes,
         };
       }
       const state = current.State ?? 'unknown';
-      const notes = [`state ${state}`];
+      const notes: Note[] = [{ note: 'state', state }];
       if (current.LastProcessingResult && current.LastProcessingResult !== 'OK') {
-        notes.push(`last processing result ${current.LastProcessingResult}`);
+        notes.push({ note: 'lastProcessingResult', result: current.LastProcessingResult });
       }
       return {
         presence: state === 'Enabled' ? 'present' : 'degraded',

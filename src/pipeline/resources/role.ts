@@ -15,7 +15,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { canonicalJson, isNotFound, tagList, unlessNotFound, waitFor } from '../aws-helpers.ts';
 import { INLINE_POLICY_NAME, LAMBDA_TRUST_POLICY, type PolicyDocument } from '../policies.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import {
+  type Change,
+  hasChange,
+  missing,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 /** IAM returns policy documents URL-encoded. */
 export function decodePolicy(document: string | undefined): unknown {
@@ -45,7 +52,11 @@ async function listAttached(iam: IAMClient, RoleName: string): Promise<string[]>
   return policies;
 }
 
-export function roleNode(id: string, name: string, policy: (ctx: PipelineContext) => PolicyDocument): ResourceNode {
+export function roleNode(
+  id: 'ingest-role' | 'trends-role',
+  name: string,
+  policy: (ctx: PipelineContext) => PolicyDocument,
+): ResourceNode {
   const RoleName = name;
   return {
     id,
@@ -57,27 +68,27 @@ export function roleNode(id: string, name: string, policy: (ctx: PipelineContext
       const role = await unlessNotFound(() => iam.send(new GetRoleCommand({ RoleName })), undefined);
       if (!role?.Role) return missing();
       const arn = role.Role.Arn;
-      const changes: string[] = [];
+      const changes: Change[] = [];
       if (canonicalJson(decodePolicy(role.Role.AssumeRolePolicyDocument)) !== canonicalJson(LAMBDA_TRUST_POLICY)) {
-        changes.push('trust policy');
+        changes.push({ field: 'trustPolicy' });
       }
       const inline = await listInline(iam, RoleName);
       const ours = inline.includes(INLINE_POLICY_NAME)
         ? await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: INLINE_POLICY_NAME }))
         : undefined;
       if (canonicalJson(decodePolicy(ours?.PolicyDocument)) !== canonicalJson(policy(ctx))) {
-        changes.push('inline policy');
+        changes.push({ field: 'inlinePolicy' });
       }
       for (const other of inline.filter((policyName) => policyName !== INLINE_POLICY_NAME)) {
-        changes.push(`remove inline policy ${other}`);
+        changes.push({ action: 'removeInlinePolicy', policy: other });
       }
-      for (const attached of await listAttached(iam, RoleName)) changes.push(`detach ${attached}`);
+      for (const policyArn of await listAttached(iam, RoleName)) changes.push({ action: 'detachPolicy', policyArn });
       // Without a spec (status) a role is still degraded when its policy is not ours.
       return {
         presence: changes.length > 0 && !ctx.spec ? 'degraded' : 'present',
         ...(arn ? { arn } : {}),
         changes: ctx.spec ? changes : [],
-        notes: ctx.spec ? [] : changes.map((change) => `differs: ${change}`),
+        notes: ctx.spec ? [] : changes.map((change) => ({ note: 'differs', change })),
       };
     },
     async ensure(ctx, observed) {
@@ -96,13 +107,12 @@ export function roleNode(id: string, name: string, policy: (ctx: PipelineContext
         arn = created.Role?.Arn;
         await waitFor(ctx, iam, waitUntilRoleExists, { RoleName });
       }
-      const needs = (prefix: string) => creating || observed.changes.some((change) => change.startsWith(prefix));
-      if (!creating && needs('trust policy')) {
+      if (!creating && hasChange(observed.changes, 'trustPolicy')) {
         await iam.send(
           new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(LAMBDA_TRUST_POLICY) }),
         );
       }
-      if (needs('inline policy')) {
+      if (creating || hasChange(observed.changes, 'inlinePolicy')) {
         await iam.send(
           new PutRolePolicyCommand({
             RoleName,
@@ -112,10 +122,11 @@ export function roleNode(id: string, name: string, policy: (ctx: PipelineContext
         );
       }
       for (const change of observed.changes) {
-        if (change.startsWith('remove inline policy ')) {
-          await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: change.slice(21) }));
-        } else if (change.startsWith('detach ')) {
-          await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: change.slice(7) }));
+        if (!('action' in change)) continue;
+        if (change.action === 'removeInlinePolicy') {
+          await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: change.policy }));
+        } else if (change.action === 'detachPolicy') {
+          await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: change.policyArn }));
         }
       }
       return { action: creating ? 'created' : 'updated', ...(arn ? { arn } : {}) };

@@ -12,7 +12,15 @@ import {
   waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
 import { isNotFound, unlessNotFound, waitFor } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import {
+  type Change,
+  hasChange,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 export const STREAM_KMS_KEY = 'alias/aws/kinesis';
 
@@ -41,6 +49,18 @@ export async function readStreamSummary(
   return summary && summary.StreamStatus !== 'DELETING' ? summary : undefined;
 }
 
+/** What any stream's summary says on every target: present when ACTIVE, else degraded with its status. */
+export function streamPresence(
+  summary: StreamDescriptionSummary,
+): Pick<Observation, 'presence' | 'arn'> & { notes: Note[] } {
+  const active = summary.StreamStatus === 'ACTIVE';
+  return {
+    presence: active ? 'present' : 'degraded',
+    ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
+    notes: active ? [] : [{ note: 'status', status: String(summary.StreamStatus) }],
+  };
+}
+
 export function streamNode(name: string): ResourceNode {
   return {
     id: 'stream',
@@ -53,23 +73,18 @@ export function streamNode(name: string): ResourceNode {
       const kinesis = await ctx.clients.get('kinesis');
       const summary = await readStreamSummary(ctx, name);
       if (!summary) return missing();
-      const changes: string[] = [];
-      if (summary.StreamModeDetails?.StreamMode !== 'ON_DEMAND') changes.push('capacity mode → on-demand');
+      const changes: Change[] = [];
+      const mode = summary.StreamModeDetails?.StreamMode;
+      if (mode !== 'ON_DEMAND') changes.push({ field: 'capacityMode', from: mode, to: 'on-demand' });
       if (!usesStreamKey(summary.EncryptionType, summary.KeyId)) {
-        changes.push(`encryption → KMS ${STREAM_KMS_KEY}`);
+        changes.push({ field: 'encryption', from: summary.KeyId, to: `KMS ${STREAM_KMS_KEY}` });
       }
       if (ctx.spec) {
         const tags = await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }));
         const have = new Map((tags.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-        if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push('tags');
+        if (Object.entries(ctx.tags).some(([key, value]) => have.get(key) !== value)) changes.push({ field: 'tags' });
       }
-      const active = summary.StreamStatus === 'ACTIVE';
-      return {
-        presence: active ? 'present' : 'degraded',
-        ...(summary.StreamARN ? { arn: summary.StreamARN } : {}),
-        changes: ctx.spec ? changes : [],
-        notes: active ? [] : [`status ${summary.StreamStatus}`],
-      };
+      return { ...streamPresence(summary), changes: ctx.spec ? changes : [] };
     },
     async ensure(ctx, observed) {
       const kinesis = await ctx.clients.get('kinesis');
@@ -90,16 +105,16 @@ export function streamNode(name: string): ResourceNode {
         return { action: 'created', ...(arn ? { arn } : {}) };
       }
       await wait();
-      if (observed.changes.includes('tags')) {
+      if (hasChange(observed.changes, 'tags')) {
         await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: ctx.tags }));
       }
-      if (observed.changes.some((change) => change.startsWith('capacity'))) {
+      if (hasChange(observed.changes, 'capacityMode')) {
         await kinesis.send(
           new UpdateStreamModeCommand({ StreamARN: arn, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }),
         );
         await wait();
       }
-      if (observed.changes.some((change) => change.startsWith('encryption'))) {
+      if (hasChange(observed.changes, 'encryption')) {
         await kinesis.send(
           new StartStreamEncryptionCommand({ StreamName: name, EncryptionType: 'KMS', KeyId: STREAM_KMS_KEY }),
         );

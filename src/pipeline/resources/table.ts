@@ -15,27 +15,30 @@ import {
 import { onDemandTableKeys } from '../../core/tables.ts';
 import { errorMessage } from '../../errors.ts';
 import { errorName, isNotFound, pollUntil, tagList, unlessNotFound, waitFor } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
-
-const REPLACE_STREAM = 'replace stream';
-const ENABLE_TTL = 'TTL on';
-const TTL_BLOCKED = 'TTL not enabled';
+import {
+  type Change,
+  changesOf,
+  hasChange,
+  missing,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 /**
- * What to do about TTL: nothing (undefined), enable it (`TTL on …`), or a note saying why not now.
+ * What to do about TTL: nothing (undefined), or the TTL as found and the attribute wanted.
  * UpdateTimeToLive is refused while TTL is DISABLING or enabled on another attribute, so it is
- * called only from DISABLED; any other state is reported, never fought.
+ * called only from DISABLED ({@link ttlChangeable}); any other state is reported, never fought.
  */
-export function ttlChangeFor(description: TimeToLiveDescription | undefined, ttlAttribute: string): string | undefined {
+export function ttlChangeFor(description: TimeToLiveDescription | undefined, ttlAttribute: string): Change | undefined {
   const status = description?.TimeToLiveStatus ?? 'DISABLED';
   const attribute = description?.AttributeName;
   if ((status === 'ENABLED' || status === 'ENABLING') && attribute === ttlAttribute) return undefined;
-  if (status === 'DISABLED') return `${ENABLE_TTL} ${ttlAttribute}`;
-  if (status === 'DISABLING') {
-    return `${TTL_BLOCKED} on ${ttlAttribute}: TTL is DISABLING (AWS allows the next change only once it is DISABLED, up to an hour): run setup again later`;
-  }
-  return `${TTL_BLOCKED} on ${ttlAttribute}: TTL is ${status} on ${attribute ?? 'another attribute'} (AWS refuses to switch attributes): disable it, then run setup again once it is DISABLED`;
+  return { field: 'ttl', status, attribute, to: ttlAttribute };
 }
+
+/** Whether setup may enable TTL now (from DISABLED only); otherwise the change is reported, not made. */
+const ttlChangeable = (change: Extract<Change, { field: 'ttl' }>): boolean => change.status === 'DISABLED';
 
 /** Polls until the table reports no enabled stream (a disabled stream lingers as DISABLING). */
 async function waitStreamOff(ctx: PipelineContext, name: string): Promise<void> {
@@ -77,7 +80,7 @@ async function enableStream(ctx: PipelineContext, name: string, stream: 'NEW_IMA
 }
 
 export interface TableOptions {
-  id: string;
+  id: 'quotes-table' | 'alerts-table';
   kind: string;
   name: string;
   key: { partition: string; sort: string };
@@ -108,17 +111,16 @@ export function tableNode(options: TableOptions): ResourceNode {
       const dynamodb = await ctx.clients.get('dynamodb');
       const table = await readTable(ctx, name);
       if (!table) return missing();
-      const changes: string[] = [];
-      if ((table.BillingModeSummary?.BillingMode ?? 'PROVISIONED') !== 'PAY_PER_REQUEST') {
-        changes.push('billing → on-demand');
-      }
+      const changes: Change[] = [];
+      const billing = table.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+      if (billing !== 'PAY_PER_REQUEST') changes.push({ field: 'billingMode', from: billing, to: 'on-demand' });
       const streamSpec = table.StreamSpecification;
       const streamOn = streamSpec?.StreamEnabled === true;
-      if (stream && !streamOn) changes.push(`stream ${stream}`);
+      if (stream && !streamOn) changes.push({ field: 'stream', to: stream });
       if (stream && streamOn && streamSpec?.StreamViewType !== stream) {
-        changes.push(`${REPLACE_STREAM} ${streamSpec?.StreamViewType} → ${stream}`);
+        changes.push({ field: 'stream', from: String(streamSpec?.StreamViewType), to: stream });
       }
-      if (!stream && streamOn) changes.push('no stream');
+      if (!stream && streamOn) changes.push({ field: 'stream', from: String(streamSpec?.StreamViewType) });
       const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name }));
       const ttlChange = ttlChangeFor(ttl.TimeToLiveDescription, ttlAttribute);
       if (ttlChange) changes.push(ttlChange);
@@ -127,7 +129,7 @@ export function tableNode(options: TableOptions): ResourceNode {
         presence: active ? 'present' : 'degraded',
         ...(table.TableArn ? { arn: table.TableArn } : {}),
         changes: ctx.spec ? changes : [],
-        notes: active ? [] : [`status ${table.TableStatus}`],
+        notes: active ? [] : [{ note: 'status', status: String(table.TableStatus) }],
       };
     },
     async ensure(ctx, observed) {
@@ -147,23 +149,24 @@ export function tableNode(options: TableOptions): ResourceNode {
         arn = created.TableDescription?.TableArn;
       }
       await wait();
-      const needs = (prefix: string) => observed.changes.some((change) => change.startsWith(prefix));
-      if (needs('billing')) {
+      const streamChange = changesOf(observed.changes, 'stream')[0];
+      const ttlChange = changesOf(observed.changes, 'ttl')[0];
+      if (hasChange(observed.changes, 'billingMode')) {
         await dynamodb.send(new UpdateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST' }));
         await wait();
       }
-      if (needs(REPLACE_STREAM) || needs('no stream')) {
+      if (streamChange?.from !== undefined) {
         // A stream's view type cannot be changed in place (ValidationException): switch it off first.
         await dynamodb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
         await wait();
         await waitStreamOff(ctx, name);
       }
-      if (stream && (needs('stream') || needs(REPLACE_STREAM))) {
+      if (stream && streamChange?.to !== undefined) {
         // The new stream gets a new LatestStreamArn: the trends mapping node moves onto it.
         await enableStream(ctx, name, stream);
         await wait();
       }
-      if (creating || needs(ENABLE_TTL)) {
+      if (creating || (ttlChange && ttlChangeable(ttlChange))) {
         await dynamodb.send(
           new UpdateTimeToLiveCommand({
             TableName: name,
@@ -175,7 +178,7 @@ export function tableNode(options: TableOptions): ResourceNode {
         // A TTL state we may not change now is reported (in the changes), not acted on.
         action: creating
           ? 'created'
-          : observed.changes.some((change) => !change.startsWith(TTL_BLOCKED))
+          : observed.changes.some((change) => !('field' in change && change.field === 'ttl' && !ttlChangeable(change)))
             ? 'updated'
             : 'unchanged',
         ...(arn ? { arn } : {}),

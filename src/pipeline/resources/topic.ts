@@ -11,7 +11,15 @@ import {
 } from '@aws-sdk/client-sns';
 import { arns } from '../arns.ts';
 import { tagList, unlessNotFound } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import type { NodeId } from '../node-ids.ts';
+import {
+  type Change,
+  missing,
+  type Note,
+  type Observation,
+  type PipelineContext,
+  type ResourceNode,
+} from '../types.ts';
 
 export const PENDING_CONFIRMATION = 'PendingConfirmation';
 
@@ -19,7 +27,7 @@ export const PENDING_CONFIRMATION = 'PendingConfirmation';
  * `legacy`: topics earlier versions created beside this one and nothing uses any more. Setup
  * leaves them alone; status and cleanup (no spec) still see them, and cleanup deletes them.
  */
-export function topicNode(id: string, kind: string, name: string, legacy: readonly string[] = []): ResourceNode {
+export function topicNode(id: NodeId, kind: string, name: string, legacy: readonly string[] = []): ResourceNode {
   const exists = async (sns: SNSClient, TopicArn: string) =>
     (await unlessNotFound(() => sns.send(new GetTopicAttributesCommand({ TopicArn })), undefined)) !== undefined;
   const leftovers = async (ctx: PipelineContext, sns: SNSClient) => {
@@ -37,7 +45,7 @@ export function topicNode(id: string, kind: string, name: string, legacy: readon
       const TopicArn = arns.topic(ctx, name);
       const found = await exists(sns, TopicArn);
       const left = ctx.spec ? [] : await leftovers(ctx, sns);
-      const notes = left.map((old) => `left over from an earlier version: ${old} (cleanup deletes it)`);
+      const notes = left.map((old): Note => ({ note: 'leftover', name: old }));
       if (found) return { presence: 'present', arn: TopicArn, changes: [], notes };
       // Only a leftover: cleanup must still see something to delete.
       return left.length > 0 ? { presence: 'degraded', changes: [], notes } : missing();
@@ -77,7 +85,7 @@ export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promi
  * The e-mail subscriptions of the alerts topic. Setup adds the addresses given with --email and
  * never removes one (a person may have confirmed it); status reports which are still pending.
  */
-export function emailSubscriptionsNode(topicId: string, topicName: string): ResourceNode {
+export function emailSubscriptionsNode(topicId: NodeId, topicName: string): ResourceNode {
   return {
     id: 'alert-subscriptions',
     kind: 'E-mail subscriptions',
@@ -90,10 +98,15 @@ export function emailSubscriptionsNode(topicId: string, topicName: string): Reso
       const emails = subscriptions.filter((subscription) => subscription.Protocol === 'email');
       const have = new Set(emails.map((subscription) => subscription.Endpoint?.toLowerCase()));
       const wanted = ctx.spec?.emails ?? [];
-      const changes = wanted.filter((email) => !have.has(email.toLowerCase())).map((email) => `subscribe ${email}`);
+      const changes = wanted
+        .filter((email) => !have.has(email.toLowerCase()))
+        .map((email): Change => ({ action: 'subscribe', email }));
       const notes = emails.map(
-        (subscription) =>
-          `${subscription.Endpoint}: ${subscription.SubscriptionArn === PENDING_CONFIRMATION ? 'pending confirmation' : 'confirmed'}`,
+        (subscription): Note => ({
+          note: 'subscription',
+          email: subscription.Endpoint,
+          confirmed: subscription.SubscriptionArn !== PENDING_CONFIRMATION,
+        }),
       );
       return { presence: 'present', changes, notes };
     },
@@ -101,7 +114,11 @@ export function emailSubscriptionsNode(topicId: string, topicName: string): Reso
       const sns = await ctx.clients.get('sns');
       const TopicArn = arns.topic(ctx, topicName);
       const toAdd =
-        observed.presence === 'missing' ? (ctx.spec?.emails ?? []) : observed.changes.map((c) => c.slice(10));
+        observed.presence === 'missing'
+          ? (ctx.spec?.emails ?? [])
+          : observed.changes.flatMap((change) =>
+              'action' in change && change.action === 'subscribe' ? [change.email] : [],
+            );
       for (const email of toAdd) {
         await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: email }));
       }

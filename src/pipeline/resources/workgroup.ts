@@ -11,7 +11,7 @@ import {
 import { pipelineOfTags } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { tagList, unlessNotFound } from '../aws-helpers.ts';
-import { missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
 
 /** 1 GiB: a wide query over months of data costs cents, a runaway one is stopped. */
 export const BYTES_SCANNED_CUTOFF = 1024 ** 3;
@@ -28,14 +28,15 @@ export function workgroupConfiguration(ctx: PipelineContext) {
   };
 }
 
-function configChanges(current: WorkGroupConfiguration | undefined, ctx: PipelineContext): string[] {
+function configChanges(current: WorkGroupConfiguration | undefined, ctx: PipelineContext): Change[] {
   const want = workgroupConfiguration(ctx);
-  const changes: string[] = [];
+  const changes: Change[] = [];
   if (current?.ResultConfiguration?.OutputLocation !== want.ResultConfiguration.OutputLocation) {
-    changes.push('results location');
+    changes.push({ field: 'resultsLocation' });
   }
-  if (current?.BytesScannedCutoffPerQuery !== want.BytesScannedCutoffPerQuery) changes.push('bytes-scanned cap');
-  if (current?.EnforceWorkGroupConfiguration !== true) changes.push('enforce configuration');
+  if (current?.BytesScannedCutoffPerQuery !== want.BytesScannedCutoffPerQuery)
+    changes.push({ field: 'bytesScannedCap' });
+  if (current?.EnforceWorkGroupConfiguration !== true) changes.push({ field: 'enforceConfiguration' });
   return changes;
 }
 
@@ -74,19 +75,19 @@ export function workgroupNode(name: string, legacy?: string): ResourceNode {
             presence: 'present',
             arn: arns.workgroup(ctx, legacy),
             changes: [],
-            notes: [`under its earlier name ${legacy}`],
+            notes: [{ note: 'earlierName', name: legacy }],
           };
         }
         return missing();
       }
       const changes = ctx.spec ? configChanges(workgroup.Configuration, ctx) : [];
       const enabled = workgroup.State !== 'DISABLED';
-      if (ctx.spec && !enabled) changes.push('enable');
+      if (ctx.spec && !enabled) changes.push({ field: 'enabled' });
       return {
         presence: enabled ? 'present' : 'degraded',
         arn: arns.workgroup(ctx, name),
         changes,
-        notes: enabled ? [] : ['disabled'],
+        notes: enabled ? [] : [{ note: 'disabled' }],
       };
     },
     async ensure(ctx, observed) {

@@ -106,6 +106,9 @@ export async function startTrino(): Promise<Trino> {
       // On S3 a projected partition with no objects is an empty prefix: Athena reads nothing there.
       // A folder, unlike a prefix, can be absent: read that as empty too, not as an error.
       'hive.ignore-absent-partitions': true,
+      // Athena writes its tables (all external: a location of one's own) with INSERT INTO, which is
+      // how `compact` fills the compacted ones; Trino refuses writes to a non-managed table unless told.
+      'hive.non-managed-table-writes-enabled': true,
     }),
   );
   const java = join(trinoJavaHome(), 'bin/java');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../../../src/cli/commands.ts';
-import type { AnyCommandDefinition } from '../../../src/commands/command.ts';
+import type { AnyCommandDefinition, FlagSpec } from '../../../src/commands/command.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 function walk(definitions: readonly AnyCommandDefinition[], path: string[] = []): [string[], AnyCommandDefinition][] {
@@ -117,7 +117,11 @@ describe('command definitions', () => {
       // Every word of the command's own texts is whole on some line: none was broken across two.
       const shown = new Set(stdout.split(/\s+/));
       const texts = definition
-        ? [definition.summary, definition.details ?? '', ...(definition.flags ?? []).map((flag) => flag.description)]
+        ? [
+            definition.summary,
+            definition.details ?? '',
+            ...(definition.flags ?? []).map((flag: FlagSpec) => flag.description),
+          ]
         : [];
       for (const word of texts.flatMap((text) => text.split(/\s+/)).filter(Boolean)) {
         assert.ok(shown.has(word), `${path.join(' ')} --help shows '${word}' whole`);

@@ -5,7 +5,6 @@ const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
 
 describe('compact bad input exits 2 with one line, before any network call', () => {
   for (const [argv, pattern] of [
-    [['compact', '--target', 'aws'], /^error: compact runs on the local target only: drop --target aws\n$/],
     [['compact', '--before', '2026'], /^error: invalid --before '2026': use a month as YYYY-MM/],
     [['compact', '--before', '9999-01'], /^error: invalid --before '9999-01': months from /],
   ] as const) {

@@ -5,28 +5,20 @@
  * run offline as they are print what the docs show under them.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../../../src/cli/commands.ts';
-import type { AnyCommandDefinition } from '../../../src/commands/command.ts';
+import { type AnyCommandDefinition, type FlagSpec, GLOBAL_FLAGS } from '../../../src/commands/command.ts';
+import { longOf } from '../../../src/commands/flags.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const read = (file: string) => readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8');
 const COMMANDS_DOC = read('docs/commands.md');
 const README = read('README.md');
-const GLOBAL_FLAGS = [
-  '--name',
-  '--region',
-  '--profile',
-  '--target',
-  '--config',
-  '--json',
-  '--yes',
-  '--no-color',
-  '--verbose',
-];
+/** The global options, from the table the program is built from. */
+const GLOBAL_LONG_FLAGS: string[] = GLOBAL_FLAGS.map(longOf);
 
 /** The section of docs/commands.md whose heading names `stockpipe <name>`. */
 function section(name: string): string | undefined {
@@ -34,8 +26,8 @@ function section(name: string): string | undefined {
   return parts.find((part) => part.startsWith(`\`stockpipe ${name}`));
 }
 
-const longFlags = (definition: AnyCommandDefinition) =>
-  (definition.flags ?? []).map((flag) => flag.syntax.match(/--[a-z][a-z-]*/)?.[0] as string);
+const longFlags = (definition: AnyCommandDefinition): string[] =>
+  (definition.flags ?? []).map((flag: FlagSpec) => longOf(flag));
 
 describe('docs/commands.md and README match the commands', () => {
   for (const definition of COMMANDS) {
@@ -51,7 +43,7 @@ describe('docs/commands.md and README match the commands', () => {
       for (const row of text.split('\n').filter((line) => line.startsWith('| `-'))) {
         const cell = row.split(' | ')[0] ?? '';
         for (const flag of cell.match(/--[a-z][a-z-]*/g) ?? []) {
-          assert.ok(own.includes(flag) || GLOBAL_FLAGS.includes(flag), `${definition.name}: no option ${flag}`);
+          assert.ok(own.includes(flag) || GLOBAL_LONG_FLAGS.includes(flag), `${definition.name}: no option ${flag}`);
         }
       }
     });
@@ -127,6 +119,13 @@ describe('docs/commands.md examples print what the docs show', () => {
         // `local reset` needs something to reset: an empty state folder.
         if (example.command.startsWith('stockpipe local reset'))
           mkdirSync(join(cwd, '.stockpipe', 'local'), { recursive: true });
+        // `config` after a setup names the strategy the state file records: write that state file.
+        const deployed = example.shown.join('\n').match(/^strategy\s+(\S+) \(bundle ([0-9a-f]+)\)\s+last setup/m);
+        if (deployed) {
+          mkdirSync(join(cwd, '.stockpipe'), { recursive: true });
+          const strategy = { name: deployed[1], file: join(cwd, `${deployed[1]}.ts`), bundle: deployed[2] };
+          writeFileSync(join(cwd, '.stockpipe', 'stockpipe.json'), JSON.stringify({ settings: { strategy } }));
+        }
         const [, redirect] = example.command.split(/\s+>\s+/);
         const words = (example.command.split(/\s+>\s+/)[0] ?? '').split(/\s+/).slice(1);
         const result = await runCli(words, { cwd, env: { AWS_REGION: 'eu-west-1' } });

@@ -179,7 +179,6 @@ describe('tail flag validation', () => {
     usage({ since: '-10m' }, /cannot be negative/);
     usage({ since: 'ten minutes' }, /invalid --since 'ten minutes'/);
     usage({ since: '2026-13-45T00:00:00Z' }, /not a valid ISO time/);
-    usage({ format: 'pretty' }, /--format/);
     usage({ idleExit: '1m' }, /--idle-exit applies to --follow/);
     usage({ follow: true, idleExit: 'soon' }, /--idle-exit/);
   });

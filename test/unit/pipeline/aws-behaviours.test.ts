@@ -51,6 +51,7 @@ import type { ServiceName } from '../../../src/aws/clients.ts';
 import { StockpipeError } from '../../../src/errors.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
 import { isNotFound } from '../../../src/pipeline/aws-helpers.ts';
+import { renderChanges } from '../../../src/pipeline/render.ts';
 import { createPipelineContext, describeRemaining } from '../../../src/pipeline/run.ts';
 import type { PipelineContext, Timing } from '../../../src/pipeline/types.ts';
 
@@ -298,7 +299,8 @@ describe('DynamoDB drift', () => {
       .resolves({});
     const table = node(ctx, 'quotes-table');
     const observed = await table.describe(ctx);
-    assert.deepEqual(observed.changes, ['replace stream NEW_AND_OLD_IMAGES → NEW_IMAGE']);
+    assert.deepEqual(observed.changes, [{ field: 'stream', from: 'NEW_AND_OLD_IMAGES', to: 'NEW_IMAGE' }]);
+    assert.deepEqual(renderChanges(observed.changes), ['replace stream NEW_AND_OLD_IMAGES → NEW_IMAGE']);
     const outcome = await table.ensure(ctx, observed);
     assert.equal(outcome.action, 'updated');
     const updates = mocks.dynamodb
@@ -326,7 +328,11 @@ describe('DynamoDB drift', () => {
     const mapping = node(ctx, 'trends-mapping');
     const observed = await mapping.describe(ctx);
     assert.equal(observed.presence, 'degraded', 'status and cleanup see the stale mapping');
-    assert.match(observed.changes.join(), /create on the current source,remove stale mapping old/);
+    assert.deepEqual(observed.changes, [
+      { action: 'createOnCurrentSource' },
+      { action: 'removeStaleMapping', uuid: 'old', source: QUOTES_STREAM_OLD },
+    ]);
+    assert.match(renderChanges(observed.changes).join(), /create on the current source,remove stale mapping old/);
     assert.equal((await mapping.ensure(ctx, observed)).action, 'created');
     assert.deepEqual(
       mocks.lambda.commandCalls(DeleteEventSourceMappingCommand).map((call) => call.args[0].input.UUID),
@@ -349,7 +355,7 @@ describe('DynamoDB drift', () => {
       const table = node(ctx, 'quotes-table');
       const observed = await table.describe(ctx);
       assert.equal(observed.changes.length, 1);
-      assert.match(observed.changes[0] ?? '', expected);
+      assert.match(renderChanges(observed.changes)[0] ?? '', expected);
       assert.equal((await table.ensure(ctx, observed)).action, 'unchanged');
       assert.equal(mocks.dynamodb.commandCalls(UpdateTimeToLiveCommand).length, 0);
     });
@@ -362,7 +368,8 @@ describe('DynamoDB drift', () => {
     mocks.dynamodb.on(UpdateTimeToLiveCommand).resolves({});
     const table = node(ctx, 'quotes-table');
     const observed = await table.describe(ctx);
-    assert.deepEqual(observed.changes, ['TTL on expires_at']);
+    assert.deepEqual(observed.changes, [{ field: 'ttl', status: 'DISABLED', attribute: undefined, to: 'expires_at' }]);
+    assert.deepEqual(renderChanges(observed.changes), ['TTL on expires_at']);
     assert.equal((await table.ensure(ctx, observed)).action, 'updated');
     assert.deepEqual(mocks.dynamodb.commandCalls(UpdateTimeToLiveCommand)[0]?.args[0].input.TimeToLiveSpecification, {
       Enabled: true,
@@ -424,8 +431,8 @@ describe('Lambda: transitional states', () => {
     });
     const outcome = await node(ctx, 'ingest-function').ensure(ctx, {
       presence: 'degraded',
-      changes: ['timeout → 60s'],
-      notes: ['state Pending'],
+      changes: [{ field: 'timeout', from: 3, to: 60 }],
+      notes: [{ note: 'state', state: 'Pending' }],
     });
     assert.equal(outcome.action, 'updated');
     assert.equal(mocks.lambda.commandCalls(UpdateFunctionConfigurationCommand).length, 1);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { bucketNames, pipelineNames } from '../../../src/core/names.ts';
 import { awsPipelineGraph } from '../../../src/pipeline/aws-graph.ts';
 import { checkGraph, topologicalOrder } from '../../../src/pipeline/graph.ts';
+import type { NodeId } from '../../../src/pipeline/node-ids.ts';
 import { ingestPolicy, trendsPolicy } from '../../../src/pipeline/policies.ts';
 import { createPipelineContext } from '../../../src/pipeline/run.ts';
 
@@ -17,11 +18,11 @@ const ctx = createPipelineContext({ clients: { get: async () => assert.fail('no 
 describe('the AWS resource graph', () => {
   const nodes = awsPipelineGraph(ctx);
   const order = topologicalOrder(nodes).map((n) => n.id);
-  const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} before ${b}`);
+  const before = (a: NodeId, b: NodeId) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} before ${b}`);
 
   it('is a valid DAG covering every resource of the architecture', () => {
     checkGraph(nodes);
-    assert.equal(nodes.length, 27);
+    assert.equal(nodes.length, 29);
     assert.ok(!nodes.some((node) => node.name.endsWith('-failures')), 'no topic nothing uses');
     const names = pipelineNames('demo');
     const buckets = bucketNames('demo', identity.account, identity.region);
@@ -38,6 +39,8 @@ describe('the AWS resource graph', () => {
       names.glueDatabase,
       `${names.glueDatabase}.${names.glueRawTable}`,
       `${names.glueDatabase}.${names.glueRawMonthlyTable}`,
+      `${names.glueDatabase}.${names.glueCompactedTable}`,
+      `${names.glueDatabase}.${names.glueCompactedMonthlyTable}`,
       `${names.glueDatabase}.${names.glueTable}`,
       names.workgroup,
       names.ingestLogGroup,
@@ -67,7 +70,7 @@ describe('the AWS resource graph', () => {
 
   it('cleanup (the reverse order) stops the writers before their sources and stores go', () => {
     const reverse = [...order].reverse();
-    const first = (a: string, b: string) =>
+    const first = (a: NodeId, b: NodeId) =>
       assert.ok(reverse.indexOf(a) < reverse.indexOf(b), `${a} deleted before ${b}`);
     first('ingest-mapping', 'ingest-function');
     first('trends-mapping', 'trends-function');

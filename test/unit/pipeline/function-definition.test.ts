@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { ServiceName } from '../../../src/aws/clients.ts';
 import { LAMBDA_DEFINITIONS } from '../../../src/packaging/lambda-definition.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
+import { renderChanges } from '../../../src/pipeline/render.ts';
 import { createPipelineContext } from '../../../src/pipeline/run.ts';
 import type { PipelineContext } from '../../../src/pipeline/types.ts';
 
@@ -71,7 +72,7 @@ describe('the function definition setup deploys', () => {
       mock.on(GetFunctionCommand).resolves(deployed(ctx, 'trends', logFormat));
       const observed = await node.describe(ctx);
       // The environment differs from the empty one above; only the log format matters here.
-      return observed.changes.filter((change) => !change.startsWith('environment'));
+      return renderChanges(observed.changes.filter((change) => !('field' in change && change.field === 'environment')));
     };
     assert.deepEqual(await changesWith('Text'), ['log format Text → JSON']);
     assert.deepEqual(await changesWith('JSON'), []);
@@ -83,7 +84,11 @@ describe('the function definition setup deploys', () => {
     mock.on(GetFunctionCommand).resolves(deployed(ctx, 'ingest', 'JSON'));
     mock.on(UpdateFunctionConfigurationCommand).resolves({});
     const node = functionNode(ctx, 'ingest');
-    await node.ensure(ctx, { presence: 'present', changes: ['log format Text → JSON'], notes: [] });
+    await node.ensure(ctx, {
+      presence: 'present',
+      changes: [{ field: 'logFormat', from: 'Text', to: 'JSON' }],
+      notes: [],
+    });
     const sent = mock.commandCalls(UpdateFunctionConfigurationCommand)[0]?.args[0].input;
     assert.deepEqual(sent?.LoggingConfig, { LogFormat: 'JSON' });
     assert.equal(sent?.MemorySize, 512);

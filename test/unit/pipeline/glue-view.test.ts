@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { LAKE_COLUMNS, LAKE_VIEW_COLUMNS } from '../../../src/core/lake.ts';
 import { pipelineNames } from '../../../src/core/names.ts';
 import { decodePrestoView, encodePrestoView } from '../../../src/pipeline/presto-view.ts';
+import { renderChanges } from '../../../src/pipeline/render.ts';
 import { glueTableInput, RAW_TABLES, type RawTable } from '../../../src/pipeline/resources/glue.ts';
 import { glueViewInput, lakeViewDefinition, viewDifferences } from '../../../src/pipeline/resources/glue-view.ts';
 
@@ -82,6 +83,8 @@ describe('stock_data_table on AWS: a Glue view in the encoding Athena uses for i
 
 describe('view drift', () => {
   const want = glueViewInput(ctx);
+  /** The differences as status and the plan word them. */
+  const worded = (found: Parameters<typeof viewDifferences>[0]) => renderChanges(viewDifferences(found, want));
 
   it('our own view, read back with its keys in another order, has no differences', () => {
     const definition = decodePrestoView(want.ViewOriginalText) ?? {};
@@ -92,17 +95,18 @@ describe('view drift', () => {
 
   it('the raw table under the view’s name (earlier versions) is not a view', () => {
     const old = { ...glueTableInput(ctx, RAW_TABLES[0] as RawTable, '2026-11-01'), Name: 'stock_data_table' };
-    assert.deepEqual(viewDifferences(old, want), ['EXTERNAL_TABLE, not a view']);
+    assert.deepEqual(viewDifferences(old, want), [{ field: 'tableType', from: 'EXTERNAL_TABLE' }]);
+    assert.deepEqual(worded(old), ['EXTERNAL_TABLE, not a view']);
   });
 
   it('another SQL, lost parameters or other columns are named', () => {
     const definition = lakeViewDefinition('demo_x', ctx.names);
     const otherSql = encodePrestoView({ ...definition, originalSql: 'SELECT * FROM "stock_data_raw"' });
-    assert.deepEqual(viewDifferences({ ...want, ViewOriginalText: otherSql }, want), ['view definition']);
-    assert.deepEqual(viewDifferences({ ...want, Parameters: {} }, want), ['view parameters']);
+    assert.deepEqual(worded({ ...want, ViewOriginalText: otherSql }), ['view definition']);
+    assert.deepEqual(worded({ ...want, Parameters: {} }), ['view parameters']);
     // Views made before the owner was set are brought up to date by the next setup.
-    assert.deepEqual(viewDifferences({ ...want, Owner: undefined }, want), ['view owner']);
+    assert.deepEqual(worded({ ...want, Owner: undefined }), ['view owner']);
     const columns = want.StorageDescriptor?.Columns?.slice(1) ?? [];
-    assert.deepEqual(viewDifferences({ ...want, StorageDescriptor: { Columns: columns } }, want), ['view columns']);
+    assert.deepEqual(worded({ ...want, StorageDescriptor: { Columns: columns } }), ['view columns']);
   });
 });

@@ -3,12 +3,12 @@ import { PassThrough, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parseSetupFlags } from '../../../src/commands/setup/options.ts';
 import { UsageError } from '../../../src/errors.ts';
-import type { ProgressEvent } from '../../../src/pipeline/events.ts';
+import type { ProgressEvent, ResourceRef } from '../../../src/pipeline/events.ts';
 import { createCaptureIO, createIO } from '../../../src/ui/io.ts';
 import { createProgressRenderer } from '../../../src/ui/progress.ts';
 
-const stream = { id: 'stream', kind: 'Kinesis stream', name: 'demo-stream' };
-const fn = { id: 'ingest-function', kind: 'Lambda function', name: 'demo-ingest' };
+const stream: ResourceRef = { id: 'stream', kind: 'Kinesis stream', name: 'demo-stream' };
+const fn: ResourceRef = { id: 'ingest-function', kind: 'Lambda function', name: 'demo-ingest' };
 const events: ProgressEvent[] = [
   { type: 'begin', operation: 'setup', resources: [stream, fn] },
   { type: 'resource', resource: stream, state: 'running' },

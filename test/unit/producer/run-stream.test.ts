@@ -22,7 +22,7 @@ describe('runStream', () => {
     const capture = createCaptureIO();
     let calls = 0;
     const code = await runStream(
-      parseStreamOptions({ symbol: ['aapl', 'MSFT'], count: '2', interval: '0', dryRun: true }, process.cwd()),
+      parseStreamOptions({ symbol: ['aapl', 'MSFT'], count: 2, interval: '0', dryRun: true }, process.cwd()),
       {
         io: capture.io,
         pipeline: { name: 'stockpipe' },

@@ -37,7 +37,7 @@ describe('parseStreamOptions', () => {
         symbol: ['AAPL'],
         source: 'synthetic',
         interval: '500ms',
-        count: '40',
+        count: 40,
         duration: '1h30m',
         seed: '7',
         drift: 'UP',
