@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { localStackStatus } from '../src/local/stack.ts';
 import { readStackState } from '../src/local/state.ts';
+import { parquetBytesPerQuery } from './_parquet-bytes.ts';
 import { report } from './_report.ts';
 
 const BIN = fileURLToPath(new URL('../bin/stockpipe.js', import.meta.url));
@@ -103,45 +104,6 @@ function lakeObjects(s3Dir: string): { objects: number; bytes: number; parquet: 
   };
   walk(s3Dir);
   return { objects, bytes, parquet };
-}
-
-/**
- * The columns each named query reads through the view: its own, and what the view's window reads
- * for every row (symbol, timestamp, object_name; the monthly twin's dt is the timestamp's date).
- */
-const WINDOW = ['symbol', 'timestamp', 'object_name'];
-const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
-  'top-movers': [...WINDOW, 'price', 'previous_close', 'change_percent'],
-  'avg-volume': [...WINDOW, 'volume'],
-  anomalies: [...WINDOW, 'price', 'change', 'change_percent'],
-  latest: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
-  history: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
-};
-
-/**
- * Bytes a named query over the whole lake reads, as Athena bills them: gzip NDJSON is read whole;
- * Parquet only in the column chunks of the columns the query names (from the files' metadata).
- */
-async function parquetBytesPerQuery(files: string[]): Promise<Record<string, number>> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const list = files.map((file) => `'${file.replace(/'/g, "''")}'`).join(', ');
-    const reader = await connection.runAndReadAll(
-      `SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata([${list}]) GROUP BY 1`,
-    );
-    const byColumn = new Map(reader.getRowsJS().map((row) => [String(row[0]), Number(row[1])]));
-    return Object.fromEntries(
-      Object.entries(NAMED_QUERY_COLUMNS).map(([name, columns]) => [
-        name,
-        columns.reduce((sum, column) => sum + (byColumn.get(column) ?? 0), 0),
-      ]),
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** Rows per second of `stream --dry-run` over the file: the producer with no pipeline behind it. */

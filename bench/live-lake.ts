@@ -32,6 +32,7 @@ import { buildNamedQuery, NAMED_QUERY_NAMES } from '../src/query/named.ts';
 import { rowsAsObjects } from '../src/query/runner.ts';
 import { createCaptureIO } from '../src/ui/io.ts';
 import { startEmulators } from '../test/helpers/emulators.ts';
+import { parquetBytesPerQuery } from './_parquet-bytes.ts';
 import { report } from './_report.ts';
 
 const BENCH = 'live-lake';
@@ -108,41 +109,6 @@ function lakeFiles(dir: string, prefix: string): { files: string[]; bytes: numbe
     // no such folder
   }
   return { files, bytes };
-}
-
-/**
- * The columns each named query reads through the view: its own, and what the view's window reads
- * for every row (symbol, timestamp, object_name; dt is in the path).
- */
-const WINDOW = ['symbol', 'timestamp', 'object_name'];
-const NAMED_QUERY_COLUMNS: Record<string, string[]> = {
-  'top-movers': [...WINDOW, 'price', 'previous_close', 'change_percent'],
-  'avg-volume': [...WINDOW, 'volume'],
-  anomalies: [...WINDOW, 'price', 'change', 'change_percent'],
-  latest: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
-  history: [...WINDOW, 'price', 'change', 'change_percent', 'volume'],
-};
-
-async function parquetBytesPerQuery(files: string[]): Promise<Record<string, number>> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const list = files.map((file) => `'${file.replace(/'/g, "''")}'`).join(', ');
-    const reader = await connection.runAndReadAll(
-      `SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata([${list}]) GROUP BY 1`,
-    );
-    const byColumn = new Map(reader.getRowsJS().map((row) => [String(row[0]), Number(row[1])]));
-    return Object.fromEntries(
-      Object.entries(NAMED_QUERY_COLUMNS).map(([name, columns]) => [
-        name,
-        columns.reduce((sum, column) => sum + (byColumn.get(column) ?? 0), 0),
-      ]),
-    );
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 async function main(): Promise<void> {

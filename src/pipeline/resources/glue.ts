@@ -190,30 +190,16 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
       if (!found) return missing();
       // Without a spec (status, cleanup) nothing is compared: no lake listing either.
       if (!ctx.spec) return { presence: 'present', arn: arns.glueTable(ctx, database, name), changes: [], notes: [] };
-      const have = comparable(found as TableInput, partition);
-      const want = comparable(glueTableInput(ctx, table, await wantedProjectionStart(ctx, table)), partition);
-      const changes = Object.keys(want)
-        .filter(
-          (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
-        )
-        .map((part): Change => ({ field: 'tableDefinition', part }));
+      const want = glueTableInput(ctx, table, await wantedProjectionStart(ctx, table));
       return {
         presence: 'present',
         arn: arns.glueTable(ctx, database, name),
-        changes,
+        changes: tableChanges(found as TableInput, want, partition),
         notes: [],
       };
     },
-    async ensure(ctx, observed) {
-      const glue = await ctx.clients.get('glue');
-      const TableInput = glueTableInput(ctx, table, await wantedProjectionStart(ctx, table));
-      if (observed.presence === 'missing') {
-        await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
-        return { action: 'created', arn: arns.glueTable(ctx, database, name) };
-      }
-      await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
-      return { action: 'updated', arn: arns.glueTable(ctx, database, name) };
-    },
+    ensure: async (ctx, observed) =>
+      putGlueTable(ctx, database, glueTableInput(ctx, table, await wantedProjectionStart(ctx, table)), observed),
     destroy: (ctx) => deleteGlueTable(ctx, database, name),
   };
 }
@@ -309,26 +295,37 @@ export function glueCompactedTableNode(database: string, table: CompactedTable, 
       if (!found) return missing();
       const arn = arns.glueTable(ctx, database, name);
       if (!ctx.spec) return { presence: 'present', arn, changes: [], notes: [] };
-      const have = comparable(found as TableInput, table.folder.partition);
-      const want = comparable(glueCompactedTableInput(ctx, table), table.folder.partition);
-      const changes = Object.keys(want)
-        .filter(
-          (key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]),
-        )
-        .map((part): Change => ({ field: 'tableDefinition', part }));
+      const changes = tableChanges(found as TableInput, glueCompactedTableInput(ctx, table), table.folder.partition);
       return { presence: 'present', arn, changes, notes: [] };
     },
-    async ensure(ctx, observed) {
-      const glue = await ctx.clients.get('glue');
-      const TableInput = glueCompactedTableInput(ctx, table);
-      if (observed.presence === 'missing') {
-        await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
-        return { action: 'created', arn: arns.glueTable(ctx, database, name) };
-      }
-      // UpdateTable keeps the partitions compact registered.
-      await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
-      return { action: 'updated', arn: arns.glueTable(ctx, database, name) };
-    },
+    // UpdateTable keeps the partitions compact registered.
+    ensure: (ctx, observed) => putGlueTable(ctx, database, glueCompactedTableInput(ctx, table), observed),
     destroy: (ctx) => deleteGlueTable(ctx, database, name),
   };
+}
+
+/** The parts of a table's definition we own that differ from what we want. */
+function tableChanges(found: TableInput, wanted: TableInput, partition: string): Change[] {
+  const have = comparable(found, partition);
+  const want = comparable(wanted, partition);
+  return Object.keys(want)
+    .filter((key) => canonicalJson(have[key as keyof typeof have]) !== canonicalJson(want[key as keyof typeof want]))
+    .map((part): Change => ({ field: 'tableDefinition', part }));
+}
+
+/** Creates the table, or replaces its definition (its partitions stay). */
+async function putGlueTable(
+  ctx: PipelineContext,
+  database: string,
+  TableInput: TableInput,
+  observed: Observation,
+): Promise<{ action: 'created' | 'updated'; arn: string }> {
+  const glue = await ctx.clients.get('glue');
+  const arn = arns.glueTable(ctx, database, TableInput.Name as string);
+  if (observed.presence === 'missing') {
+    await glue.send(new CreateTableCommand({ DatabaseName: database, TableInput }));
+    return { action: 'created', arn };
+  }
+  await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput }));
+  return { action: 'updated', arn };
 }
