@@ -116,7 +116,15 @@ export function formatUsd(usd: number): string {
 /** A spinner on stderr while the query runs (terminals only; ora loads only then). */
 async function startSpinner(io: IO): Promise<{ update(text: string): void; stop(): void }> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ text: 'running query', stream: io.stderr, color: 'cyan' }).start();
+  // Enabled here, where io decided it is a terminal: ora's own check reads the process's CI and
+  // TERM, not this run's, and when it disagrees prints "- running query" into the output.
+  const spinner = ora({
+    text: 'running query',
+    stream: io.stderr,
+    color: 'cyan',
+    isEnabled: true,
+    discardStdin: false,
+  }).start();
   return {
     update: (text) => {
       spinner.text = `running query · ${text}`;
