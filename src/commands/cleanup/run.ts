@@ -10,7 +10,7 @@ import {
   placeOf,
 } from '../../pipeline/run.ts';
 import { removeStateFile } from '../../pipeline/state-file.ts';
-import { createProgressRenderer } from '../../ui/progress.ts';
+import { withProgress } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { note, type PipelineCommandDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
@@ -87,13 +87,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineCommandD
   }
 
   note(io, `Deleting pipeline ${name} from ${where}…`);
-  const renderer = await createProgressRenderer(io);
-  let summary: Awaited<ReturnType<typeof destroyPipeline>>;
-  try {
-    summary = await destroyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
-  } finally {
-    renderer.stop();
-  }
+  const summary = await withProgress(io, (emit) => destroyPipeline(nodes, ctx, emit, deps.signal));
 
   if (deps.signal?.aborted) {
     throw new CancelledError(

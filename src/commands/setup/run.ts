@@ -14,7 +14,7 @@ import {
 } from '../../pipeline/run.ts';
 import { writeStateFile } from '../../pipeline/state-file.ts';
 import type { DesiredSettings, ResourceContext, ResourceNode } from '../../pipeline/types.ts';
-import { createProgressRenderer } from '../../ui/progress.ts';
+import { withProgress } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
 import { note, type PipelineCommandDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
@@ -63,13 +63,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineCommandDeps)
   for (const change of changes) note(io, `Changing ${change}`);
 
   const started = performance.now();
-  const renderer = await createProgressRenderer(io);
-  let summary: Awaited<ReturnType<typeof applyPipeline>>;
-  try {
-    summary = await applyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
-  } finally {
-    renderer.stop();
-  }
+  const summary = await withProgress(io, (emit) => applyPipeline(nodes, ctx, emit, deps.signal));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const resources = summary.outcomes.map((outcome) => ({
     id: outcome.id,
