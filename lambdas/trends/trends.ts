@@ -5,8 +5,6 @@
  * Symbols are independent: one that fails makes the batch fail from its first record, and the
  * retry skips the alerts already recorded.
  */
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TrendsConfig } from '../../src/core/handler-env.ts';
@@ -20,19 +18,15 @@ import {
   type StrategyFailure,
 } from '../../src/core/strategies/index.ts';
 import { failuresFrom, type PartialBatchResponse } from '../shared/batch-response.ts';
-import { errorFields, type HandlerLog } from '../shared/log.ts';
-import { type AlertOutcome, AlertPublisher } from './alerts.ts';
+import { errorFields } from '../shared/log.ts';
+import { type AlertDeps, type AlertOutcome, AlertPublisher } from './alerts.ts';
 import { MARKET_FIELDS, type NewPoint, newPointsBySymbol, type SymbolBatch, strategyPoint } from './stream.ts';
 
-export interface TrendsDeps {
+/** AlertDeps' clients, log and clock, with the whole config and the strategy. */
+export interface TrendsDeps extends Omit<AlertDeps, 'config'> {
   config: TrendsConfig;
   /** The strategy config.strategy names (lambdas/trends/strategy.ts loads it). */
   strategy: Strategy;
-  documents: DynamoDBDocumentClient;
-  /** Needed only when config.alertsTopicArn is set. */
-  sns?: () => SNSClient;
-  log: HandlerLog;
-  now?: () => Date;
 }
 
 export interface TrendsCounts {

@@ -7,7 +7,7 @@ import { CommanderError } from 'commander';
 import { describeAwsError } from '../aws/errors.ts';
 import { type CommandContext, GLOBAL_FLAGS } from '../commands/command.ts';
 import { checkFlags, longOf, takesValue } from '../commands/flags.ts';
-import { noLocalPipeline, pipelineRef } from '../commands/shared/pipeline-flags.ts';
+import { noLocalPipeline, pipelineAddress } from '../commands/shared/pipeline-flags.ts';
 import { printable } from '../core/printable.ts';
 import { CancelledError, errorMessage, PipelineNotFoundError, StockpipeError, UsageError } from '../errors.ts';
 import { wrapLine } from '../ui/wrap.ts';
@@ -100,7 +100,7 @@ function unknownCommand(argv: string[], commands: string[]): string | undefined 
 async function requirePipeline(context: CommandContext): Promise<void> {
   const { settings, target } = context;
   if (!target.hasPipeline || (await target.hasPipeline(settings.name))) return;
-  throw new PipelineNotFoundError(noLocalPipeline(pipelineRef(context)));
+  throw new PipelineNotFoundError(noLocalPipeline(pipelineAddress(context)));
 }
 
 /** A stream's width when it is a terminal. */

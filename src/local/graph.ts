@@ -27,7 +27,7 @@ import {
   missing,
   type Note,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../pipeline/types.ts';
 import { BUNDLED_HANDLER_LOADER } from './bundled-handlers.ts';
@@ -53,7 +53,7 @@ export interface LocalGraphOptions {
 }
 
 export function localPipelineGraph(options: LocalGraphOptions) {
-  return (ctx: Pick<PipelineContext, 'names' | 'buckets'>): ResourceNode[] =>
+  return (ctx: Pick<ResourceContext, 'names' | 'buckets'>): ResourceNode[] =>
     [
       localStreamNode(ctx.names.stream),
       localTableNode(pipelineTables(ctx.names).quotes),
@@ -188,7 +188,7 @@ function localBucketNode(name: string): ResourceNode {
  * upload to AWS, kept by content under .stockpipe/local/code for the runner to unpack.
  */
 async function trendsCodeOf(
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   cwd: string,
 ): Promise<{ path: string; bytes: Uint8Array } | undefined> {
   const strategy = ctx.spec?.strategy;
@@ -216,7 +216,7 @@ function removeCodeFiles(cwd: string, functionName: string, keep?: string): void
 
 /** The runner's registration: what makes the local stack run this pipeline's two functions. */
 function localRunnerNode(options: LocalGraphOptions): ResourceNode {
-  const desired = (ctx: PipelineContext, trendsCode?: string): LocalPipeline => ({
+  const desired = (ctx: ResourceContext, trendsCode?: string): LocalPipeline => ({
     name: ctx.name,
     stream: ctx.names.stream,
     quotesTable: ctx.names.quotesTable,

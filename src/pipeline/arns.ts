@@ -1,7 +1,7 @@
 /** ARNs built from deterministic names, so policies and environments need no lookups. */
-import type { PipelineContext } from './types.ts';
+import type { ResourceContext } from './types.ts';
 
-type Where = Pick<PipelineContext, 'partition' | 'region' | 'account'>;
+type Where = Pick<ResourceContext, 'partition' | 'region' | 'account'>;
 
 export const arns = {
   stream: (c: Where, name: string) => `arn:${c.partition}:kinesis:${c.region}:${c.account}:stream/${name}`,

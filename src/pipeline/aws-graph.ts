@@ -32,9 +32,9 @@ import { streamNode } from './resources/stream.ts';
 import { type TableOptions, tableNode } from './resources/table.ts';
 import { emailSubscriptionsNode, topicNode } from './resources/topic.ts';
 import { workgroupNode } from './resources/workgroup.ts';
-import type { PipelineContext, PipelineSpec, ResourceNode } from './types.ts';
+import type { DesiredSettings, ResourceContext, ResourceNode } from './types.ts';
 
-export const DEFAULT_SPEC: PipelineSpec = {
+export const DEFAULT_SPEC: DesiredSettings = {
   emails: [],
   strategy: { name: 'crossover', ...DEFAULT_CROSSOVER },
   language: HANDLER_DEFAULTS.language,
@@ -47,7 +47,7 @@ export const DEFAULT_SPEC: PipelineSpec = {
 };
 
 /** The ingest function's environment for the spec (shared with the local target). */
-export function ingestEnvironment(c: Pick<PipelineContext, 'names' | 'buckets' | 'spec'>): Record<string, string> {
+export function ingestEnvironment(c: Pick<ResourceContext, 'names' | 'buckets' | 'spec'>): Record<string, string> {
   const spec = c.spec ?? DEFAULT_SPEC;
   return ingestEnv({
     quotesTable: c.names.quotesTable,
@@ -59,7 +59,7 @@ export function ingestEnvironment(c: Pick<PipelineContext, 'names' | 'buckets' |
 
 /** The trends function's environment for the spec; an empty topic means "record alerts only". */
 export function trendsEnvironment(
-  c: Pick<PipelineContext, 'names' | 'spec'>,
+  c: Pick<ResourceContext, 'names' | 'spec'>,
   alertsTopicArn: string,
 ): Record<string, string> {
   const spec = c.spec ?? DEFAULT_SPEC;
@@ -76,7 +76,7 @@ export function trendsEnvironment(
   });
 }
 
-async function quotesStreamArn(ctx: PipelineContext): Promise<string | undefined> {
+async function quotesStreamArn(ctx: ResourceContext): Promise<string | undefined> {
   const dynamodb = await ctx.clients.get('dynamodb');
   const table = await unlessNotFound(
     () => dynamodb.send(new DescribeTableCommand({ TableName: ctx.names.quotesTable })),
@@ -106,7 +106,7 @@ export function pipelineTables(names: PipelineNames): Record<'quotes' | 'alerts'
   };
 }
 
-export function awsPipelineGraph(ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>): ResourceNode[] {
+export function awsPipelineGraph(ctx: Pick<ResourceContext, 'name' | 'names' | 'buckets'>): ResourceNode[] {
   const { names, buckets } = ctx;
   const tables = pipelineTables(names);
   return [

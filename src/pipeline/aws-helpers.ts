@@ -1,6 +1,6 @@
 /** Small pieces every resource module shares: NotFound detection, IAM-propagation retries, waiter settings. */
 import { retry } from '../core/retry.ts';
-import type { PipelineContext, Timing } from './types.ts';
+import type { ResourceContext, Timing } from './types.ts';
 
 interface AwsErrorShape {
   name?: string;
@@ -26,14 +26,21 @@ const NOT_FOUND_NAMES = new Set([
   'EntityNotFoundException',
 ]);
 
-/** True when the error means "that resource does not exist". */
-export function isNotFound(error: unknown): boolean {
-  const name = errorName(error);
-  if (NOT_FOUND_NAMES.has(name)) return true;
-  const message = (error as AwsErrorShape | undefined)?.message ?? '';
-  // Athena answers a missing workgroup with InvalidRequestException.
-  return name === 'InvalidRequestException' && /not found|does not exist/i.test(message);
+/**
+ * A test for one kind of AWS error: its name is one of `names`, or it is the InvalidRequestException
+ * Athena answers with, worded as `athenaMessage`.
+ */
+function errorKind(names: ReadonlySet<string>, athenaMessage: RegExp): (error: unknown) => boolean {
+  return (error) => {
+    const name = errorName(error);
+    if (names.has(name)) return true;
+    const message = (error as AwsErrorShape | undefined)?.message ?? '';
+    return name === 'InvalidRequestException' && athenaMessage.test(message);
+  };
 }
+
+/** True when the error means "that resource does not exist" (Athena: a missing workgroup). */
+export const isNotFound = errorKind(NOT_FOUND_NAMES, /not found|does not exist/i);
 
 /**
  * True when a change lost a race with another writer (a second setup of the same name, a console
@@ -49,12 +56,7 @@ const RACE_NAMES = new Set([
   'ResourceConflictException',
 ]);
 
-export function isAlreadyExists(error: unknown): boolean {
-  const name = errorName(error);
-  if (RACE_NAMES.has(name)) return true;
-  const message = (error as AwsErrorShape | undefined)?.message ?? '';
-  return name === 'InvalidRequestException' && /already (exists?|created)/i.test(message);
-}
+export const isAlreadyExists = errorKind(RACE_NAMES, /already (exists?|created)/i);
 
 /** Run `call`; NotFound becomes `fallback`, anything else propagates. */
 export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F): Promise<T | F> {
@@ -64,6 +66,18 @@ export async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F):
     if (isNotFound(error)) return fallback;
     throw error;
   }
+}
+
+/** Every item of a paged listing (pages: the SDK's paginator); undefined when what it lists does not exist. */
+export async function allItems<Page, Item>(
+  pages: AsyncIterable<Page>,
+  itemsOf: (page: Page) => Item[] | undefined,
+): Promise<Item[] | undefined> {
+  return unlessNotFound(async () => {
+    const all: Item[] = [];
+    for await (const page of pages) all.push(...(itemsOf(page) ?? []));
+    return all;
+  }, undefined);
 }
 
 /**
@@ -110,7 +124,7 @@ export async function pollUntil<T>(
 }
 
 /** Parameters for an SDK waiter: `waitUntilX(waiterParams(ctx, client), input)`. */
-export function waiterParams<C>(ctx: PipelineContext, client: C) {
+export function waiterParams<C>(ctx: ResourceContext, client: C) {
   return { client, ...ctx.timing.waiter };
 }
 
@@ -133,7 +147,7 @@ interface Sender {
  * waited out for the whole maxWaitTime and then reported as a timeout, its cause hidden.
  */
 export async function waitFor<C extends Sender, I>(
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   client: C,
   waiter: (params: { client: C; abortSignal: AbortSignal } & Timing['waiter'], input: I) => Promise<unknown>,
   input: I,

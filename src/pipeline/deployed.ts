@@ -5,7 +5,7 @@
  */
 import { trendsConfigFromEnv } from '../core/handler-env.ts';
 import { unlessNotFound } from './aws-helpers.ts';
-import type { DeployedSettings, PipelineContext } from './types.ts';
+import type { DeployedSettings, ResourceContext } from './types.ts';
 
 /** From a trends environment; undefined when it is not one the handler would accept. */
 export function settingsFromTrendsEnv(env: Record<string, string | undefined>): DeployedSettings | undefined {
@@ -18,7 +18,7 @@ export function settingsFromTrendsEnv(env: Record<string, string | undefined>): 
 }
 
 /** On AWS: the trends function's configuration and its log group. Undefined before the first setup. */
-export async function readDeployedSettings(ctx: PipelineContext): Promise<DeployedSettings | undefined> {
+export async function readDeployedSettings(ctx: ResourceContext): Promise<DeployedSettings | undefined> {
   const [{ GetFunctionConfigurationCommand }, { DescribeLogGroupsCommand }] = await Promise.all([
     import('@aws-sdk/client-lambda'),
     import('@aws-sdk/client-cloudwatch-logs'),

@@ -7,7 +7,7 @@
 import { FAILED_PREFIX } from '../core/failed-records.ts';
 import { RAW_BY_DATE, RAW_BY_MONTH } from '../core/lake.ts';
 import { arns } from './arns.ts';
-import type { PipelineContext } from './types.ts';
+import type { ResourceContext } from './types.ts';
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -38,7 +38,7 @@ export const SERVICE_SIDE_STATEMENTS: ReadonlySet<string> = new Set([
   'OnFailureDestinationList',
 ]);
 
-function logStatement(ctx: PipelineContext, logGroup: string) {
+function logStatement(ctx: ResourceContext, logGroup: string) {
   const group = arns.logGroup(ctx, logGroup);
   return {
     Sid: 'OwnLogGroup',
@@ -55,7 +55,7 @@ function logStatement(ctx: PipelineContext, logGroup: string) {
  * (`aws/lambda/<ESM-UUID>/…`, fixed by Lambda); ListBucket is a bucket-level action. The bucket
  * uses SSE-S3, so no KMS permission is needed.
  */
-function onFailureStatements(ctx: PipelineContext) {
+function onFailureStatements(ctx: ResourceContext) {
   const raw = arns.bucket(ctx, ctx.buckets.raw);
   return [
     {
@@ -73,7 +73,7 @@ function onFailureStatements(ctx: PipelineContext) {
   ];
 }
 
-export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
+export function ingestPolicy(ctx: ResourceContext): PolicyDocument {
   const { names, buckets } = ctx;
   const raw = arns.bucket(ctx, buckets.raw);
   return {
@@ -111,7 +111,7 @@ export function ingestPolicy(ctx: PipelineContext): PolicyDocument {
   };
 }
 
-export function trendsPolicy(ctx: PipelineContext): PolicyDocument {
+export function trendsPolicy(ctx: ResourceContext): PolicyDocument {
   const { names } = ctx;
   const quotes = arns.table(ctx, names.quotesTable);
   return {

@@ -15,10 +15,10 @@ import { renderChanges } from './render.ts';
 import type {
   ClientSource,
   CodeSource,
+  DesiredSettings,
   LambdaCode,
   Observation,
-  PipelineContext,
-  PipelineSpec,
+  ResourceContext,
   ResourceNode,
   Timing,
 } from './types.ts';
@@ -60,12 +60,12 @@ export interface ContextInput {
   clients: ClientSource;
   name: string;
   identity: Identity;
-  spec?: PipelineSpec;
+  spec?: DesiredSettings;
   code?: CodeSource;
   timing?: Partial<Timing>;
 }
 
-export function createPipelineContext(input: ContextInput): PipelineContext {
+export function createResourceContext(input: ContextInput): ResourceContext {
   const { clients, name, identity, spec } = input;
   const cache = new Map<string, ReturnType<CodeSource>>();
   const source: CodeSource =
@@ -135,7 +135,7 @@ function summarize(nodes: readonly ResourceNode[], outcomes: Map<string, Resourc
 /** setup: describe each node, then ensure it only when it is missing or differs. */
 export function applyPipeline(
   nodes: readonly ResourceNode[],
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   emit: EmitProgress,
   signal?: AbortSignal,
 ): Promise<WalkSummary> {
@@ -151,7 +151,7 @@ export function applyPipeline(
  */
 const CREATE_RACE_RETRIES = 3;
 
-async function applyNode(node: ResourceNode, ctx: PipelineContext, attempt = 1): Promise<VisitOutcome> {
+async function applyNode(node: ResourceNode, ctx: ResourceContext, attempt = 1): Promise<VisitOutcome> {
   const observed = await node.describe(ctx);
   if (observed.presence !== 'missing' && observed.changes.length === 0) {
     return { state: 'unchanged', ...(observed.arn ? { arn: observed.arn } : {}) };
@@ -180,7 +180,7 @@ export function failureLine(outcome: ResourceOutcome): string {
 /** cleanup: destroy in reverse dependency order; NotFound counts as done. */
 export function destroyPipeline(
   nodes: readonly ResourceNode[],
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   emit: EmitProgress,
   signal?: AbortSignal,
 ): Promise<WalkSummary> {
@@ -240,7 +240,7 @@ export interface Described extends ResourceRef {
 }
 
 /** Describe every node at once (read-only). A node that cannot be described carries its error. */
-export async function describePipeline(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<Described[]> {
+export async function describePipeline(nodes: readonly ResourceNode[], ctx: ResourceContext): Promise<Described[]> {
   return Promise.all(
     nodes.map(async (node) => {
       try {
@@ -260,7 +260,7 @@ export const isFound = (entry: Described): boolean =>
  * Cleanup's final check: what is still there, re-read up to timing.settleReads times, because
  * AWS deletes are eventually consistent (a deleted bucket answers HeadBucket for a while).
  */
-export async function describeRemaining(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<Described[]> {
+export async function describeRemaining(nodes: readonly ResourceNode[], ctx: ResourceContext): Promise<Described[]> {
   let remaining = (await describePipeline(nodes, ctx)).filter(isFound);
   for (let read = 1; read < ctx.timing.settleReads && remaining.length > 0; read++) {
     await ctx.timing.sleep(ctx.timing.pollMs);

@@ -22,7 +22,6 @@ export interface LambdaCode {
 }
 export type CodeSource = (fn: LambdaFunction) => Promise<LambdaCode>;
 
-/** What the person asked for: the desired state setup converges to. */
 /**
  * A pipeline's settings as deployed (read back from the trends function's environment and the
  * log groups): an option a later setup leaves out keeps its deployed value, not its default.
@@ -33,7 +32,8 @@ export interface DeployedSettings {
   logRetentionDays?: number;
 }
 
-export interface PipelineSpec {
+/** What the person asked for: the settings setup converges the pipeline to. */
+export interface DesiredSettings {
   emails: string[];
   strategy: StrategyConfig;
   language: AlertLanguage;
@@ -68,7 +68,8 @@ export interface Timing {
   now: () => Date;
 }
 
-export interface PipelineContext {
+/** What every resource node works with: clients, names, account and region, and (setup only) the desired settings. */
+export interface ResourceContext {
   clients: ClientSource;
   name: string;
   names: PipelineNames;
@@ -77,7 +78,7 @@ export interface PipelineContext {
   region: string;
   partition: string;
   /** Desired state; undefined for status and cleanup, which only read or delete. */
-  spec: PipelineSpec | undefined;
+  spec: DesiredSettings | undefined;
   code: CodeSource;
   timing: Timing;
   /** Tags every taggable resource carries. */
@@ -230,9 +231,9 @@ export interface ResourceNode {
    * asks before creating any that costs something. Absent: nothing while idle.
    */
   idleMonthlyUsd?: number;
-  describe(ctx: PipelineContext): Promise<Observation>;
-  ensure(ctx: PipelineContext, observed: Observation): Promise<EnsureOutcome>;
-  destroy(ctx: PipelineContext): Promise<DestroyOutcome>;
+  describe(ctx: ResourceContext): Promise<Observation>;
+  ensure(ctx: ResourceContext, observed: Observation): Promise<EnsureOutcome>;
+  destroy(ctx: ResourceContext): Promise<DestroyOutcome>;
 }
 
 export const missing = (): Observation => ({ presence: 'missing', changes: [], notes: [] });

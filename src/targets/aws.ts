@@ -2,7 +2,7 @@
 import { AwsClients } from '../aws/clients.ts';
 import { pipelineNames } from '../core/names.ts';
 import type { Settings } from '../settings/resolve.ts';
-import type { Target } from './target.ts';
+import type { Target, TargetPipeline } from './target.ts';
 
 /** `clients`: the target's clients (default: from the settings and the environment; tests bring their own). */
 export function awsTarget(
@@ -16,20 +16,8 @@ export function awsTarget(
 ): Target {
   return {
     flags: '',
-    feedCommand: 'stream --symbol AAPL',
     clients,
-    async pipelineModel() {
-      const [{ awsPipelineGraph }, { callerIdentity }, { readDeployedSettings }] = await Promise.all([
-        import('../pipeline/aws-graph.ts'),
-        import('../pipeline/run.ts'),
-        import('../pipeline/deployed.ts'),
-      ]);
-      return {
-        graph: awsPipelineGraph,
-        identity: () => callerIdentity(clients),
-        deployedSettings: readDeployedSettings,
-      };
-    },
+    pipeline: () => awsTargetPipeline(clients),
     async queryRunner(pipeline) {
       const { AthenaQueryRunner } = await import('../query/athena.ts');
       const names = pipelineNames(pipeline);
@@ -77,5 +65,25 @@ export function awsTarget(
       return armNoDataAlarm(clients, pipelineNames(pipeline).alarms.noIncomingData, debug);
     },
     afterCleanup: async () => undefined,
+  };
+}
+
+/** The pipeline on AWS: the AWS graph, STS's identity, CloudWatch's metrics, the deployed settings. */
+export async function awsTargetPipeline(clients: AwsClients): Promise<TargetPipeline> {
+  const [{ awsPipelineGraph }, { callerIdentity }, { readDeployedSettings }, activity] = await Promise.all([
+    import('../pipeline/aws-graph.ts'),
+    import('../pipeline/run.ts'),
+    import('../pipeline/deployed.ts'),
+    import('../pipeline/aws-activity.ts'),
+  ]);
+  return {
+    feedCommand: 'stream --symbol AAPL',
+    graph: awsPipelineGraph,
+    identity: () => callerIdentity(clients),
+    recordsLastHour: activity.incomingRecordsLastHour,
+    ingestedLastHour: activity.ingestMetricsLastHour,
+    strategyErrorsLastHour: activity.strategyErrorsMetric,
+    backlog: activity.iteratorAges,
+    deployedSettings: readDeployedSettings,
   };
 }

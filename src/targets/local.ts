@@ -14,15 +14,13 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
   const clients = localTargetClients(cwd, { mayCreateStack: options.createsPipeline === true });
   return {
     flags: ' --target local',
-    // Offline there may be no network: feed it with the synthetic market, not Yahoo.
-    feedCommand: 'stream --source synthetic --symbol AAPL',
     clients,
     noEmail: '--email has no meaning offline: local alerts go to .stockpipe/local/logs/alerts.log',
     async hasPipeline(pipeline) {
       const { readLocalPipeline } = await import('../local/pipelines.ts');
       return readLocalPipeline(cwd, pipeline) !== undefined;
     },
-    async pipelineModel() {
+    async pipeline() {
       const [{ localIdentity, localPipelineGraph }, { readLocalPipeline }, { settingsFromTrendsEnv }] =
         await Promise.all([
           import('../local/graph.ts'),
@@ -30,6 +28,8 @@ export function localTarget(cwd: string, options: TargetOptions = {}): Target {
           import('../pipeline/deployed.ts'),
         ]);
       return {
+        // Offline there may be no network: feed it with the synthetic market, not Yahoo.
+        feedCommand: 'stream --source synthetic --symbol AAPL',
         graph: localPipelineGraph({ cwd }),
         identity: async () => localIdentity(),
         // The records the ingest function took in the hour, from the same summaries as where they

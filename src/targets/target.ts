@@ -6,8 +6,9 @@
 import type { AwsClients } from '../aws/clients.ts';
 import type { IngestOutcomes } from '../logs/ingest-summaries.ts';
 import type { LogEventSource, LogFunction } from '../logs/source.ts';
+import type { Backlog } from '../pipeline/aws-activity.ts';
 import type { Identity } from '../pipeline/run.ts';
-import type { DeployedSettings, PipelineContext, ResourceNode } from '../pipeline/types.ts';
+import type { DeployedSettings, ResourceContext, ResourceNode } from '../pipeline/types.ts';
 import type { PipelineProgress } from '../producer/pacer.ts';
 import type { QueryRunner } from '../query/runner.ts';
 
@@ -19,14 +20,12 @@ export interface Target {
   readonly flags: string;
   /** SDK clients for this target (created on first use; the CLI destroys them after the command). */
   readonly clients: AwsClients;
-  /** The stream command that feeds a pipeline here, as suggested after setup. */
-  readonly feedCommand: string;
   /** Why this target cannot send alert e-mail, when it cannot. */
   readonly noEmail?: string;
   /** Whether the pipeline exists, where that is known without a network call (offline: its registry file). */
   hasPipeline?(pipeline: string): Promise<boolean>;
   /** What setup, status and cleanup walk here (loaded on first use: the graphs import every resource kind). */
-  pipelineModel(): Promise<PipelineModel>;
+  pipeline(): Promise<TargetPipeline>;
   /** The SQL engine over the pipeline's lake. */
   queryRunner(pipeline: string): Promise<QueryRunner>;
   /** The pipeline functions' logs. `onMissing` hears of a log group that does not exist yet. */
@@ -49,21 +48,24 @@ export interface Target {
   afterCleanup(): Promise<string | undefined>;
 }
 
-export interface PipelineModel {
+/** What a target knows of a pipeline there: its resource graph, who and where, the command that feeds it, its recent activity, its deployed settings. */
+export interface TargetPipeline {
   /** The pipeline's resources on this target, as a graph. */
-  graph(ctx: PipelineContext): ResourceNode[];
+  graph(ctx: ResourceContext): ResourceNode[];
+  /** The stream command that feeds the pipeline here, as setup and status suggest it. */
+  feedCommand: string;
   /** Who and where the pipeline lives. */
   identity(): Promise<Identity>;
-  /** Records the stream took in over the last hour (default: the stream's CloudWatch metric). */
-  recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
-  /** How the ingest function ended the records it took in the last hour (default: its CloudWatch metrics). */
-  ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
-  /** Points the trends strategy could not judge in the last hour (default: its CloudWatch metric). */
-  strategyErrorsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
-  /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
-  backlog?: (ctx: PipelineContext, now: Date) => Promise<{ ingestMs: number | null; trendsMs: number | null }>;
+  /** Records the stream took in over the last hour. */
+  recordsLastHour: (ctx: ResourceContext, now: Date) => Promise<number>;
+  /** How the ingest function ended the records it took in the last hour. */
+  ingestedLastHour: (ctx: ResourceContext, now: Date) => Promise<IngestOutcomes>;
+  /** Points the trends strategy could not judge in the last hour. */
+  strategyErrorsLastHour: (ctx: ResourceContext, now: Date) => Promise<number>;
+  /** How far behind each function is. */
+  backlog: (ctx: ResourceContext, now: Date) => Promise<Backlog>;
   /** The settings the pipeline was set up with; undefined before the first setup. */
-  deployedSettings: (ctx: PipelineContext) => Promise<DeployedSettings | undefined>;
+  deployedSettings: (ctx: ResourceContext) => Promise<DeployedSettings | undefined>;
 }
 
 export interface TargetOptions {

@@ -70,6 +70,16 @@ export function createPlainRenderer(io: IO): ProgressRenderer {
 
 export const silentRenderer: ProgressRenderer = { emit() {}, stop() {} };
 
+/** `work` with a progress renderer for `io` that hears its events; the renderer stops however work ends. */
+export async function withProgress<T>(io: IO, work: (emit: ProgressRenderer['emit']) => Promise<T>): Promise<T> {
+  const renderer = await createProgressRenderer(io);
+  try {
+    return await work((event) => renderer.emit(event));
+  } finally {
+    renderer.stop();
+  }
+}
+
 export async function createProgressRenderer(io: IO): Promise<ProgressRenderer> {
   if (io.json) return silentRenderer;
   // A live list needs a stream that can move the cursor (a real terminal).

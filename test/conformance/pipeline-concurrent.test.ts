@@ -9,6 +9,7 @@ import { parseSetupFlags } from '../../src/commands/setup/options.ts';
 import { runSetup } from '../../src/commands/setup/run.ts';
 import { failureLine } from '../../src/pipeline/run.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
+import { awsTargetPipeline } from '../../src/targets/aws.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import { countingClients, FAST_TIMING, fixtureCode, leftovers, quietIO } from './pipeline-fixtures.ts';
 
@@ -32,6 +33,7 @@ describe('two setups of one name at once', { skip: motoSkipReason() }, () => {
         io: capture.io,
         name,
         clients: counting.clients,
+        pipeline: await awsTargetPipeline(counting.clients),
         cwd,
         code,
         timing: FAST_TIMING,
@@ -62,6 +64,7 @@ describe('two setups of one name at once', { skip: motoSkipReason() }, () => {
           io: capture.io,
           name: 'race',
           clients,
+          pipeline: await awsTargetPipeline(clients),
           cwd: mkdtempSync(join(tmpdir(), 'stockpipe-conc-')),
           timing: FAST_TIMING,
         },

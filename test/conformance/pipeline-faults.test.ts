@@ -8,6 +8,7 @@ import { parseSetupFlags } from '../../src/commands/setup/options.ts';
 import { runSetup } from '../../src/commands/setup/run.ts';
 import { StockpipeError } from '../../src/errors.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
+import { awsTargetPipeline } from '../../src/targets/aws.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import { countingClients, FAST_TIMING, fixtureCode, leftovers, quietIO } from './pipeline-fixtures.ts';
 
@@ -34,6 +35,7 @@ describe('setup interrupted at every step', { skip: motoSkipReason() }, () => {
         io: quietIO().io,
         name: 'faulty',
         clients: counting.clients,
+        pipeline: await awsTargetPipeline(counting.clients),
         cwd,
         code,
         timing: FAST_TIMING,
@@ -50,7 +52,14 @@ describe('setup interrupted at every step', { skip: motoSkipReason() }, () => {
     try {
       return await runCleanup(
         { dryRun: false },
-        { io: quietIO().io, name: 'faulty', clients: counting.clients, cwd, timing: FAST_TIMING },
+        {
+          io: quietIO().io,
+          name: 'faulty',
+          clients: counting.clients,
+          pipeline: await awsTargetPipeline(counting.clients),
+          cwd,
+          timing: FAST_TIMING,
+        },
       );
     } finally {
       await counting.clients.destroy();

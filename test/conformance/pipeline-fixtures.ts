@@ -20,6 +20,7 @@ import { ZipArchive } from 'archiver';
 import type { AwsClients, ServiceName } from '../../src/aws/clients.ts';
 import { codeSha256 } from '../../src/packaging/lambda-zip.ts';
 import type { CodeSource, Timing } from '../../src/pipeline/types.ts';
+import { awsTargetPipeline } from '../../src/targets/aws.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
 import type { Moto } from '../helpers/moto.ts';
 
@@ -108,6 +109,7 @@ export async function setupInMoto(clients: AwsClients, name: string, version: st
     io: capture.io,
     name,
     clients,
+    pipeline: await awsTargetPipeline(clients),
     cwd: mkdtempSync(join(tmpdir(), `stockpipe-${version}-`)),
     code: await fixtureCode(version),
     timing: FAST_TIMING,

@@ -59,6 +59,7 @@ import { glueTableInput, RAW_TABLES, type RawTable } from '../../src/pipeline/re
 import { lakeViewDefinition } from '../../src/pipeline/resources/glue-view.ts';
 import { BYTES_SCANNED_CUTOFF } from '../../src/pipeline/resources/workgroup.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
+import { awsTargetPipeline } from '../../src/targets/aws.ts';
 import { createCaptureIO } from '../../src/ui/io.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
@@ -95,6 +96,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       io: capture.io,
       name,
       clients: counting.clients,
+      pipeline: await awsTargetPipeline(counting.clients),
       cwd,
       code: source,
       timing: FAST_TIMING,
@@ -107,7 +109,14 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const capture = quietIO({ json });
     const exit = await runCleanup(
       { dryRun: false },
-      { io: capture.io, name, clients: counting.clients, cwd, timing: FAST_TIMING },
+      {
+        io: capture.io,
+        name,
+        clients: counting.clients,
+        pipeline: await awsTargetPipeline(counting.clients),
+        cwd,
+        timing: FAST_TIMING,
+      },
     );
     return {
       exit,
@@ -439,6 +448,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       io: capture.io,
       name: 'alpha',
       clients: counting.clients,
+      pipeline: await awsTargetPipeline(counting.clients),
       cwd,
       code,
       timing: FAST_TIMING,
@@ -480,6 +490,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       io: capture.io,
       name: 'alpha',
       clients: counting.clients,
+      pipeline: await awsTargetPipeline(counting.clients),
       cwd,
       code,
       timing: FAST_TIMING,
@@ -495,6 +506,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       io: again.io,
       name: 'alpha',
       clients: counting.clients,
+      pipeline: await awsTargetPipeline(counting.clients),
       cwd,
       code,
       timing: FAST_TIMING,
@@ -508,7 +520,14 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const clients = reader();
     const healthy = quietIO({ json: true });
     assert.equal(
-      await runStatus({ io: healthy.io, name: 'alpha', clients, cwd, documentClient: () => clients.documentClient() }),
+      await runStatus({
+        io: healthy.io,
+        name: 'alpha',
+        clients,
+        pipeline: await awsTargetPipeline(clients),
+        cwd,
+        documentClient: () => clients.documentClient(),
+      }),
       0,
     );
     const report = JSON.parse(healthy.stdout());
@@ -550,7 +569,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       );
     }
     const counted = quietIO({ json: true });
-    await runStatus({ io: counted.io, name: 'alpha', clients, cwd });
+    await runStatus({ io: counted.io, name: 'alpha', clients, pipeline: await awsTargetPipeline(clients), cwd });
     assert.deepEqual(JSON.parse(counted.stdout()).activity.ingestedLastHour, {
       stored: 100,
       quarantined: 8,
@@ -561,7 +580,10 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     const { DeleteFunctionCommand } = await import('@aws-sdk/client-lambda');
     await (await clients.get('lambda')).send(new DeleteFunctionCommand({ FunctionName: 'alpha-trends' }));
     const broken = quietIO();
-    assert.equal(await runStatus({ io: broken.io, name: 'alpha', clients, cwd }), 1);
+    assert.equal(
+      await runStatus({ io: broken.io, name: 'alpha', clients, pipeline: await awsTargetPipeline(clients), cwd }),
+      1,
+    );
     assert.match(broken.stdout(), /missing\s+Lambda function\s+alpha-trends/);
     assert.match(broken.stdout(), /stockpipe setup --name alpha/);
   });
@@ -613,7 +635,13 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     await athena.send(new CreateWorkGroupCommand({ Name: 'beta' }));
     const statusIO = quietIO({ json: true });
-    await runStatus({ io: statusIO.io, name: 'alpha', clients: reader(), cwd });
+    await runStatus({
+      io: statusIO.io,
+      name: 'alpha',
+      clients: reader(),
+      pipeline: await awsTargetPipeline(reader()),
+      cwd,
+    });
     const workgroup = JSON.parse(statusIO.stdout()).resources.find((r: { id: string }) => r.id === 'workgroup');
     assert.equal(workgroup.presence, 'present');
     assert.equal((await cleanup('alpha')).exit, 0);
@@ -646,7 +674,16 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
 
     const statusIO = quietIO({ json: true });
-    assert.equal(await runStatus({ io: statusIO.io, name: 'alpha', clients: reader(), cwd }), 1);
+    assert.equal(
+      await runStatus({
+        io: statusIO.io,
+        name: 'alpha',
+        clients: reader(),
+        pipeline: await awsTargetPipeline(reader()),
+        cwd,
+      }),
+      1,
+    );
     const resources = JSON.parse(statusIO.stdout()).resources as { id: string; presence: string; notes: string[] }[];
     assert.equal(resources.find((r) => r.id === 'glue-table')?.presence, 'missing');
     const old = resources.find((r) => r.id === 'glue-view');
@@ -745,6 +782,7 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       io: terminal().io,
       name: 'alpha',
       clients,
+      pipeline: await awsTargetPipeline(clients),
       cwd,
       code,
       timing: FAST_TIMING,
@@ -758,7 +796,15 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     );
     assert.equal(subscriptions.Subscriptions?.[0]?.Endpoint, 'me@example.com');
 
-    const cleanupDeps = { io: terminal().io, name: 'alpha', clients, cwd, timing: FAST_TIMING, prompter };
+    const cleanupDeps = {
+      io: terminal().io,
+      name: 'alpha',
+      clients,
+      pipeline: await awsTargetPipeline(clients),
+      cwd,
+      timing: FAST_TIMING,
+      prompter,
+    };
     await assert.rejects(runCleanup({ dryRun: false }, cleanupDeps), {
       name: 'CancelledError',
       message: "Cancelled — 'wrong-name' is not alpha: nothing was deleted",

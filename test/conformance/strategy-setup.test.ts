@@ -17,8 +17,8 @@ import { STRATEGY_MODULE } from '../../src/core/strategies/index.ts';
 import { UsageError } from '../../src/errors.ts';
 import { bundleStrategyFile, trendsZipWithStrategy } from '../../src/packaging/strategy-bundle.ts';
 import { unzip } from '../../src/packaging/unzip.ts';
-import { readDeployedSettings } from '../../src/pipeline/deployed.ts';
 import type { CodeSource } from '../../src/pipeline/types.ts';
+import { awsTargetPipeline } from '../../src/targets/aws.ts';
 import { type Moto, motoSkipReason, startMoto } from '../helpers/moto.ts';
 import { countingClients, FAST_TIMING, fixtureCode, quietIO } from './pipeline-fixtures.ts';
 
@@ -67,11 +67,11 @@ describe('setup --strategy <file> against moto', { skip: motoSkipReason() }, () 
         io: capture.io,
         name: 'alpha',
         clients: counting.clients,
+        // As the AWS target reads them: options left out keep what is deployed.
+        pipeline: await awsTargetPipeline(counting.clients),
         cwd,
         code,
         timing: FAST_TIMING,
-        // As the AWS target reads them: options left out keep what is deployed.
-        deployedSettings: readDeployedSettings,
       },
     );
     return { exit, mutations: counting.mutations, stdout: capture.stdout(), stderr: capture.stderr() };

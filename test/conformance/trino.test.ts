@@ -41,7 +41,7 @@ import {
   RAW_TABLES,
 } from '../../src/pipeline/resources/glue.ts';
 import { glueViewInput } from '../../src/pipeline/resources/glue-view.ts';
-import type { PipelineContext } from '../../src/pipeline/types.ts';
+import type { ResourceContext } from '../../src/pipeline/types.ts';
 import type { LakeObject } from '../../src/query/compaction.ts';
 import { DuckDbQueryRunner } from '../../src/query/duckdb.ts';
 import { TUTORIAL_QUERIES } from '../../src/query/named.ts';
@@ -57,7 +57,7 @@ const NOW = new Date('2026-11-22T16:00:00.000Z');
 const PIPELINE = 'stockpipe';
 const names = pipelineNames(PIPELINE);
 const buckets = bucketNames(PIPELINE, '000000000000', 'us-east-1');
-const ctx = { name: PIPELINE, names, buckets } as unknown as PipelineContext;
+const ctx = { name: PIPELINE, names, buckets } as unknown as ResourceContext;
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 

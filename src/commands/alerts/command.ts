@@ -1,6 +1,6 @@
 import { pipelineNames } from '../../core/names.ts';
 import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
-import { pipelineRef } from '../shared/pipeline-flags.ts';
+import { pipelineAddress } from '../shared/pipeline-flags.ts';
 
 const ALERTS_FLAGS = [
   { syntax: '--since <time>', description: 'published this long ago (1d, 6h) or after an ISO time (default 1d)' },
@@ -28,7 +28,7 @@ export default defineCommand({
     return runAlerts(plan, {
       io,
       alertsTable: pipelineNames(settings.name).alertsTable,
-      pipeline: pipelineRef(context),
+      pipeline: pipelineAddress(context),
       documentClient: () => target.clients.documentClient(),
     });
   },

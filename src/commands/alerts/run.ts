@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlertRecord } from '../../core/tables.ts';
 import { StockpipeError } from '../../errors.ts';
 import { type IO, terminalWidth } from '../../ui/io.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
 import type { AlertsFlags } from './command.ts';
@@ -21,7 +21,7 @@ export interface AlertsDeps {
   io: IO;
   alertsTable: string;
   /** The pipeline, for the "run setup" hint. */
-  pipeline: PipelineRef;
+  pipeline: PipelineAddress;
   documentClient: () => Promise<DynamoDBDocumentClient>;
 }
 

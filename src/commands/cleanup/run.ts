@@ -1,7 +1,7 @@
 /** stockpipe cleanup: delete every resource of the pipeline in reverse order, then prove nothing is left. */
 import { CancelledError, StockpipeError, UsageError } from '../../errors.ts';
 import {
-  createPipelineContext,
+  createResourceContext,
   type Described,
   describePipeline,
   describeRemaining,
@@ -10,9 +10,9 @@ import {
   placeOf,
 } from '../../pipeline/run.ts';
 import { removeStateFile } from '../../pipeline/state-file.ts';
-import { createProgressRenderer } from '../../ui/progress.ts';
+import { withProgress } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
-import { graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { note, type PipelineCommandDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
 
 export interface CleanupOptions {
@@ -20,7 +20,7 @@ export interface CleanupOptions {
 }
 
 /** Checked before any AWS call: without a person to ask, deleting needs --yes. */
-export function checkCleanupConfirmation(options: CleanupOptions, io: PipelineDeps['io']): void {
+export function checkCleanupConfirmation(options: CleanupOptions, io: PipelineCommandDeps['io']): void {
   if (!options.dryRun && !io.yes && !io.canPrompt) {
     throw new UsageError(
       'cleanup deletes every resource of the pipeline: pass --yes to confirm (or --dry-run to list them)',
@@ -30,17 +30,17 @@ export function checkCleanupConfirmation(options: CleanupOptions, io: PipelineDe
 
 const present = (entry: Described) => entry.error !== undefined || entry.observation?.presence !== 'missing';
 
-export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): Promise<number> {
+export async function runCleanup(options: CleanupOptions, deps: PipelineCommandDeps): Promise<number> {
   const { io, name } = deps;
   checkCleanupConfirmation(options, io);
-  const identity = await identityOf(deps);
-  const ctx = createPipelineContext({
+  const identity = await deps.pipeline.identity();
+  const ctx = createResourceContext({
     clients: deps.clients,
     name,
     identity,
     ...(deps.timing ? { timing: deps.timing } : {}),
   });
-  const nodes = graphOf(deps, ctx);
+  const nodes = deps.pipeline.graph(ctx);
   const found = (await describePipeline(nodes, ctx)).filter(present);
   const where = placeOf(identity);
 
@@ -87,13 +87,7 @@ export async function runCleanup(options: CleanupOptions, deps: PipelineDeps): P
   }
 
   note(io, `Deleting pipeline ${name} from ${where}…`);
-  const renderer = await createProgressRenderer(io);
-  let summary: Awaited<ReturnType<typeof destroyPipeline>>;
-  try {
-    summary = await destroyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
-  } finally {
-    renderer.stop();
-  }
+  const summary = await withProgress(io, (emit) => destroyPipeline(nodes, ctx, emit, deps.signal));
 
   if (deps.signal?.aborted) {
     throw new CancelledError(

@@ -27,7 +27,7 @@ export async function localCompactDeps(context: CommandContext): Promise<{ lake:
 export async function awsCompactDeps(context: CommandContext, options: CompactOptions): Promise<CompactionLake> {
   const { io, settings, target } = context;
   const { awsCompactionLake } = await import('./aws.ts');
-  const identity = await (await target.pipelineModel()).identity();
+  const identity = await (await target.pipeline()).identity();
   if (!options.dryRun) {
     for (const line of (await target.coverLake?.(settings.name)) ?? []) io.err(line);
   }

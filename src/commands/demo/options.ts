@@ -28,25 +28,12 @@ export const DEMO_DEFAULTS = {
   malformed: 5,
 } as const;
 
-const LIMITS = { minDurationMs: 5_000, maxDurationMs: 30 * 60_000, minIntervalMs: 10, maxIntervalMs: 10_000 };
+/** The shortest and longest --duration and --interval, in ms. */
+const LIMITS = { duration: [5_000, 30 * 60_000], interval: [10, 10_000] } as const;
 
 export function parseDemoFlags(flags: DemoFlags): DemoOptions {
-  const durationMs = within(
-    flags.duration === undefined
-      ? DEMO_DEFAULTS.durationMs
-      : usage(() => parseDuration(flags.duration ?? '', '--duration')),
-    LIMITS.minDurationMs,
-    LIMITS.maxDurationMs,
-    '--duration',
-  );
-  const intervalMs = within(
-    flags.interval === undefined
-      ? DEMO_DEFAULTS.intervalMs
-      : usage(() => parseDuration(flags.interval ?? '', '--interval')),
-    LIMITS.minIntervalMs,
-    LIMITS.maxIntervalMs,
-    '--interval',
-  );
+  const durationMs = durationFlag(flags.duration, '--duration', DEMO_DEFAULTS.durationMs, LIMITS.duration);
+  const intervalMs = durationFlag(flags.interval, '--interval', DEMO_DEFAULTS.intervalMs, LIMITS.interval);
   const symbols = [...new Set((flags.symbol?.length ? flags.symbol : DEMO_DEFAULTS.symbols).map(parseSymbol))];
   return {
     durationMs,
@@ -56,6 +43,16 @@ export function parseDemoFlags(flags: DemoFlags): DemoOptions {
     malformed: wholeNumber(flags.malformed, DEMO_DEFAULTS.malformed, '--malformed', 1000),
     keep: flags.keep === true,
   };
+}
+
+/** A duration flag in ms: `fallback` when not given, else parsed and kept within [min, max]. */
+function durationFlag(
+  value: string | undefined,
+  flag: string,
+  fallback: number,
+  [min, max]: readonly [number, number],
+): number {
+  return within(value === undefined ? fallback : usage(() => parseDuration(value, flag)), min, max, flag);
 }
 
 function usage<T>(parse: () => T): T {

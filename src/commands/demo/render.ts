@@ -4,7 +4,7 @@ import type { AlertRecord } from '../../core/tables.ts';
 import type { ResultValue } from '../../query/runner.ts';
 import { type IO, terminalWidth } from '../../ui/io.ts';
 import { renderTable } from '../../ui/table.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import type { Percentiles } from './measure.ts';
 
 export interface DemoReport {
@@ -79,7 +79,7 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
   io.out('');
   const run = (
     command: string,
-    ref: PipelineRef = { name: report.pipeline, targetFlags: ' --target local', invocation },
+    ref: PipelineAddress = { name: report.pipeline, targetFlags: ' --target local', invocation },
   ) => suggest(ref, command);
   if (report.kept) {
     io.out(`Kept running. Try: ${run('query top-movers')} · ${run('alerts')} · ${run('tail')}`);
@@ -93,6 +93,6 @@ export function printReport(io: IO, report: DemoReport, complete: boolean, invoc
       ),
     );
   }
-  const aws: PipelineRef = { name: 'stockpipe', invocation };
+  const aws: PipelineAddress = { name: 'stockpipe', invocation };
   io.out(`Same pipeline on AWS: ${run('setup', aws)}, then ${run('stream --symbol AAPL', aws)} (see README).`);
 }

@@ -17,8 +17,8 @@ import { functionLogFile, localPaths } from '../../local/paths.ts';
 import { readLocalPipeline } from '../../local/pipelines.ts';
 import { ensureLocalStack, localStackStatus, waitForLocalPipeline } from '../../local/stack.ts';
 import { DEFAULT_SPEC } from '../../pipeline/aws-graph.ts';
-import { applyPipeline, createPipelineContext, destroyPipeline } from '../../pipeline/run.ts';
-import type { PipelineContext, ResourceNode } from '../../pipeline/types.ts';
+import { applyPipeline, createResourceContext, destroyPipeline } from '../../pipeline/run.ts';
+import type { ResourceContext, ResourceNode } from '../../pipeline/types.ts';
 import { KinesisBatcher } from '../../producer/batcher.ts';
 import { Producer } from '../../producer/producer.ts';
 import { createSyntheticSource, SYNTHETIC_DEFAULTS } from '../../producer/synthetic.ts';
@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
     `${stack.started ? 'Started' : 'Using'} the local stack: kinesalite, dynalite and s3rver on loopback (.stockpipe/local)`,
   );
 
-  const ctx = createPipelineContext({ clients, name, identity: localIdentity(), spec: DEFAULT_SPEC });
+  const ctx = createResourceContext({ clients, name, identity: localIdentity(), spec: DEFAULT_SPEC });
   const nodes = localPipelineGraph({ cwd })(ctx);
   // A demo pipeline kept from an earlier run starts over, so the figures describe this run only.
   if (existing) await destroyPipeline(nodes, ctx, () => undefined);
@@ -236,7 +236,7 @@ export async function runDemo(options: DemoOptions, deps: DemoDeps): Promise<num
   return 0;
 }
 
-async function setUp(nodes: readonly ResourceNode[], ctx: PipelineContext): Promise<void> {
+async function setUp(nodes: readonly ResourceNode[], ctx: ResourceContext): Promise<void> {
   const summary = await applyPipeline(nodes, ctx, () => undefined);
   const [failed] = summary.failed;
   if (failed)

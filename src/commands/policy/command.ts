@@ -38,14 +38,11 @@ else. The stream's records are not in it: the functions' own roles read them.`,
   runsOn: 'aws',
   parse: async (flags, { args }) => (await import('./options.ts')).parsePolicyOptions(flags, args),
   async run(options, { io, settings, target }) {
-    const [{ runPolicy }, { callerIdentity }] = await Promise.all([
-      import('./run.ts'),
-      import('../../pipeline/run.ts'),
-    ]);
+    const { runPolicy } = await import('./run.ts');
     return runPolicy(options, {
       io,
       name: settings.name,
-      identity: () => callerIdentity(target.clients),
+      identity: async () => (await target.pipeline()).identity(),
       region: async () => {
         if (settings.region) return settings.region;
         // The SDK's own chain (AWS_REGION, the profile): resolving it calls nothing.

@@ -1,7 +1,7 @@
 import { NAMED_QUERY_HELP, NAMED_QUERY_NAMES } from '../../query/named.ts';
 import { TABLE_FORMATS } from '../../ui/table-formats.ts';
 import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
-import { pipelineRef } from '../shared/pipeline-flags.ts';
+import { pipelineAddress } from '../shared/pipeline-flags.ts';
 
 const width = Math.max(...NAMED_QUERY_NAMES.map((name) => name.length));
 
@@ -70,7 +70,7 @@ Ctrl+C stops the running query (StopQueryExecution) or its printing.`,
     return runQuery(plan, {
       io,
       signal,
-      pipeline: pipelineRef(context),
+      pipeline: pipelineAddress(context),
       createRunner: () => target.queryRunner(settings.name),
       ...(target.coverLake ? { coverLake: () => target.coverLake?.(settings.name) ?? Promise.resolve([]) } : {}),
     });

@@ -3,7 +3,7 @@ import { DEFAULT_PIPELINE_NAME } from '../../core/names.ts';
 import { CancelledError } from '../../errors.ts';
 import { QueryCancelledError, type QueryResult, type QueryRunner, queryCostUsd } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import type { QueryPlan } from './plan.ts';
 import { resultPrinter } from './print.ts';
 
@@ -15,7 +15,7 @@ export interface QueryDeps {
   /** Before the query: make the engine see every stored record (Target.coverLake). */
   coverLake?: () => Promise<string[]>;
   /** The pipeline, as suggested commands name it (default: the default pipeline, installed). */
-  pipeline?: PipelineRef;
+  pipeline?: PipelineAddress;
 }
 
 export async function runQuery(plan: QueryPlan, deps: QueryDeps): Promise<number> {

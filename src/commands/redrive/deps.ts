@@ -2,7 +2,7 @@
 import { bucketNames, pipelineNames } from '../../core/names.ts';
 import { claimKept, finishRedrive, listKept, markSent, readKept, releaseClaim } from '../../pipeline/kept-records.ts';
 import type { CommandContext } from '../command.ts';
-import { pipelineRef } from '../shared/pipeline-flags.ts';
+import { pipelineAddress } from '../shared/pipeline-flags.ts';
 import { kinesisPutter } from './kinesis-putter.ts';
 import type { RedriveDeps } from './run.ts';
 
@@ -12,10 +12,10 @@ export function redriveDeps(context: CommandContext): RedriveDeps {
   const stream = pipelineNames(settings.name).stream;
   return {
     io,
-    pipeline: pipelineRef(context),
+    pipeline: pipelineAddress(context),
     stream,
     bucket: async () => {
-      const identity = await (await target.pipelineModel()).identity();
+      const identity = await (await target.pipeline()).identity();
       return bucketNames(settings.name, identity.account, identity.region).raw;
     },
     store: async (bucket) => {

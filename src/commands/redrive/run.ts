@@ -16,7 +16,7 @@ import {
 import { StockpipeError, UsageError } from '../../errors.ts';
 import type { Claim, ClaimOutcome } from '../../pipeline/kept-records.ts';
 import type { IO } from '../../ui/io.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import { parseSinceTime } from '../shared/since.ts';
 import type { RedriveFlags } from './command.ts';
 
@@ -56,7 +56,7 @@ export interface RedriveDeps {
   io: IO;
   now?: () => number;
   /** The pipeline, for the "run setup" hint. */
-  pipeline: PipelineRef;
+  pipeline: PipelineAddress;
   stream: string;
   bucket: () => Promise<string>;
   store: (bucket: string) => Promise<RedriveStore>;

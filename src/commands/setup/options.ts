@@ -12,14 +12,14 @@ import {
 } from '../../core/strategies/index.ts';
 import { UsageError } from '../../errors.ts';
 import { DEFAULT_LOG_RETENTION_DAYS, LOG_RETENTION_DAYS } from '../../pipeline/log-retention.ts';
-import type { DeployedSettings, PipelineSpec } from '../../pipeline/types.ts';
+import type { DeployedSettings, DesiredSettings } from '../../pipeline/types.ts';
 import { isStrategyFile } from '../shared/strategy-file.ts';
 import type { SetupFlags } from './command.ts';
 
 export type { SetupFlags };
 
 export interface SetupOptions {
-  spec: PipelineSpec;
+  spec: DesiredSettings;
   /** The flags as given: setup applies them again over the settings already deployed. */
   flags: SetupFlags;
   dryRun: boolean;
@@ -170,7 +170,7 @@ export function parseSetupFlags(
 }
 
 /** What changes between the deployed settings and the spec, as `setting: before → after`. */
-export function settingChanges(deployed: DeployedSettings, spec: PipelineSpec): string[] {
+export function settingChanges(deployed: DeployedSettings, spec: DesiredSettings): string[] {
   // A file's strategy is its name here: a new bundle of it is a code change, shown on the function.
   const show = (strategy: StrategyConfig) =>
     isFileStrategy(strategy)

@@ -5,7 +5,7 @@ import { arns } from '../../pipeline/arns.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import {
   applyPipeline,
-  createPipelineContext,
+  createResourceContext,
   describePipeline,
   failureLine,
   type PlanEntry,
@@ -13,22 +13,22 @@ import {
   planFrom,
 } from '../../pipeline/run.ts';
 import { writeStateFile } from '../../pipeline/state-file.ts';
-import type { PipelineContext, PipelineSpec, ResourceNode } from '../../pipeline/types.ts';
-import { createProgressRenderer } from '../../ui/progress.ts';
+import type { DesiredSettings, ResourceContext, ResourceNode } from '../../pipeline/types.ts';
+import { withProgress } from '../../ui/progress.ts';
 import { inquirerPrompter } from '../../ui/prompt.ts';
-import { feedCommandOf, graphOf, identityOf, note, type PipelineDeps } from '../pipeline-deps.ts';
+import { note, type PipelineCommandDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
 import { isEmail, parseSetupFlags, type SetupOptions, settingChanges } from './options.ts';
 
-export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promise<number> {
+export async function runSetup(options: SetupOptions, deps: PipelineCommandDeps): Promise<number> {
   const { io, name } = deps;
-  const identity = await identityOf(deps);
+  const identity = await deps.pipeline.identity();
   note(
     io,
     `${options.dryRun ? 'Planning changes to' : 'About to change'} ${placeOf(identity, io.errStyle.bold)} (pipeline ${io.errStyle.bold(name)}).`,
   );
-  const contextWith = (spec: PipelineSpec) =>
-    createPipelineContext({
+  const contextWith = (spec: DesiredSettings) =>
+    createResourceContext({
       clients: deps.clients,
       name,
       identity,
@@ -37,11 +37,11 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
       ...(deps.timing ? { timing: deps.timing } : {}),
     });
   // Options left out keep what is deployed: a plain `setup` never switches a strategy back.
-  const deployed = await deps.deployedSettings?.(contextWith(options.spec));
+  const deployed = await deps.pipeline.deployedSettings(contextWith(options.spec));
   const spec = { ...(deployed ? parseSetupFlags(options.flags, deployed, options.strategyFile).spec : options.spec) };
   const changes = deployed ? settingChanges(deployed, spec) : [];
   const ctx = contextWith(spec);
-  const nodes = graphOf(deps, ctx);
+  const nodes = deps.pipeline.graph(ctx);
   // Only a target with e-mail subscriptions (AWS, not local) asks for an address.
   const hasEmail = nodes.some((node) => node.id === 'alert-subscriptions');
   if (hasEmail && !options.emailsGiven && !options.dryRun && io.canPrompt && !(await hasSubscriptions(ctx))) {
@@ -63,13 +63,7 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
   for (const change of changes) note(io, `Changing ${change}`);
 
   const started = performance.now();
-  const renderer = await createProgressRenderer(io);
-  let summary: Awaited<ReturnType<typeof applyPipeline>>;
-  try {
-    summary = await applyPipeline(nodes, ctx, (event) => renderer.emit(event), deps.signal);
-  } finally {
-    renderer.stop();
-  }
+  const summary = await withProgress(io, (emit) => applyPipeline(nodes, ctx, emit, deps.signal));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const resources = summary.outcomes.map((outcome) => ({
     id: outcome.id,
@@ -127,12 +121,14 @@ export async function runSetup(options: SetupOptions, deps: PipelineDeps): Promi
     if (spec.emails.length > 0 && !upToDate) {
       io.out(`Confirm the subscription e-mail sent to ${spec.emails.join(', ')} to receive alerts.`);
     }
-    io.out(`Next: \`${suggest(deps, feedCommandOf(deps))}\` to feed it, \`${suggest(deps, 'status')}\` to check it.`);
+    io.out(
+      `Next: \`${suggest(deps, deps.pipeline.feedCommand)}\` to feed it, \`${suggest(deps, 'status')}\` to check it.`,
+    );
   }
   return 0;
 }
 
-async function hasSubscriptions(ctx: PipelineContext): Promise<boolean> {
+async function hasSubscriptions(ctx: ResourceContext): Promise<boolean> {
   const { ListSubscriptionsByTopicCommand } = await import('@aws-sdk/client-sns');
   const sns = await ctx.clients.get('sns');
   const page = await unlessNotFound(
@@ -147,7 +143,7 @@ async function hasSubscriptions(ctx: PipelineContext): Promise<boolean> {
  * while idle (the on-demand stream, the alarms), it lists them with the monthly total and asks;
  * --yes answers for scripts, and without a terminal it needs --yes, as cleanup does.
  */
-async function confirmBillable(deps: PipelineDeps, nodes: ResourceNode[], ctx: PipelineContext): Promise<void> {
+async function confirmBillable(deps: PipelineCommandDeps, nodes: ResourceNode[], ctx: ResourceContext): Promise<void> {
   const { io } = deps;
   const billable = nodes.filter((node) => (node.idleMonthlyUsd ?? 0) > 0);
   if (io.yes || billable.length === 0) return;
@@ -171,11 +167,11 @@ async function confirmBillable(deps: PipelineDeps, nodes: ResourceNode[], ctx: P
 }
 
 function printPlan(
-  deps: PipelineDeps,
+  deps: PipelineCommandDeps,
   identity: { account: string; region: string },
   plan: PlanEntry[],
   settings: string[],
-  spec: PipelineSpec,
+  spec: DesiredSettings,
 ): void {
   const { io, name } = deps;
   const count = (action: string) => plan.filter((entry) => entry.action === action).length;

@@ -8,7 +8,8 @@
 import { DEFAULT_PIPELINE_NAME } from '../../core/names.ts';
 import type { CommandContext } from '../command.ts';
 
-export interface PipelineRef {
+/** How a suggested command names a pipeline: its name, the flags that locate it, how stockpipe is run. */
+export interface PipelineAddress {
   name: string;
   /** The flags that choose where the pipeline lives (whereFlags): '' on AWS by default, ' --target local' offline. */
   targetFlags?: string;
@@ -17,9 +18,9 @@ export interface PipelineRef {
 }
 
 /** The pipeline as the context names it. */
-export function pipelineRef(
+export function pipelineAddress(
   context: Pick<CommandContext, 'settings' | 'resolved' | 'target' | 'invocation'>,
-): PipelineRef {
+): PipelineAddress {
   return { name: context.settings.name, targetFlags: whereFlags(context), invocation: context.invocation };
 }
 
@@ -41,12 +42,12 @@ export function whereFlags({
 }
 
 /** '' for the default pipeline on AWS; ' --name markets --target local' otherwise. */
-export function pipelineFlags({ name, targetFlags = '' }: PipelineRef): string {
+export function pipelineFlags({ name, targetFlags = '' }: PipelineAddress): string {
   return `${name === DEFAULT_PIPELINE_NAME ? '' : ` --name ${name}`}${targetFlags}`;
 }
 
 /** `stockpipe setup`, `npx stockpipe cleanup --name markets --target local`, … */
-export function suggest(ref: PipelineRef, command: string): string {
+export function suggest(ref: PipelineAddress, command: string): string {
   return `${ref.invocation ?? 'stockpipe'} ${command}${pipelineFlags(ref)}`;
 }
 
@@ -61,6 +62,6 @@ export function shellWord(value: string): string {
 }
 
 /** The one message for a local pipeline that is not there, whichever command asked for it. */
-export function noLocalPipeline(ref: PipelineRef): string {
+export function noLocalPipeline(ref: PipelineAddress): string {
   return `there is no pipeline ${ref.name} in the local target here (.stockpipe/local): create it with \`${suggest(ref, 'setup')}\``;
 }

@@ -7,14 +7,9 @@ export default defineCommand({
   examples: [{ command: 'stockpipe status' }, { command: 'stockpipe status --name markets --json' }],
   async run(_options, context) {
     const [{ runStatus }, { pipelineDeps }] = await Promise.all([import('./run.ts'), import('../pipeline-deps.ts')]);
-    const model = await context.target.pipelineModel();
     return runStatus({
       ...(await pipelineDeps(context)),
       documentClient: () => context.target.clients.documentClient(),
-      ...(model.recordsLastHour ? { recordsLastHour: model.recordsLastHour } : {}),
-      ...(model.backlog ? { backlog: model.backlog } : {}),
-      ...(model.ingestedLastHour ? { ingestedLastHour: model.ingestedLastHour } : {}),
-      ...(model.strategyErrorsLastHour ? { strategyErrorsLastHour: model.strategyErrorsLastHour } : {}),
     });
   },
 });

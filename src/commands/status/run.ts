@@ -1,23 +1,22 @@
 /** stockpipe status: every resource present, missing or degraded; mappings; subscriptions; recent activity; what next. */
 
-import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsClients } from '../../aws/clients.ts';
 import { formatDuration } from '../../core/duration.ts';
-import { INGEST_METRICS, TRENDS_METRICS } from '../../core/ingest-metrics.ts';
 import { printable } from '../../core/printable.ts';
 import { isFileStrategy } from '../../core/strategies/index.ts';
 import { errorMessage } from '../../errors.ts';
 import type { IngestOutcomes } from '../../logs/ingest-summaries.ts';
+import type { Backlog } from '../../pipeline/aws-activity.ts';
 import { unlessNotFound } from '../../pipeline/aws-helpers.ts';
 import { countKeptSince } from '../../pipeline/kept-records.ts';
 import { isMappingId, type NodeId } from '../../pipeline/node-ids.ts';
 import { renderNotes } from '../../pipeline/render.ts';
-import { createPipelineContext, describePipeline, placeOf } from '../../pipeline/run.ts';
-import type { PipelineContext } from '../../pipeline/types.ts';
+import { createResourceContext, describePipeline, placeOf } from '../../pipeline/run.ts';
+import type { ResourceContext } from '../../pipeline/types.ts';
 import { terminalWidth } from '../../ui/io.ts';
 import { wrapLine } from '../../ui/wrap.ts';
-import { feedCommandOf, graphOf, identityOf, type PipelineDeps } from '../pipeline-deps.ts';
+import type { PipelineCommandDeps } from '../pipeline-deps.ts';
 import { suggest } from '../shared/pipeline-flags.ts';
 
 export interface Activity {
@@ -39,33 +38,22 @@ export interface Activity {
   problems: string[];
 }
 
-export interface Backlog {
-  ingestMs: number | null;
-  trendsMs: number | null;
-}
+export type { Backlog };
 
 /** A function further behind its stream than this is catching up: the pipeline is not healthy. */
 export const BACKLOG_LIMIT_MS = 60_000;
 
-export interface StatusDeps extends PipelineDeps {
+export interface StatusDeps extends PipelineCommandDeps {
   /** For lib-dynamodb: AwsClients has documentClient(); without it the last alert is not looked up. */
   documentClient?: AwsClients['documentClient'];
-  /** Records in the last hour (default: the stream's IncomingRecords metric in CloudWatch). */
-  recordsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
-  /** How far behind each function is (default: the functions' IteratorAge metric in CloudWatch). */
-  backlog?: (ctx: PipelineContext, now: Date) => Promise<Backlog>;
-  /** The ingest function's outcomes in the last hour (default: its metrics in CloudWatch). */
-  ingestedLastHour?: (ctx: PipelineContext, now: Date) => Promise<IngestOutcomes>;
-  /** Points the trends strategy could not judge in the last hour (default: its metric in CloudWatch). */
-  strategyErrorsLastHour?: (ctx: PipelineContext, now: Date) => Promise<number>;
   now?: () => Date;
 }
 
 export async function runStatus(deps: StatusDeps): Promise<number> {
   const { io, name } = deps;
-  const identity = await identityOf(deps);
-  const ctx = createPipelineContext({ clients: deps.clients, name, identity });
-  const nodes = graphOf(deps, ctx);
+  const identity = await deps.pipeline.identity();
+  const ctx = createResourceContext({ clients: deps.clients, name, identity });
+  const nodes = deps.pipeline.graph(ctx);
   const described = await describePipeline(nodes, ctx);
   const resources = described.map((entry) => ({
     id: entry.id,
@@ -110,7 +98,7 @@ export async function runStatus(deps: StatusDeps): Promise<number> {
 
   const next = nextStep({
     suggest: (command) => suggest(deps, command),
-    feed: feedCommandOf(deps),
+    feed: deps.pipeline.feedCommand,
     allMissing,
     healthy,
     resources,
@@ -202,7 +190,7 @@ function nextStep(input: {
   return `query it with ${run('query latest')}, or follow it with ${run('tail --follow')}.`;
 }
 
-async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<Activity> {
+async function recentActivity(ctx: ResourceContext, deps: StatusDeps): Promise<Activity> {
   const now = deps.now?.() ?? new Date();
   const problems: string[] = [];
   /** What `read` gives; on failure `fallback`, and a problem saying what could not be done. */
@@ -215,10 +203,10 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
     }
   };
   const recordsLastHour = await attempt<number | null>("read the stream's metrics", null, () =>
-    (deps.recordsLastHour ?? incomingRecordsLastHour)(ctx, now),
+    deps.pipeline.recordsLastHour(ctx, now),
   );
   const ingestedLastHour = await attempt<IngestOutcomes | null>("read the ingest function's metrics", null, () =>
-    (deps.ingestedLastHour ?? ingestMetricsLastHour)(ctx, now),
+    deps.pipeline.ingestedLastHour(ctx, now),
   );
   const { documentClient } = deps;
   const lastAlert = documentClient
@@ -227,17 +215,16 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
   const kept = await attempt('count failed and quarantined records', null, async () =>
     countKeptSince(await ctx.clients.get('s3'), ctx.buckets.raw, now.getTime() - 86_400_000),
   );
-  const deployed = deps.deployedSettings;
-  const settings = deployed ? await attempt('read the deployed strategy', undefined, () => deployed(ctx)) : undefined;
+  const settings = await attempt('read the deployed strategy', undefined, () => deps.pipeline.deployedSettings(ctx));
   const strategyErrors = settings
     ? await attempt<number | null>("read the trends function's metrics", null, () =>
-        (deps.strategyErrorsLastHour ?? strategyErrorsMetric)(ctx, now),
+        deps.pipeline.strategyErrorsLastHour(ctx, now),
       )
     : null;
   const backlog = await attempt<Backlog>(
     'read how far behind the functions are',
     { ingestMs: null, trendsMs: null },
-    () => (deps.backlog ?? iteratorAges)(ctx, now),
+    () => deps.pipeline.backlog(ctx, now),
   );
   return {
     recordsLastHour,
@@ -255,7 +242,7 @@ async function recentActivity(ctx: PipelineContext, deps: StatusDeps): Promise<A
 }
 
 /** The most recently published alert in the alerts table (null when there is none). */
-async function latestAlert(ctx: PipelineContext, documents: DynamoDBDocumentClient): Promise<Activity['lastAlert']> {
+async function latestAlert(ctx: ResourceContext, documents: DynamoDBDocumentClient): Promise<Activity['lastAlert']> {
   let lastAlert: Activity['lastAlert'] = null;
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   // The alerts table is small (TTL); a few pages cover it.
@@ -316,18 +303,6 @@ function describeKept(
   );
 }
 
-/** On AWS: the ingest function's own metrics (Embedded Metric Format, src/core/ingest-metrics.ts), summed over the hour. */
-async function ingestMetricsLastHour(ctx: PipelineContext, now: Date): Promise<IngestOutcomes> {
-  const dimension = { Name: INGEST_METRICS.dimension, Value: ctx.names.ingestFunction };
-  const sum = (metric: string) => sumLastHour(ctx, now, INGEST_METRICS.namespace, metric, dimension);
-  const [stored, quarantined, superseded] = await Promise.all([
-    sum(INGEST_METRICS.stored),
-    sum(INGEST_METRICS.quarantined),
-    sum(INGEST_METRICS.superseded),
-  ]);
-  return { stored, quarantined, superseded };
-}
-
 /** `breakout (from a file), 3 points it could not judge in the last hour`. */
 function describeStrategyActivity(strategy: NonNullable<Activity['strategy']>): string {
   const errors = strategy.errorsLastHour;
@@ -340,14 +315,6 @@ function describeStrategyActivity(strategy: NonNullable<Activity['strategy']>): 
   return `${strategy.name}${strategy.file ? ' (from a file)' : ''}, ${judged}`;
 }
 
-/** On AWS: the trends function's StrategyErrors metric (Embedded Metric Format), summed over the hour. */
-function strategyErrorsMetric(ctx: PipelineContext, now: Date): Promise<number> {
-  return sumLastHour(ctx, now, TRENDS_METRICS.namespace, TRENDS_METRICS.strategyErrors, {
-    Name: TRENDS_METRICS.dimension,
-    Value: ctx.names.trendsFunction,
-  });
-}
-
 function describeBacklog(backlog: Backlog): string {
   const part = (fn: string, ms: number | null) =>
     ms === null ? `${fn} unknown` : ms < 1000 ? `${fn} keeps up` : `${fn} ${formatDuration(ms)} behind`;
@@ -356,63 +323,11 @@ function describeBacklog(backlog: Backlog): string {
   return behind > BACKLOG_LIMIT_MS ? `${text} — catching up` : text;
 }
 
-/** On AWS: each function's IteratorAge (Maximum) in the last 5 minutes; null without data. */
-async function iteratorAges(ctx: PipelineContext, now: Date): Promise<Backlog> {
-  const cloudwatch = await ctx.clients.get('cloudwatch');
-  const age = async (functionName: string) => {
-    const metric = await cloudwatch.send(
-      new GetMetricStatisticsCommand({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'IteratorAge',
-        Dimensions: [{ Name: 'FunctionName', Value: functionName }],
-        StartTime: new Date(now.getTime() - 300_000),
-        EndTime: now,
-        Period: 60,
-        Statistics: ['Maximum'],
-      }),
-    );
-    const latest = (metric.Datapoints ?? []).sort(
-      (a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0),
-    )[0];
-    return latest?.Maximum ?? null;
-  };
-  const [ingestMs, trendsMs] = await Promise.all([age(ctx.names.ingestFunction), age(ctx.names.trendsFunction)]);
-  return { ingestMs, trendsMs };
-}
-
-/** The stream's IncomingRecords over the last hour, from CloudWatch. */
-function incomingRecordsLastHour(ctx: PipelineContext, now: Date): Promise<number> {
-  return sumLastHour(ctx, now, 'AWS/Kinesis', 'IncomingRecords', { Name: 'StreamName', Value: ctx.names.stream });
-}
-
-/** A CloudWatch metric's Sum over the hour before `now` (0 without data). */
-async function sumLastHour(
-  ctx: PipelineContext,
-  now: Date,
-  namespace: string,
-  metricName: string,
-  dimension: { Name: string; Value: string },
-): Promise<number> {
-  const cloudwatch = await ctx.clients.get('cloudwatch');
-  const metric = await cloudwatch.send(
-    new GetMetricStatisticsCommand({
-      Namespace: namespace,
-      MetricName: metricName,
-      Dimensions: [dimension],
-      StartTime: new Date(now.getTime() - 3_600_000),
-      EndTime: now,
-      Period: 3600,
-      Statistics: ['Sum'],
-    }),
-  );
-  return (metric.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
-}
-
 /**
  * Many small objects in closed periods: a line suggesting compact, runnable as printed. Said only
  * when it applies; a failed listing is no status problem (the kept-records count says so already).
  */
-async function compactHint(deps: StatusDeps, ctx: PipelineContext, out: (line: string) => void): Promise<void> {
+async function compactHint(deps: StatusDeps, ctx: ResourceContext, out: (line: string) => void): Promise<void> {
   const { closedRawObjects, COMPACT_SUGGESTED_AT } = await import('../../pipeline/compactable.ts');
   let closed = 0;
   try {

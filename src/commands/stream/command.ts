@@ -1,5 +1,5 @@
 import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
-import { pipelineRef } from '../shared/pipeline-flags.ts';
+import { pipelineAddress } from '../shared/pipeline-flags.ts';
 
 const STREAM_FLAGS = [
   {
@@ -67,7 +67,7 @@ The stream is <name>-stream (run \`stockpipe setup\` first). --json prints NDJSO
     const { runStream } = await import('./run.ts');
     return runStream(options, {
       io,
-      pipeline: pipelineRef(context),
+      pipeline: pipelineAddress(context),
       clients: target.clients,
       armNoDataAlarm: (debug) => target.armNoDataAlarm(settings.name, debug),
       ...(target.coverLake

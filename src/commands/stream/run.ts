@@ -24,13 +24,13 @@ import type { EventSink, EventSource } from '../../producer/types.ts';
 import type { QuoteFunction } from '../../producer/yahoo.ts';
 import { createYahooSource } from '../../producer/yahoo.ts';
 import { type IO, terminalWidth } from '../../ui/io.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import type { StreamOptions } from './options.ts';
 
 export interface StreamDeps {
   io: IO;
   /** The pipeline, as suggested commands name it. */
-  pipeline: PipelineRef;
+  pipeline: PipelineAddress;
   clients: { get(service: 'kinesis'): Promise<ServiceClients['kinesis']> };
   /**
    * Before a replay sends: make the lake's tables show records as old as its oldest (AWS widens

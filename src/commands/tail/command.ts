@@ -1,7 +1,7 @@
 import { PipelineNotFoundError, StockpipeError } from '../../errors.ts';
 import { LOG_FORMATS } from '../../logs/render.ts';
 import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
-import { noLocalPipeline, pipelineRef } from '../shared/pipeline-flags.ts';
+import { noLocalPipeline, pipelineAddress } from '../shared/pipeline-flags.ts';
 
 const TAIL_FLAGS = [
   { syntax: '-f, --follow', description: 'keep polling for new events (every 1–2 s) until Ctrl+C' },
@@ -59,7 +59,7 @@ export default defineCommand({
           })
           .catch((error: unknown) => {
             if (error instanceof PipelineNotFoundError) {
-              throw new StockpipeError(noLocalPipeline(pipelineRef(context)));
+              throw new StockpipeError(noLocalPipeline(pipelineAddress(context)));
             }
             throw error;
           }),

@@ -1,6 +1,6 @@
 import { pipelineNames } from '../../core/names.ts';
 import { defineCommand, type FlagSpec, type FlagsOf } from '../command.ts';
-import { pipelineRef } from '../shared/pipeline-flags.ts';
+import { pipelineAddress } from '../shared/pipeline-flags.ts';
 
 const WATCH_FLAGS = [
   {
@@ -46,7 +46,7 @@ The change is against the previous close, as \`query latest\` shows it.`,
       signal,
       quotesTable: names.quotesTable,
       alertsTable: names.alertsTable,
-      pipeline: pipelineRef(context),
+      pipeline: pipelineAddress(context),
       documentClient: () => target.clients.documentClient(),
       live: io.isInteractive && (io.stdout as { isTTY?: boolean }).isTTY === true,
       // --from: the named history query, on the engine and lake `query` uses.

@@ -14,7 +14,7 @@ import { StockpipeError, UsageError } from '../../errors.ts';
 import { type DateRange, parseDate, utcDate } from '../../query/named.ts';
 import type { IO } from '../../ui/io.ts';
 import { truncateVisible } from '../../ui/live-line.ts';
-import { type PipelineRef, suggest } from '../shared/pipeline-flags.ts';
+import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import { parseNonNegativeDuration } from '../shared/since.ts';
 import { parseSymbol } from '../shared/symbol.ts';
 import type { WatchFlags } from './command.ts';
@@ -51,7 +51,7 @@ export interface WatchDeps {
   quotesTable: string;
   alertsTable: string;
   /** The pipeline, for the "run setup" hint. */
-  pipeline: PipelineRef;
+  pipeline: PipelineAddress;
   documentClient: () => Promise<DynamoDBDocumentClient>;
   /** stdout is a terminal: redraw live instead of printing one snapshot. */
   live: boolean;

@@ -16,7 +16,7 @@ import { type LocalStackState, readStackState, removeStackState, writeStackState
 import { DISK_RESERVE_BYTES, watchDisk } from './disk-guard.ts';
 import { DynamoDbProxy } from './dynamodb-proxy.ts';
 import { startLocalEmulators } from './emulators.ts';
-import { PipelineRuntime } from './pipeline-runtime.ts';
+import { RunningPipeline } from './running-pipeline.ts';
 
 export interface DaemonOptions {
   cwd: string;
@@ -35,7 +35,7 @@ export interface DaemonStatus {
   uptimeMs: number;
   kinesisPersistent: boolean;
   handlerLoader: string | null;
-  pipelines: ReturnType<PipelineRuntime['status']>[];
+  pipelines: ReturnType<RunningPipeline['status']>[];
   /** The daemon's memory in bytes (rss, heapUsed, external, …), to see what a long run costs. */
   memory: NodeJS.MemoryUsage;
   /** Free space of the state folder's disk; `full` while writes are refused (disk-guard.ts). */
@@ -89,7 +89,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     key,
   });
   const stopCollecting = collectWhenQuiet();
-  const runtimes = new Map<string, { runtime: PipelineRuntime; fingerprint: string }>();
+  const runtimes = new Map<string, { runtime: RunningPipeline; fingerprint: string }>();
   const proxy = new DynamoDbProxy({
     upstreamPort: emulators.ports.dynalite,
     refuseWrites: () => disk.full,
@@ -147,7 +147,7 @@ async function serve(options: DaemonOptions, paths: LocalPaths): Promise<void> {
     }
     for (const [name, pipeline] of wanted) {
       if (runtimes.has(name)) continue;
-      const runtime = new PipelineRuntime(pipeline, context);
+      const runtime = new RunningPipeline(pipeline, context);
       runtimes.set(name, { runtime, fingerprint: JSON.stringify(pipeline) });
       runtime.start();
     }

@@ -9,7 +9,7 @@ import {
 import { arns } from '../arns.ts';
 import { canonicalJson, tagList } from '../aws-helpers.ts';
 import type { AlarmId } from '../node-ids.ts';
-import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type ResourceContext, type ResourceNode } from '../types.ts';
 
 type AlarmDefinition = Omit<PutMetricAlarmCommandInput, 'AlarmName' | 'AlarmActions' | 'Tags'>;
 
@@ -59,7 +59,7 @@ function differences(
 
 export function alarmNode(options: AlarmOptions, topicName: string): ResourceNode {
   const { id, name, definition, actionsManagedElsewhere } = options;
-  const wanted = (ctx: PipelineContext): PutMetricAlarmCommandInput => ({
+  const wanted = (ctx: ResourceContext): PutMetricAlarmCommandInput => ({
     AlarmName: name,
     ...definition,
     AlarmActions: [arns.topic(ctx, topicName)],

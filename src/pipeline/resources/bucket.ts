@@ -34,7 +34,7 @@ import {
   hasChange,
   missing,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -49,7 +49,7 @@ export interface BucketOptions {
   expireAfterDays?: number;
 }
 
-export function tlsOnlyPolicy(ctx: PipelineContext, bucket: string) {
+export function tlsOnlyPolicy(ctx: ResourceContext, bucket: string) {
   const arn = arns.bucket(ctx, bucket);
   return {
     Version: '2012-10-17',
@@ -245,7 +245,7 @@ function isForbidden(error: unknown): boolean {
  * CreateBucket, retrying 409 OperationAborted: S3 refuses a just-deleted name for a while (a
  * cleanup followed by setup). The backoff is long because the wait is minutes, not seconds.
  */
-async function createBucket(ctx: PipelineContext, s3: S3Client, Bucket: string): Promise<void> {
+async function createBucket(ctx: ResourceContext, s3: S3Client, Bucket: string): Promise<void> {
   const { timing } = ctx;
   const create = () =>
     s3.send(

@@ -23,7 +23,7 @@ import {
   missing,
   type Note,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -35,7 +35,7 @@ export interface FunctionOptions {
   dependsOn: NodeId[];
   timeoutSeconds: number;
   memoryMb: number;
-  environment: (ctx: PipelineContext) => Record<string, string>;
+  environment: (ctx: ResourceContext) => Record<string, string>;
 }
 
 interface DesiredConfig {
@@ -88,7 +88,7 @@ const CODE_FIELDS: ReadonlySet<string> = new Set(['code', 'architecture']);
 export function functionNode(options: FunctionOptions): ResourceNode {
   const { id, fn, name, roleName, dependsOn, timeoutSeconds, memoryMb, environment } = options;
   const FunctionName = name;
-  const desired = (ctx: PipelineContext): DesiredConfig => ({
+  const desired = (ctx: ResourceContext): DesiredConfig => ({
     Runtime: LAMBDA_RUNTIME,
     Handler: LAMBDA_DEFINITIONS[fn].handler,
     Role: arns.role(ctx, roleName),

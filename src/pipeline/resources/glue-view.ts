@@ -35,7 +35,7 @@ import {
   changesOf,
   missing,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 import { COMPACTED_TABLES, deleteGlueTable, findGlueTable, RAW_TABLES } from './glue.ts';
@@ -74,7 +74,7 @@ export function lakeViewDefinition(database: string, names: PipelineNames): Pres
   };
 }
 
-export function glueViewInput(ctx: Pick<PipelineContext, 'name' | 'names'>): TableInput {
+export function glueViewInput(ctx: Pick<ResourceContext, 'name' | 'names'>): TableInput {
   const { glueDatabase, glueTable, glueRawTable, glueRawMonthlyTable, glueCompactedTable, glueCompactedMonthlyTable } =
     ctx.names;
   return {

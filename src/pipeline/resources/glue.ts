@@ -34,7 +34,7 @@ import type { PipelineNames } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { canonicalJson, isNotFound, unlessNotFound } from '../aws-helpers.ts';
 import { oldestStoredPartition } from '../lake-partitions.ts';
-import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type ResourceContext, type ResourceNode } from '../types.ts';
 
 /** The lake's columns as Glue wants them, from the one definition in src/core/lake.ts. */
 export const GLUE_COLUMNS: Column[] = LAKE_COLUMNS.map((column) => ({ Name: column.name, Type: column.glue }));
@@ -71,7 +71,7 @@ export const RAW_TABLES: readonly RawTable[] = [
  * or today's: {@link wantedProjectionStart}).
  */
 export function glueTableInput(
-  ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>,
+  ctx: Pick<ResourceContext, 'name' | 'names' | 'buckets'>,
   table: RawTable,
   start: string,
 ): TableInput {
@@ -171,7 +171,7 @@ function comparable(table: TableInput, partition: string) {
  * partitions, not every day since 1970 (docs/lake.md). Older records coming later widen it
  * (../lake-range.ts).
  */
-export async function wantedProjectionStart(ctx: PipelineContext, table: RawTable): Promise<string> {
+export async function wantedProjectionStart(ctx: ResourceContext, table: RawTable): Promise<string> {
   const s3 = await ctx.clients.get('s3');
   const oldest = await oldestStoredPartition(s3, ctx.buckets.raw, table.folder);
   return projectionStart(table.folder, oldest, ctx.timing.now());
@@ -205,7 +205,7 @@ export function glueTableNode(database: string, table: RawTable, names: Pipeline
 }
 
 /** A table (or view) of the Glue database, or undefined when there is none by that name. */
-export async function findGlueTable(ctx: PipelineContext, database: string, name: string): Promise<Table | undefined> {
+export async function findGlueTable(ctx: ResourceContext, database: string, name: string): Promise<Table | undefined> {
   const glue = await ctx.clients.get('glue');
   const found = await unlessNotFound(
     () => glue.send(new GetTableCommand({ DatabaseName: database, Name: name })),
@@ -216,7 +216,7 @@ export async function findGlueTable(ctx: PipelineContext, database: string, name
 
 /** Deletes a table (or view) of the Glue database: 'absent' when it was not there. */
 export async function deleteGlueTable(
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   database: string,
   name: string,
 ): Promise<'deleted' | 'absent'> {
@@ -265,7 +265,7 @@ const PARQUET_FORMAT = {
  * writes in Glue, and a query's `dt` predicate prunes them as it prunes a projection.
  */
 export function glueCompactedTableInput(
-  ctx: Pick<PipelineContext, 'name' | 'names' | 'buckets'>,
+  ctx: Pick<ResourceContext, 'name' | 'names' | 'buckets'>,
   table: CompactedTable,
 ): TableInput {
   const root = `s3://${ctx.buckets.raw}/${table.folder.prefix}/`;
@@ -315,7 +315,7 @@ function tableChanges(found: TableInput, wanted: TableInput, partition: string):
 
 /** Creates the table, or replaces its definition (its partitions stay). */
 async function putGlueTable(
-  ctx: PipelineContext,
+  ctx: ResourceContext,
   database: string,
   TableInput: TableInput,
   observed: Observation,

@@ -10,10 +10,11 @@ import {
   type EventSourceMappingConfiguration,
   GetEventSourceMappingCommand,
   type LambdaClient,
-  ListEventSourceMappingsCommand,
+  paginateListEventSourceMappings,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import {
+  allItems,
   canonicalJson,
   errorName,
   isNotFound,
@@ -27,7 +28,7 @@ import {
   missing,
   type Note,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -62,24 +63,18 @@ export interface MappingOptions {
   batchSize: number;
   dependsOn: NodeId[];
   /** The source ARN, or undefined when the source does not exist yet. */
-  sourceArn: (ctx: PipelineContext) => Promise<string | undefined>;
-  onFailureArn: (ctx: PipelineContext) => string;
+  sourceArn: (ctx: ResourceContext) => Promise<string | undefined>;
+  onFailureArn: (ctx: ResourceContext) => string;
   filter?: typeof INSERT_ONLY_FILTER;
 }
 
 async function listMappings(lambda: LambdaClient, FunctionName: string): Promise<EventSourceMappingConfiguration[]> {
-  const all: EventSourceMappingConfiguration[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await unlessNotFound(
-      () => lambda.send(new ListEventSourceMappingsCommand({ FunctionName, Marker })),
-      undefined,
-    );
-    if (!page) return all;
-    all.push(...(page.EventSourceMappings ?? []));
-    Marker = page.NextMarker;
-  } while (Marker);
-  return all;
+  return (
+    (await allItems(
+      paginateListEventSourceMappings({ client: lambda }, { FunctionName }),
+      (page) => page.EventSourceMappings,
+    )) ?? []
+  );
 }
 
 function filterPatterns(filter: { Filters?: { Pattern?: string | undefined }[] | undefined } | undefined): string {
@@ -89,7 +84,7 @@ function filterPatterns(filter: { Filters?: { Pattern?: string | undefined }[] |
 export function mappingNode(options: MappingOptions): ResourceNode {
   const { id, kind, functionName, batchSize, dependsOn, sourceArn, onFailureArn, filter } = options;
 
-  const settings = (ctx: PipelineContext) => ({
+  const settings = (ctx: ResourceContext) => ({
     BatchSize: batchSize,
     MaximumBatchingWindowInSeconds: MAPPING_SETTINGS.MaximumBatchingWindowInSeconds,
     MaximumRetryAttempts: MAPPING_SETTINGS.MaximumRetryAttempts,
@@ -100,7 +95,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
     ...(filter ? { FilterCriteria: filter } : {}),
   });
 
-  const differences = (ctx: PipelineContext, current: EventSourceMappingConfiguration): Change[] => {
+  const differences = (ctx: ResourceContext, current: EventSourceMappingConfiguration): Change[] => {
     const want = settings(ctx);
     const changes: Change[] = [];
     for (const key of [
@@ -133,7 +128,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
    * is stale — left on an older source (a re-enabled DynamoDB stream has a new LatestStreamArn, a
    * recreated Kinesis stream a new ARN) — and is replaced.
    */
-  const find = async (ctx: PipelineContext) => {
+  const find = async (ctx: ResourceContext) => {
     const lambda = await ctx.clients.get('lambda');
     const source = await sourceArn(ctx);
     const mappings = await listMappings(lambda, functionName);
@@ -147,7 +142,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
   };
 
   /** Waits out Creating/Updating/Enabling/Disabling: Lambda refuses updates then (ResourceInUseException). */
-  const waitSettled = (ctx: PipelineContext, lambda: LambdaClient, UUID: string) =>
+  const waitSettled = (ctx: ResourceContext, lambda: LambdaClient, UUID: string) =>
     pollUntil(
       ctx.timing,
       async () => {
@@ -157,7 +152,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
       `the event source mapping of ${functionName} stayed in a transitional state`,
     );
 
-  const waitEnabled = (ctx: PipelineContext, lambda: LambdaClient, UUID: string) =>
+  const waitEnabled = (ctx: ResourceContext, lambda: LambdaClient, UUID: string) =>
     pollUntil(
       ctx.timing,
       async () => {
@@ -256,7 +251,7 @@ export function mappingNode(options: MappingOptions): ResourceNode {
 }
 
 /** Deletes a mapping (retrying while it is Creating/Updating) and waits until it is gone. */
-async function deleteMapping(ctx: PipelineContext, lambda: LambdaClient, UUID: string): Promise<void> {
+async function deleteMapping(ctx: ResourceContext, lambda: LambdaClient, UUID: string): Promise<void> {
   await pollUntil(
     ctx.timing,
     async () => {

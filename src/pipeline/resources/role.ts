@@ -20,7 +20,7 @@ import {
   hasChange,
   missing,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -55,7 +55,7 @@ async function listAttached(iam: IAMClient, RoleName: string): Promise<string[]>
 export function roleNode(
   id: 'ingest-role' | 'trends-role',
   name: string,
-  policy: (ctx: PipelineContext) => PolicyDocument,
+  policy: (ctx: ResourceContext) => PolicyDocument,
 ): ResourceNode {
   const RoleName = name;
   return {

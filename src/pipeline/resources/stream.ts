@@ -18,7 +18,7 @@ import {
   missing,
   type Note,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -37,7 +37,7 @@ export function usesStreamKey(encryptionType: string | undefined, keyId: string 
 
 /** The stream's summary, or undefined when it does not exist or is being deleted. */
 export async function readStreamSummary(
-  ctx: Pick<PipelineContext, 'clients'>,
+  ctx: Pick<ResourceContext, 'clients'>,
   name: string,
 ): Promise<StreamDescriptionSummary | undefined> {
   const kinesis = await ctx.clients.get('kinesis');

@@ -21,7 +21,7 @@ import {
   hasChange,
   missing,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -41,7 +41,7 @@ export function ttlChangeFor(description: TimeToLiveDescription | undefined, ttl
 const ttlChangeable = (change: Extract<Change, { field: 'ttl' }>): boolean => change.status === 'DISABLED';
 
 /** Polls until the table reports no enabled stream (a disabled stream lingers as DISABLING). */
-async function waitStreamOff(ctx: PipelineContext, name: string): Promise<void> {
+async function waitStreamOff(ctx: ResourceContext, name: string): Promise<void> {
   await pollUntil(
     ctx.timing,
     async () => {
@@ -56,7 +56,7 @@ async function waitStreamOff(ctx: PipelineContext, name: string): Promise<void> 
  * Enables the stream. Whether a table accepts a new stream while the old one is still DISABLING is
  * not documented either way, so "already has a stream" is retried until the poll budget runs out.
  */
-async function enableStream(ctx: PipelineContext, name: string, stream: 'NEW_IMAGE'): Promise<void> {
+async function enableStream(ctx: ResourceContext, name: string, stream: 'NEW_IMAGE'): Promise<void> {
   const dynamodb = await ctx.clients.get('dynamodb');
   await pollUntil(
     ctx.timing,
@@ -91,7 +91,7 @@ export interface TableOptions {
 
 /** The table's description, or undefined when it does not exist or is being deleted. */
 export async function readTable(
-  ctx: Pick<PipelineContext, 'clients'>,
+  ctx: Pick<ResourceContext, 'clients'>,
   name: string,
 ): Promise<TableDescription | undefined> {
   const dynamodb = await ctx.clients.get('dynamodb');

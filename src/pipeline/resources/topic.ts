@@ -3,21 +3,21 @@ import {
   CreateTopicCommand,
   DeleteTopicCommand,
   GetTopicAttributesCommand,
-  ListSubscriptionsByTopicCommand,
+  paginateListSubscriptionsByTopic,
   type SNSClient,
   SubscribeCommand,
   type Subscription,
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { arns } from '../arns.ts';
-import { tagList, unlessNotFound } from '../aws-helpers.ts';
+import { allItems, tagList, unlessNotFound } from '../aws-helpers.ts';
 import type { NodeId } from '../node-ids.ts';
 import {
   type Change,
   missing,
   type Note,
   type Observation,
-  type PipelineContext,
+  type ResourceContext,
   type ResourceNode,
 } from '../types.ts';
 
@@ -30,7 +30,7 @@ export const PENDING_CONFIRMATION = 'PendingConfirmation';
 export function topicNode(id: NodeId, kind: string, name: string, legacy: readonly string[] = []): ResourceNode {
   const exists = async (sns: SNSClient, TopicArn: string) =>
     (await unlessNotFound(() => sns.send(new GetTopicAttributesCommand({ TopicArn })), undefined)) !== undefined;
-  const leftovers = async (ctx: PipelineContext, sns: SNSClient) => {
+  const leftovers = async (ctx: ResourceContext, sns: SNSClient) => {
     const found: string[] = [];
     for (const old of legacy) if (await exists(sns, arns.topic(ctx, old))) found.push(old);
     return found;
@@ -66,19 +66,8 @@ export function topicNode(id: NodeId, kind: string, name: string, legacy: readon
   };
 }
 
-export async function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
-  const all: Subscription[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await unlessNotFound(
-      () => sns.send(new ListSubscriptionsByTopicCommand({ TopicArn, NextToken })),
-      undefined,
-    );
-    if (!page) return undefined;
-    all.push(...(page.Subscriptions ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return all;
+export function listSubscriptions(sns: SNSClient, TopicArn: string): Promise<Subscription[] | undefined> {
+  return allItems(paginateListSubscriptionsByTopic({ client: sns }, { TopicArn }), (page) => page.Subscriptions);
 }
 
 /**

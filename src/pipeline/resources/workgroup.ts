@@ -11,12 +11,12 @@ import {
 import { pipelineOfTags } from '../../core/names.ts';
 import { arns } from '../arns.ts';
 import { tagList, unlessNotFound } from '../aws-helpers.ts';
-import { type Change, missing, type Observation, type PipelineContext, type ResourceNode } from '../types.ts';
+import { type Change, missing, type Observation, type ResourceContext, type ResourceNode } from '../types.ts';
 
 /** 1 GiB: a wide query over months of data costs cents, a runaway one is stopped. */
 export const BYTES_SCANNED_CUTOFF = 1024 ** 3;
 
-export function workgroupConfiguration(ctx: PipelineContext) {
+export function workgroupConfiguration(ctx: ResourceContext) {
   return {
     ResultConfiguration: {
       OutputLocation: `s3://${ctx.buckets.results}/results/`,
@@ -28,7 +28,7 @@ export function workgroupConfiguration(ctx: PipelineContext) {
   };
 }
 
-function configChanges(current: WorkGroupConfiguration | undefined, ctx: PipelineContext): Change[] {
+function configChanges(current: WorkGroupConfiguration | undefined, ctx: ResourceContext): Change[] {
   const want = workgroupConfiguration(ctx);
   const changes: Change[] = [];
   if (current?.ResultConfiguration?.OutputLocation !== want.ResultConfiguration.OutputLocation) {
@@ -45,7 +45,7 @@ function configChanges(current: WorkGroupConfiguration | undefined, ctx: Pipelin
  * tagged as this pipeline's (under the current or the legacy tag key): never someone else's, and
  * never `primary` (no pipeline may be called that).
  */
-async function legacyWorkgroupOf(ctx: PipelineContext, athena: AthenaClient, legacy: string): Promise<boolean> {
+async function legacyWorkgroupOf(ctx: ResourceContext, athena: AthenaClient, legacy: string): Promise<boolean> {
   if (legacy === 'primary') return false;
   const found = await unlessNotFound(() => athena.send(new GetWorkGroupCommand({ WorkGroup: legacy })), undefined);
   if (!found?.WorkGroup) return false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pipelineFlags, pipelineRef, shellWord, suggest } from '../../../src/commands/shared/pipeline-flags.ts';
+import { pipelineAddress, pipelineFlags, shellWord, suggest } from '../../../src/commands/shared/pipeline-flags.ts';
 import { resolveSettings, settingValues } from '../../../src/settings/resolve.ts';
 import { awsTarget } from '../../../src/targets/aws.ts';
 import { localTarget } from '../../../src/targets/local.ts';
@@ -22,7 +22,7 @@ describe('suggest', () => {
     const { settings: resolved } = resolveSettings({ flags, env, cwd: '/nonexistent' });
     const settings = settingValues(resolved);
     const target = settings.target === 'local' ? localTarget('/nonexistent') : awsTarget(settings, {});
-    return pipelineRef({ settings, resolved, target, invocation: 'npx stockpipe' });
+    return pipelineAddress({ settings, resolved, target, invocation: 'npx stockpipe' });
   };
 
   it('starts as the person runs stockpipe and carries every flag that chose the pipeline', () => {

@@ -52,8 +52,8 @@ import { StockpipeError } from '../../../src/errors.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
 import { isNotFound } from '../../../src/pipeline/aws-helpers.ts';
 import { renderChanges } from '../../../src/pipeline/render.ts';
-import { createPipelineContext, describeRemaining } from '../../../src/pipeline/run.ts';
-import type { PipelineContext, Timing } from '../../../src/pipeline/types.ts';
+import { createResourceContext, describeRemaining } from '../../../src/pipeline/run.ts';
+import type { ResourceContext, Timing } from '../../../src/pipeline/types.ts';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
 const clients = {
@@ -82,9 +82,9 @@ const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 const QUOTES_STREAM_OLD = 'arn:aws:dynamodb:us-east-1:111122223333:table/demo-quotes/stream/2026-01-01T00:00:00.000';
 const QUOTES_STREAM_NEW = 'arn:aws:dynamodb:us-east-1:111122223333:table/demo-quotes/stream/2026-02-02T00:00:00.000';
 
-function context(options: { spec?: boolean; sleeps?: number[]; timing?: Partial<Timing> } = {}): PipelineContext {
+function context(options: { spec?: boolean; sleeps?: number[]; timing?: Partial<Timing> } = {}): ResourceContext {
   const sleeps = options.sleeps ?? [];
-  return createPipelineContext({
+  return createResourceContext({
     clients: { get: async (service: ServiceName) => clients[service as keyof typeof clients] as never },
     name: 'demo',
     identity: { account: '111122223333', region: 'us-east-1', partition: 'aws', arn: '' },
@@ -102,7 +102,7 @@ function context(options: { spec?: boolean; sleeps?: number[]; timing?: Partial<
   });
 }
 
-const node = (ctx: PipelineContext, id: string) => {
+const node = (ctx: ResourceContext, id: string) => {
   const found = awsPipelineGraph(ctx).find((n) => n.id === id);
   assert.ok(found, id);
   return found;

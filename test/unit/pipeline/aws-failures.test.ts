@@ -26,8 +26,8 @@ import type { ServiceName } from '../../../src/aws/clients.ts';
 import { profileExists } from '../../../src/aws/profile.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
 import { isIamPropagationError, retryIamPropagation } from '../../../src/pipeline/aws-helpers.ts';
-import { createPipelineContext } from '../../../src/pipeline/run.ts';
-import type { PipelineContext, Timing } from '../../../src/pipeline/types.ts';
+import { createResourceContext } from '../../../src/pipeline/run.ts';
+import type { ResourceContext, Timing } from '../../../src/pipeline/types.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
@@ -38,7 +38,7 @@ function awsError(name: string, message: string) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 }
 
-function context(sleeps: number[]): PipelineContext {
+function context(sleeps: number[]): ResourceContext {
   const timing: Partial<Timing> = {
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -49,7 +49,7 @@ function context(sleeps: number[]): PipelineContext {
   const clients = {
     get: async (service: ServiceName) => ({ lambda, s3 })[service as 'lambda' | 's3'] as never,
   };
-  return createPipelineContext({
+  return createResourceContext({
     clients,
     name: 'demo',
     identity: { account: '111122223333', region: 'us-east-1', partition: 'aws', arn: '' },
@@ -59,7 +59,7 @@ function context(sleeps: number[]): PipelineContext {
   });
 }
 
-const node = (ctx: PipelineContext, id: string) => {
+const node = (ctx: ResourceContext, id: string) => {
   const found = awsPipelineGraph(ctx).find((n) => n.id === id);
   assert.ok(found);
   return found;

@@ -5,7 +5,7 @@ import { awsPipelineGraph } from '../../../src/pipeline/aws-graph.ts';
 import { checkGraph, topologicalOrder } from '../../../src/pipeline/graph.ts';
 import type { NodeId } from '../../../src/pipeline/node-ids.ts';
 import { ingestPolicy, trendsPolicy } from '../../../src/pipeline/policies.ts';
-import { createPipelineContext } from '../../../src/pipeline/run.ts';
+import { createResourceContext } from '../../../src/pipeline/run.ts';
 
 const identity = {
   account: '111122223333',
@@ -13,7 +13,7 @@ const identity = {
   partition: 'aws',
   arn: 'arn:aws:iam::111122223333:user/me',
 };
-const ctx = createPipelineContext({ clients: { get: async () => assert.fail('no calls') }, name: 'demo', identity });
+const ctx = createResourceContext({ clients: { get: async () => assert.fail('no calls') }, name: 'demo', identity });
 
 describe('the AWS resource graph', () => {
   const nodes = awsPipelineGraph(ctx);

@@ -10,15 +10,15 @@ import type { ServiceName } from '../../../src/aws/clients.ts';
 import { LAMBDA_DEFINITIONS } from '../../../src/packaging/lambda-definition.ts';
 import { awsPipelineGraph, DEFAULT_SPEC } from '../../../src/pipeline/aws-graph.ts';
 import { renderChanges } from '../../../src/pipeline/render.ts';
-import { createPipelineContext } from '../../../src/pipeline/run.ts';
-import type { PipelineContext } from '../../../src/pipeline/types.ts';
+import { createResourceContext } from '../../../src/pipeline/run.ts';
+import type { ResourceContext } from '../../../src/pipeline/types.ts';
 
 const lambda = new LambdaClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const mock = mockClient(lambda);
 afterEach(() => mock.reset());
 
-function context(): PipelineContext {
-  return createPipelineContext({
+function context(): ResourceContext {
+  return createResourceContext({
     clients: { get: async (service: ServiceName) => (service === 'lambda' ? lambda : undefined) as never },
     name: 'demo',
     identity: { account: '111122223333', region: 'us-east-1', partition: 'aws', arn: '' },
@@ -28,14 +28,14 @@ function context(): PipelineContext {
   });
 }
 
-function functionNode(ctx: PipelineContext, fn: 'ingest' | 'trends') {
+function functionNode(ctx: ResourceContext, fn: 'ingest' | 'trends') {
   const found = awsPipelineGraph(ctx).find((node) => node.id === `${fn}-function`);
   assert.ok(found);
   return found;
 }
 
 /** What GetFunction returns for a function exactly as the definition wants it. */
-function deployed(ctx: PipelineContext, fn: 'ingest' | 'trends', logFormat?: string) {
+function deployed(ctx: ResourceContext, fn: 'ingest' | 'trends', logFormat?: string) {
   const definition = LAMBDA_DEFINITIONS[fn];
   return {
     Configuration: {

@@ -19,7 +19,7 @@ import {
 } from '../../../src/pipeline/iam-policy.ts';
 import { COMMAND_ACTIONS, RESOURCE_ACTIONS, resourceKindOf } from '../../../src/pipeline/permissions.ts';
 import { permissionsDoc } from '../../../src/pipeline/permissions-doc.ts';
-import { createPipelineContext } from '../../../src/pipeline/run.ts';
+import { createResourceContext } from '../../../src/pipeline/run.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const place = { name: 'demo', account: '111122223333', region: 'eu-west-1', partition: 'aws' };
@@ -38,7 +38,7 @@ const UNSCOPED: Record<string, string> = {
 describe('the permissions table', () => {
   it('has a row for every kind of node in the AWS graph', () => {
     const identity = { account: place.account, region: place.region, partition: 'aws', arn: '' };
-    const ctx = createPipelineContext({
+    const ctx = createResourceContext({
       clients: { get: async () => assert.fail('no calls') },
       name: 'demo',
       identity,

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AccessDeniedException, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
 import { waitFor } from '../../../src/pipeline/aws-helpers.ts';
-import { createPipelineContext } from '../../../src/pipeline/run.ts';
+import { createResourceContext } from '../../../src/pipeline/run.ts';
 
 const identity = { account: '111122223333', region: 'eu-west-1', partition: 'aws', arn: '' };
 // A whole minute of waiting allowed: only an early end can make the test fast.
-const ctx = createPipelineContext({
+const ctx = createResourceContext({
   clients: { get: async () => assert.fail('no clients') },
   name: 'demo',
   identity,

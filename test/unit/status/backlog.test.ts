@@ -17,11 +17,17 @@ const present: ResourceNode = {
   destroy: async () => 'absent',
 };
 
+type StatusDeps = Parameters<typeof runStatus>[0];
+
 async function status(
   backlog: { ingestMs: number | null; trendsMs: number | null },
-  overrides: Partial<Parameters<typeof runStatus>[0]> = {},
+  overrides: Partial<Omit<StatusDeps, 'pipeline'>> & Partial<StatusDeps['pipeline']> = {},
 ) {
   const capture = createCaptureIO();
+  const { recordsLastHour, ingestedLastHour, backlog: backlogOverride, ...deps } = overrides;
+  const noCloudWatch = async () => {
+    throw new Error('no CloudWatch here');
+  };
   const code = await runStatus({
     io: capture.io,
     name: 'stockpipe',
@@ -31,16 +37,22 @@ async function status(
         throw new Error('no S3 here');
       },
     },
-    identity: async () => ({
-      account: '000000000000',
-      region: 'us-east-1',
-      partition: 'aws',
-      arn: 'arn:aws:iam::000000000000:root',
-    }),
-    graph: () => [present],
-    recordsLastHour: async () => 120_891,
-    backlog: async () => backlog,
-    ...overrides,
+    pipeline: {
+      feedCommand: 'stream --symbol AAPL',
+      identity: async () => ({
+        account: '000000000000',
+        region: 'us-east-1',
+        partition: 'aws',
+        arn: 'arn:aws:iam::000000000000:root',
+      }),
+      graph: () => [present],
+      recordsLastHour: recordsLastHour ?? (async () => 120_891),
+      backlog: backlogOverride ?? (async () => backlog),
+      ingestedLastHour: ingestedLastHour ?? noCloudWatch,
+      strategyErrorsLastHour: noCloudWatch,
+      deployedSettings: async () => undefined,
+    },
+    ...deps,
   });
   return { code, stdout: capture.stdout(), stderr: capture.stderr() };
 }

@@ -22,17 +22,21 @@ async function status(settings: DeployedSettings | undefined, errors: () => Prom
     name: 'stockpipe',
     cwd: '/nonexistent',
     clients: { get: async () => Promise.reject(new Error('no AWS here')) } as never,
-    identity: async () => ({
-      account: '000000000000',
-      region: 'us-east-1',
-      partition: 'aws',
-      arn: 'arn:aws:iam::0:root',
-    }),
-    graph: () => [present],
-    recordsLastHour: async () => 10,
-    backlog: async () => ({ ingestMs: 0, trendsMs: 0 }),
-    deployedSettings: async () => settings,
-    strategyErrorsLastHour: errors,
+    pipeline: {
+      feedCommand: 'stream --symbol AAPL',
+      identity: async () => ({
+        account: '000000000000',
+        region: 'us-east-1',
+        partition: 'aws',
+        arn: 'arn:aws:iam::0:root',
+      }),
+      graph: () => [present],
+      recordsLastHour: async () => 10,
+      backlog: async () => ({ ingestMs: 0, trendsMs: 0 }),
+      deployedSettings: async () => settings,
+      strategyErrorsLastHour: errors,
+      ingestedLastHour: async () => Promise.reject(new Error('no AWS here')),
+    },
   });
   return capture.stdout();
 }

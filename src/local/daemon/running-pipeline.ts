@@ -42,7 +42,8 @@ export interface FunctionStatus extends RunnerCounters {
   sandboxes: number;
 }
 
-export class PipelineRuntime {
+/** One local pipeline running in the daemon: its two functions' hosts and the runners that feed them. */
+export class RunningPipeline {
   readonly pipeline: LocalPipeline;
   readonly quotesLog: TableStreamLog;
   private readonly context: RuntimeContext;
