@@ -158,10 +158,8 @@ const INHERITED = new Set([
  * caller's MALLOC_* settings stand; other C libraries ignore them.
  */
 export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean: NodeJS.ProcessEnv = {
-    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
-    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '32768',
-  };
+  // The defaults; a caller's own MALLOC_* replace them below.
+  const clean: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768' };
   for (const [key, value] of Object.entries(env)) {
     if (
       INHERITED.has(key) ||

@@ -5,6 +5,7 @@
  */
 import type { ProgressEvent, ResourceRef, ResourceState } from '../pipeline/events.ts';
 import type { IO } from './io.ts';
+import { terminalSpinner } from './spinner.ts';
 
 export interface ProgressRenderer {
   emit(event: ProgressEvent): void;
@@ -85,8 +86,7 @@ export async function createProgressRenderer(io: IO): Promise<ProgressRenderer> 
   // A live list needs a stream that can move the cursor (a real terminal).
   const canRedraw = typeof (io.stderr as { cursorTo?: unknown }).cursorTo === 'function';
   if (!io.isInteractive || !canRedraw) return createPlainRenderer(io);
-  const { default: ora } = await import('ora');
-  const spinner = ora({ stream: io.stderr, isEnabled: true, discardStdin: false });
+  const spinner = await terminalSpinner(io);
   const running = new Map<string, { resource: ResourceRef; since: number }>();
   let total = 0;
   let finished = 0;

@@ -3,6 +3,7 @@ import { DEFAULT_PIPELINE_NAME } from '../../core/names.ts';
 import { CancelledError } from '../../errors.ts';
 import { QueryCancelledError, type QueryResult, type QueryRunner, queryCostUsd } from '../../query/runner.ts';
 import type { IO } from '../../ui/io.ts';
+import { terminalSpinner } from '../../ui/spinner.ts';
 import { type PipelineAddress, suggest } from '../shared/pipeline-flags.ts';
 import type { QueryPlan } from './plan.ts';
 import { resultPrinter } from './print.ts';
@@ -115,16 +116,7 @@ export function formatUsd(usd: number): string {
 
 /** A spinner on stderr while the query runs (terminals only; ora loads only then). */
 async function startSpinner(io: IO): Promise<{ update(text: string): void; stop(): void }> {
-  const { default: ora } = await import('ora');
-  // Enabled here, where io decided it is a terminal: ora's own check reads the process's CI and
-  // TERM, not this run's, and when it disagrees prints "- running query" into the output.
-  const spinner = ora({
-    text: 'running query',
-    stream: io.stderr,
-    color: 'cyan',
-    isEnabled: true,
-    discardStdin: false,
-  }).start();
+  const spinner = (await terminalSpinner(io, { text: 'running query', color: 'cyan' })).start();
   return {
     update: (text) => {
       spinner.text = `running query · ${text}`;
