@@ -92,6 +92,9 @@ export async function startTrino(): Promise<Trino> {
       'discovery.uri': endpoint,
       'query.max-memory': '256MB',
       'query.max-memory-per-node': '256MB',
+      // One node, its own worker: a heartbeat missed while a loaded CI machine starves the JVM
+      // must not mark it failed and leave no node to run on.
+      'failure-detector.enabled': false,
     }),
   );
   writeFileSync(
@@ -193,7 +196,7 @@ export async function startTrino(): Promise<Trino> {
     endpoint,
     startSeconds,
     root,
-    query: (sql, schema) => runStatement(endpoint, sql, schema),
+    query: (sql, schema) => runUntilScheduled(endpoint, sql, schema),
     stop,
   };
 }
@@ -205,6 +208,33 @@ interface StatementResponse {
   error?: { message: string; errorName?: string };
 }
 
+/** Trino answers this before it has run anything: the node is not (or no longer) announced. */
+const NO_NODES = 'NO_NODES_AVAILABLE';
+
+/**
+ * A statement submitted again while Trino has no node to schedule it on (a single node's
+ * announcement can lapse for a moment on a loaded machine); any other error is the answer.
+ */
+async function runUntilScheduled(endpoint: string, sql: string, schema: string): Promise<TrinoResult> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      return await runStatement(endpoint, sql, schema);
+    } catch (error) {
+      if (!(error instanceof TrinoError) || error.errorName !== NO_NODES || performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+class TrinoError extends Error {
+  readonly errorName: string | undefined;
+  constructor(message: string, errorName: string | undefined) {
+    super(message);
+    this.errorName = errorName;
+  }
+}
+
 /** Trino's client protocol: submit, then follow nextUri until there is none, gathering rows. */
 async function runStatement(endpoint: string, sql: string, schema: string): Promise<TrinoResult> {
   const headers = { 'X-Trino-User': 'stockpipe', 'X-Trino-Catalog': TRINO_CATALOG, 'X-Trino-Schema': schema };
@@ -214,7 +244,7 @@ async function runStatement(endpoint: string, sql: string, schema: string): Prom
   for (;;) {
     if (!response.ok) throw new Error(`Trino answered HTTP ${response.status}: ${await response.text()}`);
     const body = (await response.json()) as StatementResponse;
-    if (body.error) throw new Error(body.error.message);
+    if (body.error) throw new TrinoError(body.error.message, body.error.errorName);
     columns ??= body.columns;
     rows.push(...(body.data ?? []));
     if (!body.nextUri) break;

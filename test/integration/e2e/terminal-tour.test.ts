@@ -44,7 +44,15 @@ const env: Record<string, string> = Object.fromEntries(
       !['CI', 'NO_COLOR', 'FORCE_COLOR', 'npm_command', 'COLUMNS', 'LINES'].includes(entry[0]),
   ),
 );
-Object.assign(env, { PATH: `${shims}:${dirname(process.execPath)}:/usr/bin:/bin`, TERM: 'xterm-256color' });
+// Pasted into a person's shell: bash, which lets a command Ctrl+C stopped say how it ended. script(1)
+// runs $SHELL, and a non-interactive dash (/bin/sh here) dies of the Ctrl+C itself: 130, whatever
+// the command exits with.
+const BASH = spawnSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+Object.assign(env, {
+  PATH: `${shims}:${dirname(process.execPath)}:/usr/bin:/bin`,
+  TERM: 'xterm-256color',
+  SHELL: BASH,
+});
 
 /**
  * Runs a shell command line in an 80×24 pseudo-terminal and returns the screen (scrollback
