@@ -14,6 +14,7 @@ import type { LocalPaths } from '../paths.ts';
 import { type DiskGuard, isWriteAction, throttleBody } from './disk-guard.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
+import { installSmallKinesaliteCaches } from './level-caches.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
 import { type AccessKey, checkSignature, JSON_REFUSALS } from './sigv4.ts';
 import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
@@ -48,7 +49,10 @@ export async function startLocalEmulators(
   options: { kinesisInMemory?: boolean; disk?: DiskGuard; reserveBytes?: number; key?: AccessKey } = {},
 ): Promise<RunningEmulators> {
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
-  if (kinesisPersistent) await checkKinesisStore(paths.kinesisDir);
+  if (kinesisPersistent) {
+    await checkKinesisStore(paths.kinesisDir);
+    installSmallKinesaliteCaches();
+  }
   await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };
   const kinesisServer = await createKinesalite(kinesisPersistent ? { ...timings, path: paths.kinesisDir } : timings);
