@@ -7,7 +7,9 @@
  *      ingested − quarantined − superseded, goal 0), the peak and final RSS of `stream`, and the daemon's RSS after a
  *      one-minute warm-up, at the end of the stream, its peak, and after 30 s idle
  *      (`daemon_rss_growth_after_warmup_mb`, goal < 20 MB over 30 minutes), and at half time, for the
- *      growth of the second half (`daemon_rss_growth_second_half_mb`): a leak's is as large as the first's.
+ *      growth of the second half (`daemon_rss_growth_second_half_mb`): a leak's is as large as the first's;
+ *      and the growth between the medians of the minute after warm-up and of the last minute
+ *      (`daemon_rss_median_growth_after_warmup_mb`), which a collection's timing does not sway.
  * RSS is read from /proc (Linux): VmHWM for peaks, VmRSS for points in time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -106,6 +108,15 @@ function lakeRecords(cwd: string, pipeline: string, prefix: 'raw' | 'raw-months'
   return count;
 }
 
+/** The median RSS of the samples taken from `from` to `to` ms into the stream. */
+function medianRss(samples: { at: number; rss: number }[], from: number, to: number): number {
+  const window = samples
+    .filter((sample) => sample.at >= from && sample.at <= to)
+    .map((sample) => sample.rss)
+    .sort((a, b) => a - b);
+  return window.length === 0 ? Number.NaN : (window[Math.floor(window.length / 2)] as number);
+}
+
 function gunzip(body: Buffer): string {
   return gunzipSync(body).toString('utf8');
 }
@@ -143,6 +154,9 @@ try {
   let streamAtWarmup = Number.NaN;
   let daemonAtWarmup = Number.NaN;
   let daemonAtHalf = Number.NaN;
+  // Every sample of the daemon while it streams: one reading catches a collection's high or low
+  // (±10 MB a minute apart), a minute's median does not.
+  const daemonSamples: { at: number; rss: number }[] = [];
   const symbolArgs = SYMBOLS.flatMap((symbol) => ['--symbol', symbol]);
   const summary = await runSampled(
     cli(
@@ -166,6 +180,8 @@ try {
     (sample) => {
       streamPeak = Math.max(streamPeak, sample.peak);
       streamLast = sample.rss;
+      const daemon = memory(daemonPid);
+      if (daemon) daemonSamples.push({ at: Date.now() - started, rss: daemon.rss });
       if (Number.isNaN(streamAtWarmup) && Date.now() - started >= WARMUP_MS) {
         streamAtWarmup = sample.rss;
         daemonAtWarmup = memory(daemonPid)?.rss ?? Number.NaN;
@@ -213,6 +229,13 @@ try {
   // collection rhythm (the first minutes) does not.
   report('soak', 'daemon_rss_at_half_mb', daemonAtHalf, 'MB');
   report('soak', 'daemon_rss_growth_second_half_mb', daemonAtEnd - daemonAtHalf, 'MB');
+  // The same growth between medians: of the minute after warm-up, and of the stream's last minute.
+  const lastAt = daemonSamples.at(-1)?.at ?? 0;
+  const afterWarmup = medianRss(daemonSamples, WARMUP_MS, WARMUP_MS + 60_000);
+  const lastMinute = medianRss(daemonSamples, lastAt - 60_000, lastAt);
+  report('soak', 'daemon_rss_median_minute_after_warmup_mb', afterWarmup, 'MB');
+  report('soak', 'daemon_rss_median_last_minute_mb', lastMinute, 'MB');
+  report('soak', 'daemon_rss_median_growth_after_warmup_mb', lastMinute - afterWarmup, 'MB');
   // Where an idle daemon's memory is: V8's heap (main thread) versus everything else (LevelDB,
   // the handlers' worker threads, buffers).
   report('soak', 'daemon_idle_heap_used_mb', (daemonHeap?.heapUsed ?? Number.NaN) / MB, 'MB');
