@@ -130,6 +130,16 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
     opened.push(clients);
     return clients;
   };
+  /** `status --json` of a pipeline on moto: its exit code and the resources it reports. */
+  const statusJson = async (name: string) => {
+    const capture = quietIO({ json: true });
+    const clients = reader();
+    const code = await runStatus({ io: capture.io, name, clients, pipeline: await awsTargetPipeline(clients), cwd });
+    const { resources } = JSON.parse(capture.stdout()) as {
+      resources: { id: string; presence: string; notes: string[] }[];
+    };
+    return { code, resources };
+  };
 
   it('creates every resource as specified, verified through the SDK', async () => {
     const result = await setup('alpha', { email: ['ops@example.com'], alertLang: 'es', logRetention: '30' });
@@ -634,16 +644,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       new CreateWorkGroupCommand({ Name: 'alpha', Tags: [{ Key: LEGACY_PIPELINE_TAG_KEYS[0], Value: 'alpha' }] }),
     );
     await athena.send(new CreateWorkGroupCommand({ Name: 'beta' }));
-    const statusIO = quietIO({ json: true });
-    await runStatus({
-      io: statusIO.io,
-      name: 'alpha',
-      clients: reader(),
-      pipeline: await awsTargetPipeline(reader()),
-      cwd,
-    });
-    const workgroup = JSON.parse(statusIO.stdout()).resources.find((r: { id: string }) => r.id === 'workgroup');
-    assert.equal(workgroup.presence, 'present');
+    const workgroup = (await statusJson('alpha')).resources.find((r) => r.id === 'workgroup');
+    assert.equal(workgroup?.presence, 'present');
     assert.equal((await cleanup('alpha')).exit, 0);
     assert.deepEqual(await leftovers(reader(), 'alpha'), []);
     const left = await athena.send(new GetWorkGroupCommand({ WorkGroup: 'beta' }));
@@ -673,18 +675,8 @@ describe('setup, status and cleanup against moto', { skip: motoSkipReason() }, (
       }),
     );
 
-    const statusIO = quietIO({ json: true });
-    assert.equal(
-      await runStatus({
-        io: statusIO.io,
-        name: 'alpha',
-        clients: reader(),
-        pipeline: await awsTargetPipeline(reader()),
-        cwd,
-      }),
-      1,
-    );
-    const resources = JSON.parse(statusIO.stdout()).resources as { id: string; presence: string; notes: string[] }[];
+    const { code, resources } = await statusJson('alpha');
+    assert.equal(code, 1);
     assert.equal(resources.find((r) => r.id === 'glue-table')?.presence, 'missing');
     const old = resources.find((r) => r.id === 'glue-view');
     assert.equal(old?.presence, 'degraded');
