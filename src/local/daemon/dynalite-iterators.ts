@@ -14,10 +14,15 @@ interface IteratorPrototype {
   return?: () => Promise<void>;
 }
 
+/** `require` as dynalite's `level` module sees it: what resolves there is dynalite's LevelDB. */
+export function dynaliteLevelRequire(): NodeJS.Require {
+  const require = createRequire(import.meta.url);
+  return createRequire(createRequire(require.resolve('dynalite')).resolve('level'));
+}
+
 /** The abstract-level module dynalite's LevelDB (level → classic-level) is built on. */
 export function dynaliteAbstractLevel(): Record<string, unknown> {
-  const require = createRequire(import.meta.url);
-  const levelRequire = createRequire(createRequire(require.resolve('dynalite')).resolve('level'));
+  const levelRequire = dynaliteLevelRequire();
   const classicRequire = createRequire(levelRequire.resolve('classic-level'));
   return classicRequire('abstract-level') as Record<string, unknown>;
 }

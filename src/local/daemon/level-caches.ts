@@ -6,6 +6,7 @@
  * buffer keeps LevelDB's 4 MB). A size given by a caller stands. Installing twice is harmless.
  */
 import { createRequire } from 'node:module';
+import { dynaliteLevelRequire } from './dynalite-iterators.ts';
 
 /** Per database; LevelDB's own default is 8 MB. */
 export const LEVEL_CACHE_BYTES = 1 << 20;
@@ -35,9 +36,6 @@ export function installSmallKinesaliteCaches(): void {
 
 /** dynalite's LevelDB binding (level → classic-level). */
 export function installSmallDynaliteCaches(): void {
-  const levelRequire = createRequire(
-    createRequire(createRequire(import.meta.url).resolve('dynalite')).resolve('level'),
-  );
-  const { ClassicLevel } = levelRequire('classic-level') as { ClassicLevel: { prototype: LevelPrototype } };
+  const { ClassicLevel } = dynaliteLevelRequire()('classic-level') as { ClassicLevel: { prototype: LevelPrototype } };
   shrink(ClassicLevel.prototype);
 }
