@@ -11,8 +11,7 @@
  * A busy thread is left alone: V8 collects it as it allocates.
  */
 import { performance } from 'node:perf_hooks';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 
 export interface QuietCollectorOptions {
   /** How often to look. */
@@ -36,7 +35,9 @@ export function collectWhenQuiet(options: QuietCollectorOptions = {}): () => voi
   const quietUtilization = options.quietUtilization ?? DEFAULTS.quietUtilization;
   const heldBytes = options.heldBytes ?? isolateHeldBytes;
   const busySinceLastLook = options.busySinceLastLook ?? eventLoopBusyShare();
-  const collect = options.collect ?? fullCollection();
+  const collect = options.collect ?? exposedCollection();
+  // Without a full collection to run (a process started without --expose-gc) there is nothing to do.
+  if (!collect) return () => {};
   // Measured at the look after a collection: the Buffers a collection frees are released by a
   // background task shortly after it, not by the time it returns.
   let baseline: number | undefined = heldBytes();
@@ -72,13 +73,13 @@ function eventLoopBusyShare(): () => number {
 }
 
 /**
- * V8's `gc`, without --expose-gc on the command line (which would hand it to every handler's
- * global scope): set at run time, the flag exposes it to the one context made next — the way
- * Jest's leak detector gets it — and is cleared again, so sandboxes started later do not see it.
+ * V8's `gc`, which the daemon's command line exposes to every thread (`--expose-gc`, as the
+ * nodejs22.x runtime's bootstrap does for handlers too). Never switched on at run time:
+ * `setFlagsFromString` changes a flag for the whole process, so threads doing that at once raced
+ * one another, and one found no `gc` in the context it had just made (`gc is not defined`, the
+ * local stack failed to start).
  */
-function fullCollection(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  setFlagsFromString('--no-expose-gc');
-  return () => gc();
+function exposedCollection(): (() => void) | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return typeof gc === 'function' ? () => gc() : undefined;
 }

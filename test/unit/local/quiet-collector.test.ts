@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it, mock } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { collectWhenQuiet } from '../../../src/local/quiet-collector.ts';
 
 const MB = 1024 * 1024;
@@ -64,5 +66,38 @@ describe('collectWhenQuiet', () => {
     state.held += 40 * MB;
     look();
     assert.equal(state.collections, 0);
+  });
+});
+
+/**
+ * What a thread started after the collector sees as `gc`, in a fresh node with `flags`: the
+ * collector must leave the process's V8 flags as they were. (It once switched --expose-gc on and
+ * off at run time; threads doing that at once raced, and the local stack failed to start.)
+ */
+function gcSeenByALaterThread(flags: string[]): string {
+  const collector = pathToFileURL(fileURLToPath(new URL('../../../src/local/quiet-collector.ts', import.meta.url)));
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    const { collectWhenQuiet } = await import(${JSON.stringify(collector.href)});
+    collectWhenQuiet()();
+    const worker = new Worker('import("node:worker_threads").then((w) => w.parentPort.postMessage(typeof gc))', { eval: true });
+    worker.once('message', (seen) => { process.stdout.write(seen); worker.terminate(); });
+  `;
+  const child = spawnSync(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', ...flags, '--input-type=module', '--eval', script],
+    { encoding: 'utf8' },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  return child.stdout;
+}
+
+describe('collectWhenQuiet and the process', () => {
+  it('uses the gc the command line exposes, and leaves it exposed to threads started later (the Lambda runtime has it)', () => {
+    assert.equal(gcSeenByALaterThread(['--expose-gc']), 'function');
+  });
+
+  it('exposes no gc where the command line does not', () => {
+    assert.equal(gcSeenByALaterThread([]), 'undefined');
   });
 });
