@@ -2,59 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runStatus } from '../../../src/commands/status/run.ts';
-import type { ResourceNode } from '../../../src/pipeline/types.ts';
-import { createCaptureIO } from '../../../src/ui/io.ts';
+import { fakeStatus } from './fake-status.ts';
 
-/** One resource, present: only the activity decides the verdict. */
-const present: ResourceNode = {
-  id: 'stream',
-  kind: 'Kinesis stream',
-  name: 'stockpipe-stream',
-  dependsOn: [],
-  describe: async () => ({ presence: 'present', changes: [], notes: [] }),
-  ensure: async () => ({ action: 'unchanged' }),
-  destroy: async () => 'absent',
-};
+type PipelineOverrides = NonNullable<Parameters<typeof fakeStatus>[0]>['pipeline'];
+type Overrides = Omit<NonNullable<Parameters<typeof fakeStatus>[0]>, 'pipeline'> & PipelineOverrides;
 
-type StatusDeps = Parameters<typeof runStatus>[0];
-
-async function status(
-  backlog: { ingestMs: number | null; trendsMs: number | null },
-  overrides: Partial<Omit<StatusDeps, 'pipeline'>> & Partial<StatusDeps['pipeline']> = {},
-) {
-  const capture = createCaptureIO();
+/** Status with these functions' lag, and any activity reader or dependency replaced. */
+function status(backlog: { ingestMs: number | null; trendsMs: number | null }, overrides: Overrides = {}) {
   const { recordsLastHour, ingestedLastHour, backlog: backlogOverride, ...deps } = overrides;
-  const noCloudWatch = async () => {
-    throw new Error('no CloudWatch here');
-  };
-  const code = await runStatus({
-    io: capture.io,
-    name: 'stockpipe',
-    cwd: '/nonexistent',
-    clients: {
-      get: async () => {
-        throw new Error('no S3 here');
-      },
-    },
-    pipeline: {
-      feedCommand: 'stream --symbol AAPL',
-      identity: async () => ({
-        account: '000000000000',
-        region: 'us-east-1',
-        partition: 'aws',
-        arn: 'arn:aws:iam::000000000000:root',
-      }),
-      graph: () => [present],
-      recordsLastHour: recordsLastHour ?? (async () => 120_891),
-      backlog: backlogOverride ?? (async () => backlog),
-      ingestedLastHour: ingestedLastHour ?? noCloudWatch,
-      strategyErrorsLastHour: noCloudWatch,
-      deployedSettings: async () => undefined,
-    },
+  return fakeStatus({
     ...deps,
+    pipeline: {
+      backlog: backlogOverride ?? (async () => backlog),
+      ...(recordsLastHour ? { recordsLastHour } : {}),
+      ...(ingestedLastHour ? { ingestedLastHour } : {}),
+    },
   });
-  return { code, stdout: capture.stdout(), stderr: capture.stderr() };
 }
 
 describe('status shows the backlog', () => {

@@ -1,44 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runStatus } from '../../../src/commands/status/run.ts';
 import { strategyErrorsSince } from '../../../src/logs/strategy-errors.ts';
-import type { DeployedSettings, ResourceNode } from '../../../src/pipeline/types.ts';
-import { createCaptureIO } from '../../../src/ui/io.ts';
-
-const present: ResourceNode = {
-  id: 'stream',
-  kind: 'Kinesis stream',
-  name: 'stockpipe-stream',
-  dependsOn: [],
-  describe: async () => ({ presence: 'present', changes: [], notes: [] }),
-  ensure: async () => ({ state: 'unchanged' }) as never,
-  destroy: async () => ({ state: 'absent' }) as never,
-};
+import type { DeployedSettings } from '../../../src/pipeline/types.ts';
+import { fakeStatus } from './fake-status.ts';
 
 async function status(settings: DeployedSettings | undefined, errors: () => Promise<number>, json = false) {
-  const capture = createCaptureIO({ json });
-  await runStatus({
-    io: capture.io,
-    name: 'stockpipe',
-    cwd: '/nonexistent',
-    clients: { get: async () => Promise.reject(new Error('no AWS here')) } as never,
+  const { stdout } = await fakeStatus({
+    json,
     pipeline: {
-      feedCommand: 'stream --symbol AAPL',
-      identity: async () => ({
-        account: '000000000000',
-        region: 'us-east-1',
-        partition: 'aws',
-        arn: 'arn:aws:iam::0:root',
-      }),
-      graph: () => [present],
       recordsLastHour: async () => 10,
-      backlog: async () => ({ ingestMs: 0, trendsMs: 0 }),
       deployedSettings: async () => settings,
       strategyErrorsLastHour: errors,
-      ingestedLastHour: async () => Promise.reject(new Error('no AWS here')),
     },
   });
-  return capture.stdout();
+  return stdout;
 }
 
 describe('status names the deployed strategy and counts what it could not judge', () => {
