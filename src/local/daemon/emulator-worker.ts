@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { collectWhenQuiet } from '../quiet-collector.ts';
 import { watchDisk } from './disk-guard.ts';
 import { installDynaliteIteratorClose } from './dynalite-iterators.ts';
-import { installSmallDynaliteCaches } from './level-caches.ts';
+import { installDynaliteLevelOptions } from './level-options.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
 import { installConditionalPuts, installDiskGuard, installSignatureCheck } from './s3-conditional-put.ts';
 import { guardS3Keys } from './s3-key-guard.ts';
@@ -44,7 +44,7 @@ async function startS3(
 async function startDynalite(directory: string): Promise<RunningEmulator> {
   const { default: dynalite } = await import('dynalite');
   installDynaliteIteratorClose();
-  installSmallDynaliteCaches();
+  installDynaliteLevelOptions();
   const server: Server = dynalite({ path: directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   return { port: await listenOnLoopback(server), close: () => closeServer(server) };
 }

@@ -14,7 +14,7 @@ import type { LocalPaths } from '../paths.ts';
 import { type DiskGuard, isWriteAction, throttleBody } from './disk-guard.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
 import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
-import { installSmallKinesaliteCaches } from './level-caches.ts';
+import { installKinesaliteLevelOptions } from './level-options.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
 import { type AccessKey, checkSignature, JSON_REFUSALS } from './sigv4.ts';
 import { checkDynamoDbStore, checkKinesisStore } from './store-check.ts';
@@ -51,7 +51,7 @@ export async function startLocalEmulators(
   const kinesisPersistent = !options.kinesisInMemory && leveldownLoads();
   if (kinesisPersistent) {
     await checkKinesisStore(paths.kinesisDir);
-    installSmallKinesaliteCaches();
+    installKinesaliteLevelOptions();
   }
   await checkDynamoDbStore(paths.dynamodbDir);
   const timings = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 };

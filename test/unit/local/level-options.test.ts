@@ -2,20 +2,22 @@
  * The local stack's LevelDB databases (kinesalite's through leveldown, dynalite's through
  * classic-level) cache little: with the write buffer flushed, LevelDB's own count of what it holds
  * ("leveldb.approximate-memory-usage": block cache and write buffers) stays near the small cache
- * while more is read back than its default 8 MB cache holds.
+ * while more is read back than its default 8 MB cache holds; and their tables' indexes, which
+ * LevelDB keeps in memory for every open table, are a small share of the data.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
-  installSmallDynaliteCaches,
-  installSmallKinesaliteCaches,
+  installDynaliteLevelOptions,
+  installKinesaliteLevelOptions,
+  LEVEL_BLOCK_BYTES,
   LEVEL_CACHE_BYTES,
-} from '../../../src/local/daemon/level-caches.ts';
+} from '../../../src/local/daemon/level-options.ts';
 
 const MB = 1024 * 1024;
 const WRITTEN = 12 * MB; // more than LevelDB's default 8 MB cache holds
@@ -110,10 +112,10 @@ async function classicLevelStore(location: string, options: Record<string, unkno
 }
 
 describe('the local stack’s LevelDB caches are small', () => {
-  installSmallKinesaliteCaches();
-  installSmallDynaliteCaches();
-  installSmallKinesaliteCaches(); // twice is harmless: the defaults are not wrapped twice
-  installSmallDynaliteCaches();
+  installKinesaliteLevelOptions();
+  installDynaliteLevelOptions();
+  installKinesaliteLevelOptions(); // twice is harmless: the defaults are not wrapped twice
+  installDynaliteLevelOptions();
 
   it('kinesalite’s (leveldown): 12 MB written and read back, little held', async () => {
     const highest = await fillAndReadBack(await leveldownStore(join(folder, 'kinesis')));
@@ -135,4 +137,64 @@ describe('the local stack’s LevelDB caches are small', () => {
     ]);
     for (const highest of [leveldown, classic]) assert.ok(highest > 8 * MB, `held ${(highest / MB).toFixed(1)} MB`);
   });
+});
+
+/**
+ * The index LevelDB keeps in memory for each open table, read from the tables' footers (the last
+ * 48 bytes: two block handles as varints, the metaindex's then the index's, then padding and a
+ * magic number), as a share of the tables' bytes.
+ */
+function indexShare(location: string): number {
+  let indexBytes = 0;
+  let tableBytes = 0;
+  for (const file of globSync(join(location, '*.ldb'))) {
+    const table = readFileSync(file);
+    const footer = table.subarray(table.length - 48);
+    assert.equal(footer.readBigUInt64LE(40), 0xdb4775248b80fb57n, `${file} ends in LevelDB's magic number`);
+    let at = 0;
+    const varint = () => {
+      let value = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = footer[at++] as number;
+        value += (byte & 0x7f) * 2 ** shift;
+        if (byte < 0x80) return value;
+      }
+    };
+    varint(); // metaindex offset
+    varint(); // metaindex size
+    varint(); // index offset
+    indexBytes += varint();
+    tableBytes += table.length;
+  }
+  assert.ok(tableBytes > 0, 'the records were written out to tables');
+  return indexBytes / tableBytes;
+}
+
+describe('the local stack’s LevelDB tables keep a small index', () => {
+  installKinesaliteLevelOptions();
+  installDynaliteLevelOptions();
+
+  // 6 MB of records the size of the stack's, under keys as long as a Kinesis record's.
+  const records = Array.from({ length: 24_000 }, (_, i) => ({
+    key: `stream-stockpipe!shardId-000000000000!${String(49_000_000_000_000 + i * 7919).padStart(56, '0')}`,
+    value: Buffer.from(record(i, i % 13).repeat(4)),
+  }));
+  /** Writes every record and flushes the write buffer (CompactRange always does that first). */
+  async function fill(store: Store): Promise<void> {
+    for (const { key, value } of records) await store.put(key, value);
+    await store.flush();
+    await store.close();
+  }
+
+  for (const [binding, open] of [
+    ['kinesalite’s (leveldown)', leveldownStore],
+    ['dynalite’s (classic-level)', classicLevelStore],
+  ] as const) {
+    it(`${binding}: blocks of ${LEVEL_BLOCK_BYTES / 1024} KB, an index under 1% of the data`, async () => {
+      const location = join(folder, `index-${open.name}`);
+      await fill(await open(location));
+      const share = indexShare(location);
+      assert.ok(share < 0.01, `index ${(share * 100).toFixed(2)}% of the tables`);
+    });
+  }
 });
