@@ -6,14 +6,13 @@
  */
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type kinesalite from 'kinesalite';
 import type { LocalPaths } from '../paths.ts';
 import { type DiskGuard, isWriteAction, throttleBody } from './disk-guard.ts';
 import type { EmulatorKind } from './emulator-worker.ts';
-import { installKinesaliteFastPath } from './kinesalite-fast-path.ts';
+import { installKinesaliteFastPath, kinesaliteRequire } from './kinesalite-fast-path.ts';
 import { installKinesaliteLevelOptions } from './level-options.ts';
 import { closeServer, listenOnLoopback } from './loopback.ts';
 import { type AccessKey, checkSignature, JSON_REFUSALS } from './sigv4.ts';
@@ -28,9 +27,7 @@ export interface RunningEmulators {
 /** kinesalite requires leveldown only when given a path; leveldown ships prebuilt binaries for some platforms only. */
 export function leveldownLoads(): boolean {
   try {
-    const require = createRequire(import.meta.url);
-    const kinesaliteMain = require.resolve('kinesalite');
-    createRequire(kinesaliteMain)('leveldown');
+    kinesaliteRequire()('leveldown');
     return true;
   } catch {
     return false;

@@ -46,7 +46,8 @@ const HEX = /^[0-9a-f]+$/;
 /** Distinct partition keys remembered; the producer uses one per symbol. */
 const HASH_KEY_CACHE_LIMIT = 10_000;
 
-function kinesaliteRequire(): NodeJS.Require {
+/** `require` as kinesalite sees it: what resolves there is kinesalite's own (leveldown, its db). */
+export function kinesaliteRequire(): NodeJS.Require {
   const require = createRequire(import.meta.url);
   return createRequire(require.resolve('kinesalite'));
 }

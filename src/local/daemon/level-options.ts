@@ -11,8 +11,8 @@
  *   size; a read decompresses 16 KB instead of 4, from the mapped table file.
  * An option a caller gives stands. Installing twice is harmless.
  */
-import { createRequire } from 'node:module';
 import { dynaliteLevelRequire } from './dynalite-iterators.ts';
+import { kinesaliteRequire } from './kinesalite-fast-path.ts';
 
 /** Per database; LevelDB's own default is 8 MB. */
 export const LEVEL_CACHE_BYTES = 1 << 20;
@@ -38,8 +38,7 @@ function withLocalDefaults(prototype: LevelPrototype): void {
 
 /** kinesalite's LevelDB binding (it requires leveldown only for a store on disk). */
 export function installKinesaliteLevelOptions(): void {
-  const kinesaliteRequire = createRequire(createRequire(import.meta.url).resolve('kinesalite'));
-  const leveldown = kinesaliteRequire('leveldown') as { prototype: LevelPrototype };
+  const leveldown = kinesaliteRequire()('leveldown') as { prototype: LevelPrototype };
   withLocalDefaults(leveldown.prototype);
 }
 

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   fastSequenceHelpers,
   installKinesaliteFastPath,
+  kinesaliteRequire as kinesaliteRequireOf,
   originalKinesaliteHelpers,
   type SequenceParts,
 } from '../../../src/local/daemon/kinesalite-fast-path.ts';
 
 const original = originalKinesaliteHelpers();
-const kinesaliteRequire = createRequire(createRequire(import.meta.url).resolve('kinesalite'));
+const kinesaliteRequire = kinesaliteRequireOf();
 const BigNumber = kinesaliteRequire('bignumber.js');
 const fast = fastSequenceHelpers(original, original.shardIxToHex, BigNumber);
 

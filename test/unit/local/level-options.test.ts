@@ -7,11 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { dynaliteLevelRequire } from '../../../src/local/daemon/dynalite-iterators.ts';
+import { kinesaliteRequire } from '../../../src/local/daemon/kinesalite-fast-path.ts';
 import {
   installDynaliteLevelOptions,
   installKinesaliteLevelOptions,
@@ -62,8 +63,6 @@ async function fillAndReadBack(store: Store): Promise<number> {
   return highest;
 }
 
-const require = createRequire(import.meta.url);
-
 interface LevelDown {
   open(options: Record<string, unknown>, callback: (error?: Error) => void): void;
   put(key: string, value: Buffer, callback: (error?: Error) => void): void;
@@ -74,7 +73,7 @@ interface LevelDown {
 }
 
 async function leveldownStore(location: string, options: Record<string, unknown> = {}): Promise<Store> {
-  const leveldown = createRequire(require.resolve('kinesalite'))('leveldown') as (location: string) => LevelDown;
+  const leveldown = kinesaliteRequire()('leveldown') as (location: string) => LevelDown;
   const db = leveldown(location);
   await promisify(db.open.bind(db))(options);
   return {
@@ -96,8 +95,7 @@ interface ClassicLevelDb {
 }
 
 async function classicLevelStore(location: string, options: Record<string, unknown> = {}): Promise<Store> {
-  const levelRequire = createRequire(createRequire(require.resolve('dynalite')).resolve('level'));
-  const { ClassicLevel } = levelRequire('classic-level') as {
+  const { ClassicLevel } = dynaliteLevelRequire()('classic-level') as {
     ClassicLevel: new (location: string, options: Record<string, unknown>) => ClassicLevelDb;
   };
   const db = new ClassicLevel(location, { valueEncoding: 'buffer', ...options });

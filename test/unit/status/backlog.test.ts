@@ -2,22 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { fakeStatus } from './fake-status.ts';
+import { type FakeStatusOptions, fakeStatus } from './fake-status.ts';
 
-type PipelineOverrides = NonNullable<Parameters<typeof fakeStatus>[0]>['pipeline'];
-type Overrides = Omit<NonNullable<Parameters<typeof fakeStatus>[0]>, 'pipeline'> & PipelineOverrides;
-
-/** Status with these functions' lag, and any activity reader or dependency replaced. */
-function status(backlog: { ingestMs: number | null; trendsMs: number | null }, overrides: Overrides = {}) {
-  const { recordsLastHour, ingestedLastHour, backlog: backlogOverride, ...deps } = overrides;
-  return fakeStatus({
-    ...deps,
-    pipeline: {
-      backlog: backlogOverride ?? (async () => backlog),
-      ...(recordsLastHour ? { recordsLastHour } : {}),
-      ...(ingestedLastHour ? { ingestedLastHour } : {}),
-    },
-  });
+/** Status with these functions' lag, and any other reader or dependency the options replace. */
+function status(backlog: { ingestMs: number | null; trendsMs: number | null }, options: FakeStatusOptions = {}) {
+  return fakeStatus({ ...options, pipeline: { backlog: async () => backlog, ...options.pipeline } });
 }
 
 describe('status shows the backlog', () => {
@@ -42,10 +31,8 @@ describe('status shows the backlog', () => {
     const { stdout, stderr } = await status(
       { ingestMs: 0, trendsMs: 0 },
       {
-        recordsLastHour: fail('no metrics'),
-        ingestedLastHour: fail('no log'),
+        pipeline: { recordsLastHour: fail('no metrics'), ingestedLastHour: fail('no log'), backlog: fail('no daemon') },
         documentClient: fail('no table'),
-        backlog: fail('no daemon'),
       },
     );
     assert.match(stdout, /^Records in the last hour: unknown$/m);
@@ -94,8 +81,10 @@ describe('status counts add up after a redrive (issue 30)', () => {
     const { stdout } = await status(
       { ingestMs: 0, trendsMs: 0 },
       {
-        recordsLastHour: async () => 410,
-        ingestedLastHour: async () => ({ stored: 400, quarantined: 10, superseded: 0 }),
+        pipeline: {
+          recordsLastHour: async () => 410,
+          ingestedLastHour: async () => ({ stored: 400, quarantined: 10, superseded: 0 }),
+        },
         now: () => NOW,
       },
     );
